@@ -1,0 +1,111 @@
+package grader
+
+import "time"
+
+// Result is the graded outcome of one submission: the document learners,
+// instructors and pipelines read. Use View to get what a given reader may
+// see.
+type Result struct {
+	SubmissionID     string `json:"submission_id,omitempty"`
+	Challenge        string `json:"challenge"`
+	ChallengeVersion string `json:"challenge_version"`
+	// View says which view this document is; hidden details are present
+	// only in the instructor view.
+	View     View   `json:"view"`
+	Status   Status `json:"status"`
+	Score    int    `json:"score"`
+	MaxScore int    `json:"max_score"`
+	// Message explains the status in one sentence.
+	Message string `json:"message"`
+	// Tests lists every test, in suite order. The learner view keeps only
+	// visible tests; hidden ones are summed up in Hidden.
+	Tests []TestResult `json:"tests"`
+	// Hidden sums up hidden tests (learner view only).
+	Hidden *HiddenSummary `json:"hidden,omitempty"`
+	// Build is the compiler's output when a build failed or warned.
+	Build Output `json:"build"`
+	// Timings lists how long each phase took, in order.
+	Timings []PhaseTiming `json:"timings"`
+	// GradedAt is when grading finished.
+	GradedAt time.Time `json:"graded_at"`
+}
+
+// TestResult is the outcome of one test.
+type TestResult struct {
+	Name       string     `json:"name"`
+	Suite      string     `json:"suite"`
+	Status     TestStatus `json:"status"`
+	Points     int        `json:"points"`
+	MaxPoints  int        `json:"max_points"`
+	Visibility Visibility `json:"visibility"`
+	// Message says what went wrong, in words a learner can act on.
+	Message string `json:"message,omitempty"`
+	// Output is what the test and the code under test printed, trimmed.
+	Output string `json:"output,omitempty"`
+	// OutputTruncated is set when Output was cut.
+	OutputTruncated bool `json:"output_truncated,omitempty"`
+	// DurationMS is how long the test ran, in milliseconds.
+	DurationMS int64 `json:"duration_ms"`
+	// Subtests are a go test's subtests (t.Run), without points of their own.
+	Subtests []TestResult `json:"subtests,omitempty"`
+}
+
+// HiddenSummary is what a learner learns about hidden tests.
+type HiddenSummary struct {
+	Total     int `json:"total"`
+	Passed    int `json:"passed"`
+	Failed    int `json:"failed"`
+	Points    int `json:"points"`
+	MaxPoints int `json:"max_points"`
+}
+
+// Output is captured text with a flag saying whether it was cut.
+type Output struct {
+	Text      string `json:"text"`
+	Truncated bool   `json:"truncated,omitempty"`
+}
+
+// PhaseTiming is how long one phase of grading took.
+type PhaseTiming struct {
+	// Phase is "prepare", "build:<suite>", "run:<suite>", ...
+	Phase      string `json:"phase"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+// As returns the result as reader v may see it. The instructor view is
+// the whole document. The learner view drops hidden tests' names, messages
+// and output, keeping their counts and points in Hidden.
+func (r Result) As(v View) Result {
+	out := r
+	out.View = v
+	if v != ViewLearner {
+		out.Tests = append([]TestResult(nil), r.Tests...)
+		return out
+	}
+	out.Tests = nil
+	hidden := HiddenSummary{}
+	for _, t := range r.Tests {
+		if t.Visibility != Hidden {
+			out.Tests = append(out.Tests, t)
+			continue
+		}
+		hidden.Total++
+		hidden.Points += t.Points
+		hidden.MaxPoints += t.MaxPoints
+		if t.Status == TestPassed {
+			hidden.Passed++
+		} else {
+			hidden.Failed++
+		}
+	}
+	if out.Tests == nil {
+		out.Tests = []TestResult{}
+	}
+	if hidden.Total > 0 {
+		out.Hidden = &hidden
+	}
+	return out
+}
+
+// Passed reports whether the result has full marks.
+func (r Result) Passed() bool { return r.Status == StatusPassed && r.Score == r.MaxScore }

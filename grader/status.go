@@ -1,0 +1,73 @@
+package grader
+
+// Status is the verdict of a whole submission, spelled as in the JSON
+// result document.
+type Status string
+
+// Submission verdicts. Every status but StatusError is charged to the
+// learner; StatusError means the service failed and the learner should not
+// be blamed (the submission is retried or reported as a fault).
+const (
+	StatusPassed         Status = "passed"          // every test passed: full marks
+	StatusFailed         Status = "failed"          // graded, less than full marks
+	StatusBuildFailed    Status = "build_failed"    // the submission did not compile
+	StatusTimedOut       Status = "timed_out"       // a phase ran past its time limit and was killed
+	StatusMemoryExceeded Status = "memory_exceeded" // a container was killed for using too much memory
+	StatusOutputExceeded Status = "output_exceeded" // the learner's program printed more than allowed
+	StatusError          Status = "error"           // the service's own fault, never the learner's
+)
+
+// TestStatus is the outcome of one test.
+type TestStatus string
+
+// Test outcomes.
+const (
+	TestPassed  TestStatus = "passed"
+	TestFailed  TestStatus = "failed"
+	TestSkipped TestStatus = "skipped" // skipped by the test itself (t.Skip)
+	TestNotRun  TestStatus = "not_run" // never ran: the build failed or an earlier phase stopped grading
+)
+
+// Visibility says how much of a test a learner may see.
+type Visibility string
+
+// Visibilities. A hidden test shows up in the learner view only as counts
+// and points; a visible one shows its name, message and output.
+const (
+	Visible Visibility = "visible"
+	Hidden  Visibility = "hidden"
+)
+
+// View selects which parts of a Result a reader may see.
+type View string
+
+// Views of a result.
+const (
+	ViewLearner    View = "learner"
+	ViewInstructor View = "instructor"
+)
+
+// SuiteKind names how a suite is run.
+type SuiteKind string
+
+// Suite kinds.
+const (
+	// SuiteGo joins hidden _test.go files to the learner's package and runs
+	// them as go tests.
+	SuiteGo SuiteKind = "go"
+	// SuiteHTTP starts the learner's program as a service and sends it
+	// scripted requests from a tester outside its container.
+	SuiteHTTP SuiteKind = "http"
+)
+
+// FixtureKind names a helper service the grader can start beside a
+// submission.
+type FixtureKind string
+
+// Fixture kinds.
+const (
+	// FixtureRedis is a Redis server on port 6379.
+	FixtureRedis FixtureKind = "redis"
+	// FixtureUpstream is a slow HTTP service that counts its calls.
+	FixtureUpstream FixtureKind = "upstream"
+)

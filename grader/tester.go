@@ -1,0 +1,52 @@
+package grader
+
+import "time"
+
+// TesterPlan is what the http tester runs inside the job's network
+// namespace. The Engine writes it into the tester's box as JSON; the
+// learner's container never sees it.
+type TesterPlan struct {
+	// BaseURL is the learner's service, e.g. http://127.0.0.1:8080.
+	BaseURL string `json:"base_url"`
+	// ReadyPath is probed with GET until the service answers below 500.
+	ReadyPath    string        `json:"ready_path"`
+	ReadyTimeout time.Duration `json:"ready_timeout"`
+	// TestTimeout bounds each test, all its steps and waits included.
+	TestTimeout time.Duration `json:"test_timeout"`
+	// Fixtures are the fixtures steps may target, by name.
+	Fixtures map[string]TesterFixture `json:"fixtures,omitempty"`
+	// Tests are run in order, each with fresh captures.
+	Tests []TestSpec `json:"tests"`
+}
+
+// TesterFixture is how the tester reaches a fixture.
+type TesterFixture struct {
+	URL string `json:"url"`
+	// Secret is sent as the FixtureSecretHeader so the fixture serves its
+	// controls (counters, resets); only the tester knows it.
+	Secret string `json:"secret,omitempty"`
+}
+
+// FixtureSecretHeader carries the per-job secret that guards a fixture's
+// controls.
+const FixtureSecretHeader = "X-Grader-Fixture-Secret"
+
+// TesterEvent is one line of the tester's output (JSON lines on stdout).
+type TesterEvent struct {
+	// Event is "ready" (the service answered its probe), "not_ready" (it
+	// never did; Message says why), "test_started" or "test" (one test
+	// finished).
+	Event      string     `json:"event"`
+	Name       string     `json:"name,omitempty"`
+	Status     TestStatus `json:"status,omitempty"`
+	Message    string     `json:"message,omitempty"`
+	DurationMS int64      `json:"duration_ms,omitempty"`
+}
+
+// Tester event names.
+const (
+	TesterReady       = "ready"
+	TesterNotReady    = "not_ready"
+	TesterTestStarted = "test_started"
+	TesterTest        = "test"
+)
