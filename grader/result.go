@@ -24,6 +24,9 @@ type Result struct {
 	Hidden *HiddenSummary `json:"hidden,omitempty"`
 	// Build is the compiler's output when a build failed or warned.
 	Build Output `json:"build"`
+	// Service is what the learner's own service printed during http
+	// suites, trimmed.
+	Service Output `json:"service,omitzero"`
 	// Timings lists how long each phase took, in order.
 	Timings []PhaseTiming `json:"timings"`
 	// GradedAt is when grading finished.

@@ -15,6 +15,9 @@ type TesterPlan struct {
 	TestTimeout time.Duration `json:"test_timeout"`
 	// Fixtures are the fixtures steps may target, by name.
 	Fixtures map[string]TesterFixture `json:"fixtures,omitempty"`
+	// WaitFor are TCP addresses (the fixtures') the tester waits for
+	// before it reports TesterFixturesReady and probes the service.
+	WaitFor []string `json:"wait_for,omitempty"`
 	// Tests are run in order, each with fresh captures.
 	Tests []TestSpec `json:"tests"`
 }
@@ -33,7 +36,8 @@ const FixtureSecretHeader = "X-Grader-Fixture-Secret"
 
 // TesterEvent is one line of the tester's output (JSON lines on stdout).
 type TesterEvent struct {
-	// Event is "ready" (the service answered its probe), "not_ready" (it
+	// Event is "fixtures_ready" (every WaitFor address accepts
+	// connections), "ready" (the service answered its probe), "not_ready" (it
 	// never did; Message says why), "test_started" or "test" (one test
 	// finished).
 	Event      string     `json:"event"`
@@ -45,8 +49,9 @@ type TesterEvent struct {
 
 // Tester event names.
 const (
-	TesterReady       = "ready"
-	TesterNotReady    = "not_ready"
-	TesterTestStarted = "test_started"
-	TesterTest        = "test"
+	TesterFixturesReady = "fixtures_ready"
+	TesterReady         = "ready"
+	TesterNotReady      = "not_ready"
+	TesterTestStarted   = "test_started"
+	TesterTest          = "test"
 )

@@ -1,0 +1,245 @@
+package grader
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Images the Engine starts besides the challenge's own.
+const (
+	// DefaultToolsImage holds the grader's own sandbox programs: the http
+	// tester, the upstream fixture and the network holder.
+	DefaultToolsImage = "grader/tools:local"
+	// DefaultRedisImage is the Redis fixture.
+	DefaultRedisImage = "grader/redis:local"
+)
+
+// EngineConfig configures an Engine. Zero fields take defaults.
+type EngineConfig struct {
+	// Sandbox runs the containers. Required.
+	Sandbox Sandbox
+	// Logger receives the engine's own logs (never learner output).
+	Logger *slog.Logger
+	// ToolsImage and RedisImage default to DefaultToolsImage and
+	// DefaultRedisImage.
+	ToolsImage string
+	RedisImage string
+	// Now tells the time; time.Now by default.
+	Now func() time.Time
+	// Random returns a fresh unguessable token; used for per-job secrets
+	// and test-name nonces. 16 random bytes in hex by default.
+	Random func() string
+}
+
+// Engine grades submissions against challenges. It is safe for concurrent
+// use; each Grade call runs its own containers.
+type Engine struct {
+	cfg EngineConfig
+}
+
+// NewEngine returns an Engine using cfg.
+func NewEngine(cfg EngineConfig) *Engine {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ToolsImage == "" {
+		cfg.ToolsImage = DefaultToolsImage
+	}
+	if cfg.RedisImage == "" {
+		cfg.RedisImage = DefaultRedisImage
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Random == nil {
+		cfg.Random = randomToken
+	}
+	return &Engine{cfg: cfg}
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Grade runs every suite of ch against sub and returns the instructor
+// view of the result. A learner's failure is a Result; an error means the
+// service failed (Docker unreachable, a broken image, ctx cancelled) and
+// grading should be retried. progress may be nil.
+func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progress Progress) (Result, error) {
+	if progress == nil {
+		progress = noProgress{}
+	}
+	if sub.ID == "" {
+		sub.ID = e.cfg.Random()[:12]
+	}
+	j := &job{
+		e:        e,
+		ch:       ch,
+		sub:      sub,
+		limits:   ch.Limits.WithDefaults(),
+		progress: progress,
+		log:      e.cfg.Logger.With("submission_id", sub.ID, "challenge", ch.ID),
+	}
+	res := Result{
+		SubmissionID:     sub.ID,
+		Challenge:        ch.ID,
+		ChallengeVersion: ch.Version,
+		View:             ViewInstructor,
+		MaxScore:         ch.MaxScore(),
+		Tests:            []TestResult{},
+		Timings:          []PhaseTiming{},
+	}
+	var verdict Status
+	var verdictMsg string
+	for _, s := range ch.Suites {
+		out, err := j.runSuite(ctx, s)
+		if err != nil {
+			return Result{}, fmt.Errorf("suite %s: %w", s.Name, err)
+		}
+		res.Tests = append(res.Tests, out.tests...)
+		res.Timings = append(res.Timings, out.timings...)
+		if out.build.Text != "" && res.Build.Text == "" {
+			res.Build = out.build
+		}
+		if out.service.Text != "" {
+			res.Service = out.service
+		}
+		if out.verdict != "" && (verdict == "" || severity(out.verdict) > severity(verdict)) {
+			verdict, verdictMsg = out.verdict, out.message
+		}
+	}
+	for _, t := range res.Tests {
+		res.Score += t.Points
+	}
+	res.Status, res.Message = finalStatus(verdict, verdictMsg, res)
+	res.GradedAt = e.cfg.Now().UTC()
+	return res, nil
+}
+
+// severity orders verdicts that stop grading early: the most severe one
+// becomes the submission's status.
+func severity(s Status) int {
+	switch s {
+	case StatusBuildFailed:
+		return 4
+	case StatusMemoryExceeded:
+		return 3
+	case StatusOutputExceeded:
+		return 2
+	case StatusTimedOut:
+		return 1
+	}
+	return 0
+}
+
+func finalStatus(verdict Status, msg string, res Result) (Status, string) {
+	passed := 0
+	for _, t := range res.Tests {
+		if t.Status == TestPassed {
+			passed++
+		}
+	}
+	summary := fmt.Sprintf("%d of %d tests passed, %d of %d points", passed, len(res.Tests), res.Score, res.MaxScore)
+	if verdict != "" {
+		return verdict, msg + " (" + summary + ")"
+	}
+	if res.Score == res.MaxScore && passed == len(res.Tests) {
+		return StatusPassed, summary
+	}
+	return StatusFailed, summary
+}
+
+// job is one Grade call.
+type job struct {
+	e        *Engine
+	ch       *Challenge
+	sub      Submission
+	limits   Limits
+	progress Progress
+	log      *slog.Logger
+}
+
+// suiteOutcome is what running one suite produced.
+type suiteOutcome struct {
+	tests   []TestResult
+	timings []PhaseTiming
+	build   Output
+	service Output
+	// verdict is set when a limit or the build stopped the suite.
+	verdict Status
+	message string
+}
+
+func (j *job) runSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
+	switch s.Kind {
+	case SuiteGo:
+		return j.runGoSuite(ctx, s)
+	case SuiteHTTP:
+		return j.runHTTPSuite(ctx, s)
+	}
+	return suiteOutcome{}, fmt.Errorf("unknown suite kind %q", s.Kind)
+}
+
+// notRun returns the suite's tests, all marked not run with msg.
+func notRun(s Suite, msg string) []TestResult {
+	out := make([]TestResult, 0, len(s.Tests))
+	for _, t := range s.Tests {
+		out = append(out, TestResult{Name: t.Name, Suite: s.Name, Status: TestNotRun, MaxPoints: t.Points, Visibility: t.Visibility, Message: msg})
+	}
+	return out
+}
+
+// phase times fn and reports it to progress.
+func (j *job) phase(ctx context.Context, name string, s Suite, timings *[]PhaseTiming, fn func() (ok bool, msg string, err error)) (bool, error) {
+	start := j.e.cfg.Now()
+	j.progress.Event(Event{Type: EventPhaseStarted, Phase: name, Suite: s.Name, At: start})
+	ok, msg, err := fn()
+	d := j.e.cfg.Now().Sub(start)
+	*timings = append(*timings, PhaseTiming{Phase: name + ":" + s.Name, DurationMS: d.Milliseconds()})
+	if err != nil {
+		return false, err
+	}
+	j.progress.Event(Event{Type: EventPhaseFinished, Phase: name, Suite: s.Name, DurationMS: d.Milliseconds(), OK: ok, Message: msg, At: j.e.cfg.Now()})
+	return ok, nil
+}
+
+// boxSpec returns the limits every box holding learner code gets.
+func (j *job) boxSpec(role string) BoxSpec {
+	return BoxSpec{
+		Job:         j.sub.ID,
+		Role:        role,
+		Image:       j.ch.Image,
+		User:        SandboxUser,
+		MemoryBytes: j.limits.MemoryBytes,
+		NanoCPUs:    int64(j.limits.CPUs * 1e9),
+		Pids:        j.limits.Pids,
+		TmpfsBytes:  j.limits.TmpfsBytes,
+		OutputBytes: j.limits.OutputBytes,
+	}
+}
+
+// learnerEnv is the environment learner code runs with.
+func (j *job) learnerEnv(extra ...string) []string {
+	env := []string{"HOME=/tmp", "TMPDIR=/tmp"}
+	for k, v := range j.ch.Env {
+		env = append(env, k+"="+v)
+	}
+	return append(env, extra...)
+}
+
+// closeBox removes a box, logging (not returning) a failure: teardown
+// must not hide the primary outcome.
+func (j *job) closeBox(b Box) {
+	if b == nil {
+		return
+	}
+	if err := b.Close(); err != nil {
+		j.log.Warn("remove box", "container_id", b.ID(), "err", err)
+	}
+}

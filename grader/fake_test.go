@@ -1,0 +1,108 @@
+package grader
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+)
+
+// fakeSandbox records every box spec and lets a test decide how each box
+// behaves.
+type fakeSandbox struct {
+	mu    sync.Mutex
+	specs []BoxSpec
+	// RunFn decides a box's Exit; it may write to spec.Stdout.
+	RunFn func(spec BoxSpec) Exit
+	// Files are what ReadFile returns, by path.
+	Files  map[string][]byte
+	closed int
+}
+
+var _ Sandbox = (*fakeSandbox)(nil)
+
+func (f *fakeSandbox) Start(ctx context.Context, spec BoxSpec) (Box, error) {
+	f.mu.Lock()
+	f.specs = append(f.specs, spec)
+	id := fmt.Sprintf("box%d", len(f.specs))
+	f.mu.Unlock()
+	return &fakeBox{sb: f, id: id, spec: spec}, nil
+}
+
+func (f *fakeSandbox) roles() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, s := range f.specs {
+		out = append(out, s.Role)
+	}
+	return out
+}
+
+func (f *fakeSandbox) spec(role string) BoxSpec {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range f.specs {
+		if s.Role == role {
+			return s
+		}
+	}
+	return BoxSpec{}
+}
+
+type fakeBox struct {
+	sb   *fakeSandbox
+	id   string
+	spec BoxSpec
+	once sync.Once
+	exit Exit
+}
+
+func (b *fakeBox) ID() string { return b.id }
+
+func (b *fakeBox) Wait(ctx context.Context) (Exit, error) {
+	b.once.Do(func() {
+		if b.sb.RunFn != nil {
+			b.exit = b.sb.RunFn(b.spec)
+		}
+	})
+	return b.exit, nil
+}
+
+func (b *fakeBox) Kill(ctx context.Context) error { return nil }
+
+func (b *fakeBox) ReadFile(ctx context.Context, path string, maxBytes int64) ([]byte, error) {
+	data, ok := b.sb.Files[path]
+	if !ok {
+		return nil, fmt.Errorf("no file %s", path)
+	}
+	return data, nil
+}
+
+func (b *fakeBox) Close() error {
+	b.sb.mu.Lock()
+	b.sb.closed++
+	b.sb.mu.Unlock()
+	return nil
+}
+
+// writeLines writes lines to w, one per line.
+func writeLines(w io.Writer, lines ...string) {
+	if w == nil {
+		return
+	}
+	io.WriteString(w, strings.Join(lines, "\n")+"\n")
+}
+
+// await blocks until a box with role has been started, as a real tester
+// keeps probing until the service box runs.
+func (f *fakeSandbox) await(role string) {
+	for i := 0; i < 200; i++ {
+		if f.spec(role).Role == role {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,290 @@
+package grader
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Paths inside boxes.
+const (
+	workDir      = "/work"
+	outDir       = ".grader-out"
+	test2jsonBin = "/usr/local/go/pkg/tool/linux_amd64/test2json"
+	// maxArtifactBytes bounds a compiled test binary or service.
+	maxArtifactBytes = 512 << 20
+	// minBuildMemory is the least memory a build box gets: the Go
+	// compiler needs it for real dependencies such as gin.
+	minBuildMemory = 1 << 30
+	// killGrace is how long past its own limit a run box may live: test
+	// binaries report their own -test.timeout first, naming the test.
+	killGrace = 10 * time.Second
+)
+
+// OfflineModules lists, for messages, the modules learner code may use
+// offline; the go image's module cache holds them.
+var OfflineModules = []string{"github.com/gin-gonic/gin v1.12.0", "github.com/redis/go-redis/v9 v9.23.0"}
+
+// runGoSuite compiles the learner's package with the hidden test files in
+// one box, then runs the test binary, without any sources, in another.
+//
+// The hidden tests are renamed with a per-job nonce before compiling, so
+// results that learner code prints cannot match them; the test binary
+// runs with -test.paniconexit0, so a learner's os.Exit(0) fails the test
+// instead of ending the run quietly. Tests that never report are failed.
+func (j *job) runGoSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
+	var out suiteOutcome
+	nonce := "g" + j.e.cfg.Random()[:15]
+	files, err := j.goSuiteFiles(s, nonce)
+	if err != nil {
+		return out, err
+	}
+
+	var binary []byte
+	ok, err := j.phase(ctx, "build", s, &out.timings, func() (bool, string, error) {
+		spec := j.buildSpec()
+		spec.Files = files
+		spec.Cmd = []string{"go", "test", "-c", "-vet=off", "-o", workDir + "/" + outDir + "/suite.test"}
+		if s.Race {
+			spec.Cmd = append(spec.Cmd, "-race")
+			spec.Env = append(spec.Env, "CGO_ENABLED=1")
+		}
+		spec.Cmd = append(spec.Cmd, "./"+goPackage(s))
+		bin, verdict, msg, build, err := j.build(ctx, spec, "suite.test", nonce)
+		out.build = build
+		if err != nil || verdict != "" {
+			out.verdict, out.message = verdict, msg
+			return false, msg, err
+		}
+		binary = bin
+		return true, "", nil
+	})
+	if err != nil {
+		return out, err
+	}
+	if !ok {
+		out.tests = notRun(s, "not run: "+out.message)
+		return out, nil
+	}
+
+	_, err = j.phase(ctx, "run", s, &out.timings, func() (bool, string, error) {
+		tests, verdict, msg, err := j.runGoTests(ctx, s, binary, nonce)
+		out.tests, out.verdict, out.message = tests, verdict, msg
+		return verdict == "", msg, err
+	})
+	return out, err
+}
+
+// goPackage is the folder receiving a go suite's hidden files.
+func goPackage(s Suite) string {
+	if s.Package == "" {
+		return "."
+	}
+	return path.Clean(s.Package)
+}
+
+// goSuiteFiles returns the learner's files without their own tests, plus
+// the hidden files renamed with nonce, plus the build's output folder.
+func (j *job) goSuiteFiles(s Suite, nonce string) ([]File, error) {
+	names := make(map[string]bool, len(s.Tests))
+	for _, t := range s.Tests {
+		names[t.Name] = true
+	}
+	var files []File
+	for _, f := range j.sub.Files {
+		if strings.HasSuffix(f.Name, "_test.go") {
+			continue
+		}
+		f.Writable = true
+		files = append(files, f)
+	}
+	hidden := make([]string, 0, len(s.Files))
+	for name := range s.Files {
+		hidden = append(hidden, name)
+	}
+	sort.Strings(hidden)
+	for _, name := range hidden {
+		src, err := renameTests(name, s.Files[name], names, nonce)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Name: path.Join(goPackage(s), path.Base(name)), Mode: 0o644, Data: src, Writable: true})
+	}
+	return append(files, buildDirs()...), nil
+}
+
+// buildDirs are the folders a build box must be able to write.
+func buildDirs() []File {
+	return []File{
+		{Name: ".", Mode: modeDir | 0o755, Writable: true},
+		{Name: outDir, Mode: modeDir | 0o755, Writable: true},
+	}
+}
+
+// buildSpec is the box a learner's code is compiled in: no network, the
+// image's warm build cache writable by the sandbox user, and no learner
+// code running (the Go toolchain executes none at compile time).
+func (j *job) buildSpec() BoxSpec {
+	spec := j.boxSpec("build")
+	spec.WritableRoot = true
+	spec.WorkDir = workDir
+	spec.FilesDir = workDir
+	spec.Env = []string{"HOME=/tmp", "TMPDIR=/tmp"}
+	spec.Timeout = j.limits.BuildTimeout
+	spec.MemoryBytes = max(spec.MemoryBytes, minBuildMemory)
+	return spec
+}
+
+// build runs a build box and reads the artifact it wrote to outDir. A
+// learner's failure comes back as a verdict and message; err is a
+// service fault.
+func (j *job) build(ctx context.Context, spec BoxSpec, artifact, nonce string) (bin []byte, verdict Status, msg string, build Output, err error) {
+	box, err := j.e.cfg.Sandbox.Start(ctx, spec)
+	if err != nil {
+		return nil, "", "", Output{}, fmt.Errorf("start build: %w", err)
+	}
+	defer j.closeBox(box)
+	exit, err := box.Wait(ctx)
+	if err != nil {
+		return nil, "", "", Output{}, fmt.Errorf("wait for build: %w", err)
+	}
+	build = Output{
+		Text:      strings.ReplaceAll(exit.Stdout.Text+exit.Stderr.Text, "_"+nonce, ""),
+		Truncated: exit.Stdout.Truncated || exit.Stderr.Truncated,
+	}
+	switch {
+	case exit.TimedOut:
+		return nil, StatusTimedOut, fmt.Sprintf("the build took longer than %s", spec.Timeout), build, nil
+	case exit.OOMKilled:
+		return nil, StatusMemoryExceeded, fmt.Sprintf("the build ran out of memory (limit %d MiB)", spec.MemoryBytes>>20), build, nil
+	case exit.OutputExceeded:
+		return nil, StatusBuildFailed, "the build printed more than the output limit", build, nil
+	case exit.Code != 0:
+		msg := "the code does not compile; see the build output"
+		if strings.Contains(build.Text, "GOPROXY=off") {
+			msg += "; only the standard library and these modules are available: " + strings.Join(OfflineModules, ", ")
+		}
+		return nil, StatusBuildFailed, msg, build, nil
+	}
+	bin, err = box.ReadFile(ctx, workDir+"/"+outDir+"/"+artifact, maxArtifactBytes)
+	if err != nil {
+		return nil, "", "", build, fmt.Errorf("read built %s: %w", artifact, err)
+	}
+	return bin, "", "", build, nil
+}
+
+// runGoTests runs a compiled test binary in a box with a read-only root
+// and nothing else of the submission, and maps its results to the
+// suite's tests.
+func (j *job) runGoTests(ctx context.Context, s Suite, binary []byte, nonce string) ([]TestResult, Status, string, error) {
+	specs := make(map[string]TestSpec, len(s.Tests))
+	var pattern []string
+	for _, t := range s.Tests {
+		specs[t.Name] = t
+		pattern = append(pattern, regexp.QuoteMeta(t.Name+"_"+nonce))
+	}
+	var parser *goTestParser
+	parser = newGoTestParser(nonce,
+		func(name string) {
+			if t, ok := specs[name]; ok {
+				j.progress.Event(Event{Type: EventTestStarted, Suite: s.Name, Test: &TestResult{Name: name, Suite: s.Name, Visibility: t.Visibility, MaxPoints: t.Points}, At: j.e.cfg.Now()})
+			}
+		},
+		func(name string) {
+			if t, ok := specs[name]; ok {
+				r := goTestResult(s, t, parser, "")
+				j.progress.Event(Event{Type: EventTestFinished, Suite: s.Name, Test: &r, At: j.e.cfg.Now()})
+			}
+		})
+
+	spec := j.boxSpec("test")
+	spec.WorkDir = workDir
+	spec.FilesDir = workDir
+	spec.Files = []File{{Name: "suite.test", Mode: 0o555, Data: binary}}
+	spec.Env = j.learnerEnv()
+	spec.Timeout = j.limits.RunTimeout + killGrace
+	spec.Stdout = parser
+	spec.Cmd = []string{test2jsonBin, "-t", "-p", s.Name, workDir + "/suite.test",
+		"-test.v=test2json", "-test.paniconexit0", "-test.count=1",
+		"-test.timeout=" + j.limits.RunTimeout.String(),
+		"-test.run=^(" + strings.Join(pattern, "|") + ")$"}
+	box, err := j.e.cfg.Sandbox.Start(ctx, spec)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("start tests: %w", err)
+	}
+	defer j.closeBox(box)
+	exit, err := box.Wait(ctx)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("wait for tests: %w", err)
+	}
+
+	var verdict Status
+	var msg, missing string
+	switch {
+	case exit.OOMKilled:
+		verdict, msg = StatusMemoryExceeded, fmt.Sprintf("the tests ran out of memory (limit %d MiB)", j.limits.MemoryBytes>>20)
+		missing = "not finished: " + msg
+	case exit.OutputExceeded:
+		verdict, msg = StatusOutputExceeded, fmt.Sprintf("the tests printed more than %d KiB", j.limits.OutputBytes>>10)
+		missing = "not finished: " + msg
+	case exit.TimedOut || parser.timedOut:
+		verdict, msg = StatusTimedOut, fmt.Sprintf("the tests did not finish within %s", j.limits.RunTimeout)
+		missing = "did not finish: " + msg
+	default:
+		missing = fmt.Sprintf("did not report a result: the test program stopped early (exit code %d); look for a panic, a crash or os.Exit in your code", exit.Code)
+	}
+	results := make([]TestResult, 0, len(s.Tests))
+	for _, t := range s.Tests {
+		results = append(results, goTestResult(s, t, parser, missing))
+	}
+	return results, verdict, msg, nil
+}
+
+// goTestResult turns what the parser saw of test t into a TestResult;
+// missing is the message for a test that never reported.
+func goTestResult(s Suite, t TestSpec, p *goTestParser, missing string) TestResult {
+	r := TestResult{Name: t.Name, Suite: s.Name, MaxPoints: t.Points, Visibility: t.Visibility}
+	st := p.tests[t.Name]
+	if st == nil || st.status == "" {
+		r.Status = TestFailed
+		r.Message = missing
+		if st != nil {
+			r.Output, r.OutputTruncated = st.output.String(), st.truncated
+		}
+		return r
+	}
+	r.Status = st.status
+	r.DurationMS = st.elapsed.Milliseconds()
+	r.Output, r.OutputTruncated = st.output.String(), st.truncated
+	if r.Status == TestSkipped {
+		r.Status = TestFailed
+		r.Message = "the test was skipped; a graded test must run and pass"
+	}
+	if r.Status == TestPassed {
+		r.Points = t.Points
+	}
+	all := r.Output
+	for _, name := range st.subtests {
+		sub := p.tests[name]
+		sr := TestResult{Name: name, Suite: s.Name, Status: sub.status, Visibility: t.Visibility, DurationMS: sub.elapsed.Milliseconds(), Output: sub.output.String(), OutputTruncated: sub.truncated}
+		if sr.Status == "" {
+			sr.Status = TestFailed
+		}
+		if sr.Status == TestFailed {
+			sr.Message = failureMessage(sr.Output)
+		}
+		all += sr.Output
+		r.Subtests = append(r.Subtests, sr)
+	}
+	if r.Status == TestFailed && r.Message == "" {
+		r.Message = failureMessage(all)
+		if r.Message == "" {
+			r.Message = "the test failed; see its output"
+		}
+	}
+	return r
+}

@@ -1,0 +1,358 @@
+package grader
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+)
+
+// FixtureSecretEnv carries a fixture's secret into its box, where only
+// the fixture process can read it.
+const FixtureSecretEnv = "GRADER_FIXTURE_SECRET"
+
+// Addresses inside a job's network namespace.
+const (
+	loopback = "127.0.0.1"
+	// testerOutputBytes caps the tester's own output.
+	testerOutputBytes = 4 << 20
+)
+
+// runHTTPSuite builds the learner's service, then runs it in a private
+// network namespace beside the suite's fixtures and the grader's tester:
+//
+//  1. a holder box with no network but loopback owns the namespace;
+//  2. fixtures join it (Redis, the upstream) with their own secrets;
+//  3. the tester joins, waits for the fixtures' ports and says so;
+//  4. the learner's service joins and is probed until ready;
+//  5. the tester runs the steps and reports each test.
+//
+// The hidden steps live only in the tester's box; the learner's box holds
+// nothing but its own compiled program.
+func (j *job) runHTTPSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
+	var out suiteOutcome
+	svc := j.ch.Service
+	if svc == nil {
+		return out, fmt.Errorf("challenge has an http suite but no service")
+	}
+	var binary []byte
+	ok, err := j.phase(ctx, "build", s, &out.timings, func() (bool, string, error) {
+		spec := j.buildSpec()
+		for _, f := range j.sub.Files {
+			f.Writable = true
+			spec.Files = append(spec.Files, f)
+		}
+		spec.Files = append(spec.Files, buildDirs()...)
+		main := svc.Main
+		if main == "" {
+			main = "."
+		}
+		spec.Cmd = []string{"go", "build", "-o", workDir + "/" + outDir + "/service", "./" + main}
+		bin, verdict, msg, build, err := j.build(ctx, spec, "service", "")
+		out.build = build
+		if err != nil || verdict != "" {
+			out.verdict, out.message = verdict, msg
+			return false, msg, err
+		}
+		binary = bin
+		return true, "", nil
+	})
+	if err != nil {
+		return out, err
+	}
+	if !ok {
+		out.tests = notRun(s, "not run: "+out.message)
+		return out, nil
+	}
+	_, err = j.phase(ctx, "run", s, &out.timings, func() (bool, string, error) {
+		r, err := j.runService(ctx, s, binary)
+		out.tests, out.verdict, out.message, out.service = r.tests, r.verdict, r.message, r.service
+		return r.verdict == "", r.message, err
+	})
+	return out, err
+}
+
+type serviceRun struct {
+	tests   []TestResult
+	verdict Status
+	message string
+	service Output
+}
+
+func (j *job) runService(ctx context.Context, s Suite, binary []byte) (serviceRun, error) {
+	var run serviceRun
+	svc := j.ch.Service
+	port := svc.Port
+	if port == 0 {
+		port = 8080
+	}
+	var boxes []Box
+	defer func() {
+		for i := len(boxes) - 1; i >= 0; i-- {
+			j.closeBox(boxes[i])
+		}
+	}()
+	start := func(spec BoxSpec) (Box, error) {
+		b, err := j.e.cfg.Sandbox.Start(ctx, spec)
+		if err != nil {
+			return nil, fmt.Errorf("start %s: %w", spec.Role, err)
+		}
+		boxes = append(boxes, b)
+		return b, nil
+	}
+
+	// 1. The namespace holder.
+	holder := j.toolSpec("net")
+	holder.Cmd = []string{"sandbox", "hold"}
+	for _, f := range j.ch.Fixtures {
+		holder.Hosts = append(holder.Hosts, f.Name+":"+loopback)
+	}
+	hb, err := start(holder)
+	if err != nil {
+		return run, err
+	}
+	netns := hb.ID()
+
+	// 2. Fixtures.
+	plan := TesterPlan{
+		BaseURL:      "http://" + loopback + ":" + strconv.Itoa(port),
+		ReadyPath:    svc.ReadyPath,
+		ReadyTimeout: j.limits.ReadyTimeout,
+		TestTimeout:  j.limits.TestTimeout,
+		Fixtures:     map[string]TesterFixture{},
+		Tests:        s.Tests,
+	}
+	if plan.ReadyPath == "" {
+		plan.ReadyPath = "/"
+	}
+	serviceEnv := j.learnerEnv("PORT=" + strconv.Itoa(port))
+	for _, f := range j.ch.Fixtures {
+		spec, fx, env := j.fixtureSpec(f)
+		spec.Network = netns
+		if _, err := start(spec); err != nil {
+			return run, err
+		}
+		plan.Fixtures[f.Name] = fx
+		plan.WaitFor = append(plan.WaitFor, loopback+":"+strconv.Itoa(fixturePort(f)))
+		serviceEnv = append(serviceEnv, env)
+	}
+
+	// 3. The tester, which waits for the fixtures before anything else.
+	planJSON, err := json.Marshal(plan)
+	if err != nil {
+		return run, fmt.Errorf("encode tester plan: %w", err)
+	}
+	tester := j.toolSpec("tester")
+	tester.Network = netns
+	tester.Cmd = []string{"sandbox", "tester", workDir + "/plan.json"}
+	tester.FilesDir = workDir
+	tester.Files = []File{{Name: "plan.json", Mode: 0o444, Data: planJSON}}
+	tester.Timeout = j.limits.RunTimeout
+	tester.OutputBytes = testerOutputBytes
+	events := newTesterReader(j, s)
+	tester.Stdout = events
+	tb, err := start(tester)
+	if err != nil {
+		return run, err
+	}
+
+	type waited struct {
+		exit Exit
+		err  error
+	}
+	testerDone := make(chan waited, 1)
+	go func() {
+		exit, err := tb.Wait(ctx)
+		testerDone <- waited{exit, err}
+	}()
+
+	// 4. The learner's service, once the fixtures listen.
+	var tw *waited
+	select {
+	case <-events.fixturesReady:
+	case w := <-testerDone:
+		tw = &w
+	case <-ctx.Done():
+		<-testerDone
+		return run, ctx.Err()
+	}
+	var aexit Exit
+	if tw == nil {
+		app := j.boxSpec("service")
+		app.Network = netns
+		app.FilesDir = workDir
+		app.WorkDir = workDir
+		app.Files = []File{{Name: "service", Mode: 0o555, Data: binary}}
+		app.Cmd = []string{workDir + "/service"}
+		app.Env = serviceEnv
+		app.Timeout = j.limits.RunTimeout + killGrace
+		ab, err := start(app)
+		if err != nil {
+			_ = tb.Kill(ctx)
+			<-testerDone
+			return run, err
+		}
+		// 5. The tests.
+		w := <-testerDone
+		tw = &w
+		_ = ab.Kill(ctx)
+		if aexit, err = ab.Wait(ctx); err != nil {
+			return run, fmt.Errorf("wait for service: %w", err)
+		}
+	}
+	if tw.err != nil {
+		return run, fmt.Errorf("wait for tester: %w", tw.err)
+	}
+	texit := tw.exit
+	events.close()
+	run.service = Output{Text: trimText(aexit.Stdout.Text+aexit.Stderr.Text, 8<<10), Truncated: aexit.Stdout.Truncated || aexit.Stderr.Truncated || len(aexit.Stdout.Text)+len(aexit.Stderr.Text) > 8<<10}
+
+	missing := "did not finish: the tests stopped early"
+	switch {
+	case aexit.OOMKilled:
+		run.verdict, run.message = StatusMemoryExceeded, fmt.Sprintf("the service ran out of memory (limit %d MiB)", j.limits.MemoryBytes>>20)
+		missing = "not finished: " + run.message
+	case aexit.OutputExceeded:
+		run.verdict, run.message = StatusOutputExceeded, fmt.Sprintf("the service printed more than %d KiB", j.limits.OutputBytes>>10)
+		missing = "not finished: " + run.message
+	case texit.TimedOut:
+		run.verdict, run.message = StatusTimedOut, fmt.Sprintf("the tests did not finish within %s", j.limits.RunTimeout)
+		missing = "did not finish: " + run.message
+	case texit.Code != 0 && len(events.results) == 0:
+		return run, fmt.Errorf("tester failed (exit code %d): %s", texit.Code, trimText(texit.Stderr.Text, 2048))
+	}
+	for _, t := range s.Tests {
+		r, ok := events.results[t.Name]
+		if !ok {
+			r = TestResult{Name: t.Name, Suite: s.Name, Status: TestFailed, MaxPoints: t.Points, Visibility: t.Visibility, Message: missing}
+		}
+		run.tests = append(run.tests, r)
+	}
+	return run, nil
+}
+
+// toolSpec is a box running the grader's own tools image: not learner
+// code, but held to the same isolation.
+func (j *job) toolSpec(role string) BoxSpec {
+	return BoxSpec{
+		Job:         j.sub.ID,
+		Role:        role,
+		Image:       j.e.cfg.ToolsImage,
+		User:        SandboxUser,
+		MemoryBytes: 128 << 20,
+		NanoCPUs:    500_000_000,
+		Pids:        64,
+		TmpfsBytes:  4 << 20,
+		OutputBytes: 64 << 10,
+	}
+}
+
+func fixturePort(f Fixture) int {
+	if f.Port != 0 {
+		return f.Port
+	}
+	if f.Kind == FixtureRedis {
+		return 6379
+	}
+	return 9000
+}
+
+// fixtureSpec returns the box of fixture f, how the tester reaches it and
+// the environment variable that tells the learner's service where it is.
+func (j *job) fixtureSpec(f Fixture) (BoxSpec, TesterFixture, string) {
+	port := strconv.Itoa(fixturePort(f))
+	spec := j.toolSpec("fixture-" + f.Name)
+	switch f.Kind {
+	case FixtureRedis:
+		spec.Image = j.e.cfg.RedisImage
+		spec.MemoryBytes = 256 << 20
+		spec.Cmd = []string{"--protected-mode", "no", "--save", "", "--appendonly", "no", "--bind", loopback, "--port", port}
+		return spec, TesterFixture{URL: "redis://" + f.Name + ":" + port}, "REDIS_ADDR=" + f.Name + ":" + port
+	default:
+		secret := j.e.cfg.Random()
+		delay := f.Delay
+		spec.Cmd = []string{"sandbox", "upstream", "--addr", loopback + ":" + port, "--delay", delay.String()}
+		spec.Env = []string{FixtureSecretEnv + "=" + secret}
+		return spec, TesterFixture{URL: "http://" + loopback + ":" + port, Secret: secret}, "UPSTREAM_URL=http://" + f.Name + ":" + port
+	}
+}
+
+// testerReader reads the tester's JSON lines as they come, reporting
+// progress and collecting results.
+type testerReader struct {
+	j     *job
+	s     Suite
+	specs map[string]TestSpec
+	pw    *io.PipeWriter
+
+	fixturesReady chan struct{}
+	readyOnce     sync.Once
+	done          chan struct{}
+	results       map[string]TestResult
+}
+
+func newTesterReader(j *job, s Suite) *testerReader {
+	pr, pw := io.Pipe()
+	r := &testerReader{j: j, s: s, specs: map[string]TestSpec{}, pw: pw,
+		fixturesReady: make(chan struct{}), done: make(chan struct{}), results: map[string]TestResult{}}
+	for _, t := range s.Tests {
+		r.specs[t.Name] = t
+	}
+	go r.read(pr)
+	return r
+}
+
+// Write passes tester output on; it never fails the writer.
+func (r *testerReader) Write(b []byte) (int, error) {
+	_, _ = r.pw.Write(b)
+	return len(b), nil
+}
+
+// close ends the stream and waits for every event to be handled.
+func (r *testerReader) close() {
+	r.pw.Close()
+	<-r.done
+}
+
+func (r *testerReader) read(pr *io.PipeReader) {
+	defer close(r.done)
+	defer r.readyOnce.Do(func() { close(r.fixturesReady) })
+	sc := bufio.NewScanner(pr)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var ev TesterEvent
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			continue
+		}
+		r.handle(ev)
+	}
+	_, _ = io.Copy(io.Discard, pr)
+}
+
+func (r *testerReader) handle(ev TesterEvent) {
+	now := r.j.e.cfg.Now()
+	switch ev.Event {
+	case TesterFixturesReady:
+		r.readyOnce.Do(func() { close(r.fixturesReady) })
+	case TesterTestStarted:
+		if t, ok := r.specs[ev.Name]; ok {
+			r.j.progress.Event(Event{Type: EventTestStarted, Suite: r.s.Name, Test: &TestResult{Name: t.Name, Suite: r.s.Name, Visibility: t.Visibility, MaxPoints: t.Points}, At: now})
+		}
+	case TesterTest:
+		t, ok := r.specs[ev.Name]
+		if !ok {
+			return
+		}
+		res := TestResult{Name: t.Name, Suite: r.s.Name, Status: ev.Status, MaxPoints: t.Points, Visibility: t.Visibility, Message: ev.Message, DurationMS: ev.DurationMS}
+		if res.Status == TestPassed {
+			res.Points = t.Points
+		} else {
+			res.Status = TestFailed
+		}
+		r.results[t.Name] = res
+		r.j.progress.Event(Event{Type: EventTestFinished, Suite: r.s.Name, Test: &res, At: now})
+	}
+}
