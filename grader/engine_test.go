@@ -315,3 +315,27 @@ func golden(t *testing.T, name string, v any) {
 		t.Errorf("%s (-want +got):\n%s", name, diff)
 	}
 }
+
+func TestGradeGoSuiteRejectsLeakyBuilds(t *testing.T) {
+	tests := []struct{ name, file, src, want string }{
+		{"embed in tested package", "ledger.go", "package ledger\n\nimport _ \"embed\"\n\n//go:embed ledger_hidden_test.go\nvar leak string\n", "go:embed"},
+		{"assembly incbin", "leak_amd64.s", ".incbin \"ledger_hidden_test.go\"\n", "assembly"},
+		{"cgo", "c.go", "package ledger\n\n// #include <stdio.h>\nimport \"C\"\n", "cgo"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sb := &fakeSandbox{}
+			sub := Submission{ID: "s", Files: []File{{Name: "go.mod", Data: []byte("module ledger\n")}, {Name: tc.file, Data: []byte(tc.src)}}}
+			res, err := testEngine(sb).Grade(context.Background(), goChallenge(), sub, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status != StatusBuildFailed || !strings.Contains(res.Message, tc.want) {
+				t.Errorf("status %s %q, want build_failed naming %q", res.Status, res.Message, tc.want)
+			}
+			if len(sb.roles()) != 0 {
+				t.Errorf("boxes started for a rejected build: %v", sb.roles())
+			}
+		})
+	}
+}

@@ -39,6 +39,12 @@ var OfflineModules = []string{"github.com/gin-gonic/gin v1.12.0", "github.com/re
 func (j *job) runGoSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 	var out suiteOutcome
 	nonce := "g" + j.e.cfg.Random()[:15]
+	if msg := forbiddenInTestedPackage(j.sub.Files, goPackage(s)); msg != "" {
+		out.verdict, out.message = StatusBuildFailed, msg
+		out.build = Output{Text: msg + "\n"}
+		out.tests = notRun(s, "not run: "+msg)
+		return out, nil
+	}
 	files, err := j.goSuiteFiles(s, nonce)
 	if err != nil {
 		return out, err
@@ -287,4 +293,34 @@ func goTestResult(s Suite, t TestSpec, p *goTestParser, missing string) TestResu
 		}
 	}
 	return r
+}
+
+// forbiddenInTestedPackage returns why the learner's files cannot be
+// compiled together with hidden tests, or "". The hidden test files sit in
+// the package's folder while it compiles, so anything that lets the
+// compiler copy a file of that folder into the program (//go:embed, or C
+// and assembly through cgo, e.g. .incbin) could leak them.
+func forbiddenInTestedPackage(files []File, pkg string) string {
+	for _, f := range files {
+		dir := path.Dir(f.Name)
+		ext := path.Ext(f.Name)
+		switch ext {
+		case ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".s", ".S", ".sx", ".syso", ".m", ".f", ".F", ".for", ".f90":
+			return fmt.Sprintf("%s: C, assembly and object files are not accepted for this challenge; use Go only", f.Name)
+		case ".go":
+		default:
+			continue
+		}
+		if strings.HasSuffix(f.Name, "_test.go") {
+			continue
+		}
+		src := string(f.Data)
+		if dir == pkg && strings.Contains(src, "//go:embed") {
+			return fmt.Sprintf("%s: //go:embed is not accepted in the package under test; keep data in Go code", f.Name)
+		}
+		if strings.Contains(src, `import "C"`) || strings.Contains(src, "\t\"C\"\n") {
+			return fmt.Sprintf("%s: cgo (import \"C\") is not accepted for this challenge; use Go only", f.Name)
+		}
+	}
+	return ""
 }
