@@ -1,0 +1,59 @@
+# The grader's build, test and run entry points. Every target does its own
+# setup, so `make run` and `make test` work on a fresh machine.
+
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/grader
+# The grader binary goes into the tools image, so it must be static.
+export CGO_ENABLED := 0
+
+.PHONY: all build setup images run test unit integration verify lint bench clean cleanup
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/grader
+
+# setup installs the Debian packages the project needs (debootstrap builds
+# the base image). It does nothing when they are present.
+setup:
+	@scripts/setup.sh
+
+images: setup build
+	$(BIN) images build
+
+# run grades every seed challenge's reference solution with the local
+# engine, showing it work end to end.
+run: images
+	@for c in $$(ls challenges/*/challenge.yaml | xargs -n1 dirname | xargs -n1 basename); do \
+		echo "== $$c: reference solution"; \
+		$(BIN) grade --challenge $$c challenges/$$c/solution || exit $$?; \
+	done
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) vet -tags integration ./...
+	@scripts/check-deps.sh
+
+unit:
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+
+integration: images
+	CGO_ENABLED=1 GRADER_BIN=$(CURDIR)/$(BIN) $(GO) test -race -count=1 -tags integration -timeout 40m ./...
+
+verify: images
+	$(BIN) challenge verify --all
+
+# test is what CI runs: static checks, unit tests, then everything against
+# the real Docker Engine with locally built images.
+test: lint unit integration verify
+
+bench: images
+	@scripts/bench.sh
+
+cleanup: build
+	$(BIN) cleanup --all
+
+clean:
+	rm -rf bin

@@ -1,0 +1,96 @@
+package challenges
+
+// The file formats as written by instructors. See docs/challenge-format.md.
+
+type challengeFile struct {
+	ID         string            `yaml:"id"`
+	Title      string            `yaml:"title"`
+	Summary    string            `yaml:"summary"`
+	Difficulty string            `yaml:"difficulty"`
+	Tags       []string          `yaml:"tags"`
+	Image      string            `yaml:"image"`
+	Limits     limitsFile        `yaml:"limits"`
+	Env        map[string]string `yaml:"env"`
+	Service    *serviceFile      `yaml:"service"`
+	Fixtures   []fixtureFile     `yaml:"fixtures"`
+	Suites     []suiteFile       `yaml:"suites"`
+}
+
+type limitsFile struct {
+	BuildTimeout string   `yaml:"build_timeout"`
+	RunTimeout   string   `yaml:"run_timeout"`
+	TestTimeout  string   `yaml:"test_timeout"`
+	ReadyTimeout string   `yaml:"ready_timeout"`
+	Memory       string   `yaml:"memory"`
+	CPUs         *float64 `yaml:"cpus"`
+	Pids         *int64   `yaml:"pids"`
+	Output       string   `yaml:"output"`
+	Tmpfs        string   `yaml:"tmpfs"`
+}
+
+type serviceFile struct {
+	Main      string `yaml:"main"`
+	Port      int    `yaml:"port"`
+	ReadyPath string `yaml:"ready_path"`
+}
+
+type fixtureFile struct {
+	Name  string `yaml:"name"`
+	Kind  string `yaml:"kind"`
+	Port  int    `yaml:"port"`
+	Delay string `yaml:"delay"`
+}
+
+type suiteFile struct {
+	Name       string         `yaml:"name"`
+	Kind       string         `yaml:"kind"`
+	File       string         `yaml:"file"`
+	Visibility string         `yaml:"visibility"`
+	Package    string         `yaml:"package"`
+	Files      []string       `yaml:"files"`
+	Race       bool           `yaml:"race"`
+	Points     *int           `yaml:"points"`
+	Tests      []overrideFile `yaml:"tests"`
+}
+
+type overrideFile struct {
+	Name       string `yaml:"name"`
+	Pattern    string `yaml:"pattern"`
+	Points     *int   `yaml:"points"`
+	Visibility string `yaml:"visibility"`
+}
+
+type httpTestsFile struct {
+	Tests []httpTestFile `yaml:"tests"`
+}
+
+type httpTestFile struct {
+	Name       string     `yaml:"name"`
+	Points     *int       `yaml:"points"`
+	Visibility string     `yaml:"visibility"`
+	Steps      []stepFile `yaml:"steps"`
+}
+
+type stepFile struct {
+	Name    string            `yaml:"name"`
+	Wait    string            `yaml:"wait"`
+	Request *requestFile      `yaml:"request"`
+	Expect  expectFile        `yaml:"expect"`
+	Capture map[string]string `yaml:"capture"`
+}
+
+type requestFile struct {
+	Target  string            `yaml:"target"`
+	Method  string            `yaml:"method"`
+	Path    string            `yaml:"path"`
+	Headers map[string]string `yaml:"headers"`
+	JSON    any               `yaml:"json"`
+	Body    *string           `yaml:"body"`
+}
+
+type expectFile struct {
+	Status       int               `yaml:"status"`
+	Headers      map[string]string `yaml:"headers"`
+	JSON         map[string]any    `yaml:"json"`
+	BodyContains string            `yaml:"body_contains"`
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gradebox/grader/challenges"
+	"github.com/gradebox/grader/grader"
+)
+
+func newChallengeCmd(cfg *Config) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "challenge",
+		Short: "List and verify challenges",
+	}
+	cmd.AddCommand(newChallengeListCmd(cfg), newChallengeVerifyCmd(cfg))
+	return cmd
+}
+
+// challengeSummary is one row of `challenge list --json`.
+type challengeSummary struct {
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Summary    string   `json:"summary"`
+	Difficulty string   `json:"difficulty"`
+	Tags       []string `json:"tags"`
+	Version    string   `json:"version"`
+	MaxScore   int      `json:"max_score"`
+	Suites     []string `json:"suites"`
+}
+
+func newChallengeListCmd(cfg *Config) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [--json]",
+		Short: "List the challenges of the catalog",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			all, err := challenges.LoadAll(cfg.Catalog)
+			if err != nil {
+				return &exitError{code: exitLess, err: fmt.Errorf("catalog %s: %w", cfg.Catalog, err)}
+			}
+			rows := make([]challengeSummary, 0, len(all))
+			for _, c := range all {
+				row := challengeSummary{ID: c.ID, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: c.Tags, Version: c.Version, MaxScore: c.MaxScore()}
+				for _, s := range c.Suites {
+					row.Suites = append(row.Suites, s.Name+" ("+string(s.Kind)+")")
+				}
+				rows = append(rows, row)
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rows)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tDIFFICULTY\tPOINTS\tTITLE")
+			for _, r := range rows {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", r.ID, r.Difficulty, r.MaxScore, r.Title)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "verify [<id|path>...|--all]",
+		Short: "Check that the reference scores full marks and the starter and every mutant do not",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if all == (len(args) > 0) {
+				return usageErr("name challenges (ids or folders) or pass --all, not both")
+			}
+			var list []*grader.Challenge
+			if all {
+				var err error
+				if list, err = challenges.LoadAll(cfg.Catalog); err != nil {
+					return &exitError{code: exitLess, err: fmt.Errorf("catalog %s: %w", cfg.Catalog, err)}
+				}
+			} else {
+				for _, ref := range args {
+					c, err := challenges.Find(cfg.Catalog, ref)
+					if err != nil {
+						return &exitError{code: exitLess, err: err}
+					}
+					list = append(list, c)
+				}
+			}
+			log, err := cfg.logger(cmd)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			env, err := newEngine(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer env.Close()
+
+			out := cmd.OutOrStdout()
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "CHALLENGE\tSAMPLE\tEXPECT\tSCORE\tSTATUS\tCHECK")
+			failed := 0
+			for _, c := range list {
+				samples, err := challenges.SamplesOf(c)
+				if err != nil {
+					return &exitError{code: exitLess, err: err}
+				}
+				for _, s := range samples {
+					fmt.Fprintf(cmd.ErrOrStderr(), "grading %s %s %s…\n", c.ID, s.Kind, s.Name)
+					sub, err := grader.ReadDir("", s.Dir, grader.SubmissionLimits{})
+					if err != nil {
+						return &exitError{code: exitLess, err: fmt.Errorf("%s %s: %w", c.ID, s.Name, err)}
+					}
+					res, err := env.engine.Grade(ctx, c, sub, nil)
+					if err != nil {
+						return faultErr(fmt.Errorf("grade %s %s: %w", c.ID, s.Name, err))
+					}
+					wantFull := s.Kind == challenges.SampleSolution
+					ok := res.Passed() == wantFull
+					expect, check := "less", "ok"
+					if wantFull {
+						expect = "full"
+					}
+					if !ok {
+						check = "FAIL"
+						failed++
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s\n", c.ID, s.Kind+":"+s.Name, expect, res.Score, res.MaxScore, res.Status, check)
+				}
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if failed > 0 {
+				return &exitError{code: exitLess, err: fmt.Errorf("%d check(s) failed", failed)}
+			}
+			fmt.Fprintln(out, "all checks passed")
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "verify every challenge of the catalog")
+	return cmd
+}

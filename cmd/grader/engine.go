@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/runner"
+	"github.com/gradebox/grader/runner/images"
+)
+
+// leftoverAge is how old another process's sandbox must be before this
+// one removes it as left behind by a crash: longer than any grading.
+const leftoverAge = 2 * time.Hour
+
+// engineEnv is an Engine with the Docker resources behind it.
+type engineEnv struct {
+	engine *grader.Engine
+	docker *runner.Docker
+	cli    *client.Client
+}
+
+func (e *engineEnv) Close() {
+	if e.docker != nil {
+		e.docker.Close()
+	}
+	if e.cli != nil {
+		e.cli.Close()
+	}
+}
+
+// newEngine connects to Docker, checks the images are there, removes
+// sandboxes that crashed processes left behind, and returns an Engine.
+// Every failure is a service fault.
+func newEngine(ctx context.Context, cfg *Config, log *slog.Logger) (*engineEnv, error) {
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		return nil, faultErr(fmt.Errorf("docker client: %w", err))
+	}
+	env := &engineEnv{cli: cli}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cli.Ping(pctx, client.PingOptions{}); err != nil {
+		env.Close()
+		return nil, faultErr(fmt.Errorf("the Docker Engine is not reachable (%v); start it or set DOCKER_HOST", err))
+	}
+	missing, err := images.Missing(ctx, cli)
+	if err != nil {
+		env.Close()
+		return nil, faultErr(fmt.Errorf("check images: %w", err))
+	}
+	if len(missing) > 0 {
+		env.Close()
+		return nil, faultErr(fmt.Errorf("images missing: %s; build them with `make images` or `grader images build`", strings.Join(missing, ", ")))
+	}
+	d, err := newDocker(cli, cfg, log)
+	if err != nil {
+		env.Close()
+		return nil, faultErr(err)
+	}
+	env.docker = d
+	if n, err := d.Reap(ctx, reapOptions(leftoverAge)); err != nil {
+		log.Warn("remove leftover sandboxes", "err", err)
+	} else if n > 0 {
+		log.Info("removed leftover sandboxes", "count", n)
+	}
+	env.engine = grader.NewEngine(grader.EngineConfig{Sandbox: d, Logger: log})
+	return env, nil
+}
+
+// newDocker returns the Docker sandbox, labelled with this process.
+func newDocker(cli *client.Client, cfg *Config, log *slog.Logger) (*runner.Docker, error) {
+	host, _ := os.Hostname()
+	d, err := runner.New(runner.Config{Client: cli, Logger: log, Worker: fmt.Sprintf("%s-%d", host, os.Getpid()), Runtime: cfg.Runtime})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	return d, nil
+}
+
+// reapOptions removes sandboxes older than age; a negative age removes
+// every sandbox.
+func reapOptions(age time.Duration) runner.ReapOptions {
+	return runner.ReapOptions{OlderThan: max(age, 0)}
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gradebox/grader/grader"
+)
+
+// statusWord is how a test status reads in the human report.
+func statusWord(s grader.TestStatus) string {
+	switch s {
+	case grader.TestPassed:
+		return "PASS"
+	case grader.TestNotRun:
+		return "SKIP"
+	}
+	return "FAIL"
+}
+
+// printResult writes the human report: one line per test with status and
+// points, messages for failures, hidden tests summed up, then the total.
+func printResult(w io.Writer, ch *grader.Challenge, r grader.Result) {
+	fmt.Fprintf(w, "%s (%s) — version %s\n\n", ch.Title, r.Challenge, r.ChallengeVersion)
+	width := 20
+	for _, t := range r.Tests {
+		width = max(width, min(len(t.Name), 60))
+	}
+	suite := ""
+	for _, t := range r.Tests {
+		if t.Suite != suite {
+			suite = t.Suite
+			fmt.Fprintf(w, "suite %s\n", suite)
+		}
+		tag := ""
+		if t.Visibility == grader.Hidden {
+			tag = " (hidden)"
+		}
+		fmt.Fprintf(w, "  %s  %-*s %3d/%-3d%s\n", statusWord(t.Status), width, t.Name, t.Points, t.MaxPoints, tag)
+		if t.Status != grader.TestPassed && t.Message != "" {
+			fmt.Fprintln(w, indent(t.Message, "        "))
+		}
+	}
+	if h := r.Hidden; h != nil {
+		fmt.Fprintf(w, "  hidden tests: %d of %d passed, %d/%d points\n", h.Passed, h.Total, h.Points, h.MaxPoints)
+	}
+	if r.Status == grader.StatusBuildFailed && r.Build.Text != "" {
+		fmt.Fprintf(w, "\nbuild output:\n%s\n", indent(strings.TrimRight(r.Build.Text, "\n"), "  "))
+	}
+	fmt.Fprintf(w, "\n%s: %s\n", r.Status, r.Message)
+	fmt.Fprintf(w, "score: %d/%d\n", r.Score, r.MaxScore)
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n")
+}
