@@ -17,6 +17,10 @@ import (
 	"github.com/moby/moby/client/pkg/jsonmessage"
 )
 
+// recipeVersion changes when the way the go image is made changes in a
+// way its inputs do not show.
+const recipeVersion = "2"
+
 // basePackages are installed into the base: gcc and libc for the race
 // detector (it needs cgo), redis-server for the Redis fixture.
 var basePackages = []string{"gcc", "libc6-dev", "redis-server", "ca-certificates"}
@@ -117,7 +121,7 @@ func (b *builder) goImage(ctx context.Context) (string, func(context.Context, st
 		return "", nil, err
 	}
 	text := dockerfile("go")
-	digest := digestOf("go", baseID, string(version), goroot, strings.Join(Modules, ","), text, warmGoMod, warmMain, warmTest)
+	digest := digestOf("go", recipeVersion, baseID, string(version), goroot, strings.Join(Modules, ","), text, warmGoMod, warmMain, warmTest)
 	return digest, func(ctx context.Context, digest string) error {
 		modcache, gosum, err := downloadModules(ctx, b.opts.Progress)
 		if err != nil {
@@ -131,6 +135,11 @@ func (b *builder) goImage(ctx context.Context) (string, func(context.Context, st
 			{name: "warm/go.sum", mode: 0o644, data: gosum.sum},
 			{name: "warm/main.go", mode: 0o644, data: []byte(warmMain)},
 			{name: "warm/main_test.go", mode: 0o644, data: []byte(warmTest)},
+		}
+		for name, files := range gosum.alone {
+			for f, data := range files {
+				entries = append(entries, contextEntry{name: "warm/" + name + "/" + f, mode: 0o644, data: data})
+			}
 		}
 		return b.buildImage(ctx, Go, text, digest, entries, nil)
 	}, nil
@@ -150,10 +159,12 @@ func keepGoRoot(rel string) bool {
 	return false
 }
 
-// moduleFiles is the warm module's resolved go.mod and go.sum.
+// moduleFiles is the warm module's resolved go.mod and go.sum, and the
+// one-module-each modules (folder name to files) warmed beside it.
 type moduleFiles struct {
-	mod string
-	sum []byte
+	mod   string
+	sum   []byte
+	alone map[string]map[string][]byte
 }
 
 // downloadModules fills a fresh module cache with Modules through the
@@ -172,17 +183,22 @@ func downloadModules(ctx context.Context, progress io.Writer) (string, moduleFil
 	os.WriteFile(filepath.Join(mod, "main.go"), []byte(warmMain), 0o644)
 	os.WriteFile(filepath.Join(mod, "main_test.go"), []byte(warmTest), 0o644)
 	env := append(os.Environ(), "GOMODCACHE="+cache, "GOFLAGS=-modcacherw", "GOWORK=off", "GOTOOLCHAIN=local")
-	run := func(args ...string) error {
-		cmd := exec.CommandContext(ctx, "go", args...)
-		cmd.Dir = mod
-		cmd.Env = env
-		var out bytes.Buffer
-		cmd.Stdout = io.MultiWriter(&out, progress)
-		cmd.Stderr = cmd.Stdout
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("go %s: %w: %s", strings.Join(args, " "), err, tail(out.String(), 2000))
+	run := func(args ...string) error { return runIn(ctx, mod, env, progress, args...) }
+	// Each module alone first: a learner's module that uses only one of
+	// them selects that module's own dependency versions, which must be in
+	// the cache too, not only the versions selected when all are used.
+	for i, m := range Modules {
+		alone := filepath.Join(dir, fmt.Sprintf("alone%d", i))
+		os.MkdirAll(alone, 0o755)
+		path, _, _ := strings.Cut(m, "@")
+		os.WriteFile(filepath.Join(alone, "go.mod"), []byte("module alone\n\ngo 1.26\n"), 0o644)
+		os.WriteFile(filepath.Join(alone, "main.go"), []byte("package main\n\nimport _ \""+path+"\"\n\nfunc main() {}\n"), 0o644)
+		for _, args := range [][]string{{"get", m}, {"mod", "tidy"}, {"mod", "download", "all"}} {
+			if err := runIn(ctx, alone, env, progress, args...); err != nil {
+				os.RemoveAll(dir)
+				return "", moduleFiles{}, err
+			}
 		}
-		return nil
 	}
 	for _, m := range Modules {
 		if err := run("get", m); err != nil {
@@ -200,7 +216,30 @@ func downloadModules(ctx context.Context, progress io.Writer) (string, moduleFil
 	}
 	gomod, _ := os.ReadFile(filepath.Join(mod, "go.mod"))
 	gosum, _ := os.ReadFile(filepath.Join(mod, "go.sum"))
-	return cache, moduleFiles{mod: string(gomod), sum: gosum}, nil
+	files := moduleFiles{mod: string(gomod), sum: gosum, alone: map[string]map[string][]byte{}}
+	for i := range Modules {
+		name := fmt.Sprintf("alone%d", i)
+		files.alone[name] = map[string][]byte{}
+		for _, f := range []string{"go.mod", "go.sum", "main.go"} {
+			data, _ := os.ReadFile(filepath.Join(dir, name, f))
+			files.alone[name][f] = data
+		}
+	}
+	return cache, files, nil
+}
+
+// runIn runs the go command in dir.
+func runIn(ctx context.Context, dir string, env []string, progress io.Writer, args ...string) error {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var out bytes.Buffer
+	cmd.Stdout = io.MultiWriter(&out, progress)
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go %s: %w: %s", strings.Join(args, " "), err, tail(out.String(), 2000))
+	}
+	return nil
 }
 
 func warmGoModWithRequires(resolved string) string {

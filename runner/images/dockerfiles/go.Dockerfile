@@ -13,5 +13,5 @@ RUN ["/bin/sh", "-c", "GOCACHE=/tmp/rootcache go build -o /usr/local/go/pkg/tool
 RUN ["/bin/sh", "-c", "mkdir -p /opt/gocache /work && chown -R 65534:65534 /opt/gocache /work /opt/warm && chmod -R a+rX,go-w /opt/gomodcache"]
 USER 65534:65534
 WORKDIR /opt/warm
-RUN ["/bin/sh", "-c", "go build -o /dev/null . && go test -count=1 -vet=off ./... && go test -c -vet=off -o /dev/null . && go vet ./... && CGO_ENABLED=1 go test -c -race -vet=off -o /dev/null . && CGO_ENABLED=1 go test -race -count=1 -vet=off ./... && go build std && rm -rf /tmp/gopath /tmp/go-build*"]
+RUN ["/bin/sh", "-c", "go build -o /dev/null . && go test -count=1 -vet=off ./... && go test -c -vet=off -o /dev/null . && go vet ./... && CGO_ENABLED=1 go test -c -race -vet=off -o /dev/null . && CGO_ENABLED=1 go test -race -count=1 -vet=off ./... && for d in alone*; do (cd $d && go build -o /dev/null .) || exit 1; done && go build std && rm -rf /tmp/gopath /tmp/go-build*"]
 WORKDIR /work
