@@ -1,0 +1,82 @@
+//go:build integration
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/runner"
+	"github.com/gradebox/grader/runner/images"
+)
+
+var (
+	docker *runner.Docker
+	cli    *client.Client
+)
+
+func TestMain(m *testing.M) {
+	fail := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		if os.Getenv("CI") != "" {
+			fmt.Fprintln(os.Stderr, "FAIL:", msg)
+			os.Exit(1)
+		}
+		fmt.Fprintln(os.Stderr, "SKIP:", msg)
+		os.Exit(0)
+	}
+	var err error
+	cli, err = client.New(client.FromEnv)
+	if err != nil {
+		fail("docker client: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_, err = cli.Ping(ctx, client.PingOptions{})
+	cancel()
+	if err != nil {
+		fail("no Docker Engine reachable: %v", err)
+	}
+	missing, err := images.Missing(context.Background(), cli)
+	if err != nil || len(missing) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: images missing (%v, %v): run make images\n", missing, err)
+		os.Exit(1)
+	}
+	docker, err = runner.New(runner.Config{Client: cli, Worker: "e2e-tests"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if _, err := docker.Reap(context.Background(), runner.ReapOptions{Worker: "e2e-tests", OlderThan: 24 * time.Hour}); err != nil {
+		fmt.Fprintln(os.Stderr, "reap:", err)
+	}
+	os.Exit(code)
+}
+
+func newEngine() *grader.Engine {
+	return grader.NewEngine(grader.EngineConfig{Sandbox: docker})
+}
+
+// assertNoLeftovers checks that nothing of job remains.
+func assertNoLeftovers(t *testing.T, job string) {
+	t.Helper()
+	f := make(client.Filters).Add("label", runner.LabelJob+"="+job)
+	ctx := context.Background()
+	list, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vols, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Items)+len(vols.Items) > 0 {
+		t.Errorf("job %s left %d container(s) and %d volume(s)", job, len(list.Items), len(vols.Items))
+	}
+}
