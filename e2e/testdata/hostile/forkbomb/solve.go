@@ -16,7 +16,10 @@ func Solve() int {
 			continue
 		}
 		started++
-		go func() { for {} }()
+		go func() {
+			for {
+			}
+		}()
 	}
 	time.Sleep(time.Hour)
 	if started > 5000 {
