@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/runner"
+)
+
+// benchLifecycle compares one box's whole life through the SDK (create,
+// copy nothing, attach, start, wait, inspect, remove) with `docker run
+// --rm` of the same image and command.
+func benchLifecycle(ctx context.Context, d *runner.Docker, n int) (row, error) {
+	spec := grader.BoxSpec{Job: "bench", Role: "lifecycle", Image: grader.DefaultToolsImage, Cmd: []string{"help"}}
+	var sdk, cli []time.Duration
+	for i := 0; i < n+1; i++ {
+		start := time.Now()
+		b, err := d.Start(ctx, spec)
+		if err != nil {
+			return row{}, err
+		}
+		if _, err := b.Wait(ctx); err != nil {
+			return row{}, err
+		}
+		if err := b.Close(); err != nil {
+			return row{}, err
+		}
+		took := time.Since(start)
+		start = time.Now()
+		out, err := exec.CommandContext(ctx, "docker", "run", "--rm", "--network", "none", grader.DefaultToolsImage, "help").CombinedOutput()
+		if err != nil {
+			return row{}, fmt.Errorf("docker run: %v: %s", err, out)
+		}
+		if i > 0 { // the first round warms both paths
+			sdk = append(sdk, took)
+			cli = append(cli, time.Since(start))
+		}
+	}
+	s, c := median(sdk), median(cli)
+	ratio := s.Seconds() / c.Seconds()
+	return row{measure: "box lifecycle (SDK)", value: secs(s), baseline: secs(c) + " (docker run --rm)", ratio: ratio,
+		target: "<= 0.5x", met: ratio <= 0.5, note: missedBy(ratio, 0.5)}, nil
+}
+
+// benchBuild compiles the notes-api reference in a build box with the
+// image's warm cache, then with an empty one.
+func benchBuild(ctx context.Context, d *runner.Docker, catalog string) (row, error) {
+	sub, err := grader.ReadDir("bench", filepath.Join(catalog, "notes-api", "solution"), grader.SubmissionLimits{})
+	if err != nil {
+		return row{}, err
+	}
+	build := func(env ...string) (time.Duration, error) {
+		var files []grader.File
+		for _, f := range sub.Files {
+			f.Writable = true
+			files = append(files, f)
+		}
+		files = append(files, grader.File{Name: ".", Mode: os.ModeDir | 0o755, Writable: true})
+		spec := grader.BoxSpec{Job: "bench", Role: "build", Image: "grader/go:local", WritableRoot: true, Files: files,
+			Cmd: []string{"go", "build", "-o", "/tmp/service", "."}, Env: append([]string{"HOME=/tmp"}, env...),
+			MemoryBytes: 1 << 30, NanoCPUs: 2e9, Pids: 512, TmpfsBytes: 1 << 30, Timeout: 5 * time.Minute}
+		start := time.Now()
+		b, err := d.Start(ctx, spec)
+		if err != nil {
+			return 0, err
+		}
+		defer b.Close()
+		exit, err := b.Wait(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if exit.Code != 0 {
+			return 0, fmt.Errorf("build failed: %s%s", exit.Stdout.Text, exit.Stderr.Text)
+		}
+		return time.Since(start), nil
+	}
+	var warm []time.Duration
+	for i := 0; i < 3; i++ {
+		w, err := build()
+		if err != nil {
+			return row{}, err
+		}
+		warm = append(warm, w)
+	}
+	cold, err := build("GOCACHE=/tmp/coldcache")
+	if err != nil {
+		return row{}, err
+	}
+	w := median(warm)
+	return row{measure: "learner build, warm cache (notes-api, gin)", value: secs(w), baseline: secs(cold) + " (cold cache)",
+		ratio: w.Seconds() / cold.Seconds(), target: "<= 2s", met: w <= 2*time.Second, note: missedBy(w.Seconds(), 2)}, nil
+}
+
+// benchFloodMemory grades a fix-ledger solution that prints without end
+// with `grader grade`, and reads the process's peak resident memory.
+func benchFloodMemory(ctx context.Context, bin, catalog string) (row, error) {
+	dir, err := os.MkdirTemp("", "gradebench-flood-")
+	if err != nil {
+		return row{}, err
+	}
+	defer os.RemoveAll(dir)
+	src := filepath.Join(catalog, "fix-ledger", "solution")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return row{}, err
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return row{}, err
+		}
+		os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644)
+	}
+	flood := "package ledger\n\nimport (\n\t\"os\"\n\t\"strings\"\n)\n\nfunc init() {\n\tchunk := []byte(strings.Repeat(\"flood \", 1<<17))\n\tfor i := 0; i < 1<<16; i++ {\n\t\tos.Stdout.Write(chunk)\n\t}\n}\n"
+	os.WriteFile(filepath.Join(dir, "flood.go"), []byte(flood), 0o644)
+	cmd := exec.CommandContext(ctx, bin, "grade", "--catalog", catalog, "--challenge", "fix-ledger", "--json", "--quiet", dir)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	_ = cmd.Run()
+	if !strings.Contains(out.String(), `"output_exceeded"`) {
+		return row{}, fmt.Errorf("flood was not reported as output_exceeded: %s", out.String())
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return row{}, fmt.Errorf("no resource usage")
+	}
+	peak := float64(ru.Maxrss) / 1024 // KiB to MiB
+	return row{measure: "grader peak memory, 48 GiB output flood", value: fmt.Sprintf("%.0f MiB", peak), baseline: "-",
+		target: "<= 100 MiB", met: peak <= 100, note: missedBy(peak, 100)}, nil
+}

@@ -1,0 +1,122 @@
+// Command gradebench measures the grading engine against baselines taken
+// in the same run on the same machine, and prints a table of ratios. It is
+// what `make bench` runs; nothing in it is asserted.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/gradebox/grader/challenges"
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/runner"
+)
+
+func main() {
+	catalog := flag.String("catalog", "challenges", "folder of challenges")
+	bin := flag.String("grader", "bin/grader", "the grader binary (for the memory measure)")
+	runs := flag.Int("runs", 3, "runs per timed measure (the median is reported)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, *catalog, *bin, *runs); err != nil {
+		fmt.Fprintln(os.Stderr, "gradebench:", err)
+		os.Exit(1)
+	}
+}
+
+// row is one line of the report.
+type row struct {
+	measure  string
+	value    string
+	baseline string
+	ratio    float64
+	target   string
+	met      bool
+	note     string
+}
+
+func run(ctx context.Context, catalog, bin string, runs int) error {
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	docker, err := runner.New(runner.Config{Client: cli, Worker: "gradebench", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	eng := grader.NewEngine(grader.EngineConfig{Sandbox: docker})
+	all, err := challenges.LoadAll(catalog)
+	if err != nil {
+		return err
+	}
+	var rows []row
+	for _, c := range all {
+		fmt.Fprintf(os.Stderr, "grading %s reference (%d runs) and its host baseline…\n", c.ID, runs)
+		r, err := benchChallenge(ctx, eng, c, runs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.ID, err)
+		}
+		rows = append(rows, r)
+	}
+	fmt.Fprintln(os.Stderr, "container lifecycle: SDK vs docker run --rm…")
+	r, err := benchLifecycle(ctx, docker, 10)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r)
+	fmt.Fprintln(os.Stderr, "learner build: warm vs cold cache…")
+	r, err = benchBuild(ctx, docker, catalog)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r)
+	fmt.Fprintln(os.Stderr, "peak memory of `grader grade` while a submission floods its output…")
+	r, err = benchFloodMemory(ctx, bin, catalog)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r)
+
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MEASURE\tGRADER\tBASELINE\tRATIO\tTARGET\tMET\tNOTE")
+	for _, r := range rows {
+		met := "yes"
+		if !r.met {
+			met = "NO"
+		}
+		ratio := "-"
+		if r.ratio > 0 {
+			ratio = fmt.Sprintf("%.2f", r.ratio)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.measure, r.value, r.baseline, ratio, r.target, met, r.note)
+	}
+	return tw.Flush()
+}
+
+// median of durations.
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
+
+func missedBy(ratio, target float64) string {
+	if ratio <= target {
+		return ""
+	}
+	return fmt.Sprintf("missed by %.0f%%", (ratio/target-1)*100)
+}
+
