@@ -80,9 +80,12 @@ func buildTestImage(ctx context.Context, cli *client.Client) error {
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	dockerfile := "FROM scratch\nCOPY boxhelper /boxhelper\nENTRYPOINT [\"/boxhelper\"]\n"
+	// /work is owned by the sandbox user in the image, as in the go image:
+	// a box's own /work must still not be writable to it.
+	dockerfile := "FROM scratch\nCOPY boxhelper /boxhelper\nCOPY --chown=65534:65534 work /work\nENTRYPOINT [\"/boxhelper\"]\n"
 	tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(dockerfile))})
 	tw.Write([]byte(dockerfile))
+	tw.WriteHeader(&tar.Header{Name: "work/", Typeflag: tar.TypeDir, Mode: 0o755})
 	tw.WriteHeader(&tar.Header{Name: "boxhelper", Mode: 0o755, Size: int64(len(data))})
 	tw.Write(data)
 	tw.Close()

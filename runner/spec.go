@@ -128,7 +128,10 @@ func createOptions(spec grader.BoxSpec, worker, runtime string) client.Container
 		host.Mounts = []mount.Mount{{
 			Type:          mount.TypeVolume,
 			Target:        spec.FilesDir,
-			VolumeOptions: &mount.VolumeOptions{Labels: labels},
+			// NoCopy: the volume starts empty and root-owned, whatever the
+			// image holds (or whoever owns) at that path, so the box's
+			// user cannot write there.
+			VolumeOptions: &mount.VolumeOptions{Labels: labels, NoCopy: true},
 		}}
 	}
 	cfg := &container.Config{
