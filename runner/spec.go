@@ -126,8 +126,8 @@ func createOptions(spec grader.BoxSpec, worker, runtime string) client.Container
 	}
 	if !spec.WritableRoot {
 		host.Mounts = []mount.Mount{{
-			Type:          mount.TypeVolume,
-			Target:        spec.FilesDir,
+			Type:   mount.TypeVolume,
+			Target: spec.FilesDir,
 			// NoCopy: the volume starts empty and root-owned, whatever the
 			// image holds (or whoever owns) at that path, so the box's
 			// user cannot write there.

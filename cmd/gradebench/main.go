@@ -119,4 +119,3 @@ func missedBy(ratio, target float64) string {
 	}
 	return fmt.Sprintf("missed by %.0f%%", (ratio/target-1)*100)
 }
-
