@@ -12,7 +12,7 @@ export CGO_ENABLED := 0
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/grader
+	$(GO) build -trimpath -o $(BIN) ./cmd/grader
 
 # setup installs the Debian packages the project needs (debootstrap builds
 # the base image). It does nothing when they are present.
