@@ -277,7 +277,7 @@ func TestGradeHTTPServiceOutOfMemory(t *testing.T) {
 		case "tester":
 			writeLines(spec.Stdout, `{"event":"fixtures_ready"}`)
 			sb.await("service")
-			writeLines(spec.Stdout, `{"event":"test","name":"create","status":"failed","message":"could not connect"}`)
+			writeLines(spec.Stdout, `{"event":"test","name":"create","status":"passed"}`, `{"event":"test","name":"secret edge case","status":"failed","message":"could not connect"}`)
 		case "service":
 			return Exit{Code: 137, OOMKilled: true}
 		}
@@ -289,6 +289,10 @@ func TestGradeHTTPServiceOutOfMemory(t *testing.T) {
 	}
 	if res.Status != StatusMemoryExceeded || res.Score != 0 {
 		t.Errorf("status %s score %d", res.Status, res.Score)
+	}
+	// A test that passed before the service broke its limit does not count.
+	if r := res.Tests[0]; r.Status != TestFailed || !strings.Contains(r.Message, "ran out of memory") {
+		t.Errorf("test before the limit: %+v", r)
 	}
 }
 

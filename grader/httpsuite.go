@@ -224,10 +224,16 @@ func (j *job) runService(ctx context.Context, s Suite, binary []byte) (serviceRu
 	case texit.Code != 0 && len(events.results) == 0:
 		return run, fmt.Errorf("tester failed (exit code %d): %s", texit.Code, trimText(texit.Stderr.Text, 2048))
 	}
+	// Every test talks to the one service: once it broke a limit, no
+	// answer it gave can be trusted, so none of the suite's tests passes.
+	serviceStopped := aexit.OOMKilled || aexit.OutputExceeded
 	for _, t := range s.Tests {
 		r, ok := events.results[t.Name]
 		if !ok {
 			r = TestResult{Name: t.Name, Suite: s.Name, Status: TestFailed, MaxPoints: t.Points, Visibility: t.Visibility, Message: missing}
+		}
+		if serviceStopped && r.Status == TestPassed {
+			r.Status, r.Points, r.Message = TestFailed, 0, "failed because "+run.message+"; fix that first"
 		}
 		run.tests = append(run.tests, r)
 	}
