@@ -50,17 +50,34 @@ func (j *job) runGoSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 		return out, err
 	}
 
+	spec := j.buildSpec()
+	spec.Files = files
+	spec.Cmd = []string{"go", "test", "-c", "-vet=off", "-o", workDir + "/" + outDir + "/suite.test"}
+	if s.Race {
+		spec.Cmd = append(spec.Cmd, "-race")
+		spec.Env = append(spec.Env, "CGO_ENABLED=1")
+	}
+	spec.Cmd = append(spec.Cmd, "./"+goPackage(s))
+	binary, err := j.buildPhase(ctx, s, &out, spec, "suite.test", nonce)
+	if err != nil || binary == nil {
+		return out, err
+	}
+
+	_, err = j.phase(ctx, "run", s, &out.timings, func() (bool, string, error) {
+		tests, verdict, msg, err := j.runGoTests(ctx, s, binary, nonce)
+		out.tests, out.verdict, out.message = tests, verdict, msg
+		return verdict == "", msg, err
+	})
+	return out, err
+}
+
+// buildPhase runs suite s's build box and returns the artifact it wrote,
+// or nil when the build failed: out then holds the verdict, the build
+// output and the suite's tests, none of them run.
+func (j *job) buildPhase(ctx context.Context, s Suite, out *suiteOutcome, spec BoxSpec, artifact, nonce string) ([]byte, error) {
 	var binary []byte
 	ok, err := j.phase(ctx, "build", s, &out.timings, func() (bool, string, error) {
-		spec := j.buildSpec()
-		spec.Files = files
-		spec.Cmd = []string{"go", "test", "-c", "-vet=off", "-o", workDir + "/" + outDir + "/suite.test"}
-		if s.Race {
-			spec.Cmd = append(spec.Cmd, "-race")
-			spec.Env = append(spec.Env, "CGO_ENABLED=1")
-		}
-		spec.Cmd = append(spec.Cmd, "./"+goPackage(s))
-		bin, verdict, msg, build, err := j.build(ctx, spec, "suite.test", nonce)
+		bin, verdict, msg, build, err := j.build(ctx, spec, artifact, nonce)
 		out.build = build
 		if err != nil || verdict != "" {
 			out.verdict, out.message = verdict, msg
@@ -70,19 +87,12 @@ func (j *job) runGoSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 		return true, "", nil
 	})
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	if !ok {
 		out.tests = notRun(s, "not run: "+out.message)
-		return out, nil
 	}
-
-	_, err = j.phase(ctx, "run", s, &out.timings, func() (bool, string, error) {
-		tests, verdict, msg, err := j.runGoTests(ctx, s, binary, nonce)
-		out.tests, out.verdict, out.message = tests, verdict, msg
-		return verdict == "", msg, err
-	})
-	return out, err
+	return binary, nil
 }
 
 // goPackage is the folder receiving a go suite's hidden files.

@@ -38,34 +38,20 @@ func (j *job) runHTTPSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 	if svc == nil {
 		return out, fmt.Errorf("challenge has an http suite but no service")
 	}
-	var binary []byte
-	ok, err := j.phase(ctx, "build", s, &out.timings, func() (bool, string, error) {
-		spec := j.buildSpec()
-		for _, f := range j.sub.Files {
-			f.Writable = true
-			spec.Files = append(spec.Files, f)
-		}
-		spec.Files = append(spec.Files, buildDirs()...)
-		main := svc.Main
-		if main == "" {
-			main = "."
-		}
-		spec.Cmd = []string{"go", "build", "-o", workDir + "/" + outDir + "/service", "./" + main}
-		bin, verdict, msg, build, err := j.build(ctx, spec, "service", "")
-		out.build = build
-		if err != nil || verdict != "" {
-			out.verdict, out.message = verdict, msg
-			return false, msg, err
-		}
-		binary = bin
-		return true, "", nil
-	})
-	if err != nil {
-		return out, err
+	spec := j.buildSpec()
+	for _, f := range j.sub.Files {
+		f.Writable = true
+		spec.Files = append(spec.Files, f)
 	}
-	if !ok {
-		out.tests = notRun(s, "not run: "+out.message)
-		return out, nil
+	spec.Files = append(spec.Files, buildDirs()...)
+	main := svc.Main
+	if main == "" {
+		main = "."
+	}
+	spec.Cmd = []string{"go", "build", "-o", workDir + "/" + outDir + "/service", "./" + main}
+	binary, err := j.buildPhase(ctx, s, &out, spec, "service", "")
+	if err != nil || binary == nil {
+		return out, err
 	}
 	_, err = j.phase(ctx, "run", s, &out.timings, func() (bool, string, error) {
 		r, err := j.runService(ctx, s, binary)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -53,5 +52,3 @@ func (c *Config) logger(cmd *cobra.Command) (*slog.Logger, error) {
 	}
 	return slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level})), nil
 }
-
-func (c *Config) String() string { return fmt.Sprintf("catalog=%s", c.Catalog) }
