@@ -90,3 +90,11 @@ func TestBrokenCatalogIsReported(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestDockerUnreachableExitsThree(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-docker.sock"))
+	code, _, stderr := runCLI(t, "--catalog", "../../challenges", "grade", "--challenge", "fix-ledger", "../../challenges/fix-ledger/solution")
+	if code != exitFault || !strings.Contains(stderr, "Docker Engine is not reachable") {
+		t.Errorf("exit %d, stderr %q; want %d saying Docker is unreachable", code, stderr, exitFault)
+	}
+}
