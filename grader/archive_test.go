@@ -136,6 +136,8 @@ func TestReadArchiveRejects(t *testing.T) {
 		{"decompression bomb", bomb(), "more than the"},
 		{"not an archive", []byte("hello world, definitely not an archive"), "not a zip"},
 		{"no go.mod", makeTar(t, false, entry{name: "main.go", body: "package main"}), "no go.mod"},
+		{"control character", makeTar(t, false, gomod, entry{name: "evil\nname.go", body: "x"}), "control character"},
+		{"long name", makeTar(t, false, gomod, entry{name: strings.Repeat("a", 300) + ".go", body: "x"}), "longer than 255"},
 		{"reserved name", makeTar(t, false, gomod, entry{name: ".grader-out/suite.test", body: "x"}), "reserved"},
 	}
 	for _, tc := range tests {

@@ -90,12 +90,23 @@ func CleanName(name string) (string, error) {
 	if strings.ContainsAny(name, "\x00\\") {
 		return "", Rejectf("file name %q contains a NUL or backslash; use plain slash-separated names", name)
 	}
+	if len(name) > 1024 {
+		return "", Rejectf("a file name is %d bytes long; keep paths under 1024 bytes", len(name))
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return "", Rejectf("file name %q contains a control character; rename it", name)
+		}
+	}
 	if strings.HasPrefix(name, "/") {
 		return "", Rejectf("file name %q is an absolute path; archive the folder with relative paths", name)
 	}
 	for _, part := range strings.Split(name, "/") {
 		if part == ".." {
 			return "", Rejectf("file name %q climbs out of the submission with ..; archive the folder with relative paths", name)
+		}
+		if len(part) > 255 {
+			return "", Rejectf("a file or folder name in %q is longer than 255 bytes; rename it", name)
 		}
 	}
 	clean := path.Clean(strings.TrimPrefix(name, "./"))
