@@ -61,32 +61,29 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 		return err
 	}
 	var rows []row
-	for _, c := range all {
-		fmt.Fprintf(os.Stderr, "grading %s reference (%d runs) and its host baseline…\n", c.ID, runs)
-		r, err := benchChallenge(ctx, eng, c, runs)
+	failed := false
+	// measure runs one measure; a failure is reported in its row and the
+	// others still run.
+	measure := func(what string, fn func() (row, error)) {
+		fmt.Fprintln(os.Stderr, what+"…")
+		r, err := fn()
 		if err != nil {
-			return fmt.Errorf("%s: %w", c.ID, err)
+			failed = true
+			r = row{measure: what, value: "-", baseline: "-", note: "FAILED: " + err.Error()}
 		}
+		fmt.Fprintf(os.Stderr, "  %s: %s vs %s %s\n", r.measure, r.value, r.baseline, r.note)
 		rows = append(rows, r)
 	}
-	fmt.Fprintln(os.Stderr, "container lifecycle: SDK vs docker run --rm…")
-	r, err := benchLifecycle(ctx, docker, 10)
-	if err != nil {
-		return err
+	for _, c := range all {
+		measure(fmt.Sprintf("grade %s reference (%d runs) and its host baseline", c.ID, runs), func() (row, error) {
+			return benchChallenge(ctx, eng, c, runs)
+		})
 	}
-	rows = append(rows, r)
-	fmt.Fprintln(os.Stderr, "learner build: warm vs cold cache…")
-	r, err = benchBuild(ctx, docker, catalog)
-	if err != nil {
-		return err
-	}
-	rows = append(rows, r)
-	fmt.Fprintln(os.Stderr, "peak memory of `grader grade` while a submission floods its output…")
-	r, err = benchFloodMemory(ctx, bin, catalog)
-	if err != nil {
-		return err
-	}
-	rows = append(rows, r)
+	measure("container lifecycle: SDK vs docker run --rm", func() (row, error) { return benchLifecycle(ctx, docker, 10) })
+	measure("learner build: warm vs cold cache", func() (row, error) { return benchBuild(ctx, docker, catalog) })
+	measure("peak memory of `grader grade` while a submission floods its output", func() (row, error) {
+		return benchFloodMemory(ctx, bin, catalog)
+	})
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MEASURE\tGRADER\tBASELINE\tRATIO\tTARGET\tMET\tNOTE")
@@ -101,7 +98,13 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.measure, r.value, r.baseline, ratio, r.target, met, r.note)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if failed {
+		return fmt.Errorf("some measures failed")
+	}
+	return nil
 }
 
 // median of durations.
