@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -86,6 +87,7 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 		progress: progress,
 		log:      e.cfg.Logger.With("submission_id", sub.ID, "challenge", ch.ID),
 	}
+	defer j.teardown.Wait()
 	res := Result{
 		SubmissionID:     sub.ID,
 		Challenge:        ch.ID,
@@ -163,6 +165,8 @@ type job struct {
 	limits   Limits
 	progress Progress
 	log      *slog.Logger
+	// teardown counts boxes still being removed in the background.
+	teardown sync.WaitGroup
 }
 
 // suiteOutcome is what running one suite produced.
@@ -242,4 +246,27 @@ func (j *job) closeBox(b Box) {
 	if err := b.Close(); err != nil {
 		j.log.Warn("remove box", "container_id", b.ID(), "err", err)
 	}
+}
+
+// closeLater removes a box in the background, so grading goes on while
+// the engine tears it down; Grade waits for it before returning.
+func (j *job) closeLater(b Box) {
+	j.teardown.Add(1)
+	go func() {
+		defer j.teardown.Done()
+		j.closeBox(b)
+	}()
+}
+
+// closeAll removes boxes concurrently and waits for them.
+func (j *job) closeAll(boxes []Box) {
+	var wg sync.WaitGroup
+	for _, b := range boxes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j.closeBox(b)
+		}()
+	}
+	wg.Wait()
 }

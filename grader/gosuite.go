@@ -20,6 +20,9 @@ const (
 	// minBuildMemory is the least memory a build box gets: the Go
 	// compiler needs it for real dependencies such as gin.
 	minBuildMemory = 1 << 30
+	// minBuildNanoCPUs lets the compiler use two cores: it runs the
+	// grader's toolchain, not learner code.
+	minBuildNanoCPUs = 2_000_000_000
 	// killGrace is how long past its own limit a run box may live: test
 	// binaries report their own -test.timeout first, naming the test.
 	killGrace = 10 * time.Second
@@ -152,6 +155,7 @@ func (j *job) buildSpec() BoxSpec {
 	spec.Env = []string{"HOME=/tmp", "TMPDIR=/tmp"}
 	spec.Timeout = j.limits.BuildTimeout
 	spec.MemoryBytes = max(spec.MemoryBytes, minBuildMemory)
+	spec.NanoCPUs = max(spec.NanoCPUs, minBuildNanoCPUs)
 	return spec
 }
 
@@ -163,7 +167,7 @@ func (j *job) build(ctx context.Context, spec BoxSpec, artifact, nonce string) (
 	if err != nil {
 		return nil, "", "", Output{}, fmt.Errorf("start build: %w", err)
 	}
-	defer j.closeBox(box)
+	defer j.closeLater(box)
 	exit, err := box.Wait(ctx)
 	if err != nil {
 		return nil, "", "", Output{}, fmt.Errorf("wait for build: %w", err)

@@ -75,11 +75,12 @@ func (j *job) runService(ctx context.Context, s Suite, binary []byte) (serviceRu
 	if port == 0 {
 		port = 8080
 	}
+	// The holder goes last: the others live in its namespace.
+	var holderBox Box
 	var boxes []Box
 	defer func() {
-		for i := len(boxes) - 1; i >= 0; i-- {
-			j.closeBox(boxes[i])
-		}
+		j.closeAll(boxes)
+		j.closeBox(holderBox)
 	}()
 	start := func(spec BoxSpec) (Box, error) {
 		b, err := j.e.cfg.Sandbox.Start(ctx, spec)
@@ -96,10 +97,11 @@ func (j *job) runService(ctx context.Context, s Suite, binary []byte) (serviceRu
 	for _, f := range j.ch.Fixtures {
 		holder.Hosts = append(holder.Hosts, f.Name+":"+loopback)
 	}
-	hb, err := start(holder)
+	hb, err := j.e.cfg.Sandbox.Start(ctx, holder)
 	if err != nil {
-		return run, err
+		return run, fmt.Errorf("start %s: %w", holder.Role, err)
 	}
+	holderBox = hb
 	netns := hb.ID()
 
 	// 2. Fixtures.

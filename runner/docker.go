@@ -1,9 +1,10 @@
 package runner
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"sync"
@@ -16,6 +17,9 @@ import (
 
 	"github.com/gradebox/grader/grader"
 )
+
+// errCopyDone stops the tar writer when the copy ended early.
+var errCopyDone = errors.New("copy finished")
 
 // teardownTimeout bounds each teardown call (kill, inspect, remove), run
 // on a fresh context because the caller's is often done by then.
@@ -132,13 +136,14 @@ func (b *box) start(ctx context.Context) error {
 	// Writable files); CopyUIDGID would instead chown everything to the
 	// box's user, which must then exist in the image's passwd.
 	if len(b.spec.Files) > 0 {
-		tarball, err := filesTar(b.spec.Files)
+		// Stream the tar: a compiled test binary need not be held twice.
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(writeFilesTar(pw, b.spec.Files)) }()
+		_, err := b.d.cli.CopyToContainer(ctx, b.id, client.CopyToContainerOptions{
+			DestinationPath: b.spec.FilesDir, Content: pr,
+		})
+		pr.CloseWithError(errCopyDone)
 		if err != nil {
-			return err
-		}
-		if _, err := b.d.cli.CopyToContainer(ctx, b.id, client.CopyToContainerOptions{
-			DestinationPath: b.spec.FilesDir, Content: bytes.NewReader(tarball),
-		}); err != nil {
 			return fmt.Errorf("copy files into %s: %w", b.id, err)
 		}
 	}

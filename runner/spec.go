@@ -124,7 +124,7 @@ func createOptions(spec grader.BoxSpec, worker, runtime string) client.Container
 	if spec.Network == "" {
 		host.ExtraHosts = append([]string(nil), spec.Hosts...)
 	}
-	if !spec.WritableRoot {
+	if !spec.WritableRoot && len(spec.Files) > 0 {
 		host.Mounts = []mount.Mount{{
 			Type:   mount.TypeVolume,
 			Target: spec.FilesDir,

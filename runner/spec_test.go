@@ -14,7 +14,7 @@ import (
 )
 
 func TestCreateOptionsAreHardened(t *testing.T) {
-	spec := withDefaults(grader.BoxSpec{Job: "j1", Role: "build", Image: "img", Cmd: []string{"go"}, Hosts: []string{"redis:127.0.0.1"}, MemoryBytes: 64 << 20, Pids: 32})
+	spec := withDefaults(grader.BoxSpec{Job: "j1", Role: "build", Image: "img", Cmd: []string{"go"}, Hosts: []string{"redis:127.0.0.1"}, MemoryBytes: 64 << 20, Pids: 32, Files: []grader.File{{Name: "a"}}})
 	opts := createOptions(spec, "w1", "")
 	h := opts.HostConfig
 	if h.NetworkMode != "none" || !h.ReadonlyRootfs || h.Memory != 64<<20 || h.MemorySwap != h.Memory || *h.PidsLimit != 32 {
@@ -39,6 +39,9 @@ func TestCreateOptionsAreHardened(t *testing.T) {
 		t.Errorf("hosts: %s", diff)
 	}
 	joined := createOptions(withDefaults(grader.BoxSpec{Network: "abc", Hosts: []string{"x:1.2.3.4"}, WritableRoot: true}), "w", "runsc")
+	if noFiles := createOptions(withDefaults(grader.BoxSpec{}), "w", ""); len(noFiles.HostConfig.Mounts) != 0 {
+		t.Errorf("a box without files got a volume: %v", noFiles.HostConfig.Mounts)
+	}
 	if joined.HostConfig.NetworkMode != "container:abc" || len(joined.HostConfig.ExtraHosts) != 0 || joined.HostConfig.ReadonlyRootfs || len(joined.HostConfig.Mounts) != 0 || joined.HostConfig.Runtime != "runsc" {
 		t.Errorf("joined box: %+v", joined.HostConfig)
 	}

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -16,11 +17,19 @@ import (
 // sandboxUID owns files marked Writable.
 const sandboxUID = 65534
 
-// filesTar packs files as a tar to copy into a box: parent folders are
-// added as needed, owned by root unless a File says Writable.
+// filesTar packs files as a tar in memory; see writeFilesTar.
 func filesTar(files []grader.File) ([]byte, error) {
 	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	if err := writeFilesTar(&buf, files); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// writeFilesTar writes files as a tar to copy into a box: parent folders
+// are added as needed, owned by root unless a File says Writable.
+func writeFilesTar(w io.Writer, files []grader.File) error {
+	tw := tar.NewWriter(w)
 	epoch := time.Unix(0, 0)
 	dirs := map[string]bool{}
 	type entry struct {
@@ -31,7 +40,7 @@ func filesTar(files []grader.File) ([]byte, error) {
 	for _, f := range files {
 		name := path.Clean(strings.TrimPrefix(f.Name, "/"))
 		if name == ".." || strings.HasPrefix(name, "../") {
-			return nil, fmt.Errorf("file %q leaves the destination", f.Name)
+			return fmt.Errorf("file %q leaves the destination", f.Name)
 		}
 		f.Name = name
 		entries[name] = entry{f: f, dir: f.Mode.IsDir()}
@@ -78,16 +87,16 @@ func filesTar(files []grader.File) ([]byte, error) {
 			h.Size = int64(len(e.f.Data))
 		}
 		if err := tw.WriteHeader(h); err != nil {
-			return nil, fmt.Errorf("tar %s: %w", n, err)
+			return fmt.Errorf("tar %s: %w", n, err)
 		}
 		if !e.dir {
 			if _, err := tw.Write(e.f.Data); err != nil {
-				return nil, fmt.Errorf("tar %s: %w", n, err)
+				return fmt.Errorf("tar %s: %w", n, err)
 			}
 		}
 	}
 	if err := tw.Close(); err != nil {
-		return nil, fmt.Errorf("close tar: %w", err)
+		return fmt.Errorf("close tar: %w", err)
 	}
-	return buf.Bytes(), nil
+	return nil
 }
