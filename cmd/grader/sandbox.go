@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"time"
@@ -63,15 +64,15 @@ func newUpstreamCmd() *cobra.Command {
 
 // runTester reads the plan, waits until every fixture accepts connections,
 // says so on out, then runs the tests.
-func runTester(ctx context.Context, planPath string, out interface{ Write([]byte) (int, error) }) error {
+func runTester(ctx context.Context, planPath string, out io.Writer) error {
 	f, err := os.Open(planPath)
 	if err != nil {
 		return fmt.Errorf("open plan: %w", err)
 	}
 	defer f.Close()
-	var plan grader.TesterPlan
-	if err := json.NewDecoder(f).Decode(&plan); err != nil {
-		return fmt.Errorf("decode plan: %w", err)
+	plan, err := httpcheck.DecodePlan(f)
+	if err != nil {
+		return err
 	}
 	if err := waitForAddrs(ctx, plan.WaitFor, plan.ReadyTimeout); err != nil {
 		return err
