@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -25,7 +26,14 @@ func main() {
 	catalog := flag.String("catalog", "challenges", "folder of challenges")
 	bin := flag.String("grader", "bin/grader", "the grader binary (for the memory measure)")
 	runs := flag.Int("runs", 3, "runs per timed measure (the median is reported)")
+	only := flag.String("only", "", "comma-separated measures to run: grade, lifecycle, build, memory (default all)")
 	flag.Parse()
+	selected = map[string]bool{}
+	for _, m := range strings.Split(*only, ",") {
+		if m != "" {
+			selected[m] = true
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, *catalog, *bin, *runs); err != nil {
@@ -33,6 +41,11 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// selected holds the measures -only asked for; empty means all.
+var selected map[string]bool
+
+func wanted(name string) bool { return len(selected) == 0 || selected[name] }
 
 // row is one line of the report.
 type row struct {
@@ -64,7 +77,10 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 	failed := false
 	// measure runs one measure; a failure is reported in its row and the
 	// others still run.
-	measure := func(what string, fn func() (row, error)) {
+	measure := func(name, what string, fn func() (row, error)) {
+		if !wanted(name) {
+			return
+		}
 		fmt.Fprintln(os.Stderr, what+"…")
 		r, err := fn()
 		if err != nil {
@@ -75,13 +91,13 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 		rows = append(rows, r)
 	}
 	for _, c := range all {
-		measure(fmt.Sprintf("grade %s reference (%d runs) and its host baseline", c.ID, runs), func() (row, error) {
+		measure("grade", fmt.Sprintf("grade %s reference (%d runs) and its host baseline", c.ID, runs), func() (row, error) {
 			return benchChallenge(ctx, eng, c, runs)
 		})
 	}
-	measure("container lifecycle: SDK vs docker run --rm", func() (row, error) { return benchLifecycle(ctx, docker, 10) })
-	measure("learner build: warm vs cold cache", func() (row, error) { return benchBuild(ctx, docker, catalog) })
-	measure("peak memory of `grader grade` while a submission floods its output", func() (row, error) {
+	measure("lifecycle", "container lifecycle: SDK vs docker run --rm", func() (row, error) { return benchLifecycle(ctx, docker, 10) })
+	measure("build", "learner build: warm vs cold cache", func() (row, error) { return benchBuild(ctx, docker, catalog) })
+	measure("memory", "peak memory of `grader grade` while a submission floods its output", func() (row, error) {
 		return benchFloodMemory(ctx, bin, catalog)
 	})
 
