@@ -1,0 +1,103 @@
+// Package queue is the Asynq glue between the API, which enqueues one
+// grading task per submission, and the workers, which grade: the task type
+// name, its payload, the queues and the task handler.
+package queue
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/gradebox/grader/grader"
+)
+
+// TypeGrade is the task that grades one submission.
+const TypeGrade = "submission:grade"
+
+// Queues. Interactive submissions (a learner waiting) go before batch ones
+// (a cohort graded at once).
+const (
+	QueueInteractive = "interactive"
+	QueueBatch       = "batch"
+)
+
+// Priorities returns the queues with their weights for asynq.Config.Queues;
+// with StrictPriority set, interactive work always goes first.
+func Priorities() map[string]int {
+	return map[string]int{QueueInteractive: 10, QueueBatch: 1}
+}
+
+// MaxRetry is how many times a service fault is retried. A learner's
+// failure is a result, never a retry.
+const MaxRetry = 5
+
+// Retention keeps a finished task visible to Asynq's tools for a day.
+const Retention = 24 * time.Hour
+
+// GradePayload names the submission to grade. The submission's files
+// live in the store, not in the queue.
+type GradePayload struct {
+	SubmissionID string `json:"submission_id"`
+	Challenge    string `json:"challenge"`
+}
+
+// Validate reports what is missing from p.
+func (p GradePayload) Validate() error {
+	switch {
+	case p.SubmissionID == "":
+		return errors.New("submission_id is missing")
+	case p.Challenge == "":
+		return errors.New("challenge is missing")
+	}
+	return nil
+}
+
+// NewGradeTask returns the task grading p on queue, with the submission
+// id as task id (a duplicate enqueue is refused with
+// asynq.ErrTaskIDConflict, so resubmitting is harmless) and the given
+// timeout (see TaskTimeout).
+func NewGradeTask(p GradePayload, queue string, timeout time.Duration) (*asynq.Task, error) {
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("grade task: %w", err)
+	}
+	if queue != QueueInteractive && queue != QueueBatch {
+		return nil, fmt.Errorf("grade task: unknown queue %q", queue)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode grade payload: %w", err)
+	}
+	return asynq.NewTask(TypeGrade, b,
+		asynq.TaskID(p.SubmissionID),
+		asynq.Queue(queue),
+		asynq.MaxRetry(MaxRetry),
+		asynq.Timeout(timeout),
+		asynq.Retention(Retention),
+	), nil
+}
+
+// DecodeGradePayload reads and checks a grade task's payload.
+func DecodeGradePayload(b []byte) (GradePayload, error) {
+	var p GradePayload
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("decode grade payload: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return p, fmt.Errorf("decode grade payload: %w", err)
+	}
+	return p, nil
+}
+
+// TaskTimeout is how long grading ch may take as a whole: every suite's
+// build and run limits, plus room for starting and removing containers.
+func TaskTimeout(ch *grader.Challenge) time.Duration {
+	l := ch.Limits.WithDefaults()
+	d := time.Minute
+	for range ch.Suites {
+		d += l.BuildTimeout + l.RunTimeout + l.ReadyTimeout + 30*time.Second
+	}
+	return d
+}
