@@ -1,148 +1,147 @@
 // Package httpcheck is the grader's http tester: it runs an http suite's
 // scripted steps against a learner's service and reports each test as a
-// JSON line. It runs in its own box inside the job's network namespace,
-// so the hidden steps never enter the learner's container.
+// JSON line (grader.TesterEvent). It runs in its own box inside the job's
+// network namespace, so the hidden steps never enter the learner's
+// container.
+//
+// Messages are written for the learner: a failed step names the step and
+// says what was expected and what came back.
 package httpcheck
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gradebox/grader/grader"
 )
 
-// maxBodyBytes caps how much of a response is read.
-const maxBodyBytes = 1 << 20
+// Defaults for zero fields of a plan, and the tester's own bounds.
+const (
+	// defaultReadyTimeout and defaultTestTimeout match
+	// grader.DefaultLimits.
+	defaultReadyTimeout = 15 * time.Second
+	defaultTestTimeout  = 10 * time.Second
+	// maxBodyBytes caps how much of a response body is read.
+	maxBodyBytes = 1 << 20
+)
 
 // Run probes the service until it is ready, then runs every test of plan
-// in order, writing grader.TesterEvent lines to out. A learner's failure
-// is an event; the error is for the tester's own faults (writing out).
+// in order, writing one grader.TesterEvent line per event to out:
+// "ready" (or "not_ready" followed by every test failed with the reason),
+// then "test_started" and "test" for each test.
+//
+// A learner's failure is an event, never an error. Run returns an error
+// only for the tester's own faults: an invalid plan (before anything is
+// written), a failed write to out, or ctx ending before the tests did.
 func Run(ctx context.Context, plan grader.TesterPlan, out io.Writer) error {
-	r := &runner{plan: plan, enc: json.NewEncoder(out), client: newClient()}
-	if err := r.ready(ctx); err != nil {
-		msg := err.Error()
-		if werr := r.emit(grader.TesterEvent{Event: grader.TesterNotReady, Message: msg}); werr != nil {
-			return werr
-		}
-		for _, t := range plan.Tests {
-			if werr := r.emit(grader.TesterEvent{Event: grader.TesterTest, Name: t.Name, Status: grader.TestFailed, Message: "not run: " + msg}); werr != nil {
-				return werr
-			}
-		}
-		return nil
+	if err := validatePlan(plan); err != nil {
+		return err
 	}
-	if err := r.emit(grader.TesterEvent{Event: grader.TesterReady}); err != nil {
+	if plan.ReadyPath == "" {
+		plan.ReadyPath = "/"
+	}
+	if plan.ReadyTimeout == 0 {
+		plan.ReadyTimeout = defaultReadyTimeout
+	}
+	if plan.TestTimeout == 0 {
+		plan.TestTimeout = defaultTestTimeout
+	}
+	r := &runner{plan: plan, enc: json.NewEncoder(out), client: newClient()}
+	defer r.client.CloseIdleConnections()
+
+	start := time.Now()
+	reason, err := r.waitReady(ctx)
+	if err != nil {
+		return err
+	}
+	if reason != "" {
+		return r.notReady(reason)
+	}
+	if err := r.emit(grader.TesterEvent{Event: grader.TesterReady, DurationMS: time.Since(start).Milliseconds()}); err != nil {
 		return err
 	}
 	for _, t := range plan.Tests {
-		if err := r.emit(grader.TesterEvent{Event: grader.TesterTestStarted, Name: t.Name}); err != nil {
+		if err := r.runTest(ctx, t); err != nil {
 			return err
-		}
-		start := time.Now()
-		msg := r.runTest(ctx, t)
-		ev := grader.TesterEvent{Event: grader.TesterTest, Name: t.Name, Status: grader.TestPassed, DurationMS: time.Since(start).Milliseconds()}
-		if msg != "" {
-			ev.Status, ev.Message = grader.TestFailed, msg
-		}
-		if err := r.emit(ev); err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
 		}
 	}
 	return nil
 }
 
-// DecodePlan reads a plan, refusing unknown fields.
-func DecodePlan(rd io.Reader) (grader.TesterPlan, error) {
-	var plan grader.TesterPlan
-	dec := json.NewDecoder(rd)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&plan); err != nil {
-		return plan, fmt.Errorf("decode tester plan: %w", err)
-	}
-	return plan, nil
-}
-
+// runner runs one plan.
 type runner struct {
 	plan   grader.TesterPlan
 	enc    *json.Encoder
 	client *http.Client
 }
 
+// newClient returns a client that reports redirects instead of following
+// them, ignores proxy settings and leaves bodies as the service sent them
+// (no transparent gzip), so tests see exactly what the service answered.
 func newClient() *http.Client {
 	return &http.Client{
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Transport: &http.Transport{
-			Proxy:               nil,
-			DisableKeepAlives:   true,
-			MaxIdleConnsPerHost: -1,
+			Proxy:              nil,
+			DialContext:        (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+			DisableKeepAlives:  true,
+			DisableCompression: true,
 		},
 	}
 }
 
 func (r *runner) emit(ev grader.TesterEvent) error {
 	if err := r.enc.Encode(ev); err != nil {
-		return fmt.Errorf("write event: %w", err)
+		return fmt.Errorf("write %s event: %w", ev.Event, err)
 	}
 	return nil
 }
 
-// ready polls GET ReadyPath until the service answers below 500.
-func (r *runner) ready(ctx context.Context) error {
-	timeout := r.plan.ReadyTimeout
-	if timeout <= 0 {
-		timeout = 15 * time.Second
+// notReady reports that the service never answered and fails every test
+// with the same reason.
+func (r *runner) notReady(reason string) error {
+	if err := r.emit(grader.TesterEvent{Event: grader.TesterNotReady, Message: reason}); err != nil {
+		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	url := r.plan.BaseURL + r.plan.ReadyPath
-	var last error
-	wait := 20 * time.Millisecond
-	for {
-		tctx, tcancel := context.WithTimeout(ctx, time.Second)
-		req, _ := http.NewRequestWithContext(tctx, http.MethodGet, url, nil)
-		resp, err := r.client.Do(req)
-		if err == nil {
-			io.Copy(io.Discard, io.LimitReader(resp.Body, maxBodyBytes))
-			resp.Body.Close()
-			if resp.StatusCode < 500 {
-				tcancel()
-				return nil
-			}
-			err = fmt.Errorf("it answered %d", resp.StatusCode)
+	for _, t := range r.plan.Tests {
+		if err := r.emit(grader.TesterEvent{Event: grader.TesterTest, Name: t.Name, Status: grader.TestFailed, Message: reason}); err != nil {
+			return err
 		}
-		tcancel()
-		last = err
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the service did not answer GET %s on %s within %s: %s", r.plan.ReadyPath, strings.TrimPrefix(r.plan.BaseURL, "http://"), timeout, describe(last))
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, 250*time.Millisecond)
 	}
+	return nil
 }
 
-// describe turns a client error into words a learner understands.
-func describe(err error) string {
-	if err == nil {
-		return "no answer"
+// runTest runs one test under the plan's TestTimeout and reports it.
+func (r *runner) runTest(ctx context.Context, t grader.TestSpec) error {
+	if err := r.emit(grader.TesterEvent{Event: grader.TesterTestStarted, Name: t.Name}); err != nil {
+		return err
 	}
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "connection refused"):
-		return "connection refused (is it listening on the right port, on all addresses?)"
-	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "deadline exceeded") || strings.Contains(msg, "Timeout"):
-		return "it did not answer in time"
-	case strings.Contains(msg, "EOF") || strings.Contains(msg, "connection reset"):
-		return "the connection was closed without an answer (did it crash?)"
+	start := time.Now()
+	msg := r.steps(ctx, t)
+	if err := ctx.Err(); err != nil {
+		// The tester is being stopped: the outcome is unknown, not failed.
+		return fmt.Errorf("run test %q: %w", t.Name, err)
 	}
-	return msg
+	ev := grader.TesterEvent{Event: grader.TesterTest, Name: t.Name, Status: grader.TestPassed, DurationMS: time.Since(start).Milliseconds()}
+	if msg != "" {
+		ev.Status, ev.Message = grader.TestFailed, msg
+	}
+	return r.emit(ev)
+}
+
+// sleep waits d or until ctx is done; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
