@@ -1,7 +1,12 @@
 package challenges
 
-// The file formats as written by instructors. See docs/challenge-format.md.
+// The files as instructors write them, decoded strictly (unknown fields
+// are errors). docs/challenge-format.md documents every field. Optional
+// numbers are pointers so that an explicit 0 can be told from "not set";
+// durations and sizes are strings so that the loader can say what is
+// wrong with them.
 
+// challengeFile is challenge.yaml.
 type challengeFile struct {
 	ID         string            `yaml:"id"`
 	Title      string            `yaml:"title"`
@@ -30,29 +35,32 @@ type limitsFile struct {
 
 type serviceFile struct {
 	Main      string `yaml:"main"`
-	Port      int    `yaml:"port"`
+	Port      *int   `yaml:"port"`
 	ReadyPath string `yaml:"ready_path"`
 }
 
 type fixtureFile struct {
 	Name  string `yaml:"name"`
 	Kind  string `yaml:"kind"`
-	Port  int    `yaml:"port"`
+	Port  *int   `yaml:"port"`
 	Delay string `yaml:"delay"`
 }
 
 type suiteFile struct {
-	Name       string         `yaml:"name"`
-	Kind       string         `yaml:"kind"`
-	File       string         `yaml:"file"`
-	Visibility string         `yaml:"visibility"`
-	Package    string         `yaml:"package"`
-	Files      []string       `yaml:"files"`
-	Race       bool           `yaml:"race"`
-	Points     *int           `yaml:"points"`
-	Tests      []overrideFile `yaml:"tests"`
+	Name       string `yaml:"name"`
+	Kind       string `yaml:"kind"`
+	Visibility string `yaml:"visibility"`
+	// File is an http suite's test file.
+	File string `yaml:"file"`
+	// The rest belong to go suites.
+	Package string         `yaml:"package"`
+	Files   []string       `yaml:"files"`
+	Race    *bool          `yaml:"race"`
+	Points  *int           `yaml:"points"`
+	Tests   []overrideFile `yaml:"tests"`
 }
 
+// overrideFile sets the points or visibility of the go tests it matches.
 type overrideFile struct {
 	Name       string `yaml:"name"`
 	Pattern    string `yaml:"pattern"`
@@ -60,6 +68,7 @@ type overrideFile struct {
 	Visibility string `yaml:"visibility"`
 }
 
+// httpTestsFile is an http suite's test file (tests/<name>.yaml).
 type httpTestsFile struct {
 	Tests []httpTestFile `yaml:"tests"`
 }
@@ -75,7 +84,7 @@ type stepFile struct {
 	Name    string            `yaml:"name"`
 	Wait    string            `yaml:"wait"`
 	Request *requestFile      `yaml:"request"`
-	Expect  expectFile        `yaml:"expect"`
+	Expect  *expectFile       `yaml:"expect"`
 	Capture map[string]string `yaml:"capture"`
 }
 
@@ -84,12 +93,13 @@ type requestFile struct {
 	Method  string            `yaml:"method"`
 	Path    string            `yaml:"path"`
 	Headers map[string]string `yaml:"headers"`
-	JSON    any               `yaml:"json"`
-	Body    *string           `yaml:"body"`
+	// JSON is any YAML value, sent as JSON.
+	JSON any     `yaml:"json"`
+	Body *string `yaml:"body"`
 }
 
 type expectFile struct {
-	Status       int               `yaml:"status"`
+	Status       *int              `yaml:"status"`
 	Headers      map[string]string `yaml:"headers"`
 	JSON         map[string]any    `yaml:"json"`
 	BodyContains string            `yaml:"body_contains"`

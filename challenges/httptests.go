@@ -4,174 +4,337 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/gradebox/grader/grader"
 )
 
-// operators of an expect.json operator map.
+// operators are the keys of an expect.json operator map.
 var operators = map[string]bool{"equals": true, "exists": true, "absent": true, "type": true, "gte": true, "lte": true, "ne": true}
 
+// jsonTypes are the values of the type operator.
 var jsonTypes = map[string]bool{"string": true, "number": true, "bool": true, "array": true, "object": true, "null": true}
 
-// httpTests reads an http suite's test file.
-func (l *loader) httpTests(name string, vis grader.Visibility) []grader.TestSpec {
-	file := l.file(name)
-	data, err := l.read(name)
+// methods are the HTTP methods a step may send.
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// varRef is a reference to a captured variable; the tester substitutes
+// the same syntax.
+var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// httpSuite fills s from an http suite's fields and its test file.
+func (l *loader) httpSuite(field string, sf suiteFile, vis grader.Visibility, fixtures []grader.Fixture, limits grader.Limits, s *grader.Suite) {
+	if len(sf.Files) > 0 || sf.Package != "" || sf.Race != nil || len(sf.Tests) > 0 || sf.Points != nil {
+		l.bad(field, "remove files, package, race, points and tests; an http suite's tests and their points live in its file", "has fields of a go suite")
+	}
+	switch {
+	case sf.File == "":
+		l.bad(field+".file", "name the test file, e.g. tests/api.yaml", "missing")
+		return
+	case !strings.HasSuffix(sf.File, ".yaml") && !strings.HasSuffix(sf.File, ".yml"):
+		l.bad(field+".file", "name a YAML test file, e.g. tests/api.yaml", "%q is not a .yaml file", sf.File)
+		return
+	case !l.hiddenFile(field+".file", sf.File):
+		return
+	}
+	h := httpFile{l: l, name: sf.File, vis: vis, testTimeout: limits.TestTimeout, targets: map[string]grader.FixtureKind{}}
+	for _, f := range fixtures {
+		h.targets[f.Name] = f.Kind
+	}
+	s.Tests = h.tests()
+}
+
+// httpFile converts one http test file.
+type httpFile struct {
+	l           *loader
+	name        string // path relative to the challenge
+	vis         grader.Visibility
+	testTimeout time.Duration
+	targets     map[string]grader.FixtureKind // fixtures by name
+}
+
+// bad records a problem in the test file.
+func (h *httpFile) bad(field, fix, format string, args ...any) {
+	h.l.add(h.name, field, fix, format, args...)
+}
+
+func (h *httpFile) tests() []grader.TestSpec {
+	data, err := h.l.read(h.name)
 	if err != nil {
-		l.p.add(file, "", "create it", "cannot read: %v", err)
+		h.bad("", "make the file readable", "cannot be read: %v", unwrapPath(err))
 		return nil
 	}
 	var tf httpTestsFile
-	if err := yaml.UnmarshalWithOptions(data, &tf, yaml.Strict()); err != nil {
-		l.p.add(file, "", "fix the YAML; the step language is in docs/challenge-format.md", "%s", yamlError(err))
+	if e := decodeStrict(h.l.file(h.name), data, &tf, "fix the YAML (the step language is in docs/challenge-format.md)"); e != nil {
+		h.l.p.list = append(h.l.p.list, e)
 		return nil
 	}
-	var out []grader.TestSpec
+	if len(tf.Tests) == 0 {
+		h.bad("tests", "add at least one test", "missing")
+	}
+	out := make([]grader.TestSpec, 0, len(tf.Tests))
 	seen := map[string]bool{}
 	for i, t := range tf.Tests {
 		field := fmt.Sprintf("tests[%d]", i)
-		spec := grader.TestSpec{Name: strings.TrimSpace(t.Name), Points: 1}
-		if spec.Name == "" {
-			l.p.add(file, field+".name", "name every test", "missing")
-		} else if seen[spec.Name] {
-			l.p.add(file, field+".name", "give each test its own name", "%q is used twice", spec.Name)
+		spec := grader.TestSpec{Name: strings.TrimSpace(t.Name)}
+		switch {
+		case spec.Name == "":
+			h.bad(field+".name", "name every test; learners see the names of visible tests", "missing")
+		case strings.Contains(spec.Name, "\n"):
+			h.bad(field+".name", "keep the name on one line", "spans several lines")
+		case seen[spec.Name]:
+			h.bad(field+".name", "give each test of the suite its own name", "%q is used twice", spec.Name)
 		}
 		seen[spec.Name] = true
-		if t.Points != nil {
-			if *t.Points < 0 || *t.Points > 1000 {
-				l.p.add(file, field+".points", "use 0 to 1000", "%d is out of range", *t.Points)
-			} else {
-				spec.Points = *t.Points
-			}
-		}
-		spec.Visibility = l.visibility(file, field+".visibility", t.Visibility, vis)
+		spec.Points = h.l.points(h.name, field+".points", t.Points, 1)
+		spec.Visibility = h.l.visibility(h.name, field+".visibility", t.Visibility, h.vis)
 		if len(t.Steps) == 0 {
-			l.p.add(file, field+".steps", "add at least one step", "missing")
+			h.bad(field+".steps", "add at least one step", "missing")
 		}
+		defined := map[string]bool{}
+		var waits time.Duration
 		for j, st := range t.Steps {
-			spec.Steps = append(spec.Steps, l.step(file, fmt.Sprintf("%s.steps[%d]", field, j), st))
+			step := h.step(fmt.Sprintf("%s.steps[%d]", field, j), st, defined)
+			waits += step.Wait
+			spec.Steps = append(spec.Steps, step)
+		}
+		if h.testTimeout > 0 && waits >= h.testTimeout {
+			h.bad(field+".steps", fmt.Sprintf("shorten the waits or raise limits.test_timeout in challenge.yaml above %s", waits), "the waits add up to %s, which the test's time limit (%s) does not leave room for", waits, h.testTimeout)
 		}
 		out = append(out, spec)
-	}
-	if len(tf.Tests) == 0 {
-		l.p.add(file, "tests", "add at least one test", "missing")
 	}
 	return out
 }
 
-func (l *loader) step(file, field string, sf stepFile) grader.Step {
-	st := grader.Step{Name: sf.Name, Capture: sf.Capture}
+// step converts one step. defined holds the variables earlier steps
+// captured; the step's own captures are added after its checks, as the
+// tester does.
+func (h *httpFile) step(field string, sf stepFile, defined map[string]bool) grader.Step {
+	st := grader.Step{Name: strings.TrimSpace(sf.Name)}
 	if sf.Wait != "" {
 		d, err := time.ParseDuration(sf.Wait)
-		if err != nil || d < 0 || d > time.Minute {
-			l.p.add(file, field+".wait", "write a duration up to 1m, e.g. 1500ms", "%q is not a valid wait", sf.Wait)
+		if err != nil || d <= 0 {
+			h.bad(field+".wait", "write a positive Go duration, e.g. 1500ms", "%q is not a valid wait", sf.Wait)
+		} else {
+			st.Wait = d
 		}
-		st.Wait = d
 	}
+	refs := refChecker{h: h, defined: defined}
 	if sf.Request == nil {
 		if sf.Wait == "" {
-			l.p.add(file, field, "add a request or a wait", "the step does nothing")
+			h.bad(field, "add a request, a wait, or both", "does nothing")
 		}
-		if len(sf.Capture) > 0 || sf.Expect.Status != 0 || len(sf.Expect.JSON) > 0 || len(sf.Expect.Headers) > 0 || sf.Expect.BodyContains != "" {
-			l.p.add(file, field, "add a request to check", "expect and capture need a request")
+		if sf.Expect != nil || len(sf.Capture) > 0 {
+			h.bad(field, "add a request for expect and capture to check", "has expect or capture but no request")
 		}
 		return st
 	}
-	rq := &grader.Request{Target: sf.Request.Target, Method: strings.ToUpper(sf.Request.Method), Path: sf.Request.Path, Headers: sf.Request.Headers}
-	if rq.Method == "" {
-		rq.Method = http.MethodGet
+	st.Request = h.request(field+".request", *sf.Request, refs)
+	if sf.Expect != nil {
+		st.Expect = h.expect(field+".expect", *sf.Expect, refs)
 	}
-	switch rq.Method {
-	case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS":
-	default:
-		l.p.add(file, field+".request.method", "use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS", "%q is not a method", sf.Request.Method)
-	}
-	if !strings.HasPrefix(rq.Path, "/") {
-		l.p.add(file, field+".request.path", "start the path with /", "%q is not a path", rq.Path)
-	}
-	if sf.Request.JSON != nil && sf.Request.Body != nil {
-		l.p.add(file, field+".request", "keep one of json and body", "has both json and body")
-	}
-	if sf.Request.JSON != nil {
-		raw, err := json.Marshal(jsonable(sf.Request.JSON))
-		if err != nil {
-			l.p.add(file, field+".request.json", "write plain YAML values", "cannot be sent as JSON: %v", err)
+	if len(sf.Capture) > 0 {
+		st.Capture = make(map[string]string, len(sf.Capture))
+		for _, name := range sortedKeys(sf.Capture) {
+			p := sf.Capture[name]
+			switch {
+			case !envPattern.MatchString(name):
+				h.bad(field+".capture."+name, "name the variable with letters, digits and _, not starting with a digit", "%q is not a variable name", name)
+			case strings.TrimSpace(p) == "":
+				h.bad(field+".capture."+name, "map the variable to a JSON path of the response, e.g. id or items.0.id", "has no JSON path")
+			default:
+				st.Capture[name] = p
+			}
 		}
-		rq.JSON = raw
-	}
-	if sf.Request.Body != nil {
-		rq.Body = *sf.Request.Body
-	}
-	st.Request = rq
-	st.Expect = grader.Expect{Status: sf.Expect.Status, Headers: sf.Expect.Headers, BodyContains: sf.Expect.BodyContains}
-	if st.Expect.Status != 0 && (st.Expect.Status < 100 || st.Expect.Status > 599) {
-		l.p.add(file, field+".expect.status", "use an HTTP status from 100 to 599", "%d is not a status", st.Expect.Status)
-	}
-	paths := make([]string, 0, len(sf.Expect.JSON))
-	for p := range sf.Expect.JSON {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		st.Expect.JSON = append(st.Expect.JSON, l.jsonMatches(file, field+".expect.json."+p, p, sf.Expect.JSON[p])...)
-	}
-	for name, p := range sf.Capture {
-		if !envPattern.MatchString(name) || p == "" {
-			l.p.add(file, field+".capture."+name, "map a variable name (letters, digits, _) to a JSON path", "invalid capture")
+		// Even a faulty capture defines its name, so later uses of it are
+		// not reported as well.
+		for name := range sf.Capture {
+			defined[name] = true
 		}
 	}
 	return st
 }
 
-// jsonMatches turns one expect.json entry into checks: an operator map
-// gives one check per operator, any other value an equality check.
-func (l *loader) jsonMatches(file, field, path string, v any) []grader.JSONMatch {
-	raw := func(x any) json.RawMessage {
-		b, err := json.Marshal(jsonable(x))
-		if err != nil {
-			l.p.add(file, field, "write plain YAML values", "cannot be compared as JSON: %v", err)
+// request converts a step's request.
+func (h *httpFile) request(field string, rf requestFile, refs refChecker) *grader.Request {
+	rq := &grader.Request{Target: rf.Target, Method: strings.ToUpper(rf.Method), Path: rf.Path}
+	switch kind, isFixture := h.targets[rf.Target]; {
+	case rf.Target == "" || rf.Target == "app":
+	case !isFixture:
+		h.bad(field+".target", "use app (the learner's service) or the name of a fixture in challenge.yaml", "%q is neither app nor a fixture", rf.Target)
+	case kind != grader.FixtureUpstream:
+		h.bad(field+".target", "send requests to app or to an upstream fixture", "%q is a %s fixture, which does not speak HTTP", rf.Target, kind)
+	}
+	if rq.Method == "" {
+		rq.Method = http.MethodGet
+	} else if !slices.Contains(methods, rq.Method) {
+		h.bad(field+".method", "use "+strings.Join(methods, ", "), "%q is not an HTTP method", rf.Method)
+	}
+	switch {
+	case rq.Path == "":
+		h.bad(field+".path", "write the request path, starting with /", "missing")
+	case !strings.HasPrefix(rq.Path, "/") || strings.ContainsAny(rq.Path, " \t\r\n"):
+		h.bad(field+".path", "start the path with / and escape spaces as %20", "%q is not a request path", rq.Path)
+	}
+	refs.check(field+".path", rq.Path)
+	if len(rf.Headers) > 0 {
+		rq.Headers = make(map[string]string, len(rf.Headers))
+		for _, k := range sortedKeys(rf.Headers) {
+			v := rf.Headers[k]
+			if h.header(field+".headers."+k, k, v) {
+				rq.Headers[k] = v
+			}
+			refs.check(field+".headers."+k, v)
 		}
-		return b
 	}
-	m, ok := v.(map[string]any)
-	if !ok || len(m) == 0 || !allOperators(m) {
-		return []grader.JSONMatch{{Path: path, Op: "equals", Value: raw(v)}}
+	if rf.JSON != nil && rf.Body != nil {
+		h.bad(field, "keep one of json (sent as JSON) and body (sent as is)", "has both json and body")
 	}
-	ops := make([]string, 0, len(m))
-	for op := range m {
-		ops = append(ops, op)
+	if rf.JSON != nil {
+		rq.JSON = h.rawJSON(field+".json", rf.JSON)
+		refs.checkValue(field+".json", rf.JSON)
 	}
-	sort.Strings(ops)
-	var out []grader.JSONMatch
-	for _, op := range ops {
+	if rf.Body != nil {
+		rq.Body = *rf.Body
+		refs.check(field+".body", rq.Body)
+	}
+	return rq
+}
+
+// header checks a header name and value.
+func (h *httpFile) header(field, name, value string) bool {
+	if !isToken(name) {
+		h.bad(field, "write a header name of letters, digits and dashes, e.g. X-Request-Id", "%q is not a header name", name)
+		return false
+	}
+	if strings.ContainsAny(value, "\r\n\x00") {
+		h.bad(field, "keep the value on one line", "the value holds a line break or NUL")
+		return false
+	}
+	return true
+}
+
+// expect converts a step's expectations; JSON matches are sorted by path
+// (then operator), so the order is stable whatever the map order.
+func (h *httpFile) expect(field string, ef expectFile, refs refChecker) grader.Expect {
+	exp := grader.Expect{BodyContains: ef.BodyContains}
+	if ef.Status != nil {
+		exp.Status = *ef.Status
+		if exp.Status < 100 || exp.Status > 599 {
+			h.bad(field+".status", "use an HTTP status from 100 to 599", "%d is not an HTTP status", exp.Status)
+		}
+	}
+	if len(ef.Headers) > 0 {
+		exp.Headers = make(map[string]string, len(ef.Headers))
+		for _, k := range sortedKeys(ef.Headers) {
+			v := ef.Headers[k]
+			if h.header(field+".headers."+k, k, v) {
+				exp.Headers[k] = v
+			}
+			refs.check(field+".headers."+k, v)
+		}
+	}
+	refs.check(field+".body_contains", ef.BodyContains)
+	for _, p := range sortedKeys(ef.JSON) {
+		f := field + ".json." + p
+		if strings.TrimSpace(p) == "" {
+			h.bad(f, "write a JSON path of the response, e.g. id or items.#", "the path is empty")
+			continue
+		}
+		exp.JSON = append(exp.JSON, h.matches(f, p, ef.JSON[p], refs)...)
+	}
+	return exp
+}
+
+// matches turns one expect.json entry into checks: a map whose keys are
+// all operators gives one check per operator (sorted by operator); any
+// other value one equals check.
+func (h *httpFile) matches(field, path string, v any, refs refChecker) []grader.JSONMatch {
+	m, isMap := v.(map[string]any)
+	if !isMap || len(m) == 0 || !allOperators(m) {
+		refs.checkValue(field, v)
+		return []grader.JSONMatch{{Path: path, Op: "equals", Value: h.rawJSON(field, v)}}
+	}
+	out := make([]grader.JSONMatch, 0, len(m))
+	for _, op := range sortedKeys(m) {
 		val := m[op]
+		f := field + "." + op
 		match := grader.JSONMatch{Path: path, Op: op}
 		switch op {
 		case "exists", "absent":
-			if b, ok := val.(bool); !ok || !b {
-				l.p.add(file, field+"."+op, "write "+op+": true", "expects true")
+			b, ok := val.(bool)
+			if !ok {
+				h.bad(f, "write "+op+": true", "%v is not true or false", val)
+				continue
+			}
+			// Keep the positive form: exists: false is absent.
+			if !b {
+				match.Op = map[string]string{"exists": "absent", "absent": "exists"}[op]
 			}
 		case "type":
 			if s, ok := val.(string); !ok || !jsonTypes[s] {
-				l.p.add(file, field+".type", "use string, number, bool, array, object or null", "%v is not a JSON type", val)
+				h.bad(f, "use string, number, bool, array, object or null", "%v is not a JSON type", val)
+				continue
 			}
-			match.Value = raw(val)
+			match.Value = h.rawJSON(f, val)
 		case "gte", "lte":
-			if _, ok := toFloat(val); !ok {
-				l.p.add(file, field+"."+op, "compare with a number", "%v is not a number", val)
+			if !isNumber(val) {
+				h.bad(f, "compare with a number, e.g. "+op+": 2", "%v is not a number", val)
+				continue
 			}
-			match.Value = raw(val)
-		default:
-			match.Value = raw(val)
+			match.Value = h.rawJSON(f, val)
+		default: // equals, ne
+			refs.checkValue(f, val)
+			match.Value = h.rawJSON(f, val)
 		}
 		out = append(out, match)
 	}
 	return out
+}
+
+// rawJSON encodes a YAML value as JSON.
+func (h *httpFile) rawJSON(field string, v any) json.RawMessage {
+	b, err := json.Marshal(jsonable(v))
+	if err != nil {
+		h.bad(field, "write plain YAML values (strings, numbers, booleans, null, lists, mappings)", "cannot be written as JSON: %v", err)
+		return nil
+	}
+	return b
+}
+
+// refChecker reports ${name} references to variables no earlier step of
+// the test captured.
+type refChecker struct {
+	h       *httpFile
+	defined map[string]bool
+}
+
+func (r refChecker) check(field, s string) {
+	for _, m := range varRef.FindAllStringSubmatch(s, -1) {
+		if !r.defined[m[1]] {
+			r.h.bad(field, fmt.Sprintf("capture %s in an earlier step of the same test (capture: {%s: <json path>}), or correct the name", m[1], m[1]), "uses ${%s}, which no earlier step captures", m[1])
+		}
+	}
+}
+
+// checkValue checks the string leaves of a YAML value.
+func (r refChecker) checkValue(field string, v any) {
+	switch t := v.(type) {
+	case string:
+		r.check(field, t)
+	case map[string]any:
+		for _, k := range sortedKeys(t) {
+			r.checkValue(field, t[k])
+		}
+	case []any:
+		for _, e := range t {
+			r.checkValue(field, e)
+		}
+	}
 }
 
 func allOperators(m map[string]any) bool {
@@ -183,18 +346,12 @@ func allOperators(m map[string]any) bool {
 	return true
 }
 
-func toFloat(v any) (float64, bool) {
-	switch n := v.(type) {
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case uint64:
-		return float64(n), true
-	case float64:
-		return n, true
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int, int64, uint64, float64:
+		return true
 	}
-	return 0, false
+	return false
 }
 
 // jsonable turns YAML-decoded values into ones encoding/json accepts
@@ -221,4 +378,27 @@ func jsonable(v any) any {
 		return out
 	}
 	return v
+}
+
+// isToken reports whether s is an RFC 9110 token, as header names are.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// sortedKeys returns m's keys in order, for stable output and messages.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -1,7 +1,10 @@
 // Package challenges loads the challenge catalog: folders holding a
-// challenge.yaml, a statement, starter and reference code, hidden tests and
-// known-wrong mutants. One loader validates all of it and reports every
-// problem with the file, the field and the fix.
+// challenge.yaml, a statement (README.md), starter and reference code,
+// hidden tests and known-wrong mutants. One loader parses and validates all
+// of it into grader.Challenge values and reports every problem it finds at
+// once, each as an *Error naming the file, the field and the fix.
+//
+// The format is documented for instructors in docs/challenge-format.md.
 package challenges
 
 import (
@@ -16,8 +19,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/gradebox/grader/grader"
 )
 
@@ -25,13 +26,25 @@ import (
 // another.
 const DefaultImage = "grader/go:local"
 
-// Load reads and validates the challenge in folder dir.
+// Load reads and validates the challenge in folder dir on disk. Files are
+// read through an os.Root, so no link inside the folder can make the
+// loader read outside it. Errors name files as dir/<name> (dir as given).
+// On success the Challenge's Dir is dir made absolute.
+//
+// A broken challenge yields every problem found, joined with errors.Join;
+// each is an *Error (see Problems). Other errors (an unreadable folder)
+// are returned as they are.
 func Load(dir string) (*grader.Challenge, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", dir, err)
+		return nil, fmt.Errorf("resolve challenge folder %s: %w", dir, err)
 	}
-	c, err := load(os.DirFS(abs), ".", dir)
+	root, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open challenge folder %s: %w", dir, err)
+	}
+	defer root.Close()
+	c, err := load(root.FS(), ".", dir, filepath.Base(abs))
 	if err != nil {
 		return nil, err
 	}
@@ -39,202 +52,187 @@ func Load(dir string) (*grader.Challenge, error) {
 	return c, nil
 }
 
-// LoadFS reads and validates the challenge in folder dir of fsys.
+// LoadFS reads and validates the challenge in folder dir of fsys (a
+// slash-separated fs path, "." for the root). Errors name files as
+// dir/<name>. The id must equal dir's last element unless dir is ".".
+// The Challenge's Dir is left empty: it is not on disk.
 func LoadFS(fsys fs.FS, dir string) (*grader.Challenge, error) {
-	return load(fsys, dir, dir)
+	dir = path.Clean(dir)
+	if !fs.ValidPath(dir) {
+		return nil, fmt.Errorf("load challenge: %q is not a valid fs path", dir)
+	}
+	folder := ""
+	if dir != "." {
+		folder = path.Base(dir)
+	}
+	return load(fsys, dir, dir, folder)
 }
 
-// load reads the challenge at dir in fsys; shown is how file names start
-// in errors.
-func load(fsys fs.FS, dir, shown string) (*grader.Challenge, error) {
-	l := &loader{fsys: fsys, dir: dir, shown: shown}
+// load reads the challenge at dir in fsys. shown is how the folder is named
+// in errors; folder is the name the id must equal ("" when unknown).
+func load(fsys fs.FS, dir, shown, folder string) (*grader.Challenge, error) {
+	l := &loader{fsys: fsys, dir: dir, shown: shown, folder: folder}
 	c := l.challenge()
-	if len(l.p.list) > 0 {
-		return nil, errors.Join(l.p.list...)
+	if err := l.p.err(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
-// LoadAll loads every sub-folder of root that holds a challenge.yaml,
-// sorted by id. Problems in any challenge are all reported together.
-func LoadAll(root string) ([]*grader.Challenge, error) {
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		return nil, fmt.Errorf("read catalog: %w", err)
-	}
-	var out []*grader.Challenge
-	var errs []error
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		dir := filepath.Join(root, e.Name())
-		if _, err := os.Stat(filepath.Join(dir, "challenge.yaml")); err != nil {
-			continue
-		}
-		c, err := Load(dir)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, c)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, errors.Join(errs...)
-}
-
-// Find loads a challenge by reference: a path to a folder holding a
-// challenge.yaml (when ref has a slash or names such a folder), else an id
-// in the catalog at root.
-func Find(root, ref string) (*grader.Challenge, error) {
-	if strings.ContainsRune(ref, filepath.Separator) || strings.HasPrefix(ref, ".") {
-		if _, err := os.Stat(filepath.Join(ref, "challenge.yaml")); err != nil {
-			return nil, fmt.Errorf("%s is not a challenge folder (no challenge.yaml)", ref)
-		}
-		return Load(ref)
-	}
-	if _, err := os.Stat(filepath.Join(root, ref, "challenge.yaml")); err == nil {
-		return Load(filepath.Join(root, ref))
-	}
-	var known []string
-	entries, _ := os.ReadDir(root)
-	for _, e := range entries {
-		if _, err := os.Stat(filepath.Join(root, e.Name(), "challenge.yaml")); err == nil {
-			known = append(known, e.Name())
-		}
-	}
-	if len(known) == 0 {
-		return nil, fmt.Errorf("unknown challenge %q: the catalog %s holds no challenges (set --catalog or GRADER_CATALOG)", ref, root)
-	}
-	return nil, fmt.Errorf("unknown challenge %q; known: %s", ref, strings.Join(known, ", "))
-}
-
-// Sample kinds.
-const (
-	SampleSolution = "solution"
-	SampleStarter  = "starter"
-	SampleMutant   = "mutant"
-)
-
-// Sample is a ready-made submission shipped with a challenge: the
-// reference solution (must score full marks), the starter and each
-// mutant (must not).
-type Sample struct {
-	Kind string
-	Name string
-	// Dir is the sample's folder on disk.
-	Dir string
-}
-
-// SamplesOf lists c's samples: solution, starter, then mutants by name.
-// c must have been loaded from disk.
-func SamplesOf(c *grader.Challenge) ([]Sample, error) {
-	if c.Dir == "" {
-		return nil, fmt.Errorf("challenge %s was not loaded from a folder", c.ID)
-	}
-	out := []Sample{
-		{Kind: SampleSolution, Name: "solution", Dir: filepath.Join(c.Dir, "solution")},
-		{Kind: SampleStarter, Name: "starter", Dir: filepath.Join(c.Dir, "starter")},
-	}
-	entries, err := os.ReadDir(filepath.Join(c.Dir, "mutants"))
-	if err != nil {
-		return nil, fmt.Errorf("read mutants of %s: %w", c.ID, err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			out = append(out, Sample{Kind: SampleMutant, Name: e.Name(), Dir: filepath.Join(c.Dir, "mutants", e.Name())})
-		}
-	}
-	return out, nil
-}
-
-// loader validates one challenge, collecting problems.
+// loader validates one challenge, collecting its problems.
 type loader struct {
-	fsys  fs.FS
-	dir   string
-	shown string
-	p     problems
+	fsys   fs.FS
+	dir    string // the challenge's folder in fsys
+	shown  string // the folder as errors name it
+	folder string // the folder's own name, "" when unknown
+	p      problems
 }
 
-func (l *loader) path(name string) string          { return path.Join(l.dir, name) }
-func (l *loader) file(name string) string          { return filepath.ToSlash(filepath.Join(l.shown, name)) }
-func (l *loader) read(name string) ([]byte, error) { return fs.ReadFile(l.fsys, l.path(name)) }
+// fsPath is name (relative to the challenge) as a path in fsys.
+func (l *loader) fsPath(name string) string { return path.Join(l.dir, name) }
 
+// file is name (relative to the challenge) as errors show it.
+func (l *loader) file(name string) string {
+	return filepath.ToSlash(filepath.Join(l.shown, filepath.FromSlash(name)))
+}
+
+func (l *loader) read(name string) ([]byte, error) { return fs.ReadFile(l.fsys, l.fsPath(name)) }
+
+// add records a problem in file name (relative to the challenge).
+func (l *loader) add(name, field, fix, format string, args ...any) {
+	l.p.add(l.file(name), field, fix, format, args...)
+}
+
+// yamlName is the definition file of a challenge.
+const yamlName = "challenge.yaml"
+
+// challenge reads, checks and converts everything; problems go to l.p.
 func (l *loader) challenge() *grader.Challenge {
-	const yamlName = "challenge.yaml"
-	file := l.file(yamlName)
 	data, err := l.read(yamlName)
 	if err != nil {
-		l.p.add(file, "", "create it (see docs/challenge-format.md)", "cannot read: %v", err)
+		l.add(yamlName, "", "create it (see docs/challenge-format.md)", "cannot be read: %v", unwrapPath(err))
 		return nil
 	}
 	var cf challengeFile
-	if err := yaml.UnmarshalWithOptions(data, &cf, yaml.Strict()); err != nil {
-		l.p.add(file, "", "fix the YAML; field names are listed in docs/challenge-format.md", "%s", yamlError(err))
+	if e := decodeStrict(l.file(yamlName), data, &cf, "fix the YAML (see docs/challenge-format.md)"); e != nil {
+		l.p.list = append(l.p.list, e)
+		// The rest of the folder can still be checked, so that one run
+		// shows more.
+		l.statement()
+		l.checkFolders()
 		return nil
 	}
-	c := l.convert(file, cf)
+	c := l.convert(cf)
+	c.Statement = l.statement()
 	l.checkFolders()
 	c.Version = l.version()
-	if stmt, err := l.read("README.md"); err != nil || len(strings.TrimSpace(string(stmt))) == 0 {
-		l.p.add(l.file("README.md"), "", "write the statement learners read", "missing or empty")
-	} else {
-		c.Statement = string(stmt)
-	}
 	return c
 }
 
-// yamlError keeps the YAML library's message with its line and column.
-func yamlError(err error) string {
-	return strings.TrimSpace(yaml.FormatError(err, false, true))
+// statement reads README.md, which must hold some text.
+func (l *loader) statement() string {
+	const name = "README.md"
+	data, err := l.read(name)
+	switch {
+	case err != nil:
+		l.add(name, "", "write the statement learners read, in Markdown", "cannot be read: %v", unwrapPath(err))
+	case strings.TrimSpace(string(data)) == "":
+		l.add(name, "", "write the statement learners read, in Markdown", "is empty")
+	}
+	return string(data)
 }
 
-// checkFolders checks starter/, solution/ and mutants/.
+// checkFolders checks that starter/, solution/ and at least two mutants
+// are Go modules, and that tests/ has its own go.mod when it holds Go
+// files (so the repository's module never compiles hidden tests).
 func (l *loader) checkFolders() {
 	for _, d := range []string{"starter", "solution"} {
-		if _, err := fs.Stat(l.fsys, l.path(d+"/go.mod")); err != nil {
-			l.p.add(l.file(d), "", "add a complete Go module with go.mod at its root", "missing or has no go.mod")
+		if !l.isFile(d + "/go.mod") {
+			l.add(d, "", "make it a complete Go module with go.mod at its root", "is missing or has no go.mod")
 		}
 	}
-	entries, err := fs.ReadDir(l.fsys, l.path("mutants"))
-	n := 0
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+	entries, err := fs.ReadDir(l.fsys, l.fsPath("mutants"))
+	if err != nil {
+		l.add("mutants", "", "add at least two known-wrong solutions, each a Go module in mutants/<name>/", "cannot be read: %v", unwrapPath(err))
+	} else {
+		n := 0
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			n++
+			if !l.isFile("mutants/" + e.Name() + "/go.mod") {
+				l.add("mutants/"+e.Name(), "", "make each mutant a complete Go module with go.mod at its root", "has no go.mod")
+			}
 		}
-		if _, err := fs.Stat(l.fsys, l.path("mutants/"+e.Name()+"/go.mod")); err != nil {
-			l.p.add(l.file("mutants/"+e.Name()), "", "make each mutant a complete Go module with go.mod", "has no go.mod")
-			continue
-		}
-		n++
-	}
-	if err != nil || n < 2 {
-		l.p.add(l.file("mutants"), "", "add at least two known-wrong solutions, each in mutants/<name>/", "has %d mutant(s), at least 2 are required", n)
-	}
-}
-
-// version digests challenge.yaml and everything under tests/.
-func (l *loader) version() string {
-	h := sha256.New()
-	add := func(name string) {
-		data, err := l.read(name)
-		if err == nil {
-			fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
-			h.Write(data)
+		if n < 2 {
+			l.add("mutants", "", "add at least two known-wrong solutions, each a Go module in mutants/<name>/", "holds %d mutant(s), at least 2 are required", n)
 		}
 	}
-	add("challenge.yaml")
-	var names []string
-	_ = fs.WalkDir(l.fsys, l.path("tests"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			rel := strings.TrimPrefix(strings.TrimPrefix(p, l.dir), "/")
-			names = append(names, rel)
+	hasGo := false
+	_ = fs.WalkDir(l.fsys, l.fsPath("tests"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {
+			hasGo = true
+			return fs.SkipAll
 		}
 		return nil
 	})
+	if hasGo && !l.isFile("tests/go.mod") {
+		l.add("tests/go.mod", "", "add it with the two lines `module hidden` and `go 1.26`, so the repository's own module never compiles the hidden tests", "is missing while tests/ holds Go files")
+	}
+}
+
+// isFile reports whether name is a regular file (not a link).
+func (l *loader) isFile(name string) bool {
+	info, err := fs.Lstat(l.fsys, l.fsPath(name))
+	return err == nil && info.Mode().IsRegular()
+}
+
+// version digests challenge.yaml and every file under tests/: their paths
+// (relative to the challenge, sorted) and contents. The statement, starter,
+// solution and mutants do not decide a score and are left out.
+func (l *loader) version() string {
+	names := []string{yamlName}
+	err := fs.WalkDir(l.fsys, l.fsPath("tests"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(p, l.dir+"/")
+		switch {
+		case d.IsDir():
+		case d.Type()&fs.ModeSymlink != 0:
+			l.add(rel, "", "replace the link with the file itself", "is a symbolic link; files under tests/ must be regular files")
+		case d.Type().IsRegular():
+			names = append(names, rel)
+		default:
+			l.add(rel, "", "remove it", "is not a regular file")
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		l.add("tests", "", "make the folder readable", "cannot be read: %v", unwrapPath(err))
+	}
 	sort.Strings(names)
-	for _, n := range names {
-		add(n)
+	h := sha256.New()
+	for _, name := range names {
+		data, err := l.read(name)
+		if err != nil {
+			l.add(name, "", "make the file readable", "cannot be read: %v", unwrapPath(err))
+			continue
+		}
+		// The length keeps the boundary between content and the next path
+		// unambiguous; paths hold no NUL.
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+		h.Write(data)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// unwrapPath drops the *fs.PathError wrapper, whose path repeats what the
+// Error's File already says.
+func unwrapPath(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
 }

@@ -1,10 +1,13 @@
 package challenges
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,238 +15,306 @@ import (
 	"github.com/gradebox/grader/grader"
 )
 
-const goodYAML = `id: demo
-title: Demo
-summary: A demo.
-difficulty: easy
-service:
-  port: 8080
-  ready_path: /healthz
-fixtures:
-  - name: upstream
-    kind: upstream
-    delay: 300ms
-suites:
-  - name: api
-    kind: http
-    file: tests/api.yaml
-  - name: unit
-    kind: go
-    files: [tests/x_test.go]
-    points: 2
-    tests:
-      - name: TestB
-        points: 5
-        visibility: visible
-      - pattern: ^TestC
-        points: 0
-`
+func raw(s string) json.RawMessage { return json.RawMessage(s) }
 
-const goodAPI = `tests:
-  - name: create
-    points: 3
-    visibility: visible
-    steps:
-      - request: {method: post, path: /notes, json: {title: hi, tags: [a]}}
-        expect:
-          status: 201
-          json:
-            title: hi
-            id: {exists: true}
-            items.#: {gte: 2}
-            meta: {equals: {a: 1}}
-        capture: {id: id}
-      - wait: 10ms
-  - name: read
-    steps:
-      - request: {path: "/notes/${id}"}
-`
-
-const goodTest = "package x\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) {}\nfunc TestB(t *testing.T) {}\nfunc TestC1(t *testing.T) {}\nfunc helper(t *testing.T) {}\nfunc Testlower(t *testing.T) {}\nfunc TestMain(m *testing.M) {}\n"
-
-func demoFS(overrides map[string]string) fstest.MapFS {
-	files := map[string]string{
-		"demo/challenge.yaml":   goodYAML,
-		"demo/README.md":        "# Demo\n",
-		"demo/tests/api.yaml":   goodAPI,
-		"demo/tests/x_test.go":  goodTest,
-		"demo/starter/go.mod":   "module x\n",
-		"demo/solution/go.mod":  "module x\n",
-		"demo/mutants/a/go.mod": "module x\n",
-		"demo/mutants/b/go.mod": "module x\n",
+func TestLoadDemo(t *testing.T) {
+	c, err := LoadFS(mapFS("demo", demoFiles()), "demo")
+	if err != nil {
+		t.Fatalf("LoadFS: %v", err)
 	}
-	for k, v := range overrides {
-		if v == "" {
-			delete(files, k)
-		} else {
-			files[k] = v
-		}
+	limits := grader.DefaultLimits()
+	want := &grader.Challenge{
+		ID: "demo", Title: "Demo", Summary: "A demo.", Difficulty: "easy", Tags: []string{"http", "go"},
+		Version:  c.Version,
+		Image:    "grader/go:local",
+		Limits:   limits,
+		Service:  &grader.Service{Main: ".", Port: 8080, ReadyPath: "/healthz"},
+		Fixtures: []grader.Fixture{{Name: "cache", Kind: grader.FixtureRedis, Port: 6379}, {Name: "upstream", Kind: grader.FixtureUpstream, Port: 9000, Delay: 300 * time.Millisecond}},
+		Env:      map[string]string{"CACHE_TTL": "1s"},
+		Suites: []grader.Suite{
+			{Name: "api", Kind: grader.SuiteHTTP, Tests: []grader.TestSpec{
+				{Name: "create", Points: 3, Visibility: grader.Visible, Steps: []grader.Step{
+					{
+						Name:    "create",
+						Request: &grader.Request{Method: "POST", Path: "/notes", Headers: map[string]string{"X-Id": "abc"}, JSON: raw(`{"n":1.5,"tags":["a"],"title":"hi"}`)},
+						Expect: grader.Expect{
+							Status:  201,
+							Headers: map[string]string{"Content-Type": "application/json"},
+							JSON: []grader.JSONMatch{
+								{Path: "id", Op: "exists"},
+								{Path: "items.#", Op: "gte", Value: raw("2")},
+								{Path: "items.#", Op: "lte", Value: raw("5")},
+								{Path: "kind", Op: "type", Value: raw(`"string"`)},
+								{Path: "meta", Op: "equals", Value: raw(`{"a":1}`)},
+								{Path: "title", Op: "equals", Value: raw(`"hi"`)},
+							},
+							BodyContains: "hi",
+						},
+						Capture: map[string]string{"id": "id"},
+					},
+					{Wait: 10 * time.Millisecond},
+					{
+						Request: &grader.Request{Method: "GET", Path: "/notes/${id}"},
+						Expect:  grader.Expect{Status: 200, JSON: []grader.JSONMatch{{Path: "id", Op: "equals", Value: raw(`"${id}"`)}}},
+					},
+				}},
+				{Name: "upstream stats", Points: 1, Visibility: grader.Hidden, Steps: []grader.Step{{
+					Request: &grader.Request{Target: "upstream", Method: "GET", Path: "/_fixture/stats"},
+					Expect:  grader.Expect{JSON: []grader.JSONMatch{{Path: "reads", Op: "equals", Value: raw("0")}}},
+				}}},
+			}},
+			{Name: "unit", Kind: grader.SuiteGo, Package: ".", Race: true,
+				Files: map[string][]byte{"x_test.go": []byte(demoX), "y_test.go": []byte(demoY)},
+				Tests: []grader.TestSpec{
+					{Name: "TestA", Points: 2, Visibility: grader.Hidden},
+					{Name: "TestB", Points: 5, Visibility: grader.Visible},
+					{Name: "TestC1", Points: 0, Visibility: grader.Hidden},
+					{Name: "TestD", Points: 2, Visibility: grader.Hidden},
+				}},
+		},
+		Statement: "# Demo\n\nBuild it.\n",
 	}
-	m := fstest.MapFS{}
-	for k, v := range files {
-		m[k] = &fstest.MapFile{Data: []byte(v)}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("LoadFS (-want +got):\n%s", diff)
 	}
-	return m
+	if !regexp.MustCompile(`^[0-9a-f]{16}$`).MatchString(c.Version) {
+		t.Errorf("Version = %q, want 16 hex digits", c.Version)
+	}
+	if got := c.MaxScore(); got != 3+1+2+5+0+2 {
+		t.Errorf("MaxScore = %d", got)
+	}
 }
 
-func TestLoadGood(t *testing.T) {
-	c, err := LoadFS(demoFS(nil), "demo")
+func TestLoadDefaults(t *testing.T) {
+	files := map[string]string{
+		"challenge.yaml":   "id: tiny\ntitle: Tiny\nsummary: Small.\ndifficulty: hard\nservice: {}\nfixtures:\n  - {name: up, kind: upstream}\n  - {name: db, kind: redis}\nsuites:\n  - {name: api, kind: http, file: tests/api.yaml}\n",
+		"README.md":        "Do it.",
+		"tests/api.yaml":   "tests:\n  - name: root\n    steps:\n      - request: {path: /}\n",
+		"starter/go.mod":   "module x\n",
+		"solution/go.mod":  "module x\n",
+		"mutants/a/go.mod": "module x\n",
+		"mutants/b/go.mod": "module x\n",
+	}
+	c, err := LoadFS(mapFS("tiny", files), "tiny")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("LoadFS: %v", err)
 	}
-	if c.Image != DefaultImage || c.Limits != grader.DefaultLimits() || c.Service.Main != "." || c.Fixtures[0].Port != 9000 || c.Fixtures[0].Delay != 300*time.Millisecond {
-		t.Errorf("defaults not applied: %+v %+v %+v", c.Limits, c.Service, c.Fixtures)
+	want := &grader.Challenge{
+		ID: "tiny", Title: "Tiny", Summary: "Small.", Difficulty: "hard", Tags: []string{},
+		Version:  c.Version,
+		Image:    DefaultImage,
+		Limits:   grader.DefaultLimits(),
+		Service:  &grader.Service{Main: ".", Port: 8080, ReadyPath: "/"},
+		Fixtures: []grader.Fixture{{Name: "up", Kind: grader.FixtureUpstream, Port: 9000, Delay: 200 * time.Millisecond}, {Name: "db", Kind: grader.FixtureRedis, Port: 6379}},
+		Suites: []grader.Suite{{Name: "api", Kind: grader.SuiteHTTP, Tests: []grader.TestSpec{
+			{Name: "root", Points: 1, Visibility: grader.Hidden, Steps: []grader.Step{{Request: &grader.Request{Method: "GET", Path: "/"}}}},
+		}}},
+		Statement: "Do it.",
 	}
-	api := c.Suites[0]
-	if api.Tests[0].Points != 3 || api.Tests[0].Visibility != grader.Visible || api.Tests[1].Points != 1 || api.Tests[1].Visibility != grader.Hidden {
-		t.Errorf("http tests: %+v", api.Tests)
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
-	step := api.Tests[0].Steps[0]
-	if step.Request.Method != "POST" || string(step.Request.JSON) != `{"tags":["a"],"title":"hi"}` {
-		t.Errorf("request: %+v %s", step.Request, step.Request.JSON)
+}
+
+func TestLoadExplicitValues(t *testing.T) {
+	c, err := LoadFS(mapFS("demo", apply(t, demoFiles(),
+		edit{"challenge.yaml", "tags: [http, go]\n", "tags: [http, go]\nimage: example/go:1\nlimits:\n  build_timeout: 2m\n  run_timeout: 90s\n  test_timeout: 20s\n  ready_timeout: 5s\n  memory: 1GiB\n  cpus: 1.5\n  pids: 512\n  output: 64KiB\n  tmpfs: 128MiB\n"},
+		edit{"challenge.yaml", "  ready_path: /healthz\n", "  ready_path: /healthz\n  main: ./cmd/server/\n  port: 3000\n"},
+		edit{"challenge.yaml", "    kind: redis\n", "    kind: redis\n    port: 6380\n"},
+		edit{"challenge.yaml", "    files: [tests/x_test.go", "    package: internal/x\n    visibility: visible\n    files: [tests/x_test.go"},
+		edit{"solution/x.go", "", ""},
+		edit{"solution/internal/x/x.go", "", "package x\n"},
+	)), "demo")
+	if err != nil {
+		t.Fatalf("LoadFS: %v", err)
 	}
-	var ops []string
-	for _, m := range step.Expect.JSON {
-		ops = append(ops, m.Path+" "+m.Op+" "+string(m.Value))
+	wantLimits := grader.Limits{BuildTimeout: 2 * time.Minute, RunTimeout: 90 * time.Second, TestTimeout: 20 * time.Second, ReadyTimeout: 5 * time.Second,
+		MemoryBytes: 1 << 30, CPUs: 1.5, Pids: 512, OutputBytes: 64 << 10, TmpfsBytes: 128 << 20}
+	if diff := cmp.Diff(wantLimits, c.Limits); diff != "" {
+		t.Errorf("limits (-want +got):\n%s", diff)
 	}
-	want := []string{"id exists ", "items.# gte 2", `meta equals {"a":1}`, `title equals "hi"`}
-	if diff := cmp.Diff(want, ops); diff != "" {
-		t.Errorf("json matches (-want +got):\n%s", diff)
+	if diff := cmp.Diff(&grader.Service{Main: "cmd/server", Port: 3000, ReadyPath: "/healthz"}, c.Service); diff != "" {
+		t.Errorf("service (-want +got):\n%s", diff)
 	}
-	if api.Tests[0].Steps[1].Wait != 10*time.Millisecond || api.Tests[0].Steps[1].Request != nil {
-		t.Errorf("wait step: %+v", api.Tests[0].Steps[1])
+	if c.Image != "example/go:1" || c.Fixtures[0].Port != 6380 {
+		t.Errorf("image %q, redis port %d", c.Image, c.Fixtures[0].Port)
 	}
 	unit := c.Suites[1]
-	got := []string{}
+	if unit.Package != "internal/x" {
+		t.Errorf("package = %q", unit.Package)
+	}
+	// The suite's visibility is the default of tests no override sets.
+	var vis []string
 	for _, tt := range unit.Tests {
-		got = append(got, tt.Name+" "+string(tt.Visibility)+" "+string(rune('0'+tt.Points)))
+		vis = append(vis, tt.Name+":"+string(tt.Visibility))
 	}
-	if diff := cmp.Diff([]string{"TestA hidden 2", "TestB visible 5", "TestC1 hidden 0"}, got); diff != "" {
-		t.Errorf("go tests (-want +got):\n%s", diff)
-	}
-	if c.MaxScore() != 3+1+2+5+0 {
-		t.Errorf("max score %d", c.MaxScore())
+	if diff := cmp.Diff([]string{"TestA:visible", "TestB:visible", "TestC1:visible", "TestD:visible"}, vis); diff != "" {
+		t.Errorf("visibility (-want +got):\n%s", diff)
 	}
 }
 
-func TestLoadProblems(t *testing.T) {
-	replace := func(old, new string) map[string]string {
-		return map[string]string{"demo/challenge.yaml": strings.Replace(goodYAML, old, new, 1)}
+func TestVersion(t *testing.T) {
+	version := func(edits ...edit) string {
+		t.Helper()
+		c, err := LoadFS(mapFS("demo", apply(t, demoFiles(), edits...)), "demo")
+		if err != nil {
+			t.Fatalf("LoadFS: %v", err)
+		}
+		return c.Version
 	}
-	api := func(old, new string) map[string]string {
-		return map[string]string{"demo/tests/api.yaml": strings.Replace(goodAPI, old, new, 1)}
+	base := version()
+	if again := version(); again != base {
+		t.Fatalf("the same challenge has versions %s and %s", base, again)
 	}
 	tests := []struct {
-		name      string
-		change    map[string]string
-		file      string
-		field     string
-		wantInMsg string
+		name    string
+		edit    edit
+		changes bool
 	}{
-		{"bad id", replace("id: demo", "id: Demo!"), "demo/challenge.yaml", "id", "not a valid id"},
-		{"id not folder", replace("id: demo", "id: other"), "demo/challenge.yaml", "id", "does not match the folder"},
-		{"no title", replace("title: Demo", "title: ''"), "demo/challenge.yaml", "title", "missing"},
-		{"difficulty", replace("difficulty: easy", "difficulty: trivial"), "demo/challenge.yaml", "difficulty", "not a difficulty"},
-		{"unknown field", replace("summary: A demo.", "summary: A demo.\ncolour: red"), "demo/challenge.yaml", "", "colour"},
-		{"memory unit", replace("service:", "limits:\n  memory: 512MB\nservice:"), "demo/challenge.yaml", "limits.memory", "not a size"},
-		{"memory range", replace("service:", "limits:\n  memory: 16GiB\nservice:"), "demo/challenge.yaml", "limits.memory", "out of range"},
-		{"timeout", replace("service:", "limits:\n  run_timeout: forever\nservice:"), "demo/challenge.yaml", "limits.run_timeout", "not a duration"},
-		{"pids", replace("service:", "limits:\n  pids: 2\nservice:"), "demo/challenge.yaml", "limits.pids", "out of range"},
-		{"reserved env", replace("service:", "env:\n  PORT: '1'\nservice:"), "demo/challenge.yaml", "env.PORT", "set by the grader"},
-		{"fixture kind", replace("kind: upstream", "kind: mysql"), "demo/challenge.yaml", "fixtures[0].kind", "not a fixture kind"},
-		{"fixture port clash", replace("    delay: 300ms", "    delay: 300ms\n    port: 8080"), "demo/challenge.yaml", "fixtures[0].port", "already used"},
-		{"suite kind", replace("kind: http", "kind: shell"), "demo/challenge.yaml", "suites[0].kind", "not a suite kind"},
-		{"http file outside tests", replace("file: tests/api.yaml", "file: ../api.yaml"), "demo/challenge.yaml", "suites[0].file", "not under tests/"},
-		{"http file missing", replace("file: tests/api.yaml", "file: tests/nope.yaml"), "demo/challenge.yaml", "suites[0].file", "does not exist"},
-		{"no service", replace("service:\n  port: 8080\n  ready_path: /healthz\n", ""), "demo/challenge.yaml", "service", "required by the http suite"},
-		{"override typo", replace("name: TestB", "name: TestBee"), "demo/challenge.yaml", "suites[1].tests[0].name", "matches no test function"},
-		{"pattern typo", replace("pattern: ^TestC", "pattern: ^TestZ"), "demo/challenge.yaml", "suites[1].tests[1].pattern", "matches no test function"},
-		{"bad regexp", replace("pattern: ^TestC", "pattern: '(('"), "demo/challenge.yaml", "suites[1].tests[1].pattern", "does not compile"},
-		{"name and pattern", replace("- name: TestB", "- name: TestB\n        pattern: x"), "demo/challenge.yaml", "suites[1].tests[0]", "needs name or pattern"},
-		{"not a test file", replace("files: [tests/x_test.go]", "files: [tests/api.yaml]"), "demo/challenge.yaml", "suites[1].files[0]", "not a test file"},
-		{"bad go", map[string]string{"demo/tests/x_test.go": "package x\nfunc {"}, "demo/tests/x_test.go", "", "not valid Go"},
-		{"no readme", map[string]string{"demo/README.md": ""}, "demo/README.md", "", "missing or empty"},
-		{"one mutant", map[string]string{"demo/mutants/b/go.mod": ""}, "demo/mutants", "", "at least 2"},
-		{"no starter", map[string]string{"demo/starter/go.mod": ""}, "demo/starter", "", "no go.mod"},
-		{"step path", api("path: /notes,", "path: notes,"), "demo/tests/api.yaml", "tests[0].steps[0].request.path", "not a path"},
-		{"step method", api("method: post", "method: fetch"), "demo/tests/api.yaml", "tests[0].steps[0].request.method", "not a method"},
-		{"json type op", api("id: {exists: true}", "id: {type: text}"), "demo/tests/api.yaml", "tests[0].steps[0].expect.json.id.type", "not a JSON type"},
-		{"gte number", api("items.#: {gte: 2}", "items.#: {gte: two}"), "demo/tests/api.yaml", "tests[0].steps[0].expect.json.items.#.gte", "not a number"},
-		{"duplicate test", api("- name: read", "- name: create"), "demo/tests/api.yaml", "tests[1].name", "used twice"},
-		{"empty step", api("      - wait: 10ms", "      - name: nothing"), "demo/tests/api.yaml", "tests[0].steps[1]", "does nothing"},
+		{"hidden go test", edit{"tests/x_test.go", "func TestA(t *testing.T) {}", "func TestA(t *testing.T) { t.Fail() }"}, true},
+		{"http test file", edit{"tests/api.yaml", "status: 201", "status: 200"}, true},
+		{"a file no suite names", edit{"tests/data/fixture.json", "", "{}"}, true},
+		{"tests/go.mod", edit{"tests/go.mod", "go 1.26", "go 1.26.1"}, true},
+		{"challenge.yaml", edit{"challenge.yaml", "title: Demo", "title: Demo 2"}, true},
+		{"README", edit{"README.md", "Build it.", "Build it well."}, false},
+		{"starter", edit{"starter/main.go", "", "package main\n"}, false},
+		{"solution", edit{"solution/x.go", "package x\n", "package x\n\nconst Answer = 42\n"}, false},
+		{"mutant", edit{"mutants/a/main.go", "", "package main\n"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := LoadFS(demoFS(tc.change), "demo")
-			if err == nil {
-				t.Fatal("loaded a broken challenge")
-			}
-			var found *Error
-			for _, e := range unwrapAll(err) {
-				var ce *Error
-				if errors.As(e, &ce) && ce.File == tc.file && ce.Field == tc.field && strings.Contains(ce.Problem, tc.wantInMsg) {
-					found = ce
-				}
-			}
-			if found == nil {
-				t.Fatalf("no problem at %s %s mentioning %q in:\n%v", tc.file, tc.field, tc.wantInMsg, err)
-			}
-			if found.Fix == "" {
-				t.Errorf("problem %v says nothing about the fix", found)
+			got := version(tc.edit)
+			if changed := got != base; changed != tc.changes {
+				t.Errorf("version %s -> %s: changed = %v, want %v", base, got, changed, tc.changes)
 			}
 		})
 	}
 }
 
-func unwrapAll(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
-}
-
-func TestVersion(t *testing.T) {
-	base, _ := LoadFS(demoFS(nil), "demo")
-	readme, _ := LoadFS(demoFS(map[string]string{"demo/README.md": "# Changed\n"}), "demo")
-	hidden, _ := LoadFS(demoFS(map[string]string{"demo/tests/x_test.go": goodTest + "\n// changed\n"}), "demo")
-	if base.Version != readme.Version {
-		t.Errorf("a statement change changed the version")
-	}
-	if base.Version == hidden.Version {
-		t.Errorf("a hidden test change kept the version %s", base.Version)
-	}
-}
-
-func TestSizes(t *testing.T) {
-	for in, want := range map[string]int64{"512MiB": 512 << 20, "1GiB": 1 << 30, "64KiB": 64 << 10, "100B": 100} {
-		if got, err := ParseSize(in); err != nil || got != want {
-			t.Errorf("ParseSize(%q) = %d, %v", in, got, err)
-		}
-	}
-	for _, bad := range []string{"512MB", "12", "-1MiB", "x MiB"} {
-		if _, err := ParseSize(bad); err == nil {
-			t.Errorf("ParseSize(%q) succeeded", bad)
-		}
-	}
-}
-
-func TestCatalog(t *testing.T) {
-	all, err := LoadAll(".")
+func TestLoadFromDisk(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	writeFiles(t, dir, demoFiles())
+	c, err := Load(dir)
 	if err != nil {
-		t.Fatalf("the seed catalog does not load: %v", err)
+		t.Fatalf("Load: %v", err)
 	}
-	if len(all) < 3 {
-		t.Fatalf("catalog has %d challenges", len(all))
+	if c.Dir != dir {
+		t.Errorf("Dir = %q, want %q", c.Dir, dir)
 	}
-	if _, err := Find(".", "nope"); err == nil || !strings.Contains(err.Error(), "notes-api") {
-		t.Errorf("Find(unknown) = %v, want the known ids listed", err)
-	}
-	c, err := Find(".", "fix-ledger")
+	fsys, err := LoadFS(mapFS("demo", demoFiles()), "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples, err := SamplesOf(c)
-	if err != nil || len(samples) < 4 || samples[0].Kind != SampleSolution || samples[1].Kind != SampleStarter {
-		t.Errorf("samples %+v %v", samples, err)
+	if c.Version != fsys.Version {
+		t.Errorf("disk version %s differs from fs version %s", c.Version, fsys.Version)
 	}
+}
+
+func TestLoadNamesFilesAsGiven(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "catalog", "demo")
+	writeFiles(t, dir, apply(t, demoFiles(), edit{"challenge.yaml", "difficulty: easy", "difficulty: easy\nlimits:\n  memory: 512MB"}))
+	t.Chdir(root)
+	_, err := Load("catalog/demo")
+	want := `catalog/demo/challenge.yaml: limits.memory: "512MB" is not a size; write it with a binary unit, e.g. 512MiB`
+	if err == nil || err.Error() != want {
+		t.Errorf("Load error:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+func TestLoadReportsEveryProblem(t *testing.T) {
+	err := loadDemo(t,
+		edit{"challenge.yaml", "title: Demo", "title: ''"},
+		edit{"challenge.yaml", "difficulty: easy", "difficulty: extreme"},
+		edit{"README.md", "", ""},
+		edit{"tests/api.yaml", "status: 201", "status: 2010"},
+		edit{"mutants/b/go.mod", "", ""},
+	)
+	var got []string
+	for _, p := range Problems(err) {
+		got = append(got, p.File+" "+p.Field)
+	}
+	want := []string{
+		"demo/challenge.yaml title",
+		"demo/challenge.yaml difficulty",
+		"demo/tests/api.yaml tests[0].steps[0].expect.status",
+		"demo/README.md ",
+		"demo/mutants/b ",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Errorf("errors.As(*Error) failed on %v", err)
+	}
+}
+
+func TestLoadRefusesLinks(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(outside, []byte("secret"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		link      string // path in the challenge replaced by a link
+		target    string
+		file      string
+		field     string
+		wantInMsg string
+	}{
+		{"hidden go file", "tests/x_test.go", "../solution/x.go", "demo/challenge.yaml", "suites[1].files[0]", "symbolic link"},
+		{"http test file", "tests/api.yaml", "api2.yaml", "demo/challenge.yaml", "suites[0].file", "symbolic link"},
+		{"unreferenced file under tests", "tests/extra.txt", "../README.md", "demo/tests/extra.txt", "", "symbolic link"},
+		{"statement outside the folder", "README.md", outside, "demo/README.md", "", "cannot be read"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "demo")
+			files := demoFiles()
+			files["tests/api2.yaml"] = files["tests/api.yaml"]
+			writeFiles(t, dir, files)
+			p := filepath.Join(dir, filepath.FromSlash(tc.link))
+			os.Remove(p)
+			if err := os.Symlink(tc.target, p); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(dir)
+			assertProblem(t, err, strings.TrimSuffix(dir, "demo")+tc.file, tc.field, tc.wantInMsg)
+		})
+	}
+}
+
+func TestLoadRefusesLinkedTestsFolder(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "demo")
+	files := demoFiles()
+	writeFiles(t, dir, files)
+	if err := os.Rename(filepath.Join(dir, "tests"), filepath.Join(dir, "real-tests")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real-tests", filepath.Join(dir, "tests")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(dir)
+	assertProblem(t, err, filepath.Join(dir, "challenge.yaml"), "suites[0].file", "tests is a symbolic link")
+}
+
+// assertProblem fails unless err holds an *Error at file and field whose
+// Problem contains want and whose Fix is not empty.
+func assertProblem(t *testing.T, err error, file, field, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("loaded a broken challenge")
+	}
+	ps := Problems(err)
+	for _, p := range ps {
+		if p.File == file && p.Field == field && strings.Contains(p.Problem, want) {
+			if p.Fix == "" {
+				t.Errorf("problem %q says nothing about the fix", p)
+			}
+			return
+		}
+	}
+	t.Errorf("no problem at %s %q mentioning %q in:%s", file, field, want, problemList(ps))
 }

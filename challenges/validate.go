@@ -2,8 +2,10 @@ package challenges
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
 	"regexp"
-	"strconv"
+	"sort"
 	"strings"
 	"time"
 
@@ -16,108 +18,159 @@ var (
 	envPattern  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
-// reservedEnv are variables the grader sets itself.
+// Ranges of the values challenge.yaml may set.
+const (
+	maxPoints   = 1000
+	minPort     = 1024
+	maxPort     = 65535
+	maxDelay    = 10 * time.Second
+	defaultPort = 8080
+)
+
+// Default fixture settings.
+const (
+	defaultRedisPort    = 6379
+	defaultUpstreamPort = 9000
+	defaultDelay        = 200 * time.Millisecond
+)
+
+// reservedEnv are variables the grader sets itself; names starting with GO
+// (the toolchain's) and GRADER_ are reserved as well.
 var reservedEnv = map[string]bool{"HOME": true, "PATH": true, "TMPDIR": true, "PORT": true, "REDIS_ADDR": true, "UPSTREAM_URL": true}
 
-// convert validates the parsed challenge.yaml and builds the Challenge.
-func (l *loader) convert(file string, cf challengeFile) *grader.Challenge {
+// reservedHosts cannot be fixture names: "app" is how a step targets the
+// learner's service.
+var reservedHosts = map[string]bool{"app": true, "localhost": true}
+
+// bad records a problem in challenge.yaml.
+func (l *loader) bad(field, fix, format string, args ...any) {
+	l.add(yamlName, field, fix, format, args...)
+}
+
+// convert validates the parsed challenge.yaml and builds the Challenge
+// with every default applied.
+func (l *loader) convert(cf challengeFile) *grader.Challenge {
 	c := &grader.Challenge{
-		ID: cf.ID, Title: strings.TrimSpace(cf.Title), Summary: strings.TrimSpace(cf.Summary),
-		Difficulty: cf.Difficulty, Tags: cf.Tags, Image: cf.Image, Env: cf.Env,
+		ID:         cf.ID,
+		Title:      strings.TrimSpace(cf.Title),
+		Summary:    strings.TrimSpace(cf.Summary),
+		Difficulty: cf.Difficulty,
+		Tags:       l.tags(cf.Tags),
+		Image:      cf.Image,
 	}
-	if c.Tags == nil {
-		c.Tags = []string{}
-	}
-	folder := l.dir
-	if folder == "." {
-		folder = strings.TrimSuffix(strings.TrimSuffix(l.shown, "/"), "\\")
-	}
-	switch {
-	case !idPattern.MatchString(cf.ID):
-		l.p.add(file, "id", "use 2-41 lower-case letters, digits and dashes, starting with a letter", "%q is not a valid id", cf.ID)
-	case lastElem(folder) != cf.ID && lastElem(folder) != ".":
-		l.p.add(file, "id", fmt.Sprintf("rename the folder to %s or the id to %s", cf.ID, lastElem(folder)), "%q does not match the folder name %q", cf.ID, lastElem(folder))
-	}
-	if c.Title == "" {
-		l.p.add(file, "title", "give the challenge a title", "missing")
-	}
-	if c.Summary == "" {
-		l.p.add(file, "summary", "add a one-line summary", "missing")
-	}
-	switch cf.Difficulty {
-	case "easy", "medium", "hard":
-	default:
-		l.p.add(file, "difficulty", "use easy, medium or hard", "%q is not a difficulty", cf.Difficulty)
-	}
+	l.identity(cf, c)
 	if c.Image == "" {
 		c.Image = DefaultImage
+	} else if strings.ContainsAny(c.Image, " \t\n") {
+		l.bad("image", "write an image reference such as grader/go:local, or leave it out", "%q is not an image reference", c.Image)
 	}
-	c.Limits = l.limits(file, cf.Limits)
-	for k := range cf.Env {
-		switch {
-		case !envPattern.MatchString(k):
-			l.p.add(file, "env."+k, "use letters, digits and underscores", "%q is not a valid variable name", k)
-		case reservedEnv[k] || strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "GRADER_"):
-			l.p.add(file, "env."+k, "pick another name", "%s is set by the grader itself", k)
-		}
-	}
+	c.Limits = l.limits(cf.Limits)
+	c.Env = l.env(cf.Env)
+
 	hasHTTP := false
 	for _, s := range cf.Suites {
 		hasHTTP = hasHTTP || s.Kind == string(grader.SuiteHTTP)
 	}
 	switch {
 	case hasHTTP && cf.Service == nil:
-		l.p.add(file, "service", "add a service section (main, port, ready_path)", "required by the http suite")
+		l.bad("service", "add a service section (main, port, ready_path) telling how the learner's program is started", "is missing; the http suite needs it")
 	case !hasHTTP && cf.Service != nil:
-		l.p.add(file, "service", "remove it, or add an http suite", "only http suites start a service")
+		l.bad("service", "remove it, or add an http suite", "is set, but only http suites start a service")
 	case cf.Service != nil:
-		c.Service = l.service(file, *cf.Service)
+		c.Service = l.service(*cf.Service)
 	}
 	if len(cf.Fixtures) > 0 && !hasHTTP {
-		l.p.add(file, "fixtures", "remove them, or add an http suite", "fixtures run only beside an http suite's service")
+		l.bad("fixtures", "remove them, or add an http suite", "are set, but fixtures run only beside an http suite's service")
 	}
-	c.Fixtures = l.fixtures(file, cf.Fixtures, c.Service)
+	c.Fixtures = l.fixtures(cf.Fixtures, c.Service)
+
 	if len(cf.Suites) == 0 {
-		l.p.add(file, "suites", "add at least one go or http suite", "missing")
+		l.bad("suites", "add at least one go or http suite", "missing")
 	}
 	seen := map[string]bool{}
-	for i, s := range cf.Suites {
+	for i, sf := range cf.Suites {
 		field := fmt.Sprintf("suites[%d]", i)
-		if !namePattern.MatchString(s.Name) {
-			l.p.add(file, field+".name", "use lower-case letters, digits and dashes, starting with a letter", "%q is not a valid suite name", s.Name)
-		} else if seen[s.Name] {
-			l.p.add(file, field+".name", "give each suite its own name", "%q is used twice", s.Name)
+		switch {
+		case !namePattern.MatchString(sf.Name):
+			l.bad(field+".name", "use lower-case letters, digits and dashes, starting with a letter", "%q is not a valid suite name", sf.Name)
+		case seen[sf.Name]:
+			l.bad(field+".name", "give each suite its own name", "%q is used twice", sf.Name)
 		}
-		seen[s.Name] = true
-		if suite, ok := l.suite(file, field, s); ok {
-			c.Suites = append(c.Suites, suite)
+		seen[sf.Name] = true
+		if s, ok := l.suite(field, sf, c.Fixtures, c.Limits); ok {
+			c.Suites = append(c.Suites, s)
 		}
+	}
+	// Only a challenge without other problems has all its tests known.
+	if len(l.p.list) == 0 && len(c.Suites) > 0 && c.MaxScore() == 0 {
+		l.bad("suites", "give some tests points, or the reference solution's full marks prove nothing", "every test is worth 0 points")
 	}
 	return c
 }
 
-func lastElem(p string) string {
-	p = strings.TrimRight(strings.ReplaceAll(p, "\\", "/"), "/")
-	if i := strings.LastIndex(p, "/"); i >= 0 {
-		return p[i+1:]
+// identity checks id, title, summary and difficulty.
+func (l *loader) identity(cf challengeFile, c *grader.Challenge) {
+	switch {
+	case cf.ID == "":
+		l.bad("id", "add the challenge's id, the same as its folder name", "missing")
+	case !idPattern.MatchString(cf.ID):
+		l.bad("id", "use 2 to 41 lower-case letters, digits and dashes, starting with a letter", "%q is not a valid id", cf.ID)
+	case l.folder != "" && l.folder != cf.ID:
+		l.bad("id", fmt.Sprintf("rename the folder to %s or set id: %s", cf.ID, l.folder), "%q does not match the folder name %q", cf.ID, l.folder)
 	}
-	return p
+	oneLine := func(field, value, fix string) {
+		switch {
+		case value == "":
+			l.bad(field, fix, "missing")
+		case strings.Contains(value, "\n"):
+			l.bad(field, "keep it on one line; details belong in README.md", "spans several lines")
+		}
+	}
+	oneLine("title", c.Title, "give the challenge a title")
+	oneLine("summary", c.Summary, "add a one-line summary")
+	switch cf.Difficulty {
+	case "easy", "medium", "hard":
+	case "":
+		l.bad("difficulty", "use easy, medium or hard", "missing")
+	default:
+		l.bad("difficulty", "use easy, medium or hard", "%q is not a difficulty", cf.Difficulty)
+	}
 }
 
-// limits applies defaults and range checks.
-func (l *loader) limits(file string, lf limitsFile) grader.Limits {
-	out := grader.Limits{}
+// tags checks the tags and never returns nil, so lists show [].
+func (l *loader) tags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	seen := map[string]bool{}
+	for i, t := range tags {
+		t = strings.TrimSpace(t)
+		field := fmt.Sprintf("tags[%d]", i)
+		switch {
+		case t == "":
+			l.bad(field, "remove the empty tag", "is empty")
+		case seen[t]:
+			l.bad(field, "remove the duplicate", "%q is listed twice", t)
+		default:
+			out = append(out, t)
+		}
+		seen[t] = true
+	}
+	return out
+}
+
+// limits parses the limits, checks their ranges and applies defaults.
+func (l *loader) limits(lf limitsFile) grader.Limits {
+	var out grader.Limits
 	dur := func(field, s string, lo, hi time.Duration) time.Duration {
 		if s == "" {
 			return 0
 		}
 		d, err := time.ParseDuration(s)
-		if err != nil {
-			l.p.add(file, "limits."+field, "write a duration such as 30s or 1m30s", "%q is not a duration", s)
+		switch {
+		case err != nil:
+			l.bad("limits."+field, "write a Go duration such as 30s, 1m30s or 500ms", "%q is not a duration", s)
 			return 0
-		}
-		if d < lo || d > hi {
-			l.p.add(file, "limits."+field, fmt.Sprintf("use a value from %s to %s", lo, hi), "%s is out of range", d)
+		case d < lo || d > hi:
+			l.bad("limits."+field, fmt.Sprintf("use a value from %s to %s", lo, hi), "%s is out of range", s)
 			return 0
 		}
 		return d
@@ -127,12 +180,12 @@ func (l *loader) limits(file string, lf limitsFile) grader.Limits {
 			return 0
 		}
 		n, err := ParseSize(s)
-		if err != nil {
-			l.p.add(file, "limits."+field, "write it with a binary unit, e.g. 512MiB", "%q is not a size", s)
+		switch {
+		case err != nil:
+			l.bad("limits."+field, "write it with a binary unit, e.g. "+FormatSize(grader.DefaultLimits().MemoryBytes), "%q is not a size", s)
 			return 0
-		}
-		if n < lo || n > hi {
-			l.p.add(file, "limits."+field, fmt.Sprintf("use a value from %s to %s", FormatSize(lo), FormatSize(hi)), "%s is out of range", s)
+		case n < lo || n > hi:
+			l.bad("limits."+field, fmt.Sprintf("use a value from %s to %s", FormatSize(lo), FormatSize(hi)), "%s is out of range", s)
 			return 0
 		}
 		return n
@@ -145,96 +198,155 @@ func (l *loader) limits(file string, lf limitsFile) grader.Limits {
 	out.OutputBytes = size("output", lf.Output, 1<<10, 64<<20)
 	out.TmpfsBytes = size("tmpfs", lf.Tmpfs, 1<<20, 1<<30)
 	if lf.CPUs != nil {
-		if *lf.CPUs <= 0 || *lf.CPUs > 4 {
-			l.p.add(file, "limits.cpus", "use a number above 0 and at most 4", "%v is out of range", *lf.CPUs)
+		if cpus := *lf.CPUs; !(cpus > 0 && cpus <= 4) {
+			l.bad("limits.cpus", "use a number above 0 and at most 4, e.g. 0.5 or 2", "%v is out of range", cpus)
 		} else {
-			out.CPUs = *lf.CPUs
+			out.CPUs = cpus
 		}
 	}
 	if lf.Pids != nil {
-		if *lf.Pids < 16 || *lf.Pids > 4096 {
-			l.p.add(file, "limits.pids", "use a value from 16 to 4096", "%d is out of range", *lf.Pids)
+		if pids := *lf.Pids; pids < 16 || pids > 4096 {
+			l.bad("limits.pids", "use a value from 16 to 4096", "%d is out of range", pids)
 		} else {
-			out.Pids = *lf.Pids
+			out.Pids = pids
 		}
 	}
 	return out.WithDefaults()
 }
 
-func (l *loader) service(file string, sf serviceFile) *grader.Service {
-	s := &grader.Service{Main: sf.Main, Port: sf.Port, ReadyPath: sf.ReadyPath}
-	if s.Main == "" {
-		s.Main = "."
+// env checks the variables learner code gets; nil when there are none.
+func (l *loader) env(env map[string]string) map[string]string {
+	if len(env) == 0 {
+		return nil
 	}
-	if strings.HasPrefix(s.Main, "/") || strings.Contains(s.Main, "..") {
-		l.p.add(file, "service.main", "name a folder inside the submission, e.g. . or ./cmd/server", "%q leaves the submission", s.Main)
+	names := make([]string, 0, len(env))
+	for k := range env {
+		names = append(names, k)
 	}
-	if s.Port == 0 {
-		s.Port = 8080
+	sort.Strings(names)
+	out := make(map[string]string, len(env))
+	for _, k := range names {
+		v := env[k]
+		switch {
+		case !envPattern.MatchString(k):
+			l.bad("env."+k, "use letters, digits and underscores, not starting with a digit", "%q is not a valid variable name", k)
+		case reservedEnv[k] || strings.HasPrefix(k, "GO") || strings.HasPrefix(k, "GRADER_"):
+			l.bad("env."+k, "pick another name; HOME, PATH, TMPDIR, PORT, REDIS_ADDR, UPSTREAM_URL, GO* and GRADER_* are the grader's", "%s is set by the grader itself", k)
+		case strings.ContainsRune(v, 0):
+			l.bad("env."+k, "remove the NUL character", "the value holds a NUL character")
+		default:
+			out[k] = v
+		}
 	}
-	if s.Port < 1024 || s.Port > 65535 {
-		l.p.add(file, "service.port", "use a port from 1024 to 65535 (the service runs unprivileged)", "%d is out of range", s.Port)
+	return out
+}
+
+// service applies the service defaults and checks them.
+func (l *loader) service(sf serviceFile) *grader.Service {
+	s := &grader.Service{Main: ".", Port: defaultPort, ReadyPath: "/"}
+	if sf.Main != "" {
+		if p, ok := insideModule(sf.Main); ok {
+			s.Main = p
+		} else {
+			l.bad("service.main", "name a folder inside the submission, e.g. . or cmd/server", "%q is not a folder inside the submission", sf.Main)
+		}
 	}
-	if s.ReadyPath == "" {
-		s.ReadyPath = "/"
+	if sf.Port != nil {
+		s.Port = *sf.Port
+		if s.Port < minPort || s.Port > maxPort {
+			l.bad("service.port", fmt.Sprintf("use a port from %d to %d (the service runs unprivileged)", minPort, maxPort), "%d is out of range", s.Port)
+		}
 	}
-	if !strings.HasPrefix(s.ReadyPath, "/") {
-		l.p.add(file, "service.ready_path", "start it with /", "%q is not a path", s.ReadyPath)
+	if sf.ReadyPath != "" {
+		s.ReadyPath = sf.ReadyPath
+		if !strings.HasPrefix(s.ReadyPath, "/") || strings.ContainsAny(s.ReadyPath, " \t\n") {
+			l.bad("service.ready_path", "write a path starting with /, e.g. /healthz", "%q is not a path", s.ReadyPath)
+		}
 	}
 	return s
 }
 
-func (l *loader) fixtures(file string, list []fixtureFile, svc *grader.Service) []grader.Fixture {
+// insideModule cleans a folder path of the submission ("." for its root)
+// and reports whether it stays inside.
+func insideModule(p string) (string, bool) {
+	if strings.HasPrefix(p, "/") || strings.Contains(p, `\`) {
+		return "", false
+	}
+	clean := path.Clean(p)
+	if clean == ".." || strings.HasPrefix(clean, "../") {
+		return "", false
+	}
+	return clean, true
+}
+
+// fixtures applies the fixture defaults and checks names, kinds, ports
+// and delays. Everything in a job shares one network namespace, so ports
+// must differ from the service's and from each other.
+func (l *loader) fixtures(list []fixtureFile, svc *grader.Service) []grader.Fixture {
 	var out []grader.Fixture
 	names := map[string]bool{}
+	kinds := map[grader.FixtureKind]string{}
 	ports := map[int]string{}
 	if svc != nil {
 		ports[svc.Port] = "the service"
 	}
 	for i, f := range list {
 		field := fmt.Sprintf("fixtures[%d]", i)
-		fx := grader.Fixture{Name: f.Name, Kind: grader.FixtureKind(f.Kind), Port: f.Port}
-		if !namePattern.MatchString(f.Name) {
-			l.p.add(file, field+".name", "use lower-case letters, digits and dashes; learner code uses it as a host name", "%q is not a valid fixture name", f.Name)
-		} else if names[f.Name] {
-			l.p.add(file, field+".name", "give each fixture its own name", "%q is used twice", f.Name)
+		fx := grader.Fixture{Name: f.Name, Kind: grader.FixtureKind(f.Kind)}
+		switch {
+		case !namePattern.MatchString(f.Name):
+			l.bad(field+".name", "use lower-case letters, digits and dashes, starting with a letter; learner code uses it as a host name", "%q is not a valid fixture name", f.Name)
+		case reservedHosts[f.Name]:
+			l.bad(field+".name", "pick another name; app means the learner's service in steps", "%q is reserved", f.Name)
+		case names[f.Name]:
+			l.bad(field+".name", "give each fixture its own name", "%q is used twice", f.Name)
 		}
 		names[f.Name] = true
 		switch fx.Kind {
 		case grader.FixtureRedis:
-			if fx.Port == 0 {
-				fx.Port = 6379
-			}
+			fx.Port = defaultRedisPort
 			if f.Delay != "" {
-				l.p.add(file, field+".delay", "remove it", "only upstream fixtures have a delay")
+				l.bad(field+".delay", "remove it; only upstream fixtures have a delay", "is set on a redis fixture")
 			}
 		case grader.FixtureUpstream:
-			if fx.Port == 0 {
-				fx.Port = 9000
-			}
-			fx.Delay = 200 * time.Millisecond
+			fx.Port = defaultUpstreamPort
+			fx.Delay = defaultDelay
 			if f.Delay != "" {
 				d, err := time.ParseDuration(f.Delay)
-				if err != nil || d < 0 || d > 10*time.Second {
-					l.p.add(file, field+".delay", "write a duration from 0s to 10s, e.g. 300ms", "%q is not a valid delay", f.Delay)
+				if err != nil || d < 0 || d > maxDelay {
+					l.bad(field+".delay", fmt.Sprintf("write a duration from 0s to %s, e.g. 300ms", maxDelay), "%q is not a valid delay", f.Delay)
 				} else {
 					fx.Delay = d
 				}
 			}
+		case "":
+			l.bad(field+".kind", "use redis or upstream", "missing")
 		default:
-			l.p.add(file, field+".kind", "use redis or upstream", "%q is not a fixture kind", f.Kind)
+			l.bad(field+".kind", "use redis or upstream", "%q is not a fixture kind", f.Kind)
 		}
-		if fx.Port < 1024 || fx.Port > 65535 {
-			l.p.add(file, field+".port", "use a port from 1024 to 65535", "%d is out of range", fx.Port)
-		} else if other, taken := ports[fx.Port]; taken {
-			l.p.add(file, field+".port", "give it another port: everything in a job shares one network namespace", "%d is already used by %s", fx.Port, other)
+		if other, dup := kinds[fx.Kind]; dup && fx.Kind != "" {
+			l.bad(field+".kind", "keep one fixture of each kind; the service finds it through one variable (REDIS_ADDR or UPSTREAM_URL)", "a second %s fixture (the first is %s)", fx.Kind, other)
 		}
-		ports[fx.Port] = "fixture " + f.Name
+		kinds[fx.Kind] = f.Name
+		if f.Port != nil {
+			fx.Port = *f.Port
+		}
+		switch {
+		case fx.Port == 0 && f.Port == nil:
+			// An unknown kind has no default port; that is reported above.
+		case fx.Port < minPort || fx.Port > maxPort:
+			l.bad(field+".port", fmt.Sprintf("use a port from %d to %d", minPort, maxPort), "%d is out of range", fx.Port)
+		case ports[fx.Port] != "":
+			l.bad(field+".port", "give it another port: the service and its fixtures share one network namespace", "%d is already used by %s", fx.Port, ports[fx.Port])
+		default:
+			ports[fx.Port] = "fixture " + f.Name
+		}
 		out = append(out, fx)
 	}
 	return out
 }
 
+// visibility reads a visibility, def when unset.
 func (l *loader) visibility(file, field, v string, def grader.Visibility) grader.Visibility {
 	switch v {
 	case "":
@@ -242,121 +354,67 @@ func (l *loader) visibility(file, field, v string, def grader.Visibility) grader
 	case string(grader.Visible), string(grader.Hidden):
 		return grader.Visibility(v)
 	}
-	l.p.add(file, field, "use visible or hidden", "%q is not a visibility", v)
+	l.add(file, field, "use visible or hidden", "%q is not a visibility", v)
 	return def
 }
 
-func (l *loader) suite(file, field string, sf suiteFile) (grader.Suite, bool) {
-	s := grader.Suite{Name: sf.Name, Kind: grader.SuiteKind(sf.Kind), Race: sf.Race}
-	vis := l.visibility(file, field+".visibility", sf.Visibility, grader.Hidden)
+// points reads a number of points, def when unset.
+func (l *loader) points(file, field string, p *int, def int) int {
+	if p == nil {
+		return def
+	}
+	if *p < 0 || *p > maxPoints {
+		l.add(file, field, fmt.Sprintf("use a whole number from 0 to %d", maxPoints), "%d is out of range", *p)
+		return def
+	}
+	return *p
+}
+
+// suite checks one suite and builds it with its tests; ok is false when
+// it is too broken to convert.
+func (l *loader) suite(field string, sf suiteFile, fixtures []grader.Fixture, limits grader.Limits) (grader.Suite, bool) {
+	s := grader.Suite{Name: sf.Name, Kind: grader.SuiteKind(sf.Kind)}
+	vis := l.visibility(yamlName, field+".visibility", sf.Visibility, grader.Hidden)
 	switch s.Kind {
 	case grader.SuiteHTTP:
-		if sf.File == "" {
-			l.p.add(file, field+".file", "name the test file, e.g. tests/api.yaml", "missing")
-			return s, false
-		}
-		if len(sf.Files) > 0 || sf.Package != "" || sf.Race || len(sf.Tests) > 0 || sf.Points != nil {
-			l.p.add(file, field, "remove files, package, race, points and tests; an http suite's tests live in its file", "has go suite fields")
-		}
-		if !l.underTests(file, field+".file", sf.File) {
-			return s, false
-		}
-		s.Tests = l.httpTests(sf.File, vis)
+		l.httpSuite(field, sf, vis, fixtures, limits, &s)
 	case grader.SuiteGo:
-		if sf.File != "" {
-			l.p.add(file, field+".file", "use files: [tests/x_test.go] for a go suite", "file is for http suites")
-		}
-		s.Package = sf.Package
-		if s.Package == "" {
-			s.Package = "."
-		}
-		if strings.HasPrefix(s.Package, "/") || strings.Contains(s.Package, "..") {
-			l.p.add(file, field+".package", "name a folder inside the submission", "%q leaves the submission", s.Package)
-		}
-		points := 1
-		if sf.Points != nil {
-			if *sf.Points < 0 || *sf.Points > 1000 {
-				l.p.add(file, field+".points", "use 0 to 1000", "%d is out of range", *sf.Points)
-			} else {
-				points = *sf.Points
-			}
-		}
-		if len(sf.Files) == 0 {
-			l.p.add(file, field+".files", "list the hidden test files, e.g. [tests/ledger_test.go]", "missing")
-			return s, false
-		}
-		s.Files = map[string][]byte{}
-		for j, name := range sf.Files {
-			f := fmt.Sprintf("%s.files[%d]", field, j)
-			if !strings.HasSuffix(name, "_test.go") {
-				l.p.add(file, f, "name hidden go test files *_test.go", "%q is not a test file", name)
-				continue
-			}
-			if !l.underTests(file, f, name) {
-				continue
-			}
-			data, err := l.read(name)
-			if err != nil {
-				continue
-			}
-			s.Files[name] = data
-		}
-		s.Tests = l.goTests(file, field, sf, s.Files, points, vis)
-	default:
-		l.p.add(file, field+".kind", "use go or http", "%q is not a suite kind", sf.Kind)
+		l.goSuite(field, sf, vis, &s)
+	case "":
+		l.bad(field+".kind", "use go or http", "missing")
 		return s, false
-	}
-	if len(s.Tests) == 0 {
-		l.p.add(file, field, "add tests", "the suite has no tests")
+	default:
+		l.bad(field+".kind", "use go or http", "%q is not a suite kind", sf.Kind)
+		return s, false
 	}
 	return s, true
 }
 
-// underTests checks that name is a regular file under tests/.
-func (l *loader) underTests(file, field, name string) bool {
-	if !strings.HasPrefix(name, "tests/") || strings.Contains(name, "..") {
-		l.p.add(file, field, "keep hidden tests under tests/", "%q is not under tests/", name)
+// hiddenFile checks that name, a path relative to the challenge, is a
+// regular file under tests/ with no link on the way there.
+func (l *loader) hiddenFile(field, name string) bool {
+	clean := path.Clean(name)
+	if !strings.HasPrefix(clean, "tests/") || !fs.ValidPath(clean) || clean != name {
+		l.bad(field, "write a clean path inside the tests/ folder, e.g. tests/<name>", "%q is not a path under tests/", name)
 		return false
 	}
-	info, err := statNoFollow(l, name)
-	if err != nil {
-		l.p.add(file, field, "create it, or fix the path", "%s does not exist", name)
-		return false
-	}
-	if !info.Mode().IsRegular() {
-		l.p.add(file, field, "replace it with a regular file", "%s is not a regular file", name)
-		return false
+	// Check every element, so a linked folder cannot stand in for tests/.
+	parts := strings.Split(clean, "/")
+	for i := range parts {
+		p := strings.Join(parts[:i+1], "/")
+		info, err := fs.Lstat(l.fsys, l.fsPath(p))
+		if err != nil {
+			l.bad(field, "create it, or correct the path", "%s does not exist", name)
+			return false
+		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			l.bad(field, "replace the link with the file or folder itself", "%s is a symbolic link", p)
+			return false
+		}
+		if i == len(parts)-1 && !info.Mode().IsRegular() {
+			l.bad(field, "name a regular file", "%s is not a regular file", name)
+			return false
+		}
 	}
 	return true
-}
-
-// ParseSize reads sizes such as 512MiB, 64KiB, 1GiB or 1024B.
-func ParseSize(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
-	for _, u := range units {
-		if strings.HasSuffix(s, u.suffix) {
-			n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), 10, 64)
-			if err != nil || n < 0 {
-				return 0, fmt.Errorf("bad size %q", s)
-			}
-			return n * u.mult, nil
-		}
-	}
-	return 0, fmt.Errorf("bad size %q: use B, KiB, MiB or GiB", s)
-}
-
-// FormatSize writes n with the largest exact binary unit.
-func FormatSize(n int64) string {
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
-		if n%u.mult == 0 && n >= u.mult {
-			return strconv.FormatInt(n/u.mult, 10) + u.suffix
-		}
-	}
-	return strconv.FormatInt(n, 10) + "B"
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// server answers item requests from Redis when it can and from the
+// upstream otherwise.
 type server struct {
 	upstream string
 	rdb      *redis.Client
@@ -22,8 +24,11 @@ type server struct {
 	client   *http.Client
 }
 
+// cacheKey is the Redis key of one item's cached answer.
 func cacheKey(id string) string { return "item:" + id }
 
+// getItem serves GET /items/{id}: the cached answer if there is one,
+// else the upstream's, cached for s.ttl when it is a 200.
 func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	ctx := r.Context()
@@ -35,7 +40,7 @@ func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
 	}
 	status, body, err := s.call(ctx, http.MethodGet, id, nil)
 	if err != nil {
-		http.Error(w, `{"error":{"code":"upstream","message":"upstream unavailable"}}`, http.StatusBadGateway)
+		writeRaw(w, http.StatusBadGateway, []byte(`{"error":{"code":"upstream","message":"upstream unavailable"}}`))
 		return
 	}
 	if status == http.StatusOK {
@@ -46,16 +51,18 @@ func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
 	writeRaw(w, status, body)
 }
 
+// putItem serves PUT /items/{id}: it writes through to the upstream and,
+// when the upstream accepts the write, drops the cached answer.
 func (s *server) putItem(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	in, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
-		http.Error(w, `{"error":{"code":"bad_request","message":"cannot read body"}}`, http.StatusBadRequest)
+		writeRaw(w, http.StatusBadRequest, []byte(`{"error":{"code":"bad_request","message":"cannot read body"}}`))
 		return
 	}
 	status, body, err := s.call(r.Context(), http.MethodPut, id, in)
 	if err != nil {
-		http.Error(w, `{"error":{"code":"upstream","message":"upstream unavailable"}}`, http.StatusBadGateway)
+		writeRaw(w, http.StatusBadGateway, []byte(`{"error":{"code":"upstream","message":"upstream unavailable"}}`))
 		return
 	}
 	if status < 300 {
@@ -66,6 +73,7 @@ func (s *server) putItem(w http.ResponseWriter, r *http.Request) {
 	writeRaw(w, status, body)
 }
 
+// call sends one request to the upstream and returns its answer.
 func (s *server) call(ctx context.Context, method, id string, body []byte) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, s.upstream+"/items/"+id, bytes.NewReader(body))
 	if err != nil {
@@ -83,6 +91,7 @@ func (s *server) call(ctx context.Context, method, id string, body []byte) (int,
 	return resp.StatusCode, out, err
 }
 
+// writeRaw sends body, which is already JSON, with the given status.
 func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -91,7 +100,7 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 
 func main() {
 	ttl, err := time.ParseDuration(os.Getenv("CACHE_TTL"))
-	if err != nil {
+	if err != nil || ttl <= 0 {
 		ttl = time.Second
 	}
 	s := &server{

@@ -17,29 +17,35 @@ import (
 	"time"
 )
 
+// server answers item requests by asking the upstream every time.
 type server struct {
 	upstream string
 	client   *http.Client
 }
 
+// getItem serves GET /items/{id} from the upstream.
+// TODO: answer from the cache when the item is there; otherwise read it from
+// the upstream and cache the 200 answer for CACHE_TTL.
 func (s *server) getItem(w http.ResponseWriter, r *http.Request) {
 	status, body, err := s.call(r.Context(), http.MethodGet, r.PathValue("id"), nil)
 	if err != nil {
-		http.Error(w, `{"error":{"code":"upstream","message":"upstream unavailable"}}`, http.StatusBadGateway)
+		writeRaw(w, http.StatusBadGateway, []byte(`{"error":{"code":"upstream","message":"upstream unavailable"}}`))
 		return
 	}
 	writeRaw(w, status, body)
 }
 
+// putItem serves PUT /items/{id}: it writes through to the upstream.
+// TODO: when the upstream accepts the write, drop the item's cached answer.
 func (s *server) putItem(w http.ResponseWriter, r *http.Request) {
 	in, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
-		http.Error(w, `{"error":{"code":"bad_request","message":"cannot read body"}}`, http.StatusBadRequest)
+		writeRaw(w, http.StatusBadRequest, []byte(`{"error":{"code":"bad_request","message":"cannot read body"}}`))
 		return
 	}
 	status, body, err := s.call(r.Context(), http.MethodPut, r.PathValue("id"), in)
 	if err != nil {
-		http.Error(w, `{"error":{"code":"upstream","message":"upstream unavailable"}}`, http.StatusBadGateway)
+		writeRaw(w, http.StatusBadGateway, []byte(`{"error":{"code":"upstream","message":"upstream unavailable"}}`))
 		return
 	}
 	writeRaw(w, status, body)
@@ -63,6 +69,7 @@ func (s *server) call(ctx context.Context, method, id string, body []byte) (int,
 	return resp.StatusCode, out, err
 }
 
+// writeRaw sends body, which is already JSON, with the given status.
 func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

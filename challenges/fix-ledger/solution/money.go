@@ -3,6 +3,7 @@ package ledger
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -17,31 +18,37 @@ var ErrBadAmount = errors.New("bad amount")
 // cents. More than two decimals is an error.
 func ParseAmount(s string) (Cents, error) {
 	s = strings.TrimSpace(s)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	if whole == "" || (hasFrac && (frac == "" || len(frac) > 2)) {
+	digits, neg := strings.CutPrefix(s, "-")
+	whole, frac, hasFrac := strings.Cut(digits, ".")
+	if !isDigits(whole) || (hasFrac && (!isDigits(frac) || len(frac) > 2)) {
 		return 0, fmt.Errorf("%w: %q", ErrBadAmount, s)
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 {
-		return 0, fmt.Errorf("%w: %q", ErrBadAmount, s)
+	if err != nil || w > (math.MaxInt64-99)/100 {
+		return 0, fmt.Errorf("%w: %q is out of range", ErrBadAmount, s)
 	}
-	var f int64
+	c := Cents(w * 100)
 	if hasFrac {
-		for len(frac) < 2 {
-			frac += "0"
-		}
-		f, err = strconv.ParseInt(frac, 10, 64)
-		if err != nil || f < 0 {
-			return 0, fmt.Errorf("%w: %q", ErrBadAmount, s)
-		}
+		f, _ := strconv.Atoi(frac + strings.Repeat("0", 2-len(frac)))
+		c += Cents(f)
 	}
-	c := Cents(w*100 + f)
 	if neg {
 		c = -c
 	}
 	return c, nil
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // String formats c as "12.34".
@@ -54,10 +61,18 @@ func (c Cents) String() string {
 }
 
 // Split divides total into n parts that differ by at most one cent and
-// add up to total exactly; the first parts get the extra cents.
+// add up to total exactly; the first parts get the extra cents. A negative
+// total is split as its opposite, negated.
 func Split(total Cents, n int) []Cents {
 	if n <= 0 {
 		return nil
+	}
+	if total < 0 {
+		parts := Split(-total, n)
+		for i := range parts {
+			parts[i] = -parts[i]
+		}
+		return parts
 	}
 	parts := make([]Cents, n)
 	each := total / Cents(n)

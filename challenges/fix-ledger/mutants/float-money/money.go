@@ -37,10 +37,18 @@ func (c Cents) String() string {
 }
 
 // Split divides total into n parts that differ by at most one cent and
-// add up to total exactly; the first parts get the extra cents.
+// add up to total exactly; the first parts get the extra cents. A negative
+// total is split as its opposite, negated.
 func Split(total Cents, n int) []Cents {
 	if n <= 0 {
 		return nil
+	}
+	if total < 0 {
+		parts := Split(-total, n)
+		for i := range parts {
+			parts[i] = -parts[i]
+		}
+		return parts
 	}
 	parts := make([]Cents, n)
 	each := total / Cents(n)

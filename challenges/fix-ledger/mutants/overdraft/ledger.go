@@ -124,6 +124,9 @@ func (l *Ledger) History(id string, page, size int) ([]Entry, error) {
 	if !ok {
 		return nil, fmt.Errorf("history of %s: %w", id, ErrNoAccount)
 	}
+	if page-1 > len(a.history)/size {
+		return []Entry{}, nil
+	}
 	start := (page - 1) * size
 	if start >= len(a.history) {
 		return []Entry{}, nil

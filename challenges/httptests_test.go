@@ -1,0 +1,133 @@
+package challenges
+
+import (
+	"testing"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gradebox/grader/grader"
+)
+
+func TestOperatorMaps(t *testing.T) {
+	tests := []struct {
+		yaml string // the value of one expect.json entry for path "p"
+		want []grader.JSONMatch
+	}{
+		{`hello`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`"hello"`)}}},
+		{`"12"`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`"12"`)}}},
+		{`12`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`12`)}}},
+		{`1.25`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`1.25`)}}},
+		{`null`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`null`)}}},
+		{`false`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`false`)}}},
+		{`[1, a, {b: c}]`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`[1,"a",{"b":"c"}]`)}}},
+		{`{a: 1, b: [x]}`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`{"a":1,"b":["x"]}`)}}},
+		{`{}`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`{}`)}}},
+		// A map with any key that is not an operator is a literal.
+		{`{equals: 1, other: 2}`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`{"equals":1,"other":2}`)}}},
+		{`{equals: {a: 1}}`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`{"a":1}`)}}},
+		{`{equals: {exists: true}}`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`{"exists":true}`)}}},
+		{`{ne: null}`, []grader.JSONMatch{{Path: "p", Op: "ne", Value: raw(`null`)}}},
+		{`{exists: true}`, []grader.JSONMatch{{Path: "p", Op: "exists"}}},
+		{`{exists: false}`, []grader.JSONMatch{{Path: "p", Op: "absent"}}},
+		{`{absent: true}`, []grader.JSONMatch{{Path: "p", Op: "absent"}}},
+		{`{absent: false}`, []grader.JSONMatch{{Path: "p", Op: "exists"}}},
+		{`{type: array}`, []grader.JSONMatch{{Path: "p", Op: "type", Value: raw(`"array"`)}}},
+		{`{type: "null"}`, []grader.JSONMatch{{Path: "p", Op: "type", Value: raw(`"null"`)}}},
+		// Several operators give one check each, sorted by operator.
+		{`{lte: 5, gte: 2.5, ne: 3}`, []grader.JSONMatch{
+			{Path: "p", Op: "gte", Value: raw(`2.5`)},
+			{Path: "p", Op: "lte", Value: raw(`5`)},
+			{Path: "p", Op: "ne", Value: raw(`3`)},
+		}},
+		{`{gte: -1}`, []grader.JSONMatch{{Path: "p", Op: "gte", Value: raw(`-1`)}}},
+		// Variables stay as written; the tester substitutes them.
+		{`"${x}"`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`"${x}"`)}}},
+		{`{equals: "id-${x}"}`, []grader.JSONMatch{{Path: "p", Op: "equals", Value: raw(`"id-${x}"`)}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.yaml, func(t *testing.T) {
+			var doc struct {
+				V any `yaml:"v"`
+			}
+			if err := yaml.Unmarshal([]byte("v: "+tc.yaml), &doc); err != nil {
+				t.Fatal(err)
+			}
+			l := &loader{dir: "demo", shown: "demo"}
+			h := &httpFile{l: l, name: "tests/api.yaml"}
+			got := h.matches("f", "p", doc.V, refChecker{h: h, defined: map[string]bool{"x": true}})
+			if err := l.p.err(); err != nil {
+				t.Fatalf("problems: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("matches (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestExpectJSONIsSortedByPath(t *testing.T) {
+	files := apply(t, demoFiles(), edit{"tests/api.yaml", "expect: {json: {reads: 0}}", "expect: {json: {z: 1, a.b: 2, m: {exists: true}, a: 3, writes: {gte: 0, lte: 9}}}"})
+	for i := 0; i < 5; i++ { // map order varies from run to run
+		c, err := LoadFS(mapFS("demo", files), "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range c.Suites[0].Tests[1].Steps[0].Expect.JSON {
+			got = append(got, m.Path+" "+m.Op)
+		}
+		want := []string{"a equals", "a.b equals", "m exists", "writes gte", "writes lte", "z equals"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("order (-want +got):\n%s", diff)
+		}
+	}
+}
+
+func TestStepConversion(t *testing.T) {
+	files := apply(t, demoFiles(), edit{"tests/api.yaml", "", `tests:
+  - name: all of a step
+    steps:
+      - name: put
+        wait: 1500ms
+        request:
+          target: app
+          method: put
+          path: /items/1?x=y
+          headers: {X-Count: 5, Accept: application/json}
+          body: "raw ${none}"
+        expect:
+          status: 200
+          headers: {Content-Type: text/plain}
+          body_contains: done
+        capture: {v: value, n: items.#}
+      - request: {method: DELETE, path: "/items/${v}/${n}", json: [1, "${v}", {deep: "${n}"}]}
+      - wait: 2s
+`})
+	_, err := LoadFS(mapFS("demo", files), "demo")
+	// ${none} is used before any capture: the only problem.
+	assertProblem(t, err, "demo/tests/api.yaml", "tests[0].steps[0].request.body", "uses ${none}")
+	if ps := Problems(err); len(ps) != 1 {
+		t.Fatalf("want 1 problem:%s", problemList(ps))
+	}
+
+	files = apply(t, files, edit{"tests/api.yaml", "raw ${none}", "raw"})
+	c, err := LoadFS(mapFS("demo", files), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []grader.Step{
+		{
+			Name: "put", Wait: 1500 * time.Millisecond,
+			Request: &grader.Request{Target: "app", Method: "PUT", Path: "/items/1?x=y", Headers: map[string]string{"X-Count": "5", "Accept": "application/json"}, Body: "raw"},
+			Expect:  grader.Expect{Status: 200, Headers: map[string]string{"Content-Type": "text/plain"}, BodyContains: "done"},
+			Capture: map[string]string{"v": "value", "n": "items.#"},
+		},
+		{Request: &grader.Request{Method: "DELETE", Path: "/items/${v}/${n}", JSON: raw(`[1,"${v}",{"deep":"${n}"}]`)}},
+		{Wait: 2 * time.Second},
+	}
+	if diff := cmp.Diff(want, c.Suites[0].Tests[0].Steps); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+}

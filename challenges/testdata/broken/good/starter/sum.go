@@ -1,0 +1,4 @@
+package sum
+
+// Sum adds xs.
+func Sum(xs []int) int { return 0 }
