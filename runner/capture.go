@@ -1,50 +1,80 @@
 package runner
 
 import (
-	"bytes"
 	"io"
 	"sync"
+
+	"github.com/gradebox/grader/grader"
 )
 
-// cappedBuffer keeps the first limit bytes written to it, passes them on
-// to an optional live writer, and calls overflow once when more arrive.
-// Write never fails, so a stream copy into it always drains its source.
-type cappedBuffer struct {
-	mu        sync.Mutex
-	limit     int64
-	buf       bytes.Buffer
-	truncated bool
-	live      io.Writer
-	overflow  func()
+// cappedWriter keeps the first limit bytes written to it, passes them on
+// to an optional live writer, counts the rest without keeping it, and
+// calls onOverflow once, when the total first passes limit.
+//
+// Write never fails and always reports the whole of p as written, so a
+// stream copy into it (stdcopy.StdCopy) keeps draining its source however
+// much the box prints: memory stays at most limit bytes.
+type cappedWriter struct {
+	limit      int64
+	live       io.Writer
+	onOverflow func()
+
+	mu      sync.Mutex
+	buf     []byte
+	written int64
 }
 
-func (c *cappedBuffer) Write(p []byte) (int, error) {
+// newCappedWriter returns a writer keeping at most limit bytes.
+func newCappedWriter(limit int64, live io.Writer, onOverflow func()) *cappedWriter {
+	return &cappedWriter{limit: max(limit, 0), live: live, onOverflow: onOverflow}
+}
+
+// Write keeps what fits under the limit. It never returns an error.
+func (c *cappedWriter) Write(p []byte) (int, error) {
 	c.mu.Lock()
-	n := len(p)
-	room := c.limit - int64(c.buf.Len())
-	keep := p
-	if int64(len(keep)) > room {
-		keep = keep[:max(room, 0)]
-	}
-	c.buf.Write(keep)
-	live := c.live
-	over := int64(len(p)) > room && !c.truncated
-	if int64(len(p)) > room {
-		c.truncated = true
-	}
+	room := c.limit - int64(len(c.buf))
+	keep := p[:min(int64(len(p)), max(room, 0))]
+	c.buf = appendCapped(c.buf, keep, c.limit)
+	passed := c.written <= c.limit && c.written+int64(len(p)) > c.limit
+	c.written += int64(len(p))
 	c.mu.Unlock()
-	if live != nil && len(keep) > 0 {
-		_, _ = live.Write(keep)
+	// Only one goroutine (the stream copy) writes, so the live writer sees
+	// the bytes in order without holding the lock while it blocks.
+	if c.live != nil && len(keep) > 0 {
+		_, _ = c.live.Write(keep)
 	}
-	if over && c.overflow != nil {
-		c.overflow()
+	if passed && c.onOverflow != nil {
+		c.onOverflow()
 	}
-	return n, nil
+	return len(p), nil
 }
 
-// text returns what was kept and whether more was written.
-func (c *cappedBuffer) text() (string, bool) {
+// appendCapped appends p to buf, growing it geometrically but never past
+// limit bytes of capacity (append alone could double a 64 MiB buffer).
+func appendCapped(buf, p []byte, limit int64) []byte {
+	if len(p) == 0 {
+		return buf
+	}
+	need := len(buf) + len(p)
+	if need > cap(buf) {
+		newCap := int(min(int64(max(2*cap(buf), need, 4096)), limit))
+		grown := make([]byte, len(buf), max(newCap, need))
+		copy(grown, buf)
+		buf = grown
+	}
+	return append(buf, p...)
+}
+
+// output returns what was kept, truncated when more was written.
+func (c *cappedWriter) output() grader.Output {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.buf.String(), c.truncated
+	return grader.Output{Text: string(c.buf), Truncated: c.written > c.limit}
+}
+
+// total returns how many bytes were written, kept or not.
+func (c *cappedWriter) total() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.written
 }

@@ -4,56 +4,93 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"sync"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
-	"github.com/moby/moby/api/pkg/stdcopy"
-	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
 	"github.com/gradebox/grader/grader"
 )
 
-// errCopyDone stops the tar writer when the copy ended early.
-var errCopyDone = errors.New("copy finished")
-
-// teardownTimeout bounds each teardown call (kill, inspect, remove), run
-// on a fresh context because the caller's is often done by then.
+// teardownTimeout bounds each teardown call (kill, inspect, remove). They
+// run on a fresh context because the caller's is often done by then.
 const teardownTimeout = 15 * time.Second
+
+// dockerAPI is the subset of *client.Client the sandbox uses, so the box
+// lifecycle can be tested against a fake.
+type dockerAPI interface {
+	Ping(ctx context.Context, opts client.PingOptions) (client.PingResult, error)
+	ContainerCreate(ctx context.Context, opts client.ContainerCreateOptions) (client.ContainerCreateResult, error)
+	CopyToContainer(ctx context.Context, id string, opts client.CopyToContainerOptions) (client.CopyToContainerResult, error)
+	ContainerAttach(ctx context.Context, id string, opts client.ContainerAttachOptions) (client.ContainerAttachResult, error)
+	ContainerWait(ctx context.Context, id string, opts client.ContainerWaitOptions) client.ContainerWaitResult
+	ContainerStart(ctx context.Context, id string, opts client.ContainerStartOptions) (client.ContainerStartResult, error)
+	ContainerKill(ctx context.Context, id string, opts client.ContainerKillOptions) (client.ContainerKillResult, error)
+	ContainerInspect(ctx context.Context, id string, opts client.ContainerInspectOptions) (client.ContainerInspectResult, error)
+	ContainerRemove(ctx context.Context, id string, opts client.ContainerRemoveOptions) (client.ContainerRemoveResult, error)
+	CopyFromContainer(ctx context.Context, id string, opts client.CopyFromContainerOptions) (client.CopyFromContainerResult, error)
+	ContainerList(ctx context.Context, opts client.ContainerListOptions) (client.ContainerListResult, error)
+	VolumeList(ctx context.Context, opts client.VolumeListOptions) (client.VolumeListResult, error)
+	VolumeRemove(ctx context.Context, id string, opts client.VolumeRemoveOptions) (client.VolumeRemoveResult, error)
+	NetworkList(ctx context.Context, opts client.NetworkListOptions) (client.NetworkListResult, error)
+	NetworkRemove(ctx context.Context, id string, opts client.NetworkRemoveOptions) (client.NetworkRemoveResult, error)
+	Close() error
+}
+
+var _ dockerAPI = (*client.Client)(nil)
 
 // Config configures a Docker sandbox.
 type Config struct {
-	// Client talks to the Docker Engine; by default one is made from the
-	// environment (DOCKER_HOST, ...), and closed by Close.
+	// Client talks to the Docker Engine. When nil, New makes one from the
+	// environment (DOCKER_HOST, DOCKER_API_VERSION, DOCKER_CERT_PATH,
+	// DOCKER_TLS_VERIFY) and Close closes it; a given client is left open.
 	Client *client.Client
-	// Logger receives teardown problems and warnings.
+	// Logger receives create warnings and teardown problems, never a
+	// box's output. Default: discard.
 	Logger *slog.Logger
-	// Worker labels every box with this process's identity, so Reap can
-	// tell its own leftovers; default hostname-pid.
+	// Worker is the grader.worker label value of every box, naming this
+	// process so Reap can tell its leftovers. Default: hostname-pid.
 	Worker string
 	// Runtime is an optional OCI runtime for every box, such as "runsc"
-	// (gVisor); empty uses the engine's default.
+	// (gVisor) registered in the daemon's configuration. Default: the
+	// engine's (runc).
 	Runtime string
 }
 
-// Docker is a grader.Sandbox on the Docker Engine.
+// Docker is a grader.Sandbox whose boxes are hardened Docker containers.
+// Its methods are safe for concurrent use.
 type Docker struct {
-	cli       *client.Client
+	api       dockerAPI
 	ownClient bool
 	log       *slog.Logger
 	worker    string
 	runtime   string
+
+	mu     sync.Mutex
+	boxes  map[*box]struct{} // started and not yet closed
+	closed bool
 }
 
 var _ grader.Sandbox = (*Docker)(nil)
 
-// New returns a Docker sandbox. It does not contact the daemon; use Ping.
+// New returns a Docker sandbox. It does not contact the daemon: use Ping
+// to check it answers. It fails only when it cannot make a client.
 func New(cfg Config) (*Docker, error) {
-	d := &Docker{cli: cfg.Client, log: cfg.Logger, worker: cfg.Worker, runtime: cfg.Runtime}
+	if cfg.Client != nil {
+		return newDocker(cfg.Client, false, cfg), nil
+	}
+	cli, err := client.New(client.FromEnv)
+	if err != nil {
+		return nil, fmt.Errorf("docker client: %w", err)
+	}
+	return newDocker(cli, true, cfg), nil
+}
+
+// newDocker returns a sandbox on api; own says whether Close closes it.
+func newDocker(api dockerAPI, own bool, cfg Config) *Docker {
+	d := &Docker{api: api, ownClient: own, log: cfg.Logger, worker: cfg.Worker, runtime: cfg.Runtime, boxes: map[*box]struct{}{}}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
@@ -61,245 +98,126 @@ func New(cfg Config) (*Docker, error) {
 		host, _ := os.Hostname()
 		d.worker = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
-	if d.cli == nil {
-		cli, err := client.New(client.FromEnv)
-		if err != nil {
-			return nil, fmt.Errorf("docker client: %w", err)
-		}
-		d.cli, d.ownClient = cli, true
-	}
-	return d, nil
+	return d
 }
 
-// Worker returns the label value naming this process's boxes.
+// Worker returns the grader.worker label value of this sandbox's boxes.
 func (d *Docker) Worker() string { return d.worker }
 
-// Ping checks that the daemon answers.
+// Ping returns an error when the Docker daemon does not answer.
 func (d *Docker) Ping(ctx context.Context) error {
-	if _, err := d.cli.Ping(ctx, client.PingOptions{}); err != nil {
+	if _, err := d.api.Ping(ctx, client.PingOptions{}); err != nil {
 		return fmt.Errorf("ping docker: %w", err)
 	}
 	return nil
 }
 
-// Close releases the client if New made it.
+// Close removes every box started and not yet closed (in parallel, each
+// on its own bounded context), then closes the client if New made it.
+// Start fails with ErrClosed afterwards. Calling Close again does nothing.
 func (d *Docker) Close() error {
-	if d.ownClient {
-		return d.cli.Close()
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
 	}
-	return nil
+	d.closed = true
+	open := make([]*box, 0, len(d.boxes))
+	for b := range d.boxes {
+		open = append(open, b)
+	}
+	d.mu.Unlock()
+
+	errs := make([]error, len(open))
+	var wg sync.WaitGroup
+	for i, b := range open {
+		wg.Go(func() { errs[i] = b.Close() })
+	}
+	wg.Wait()
+	if d.ownClient {
+		if err := d.api.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close docker client: %w", err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
-// Start creates, fills and starts a box. See grader.Sandbox.
+// Start creates a hardened box from spec, copies spec.Files into it,
+// attaches to its output and starts it. See grader.Sandbox. On error
+// nothing of the box is left.
 func (d *Docker) Start(ctx context.Context, spec grader.BoxSpec) (grader.Box, error) {
+	if d.isClosed() {
+		return nil, ErrClosed
+	}
+	if err := checkFiles(spec.Files); err != nil {
+		return nil, fmt.Errorf("box %s/%s: %w", spec.Job, spec.Role, err)
+	}
 	spec = withDefaults(spec)
 	opts := createOptions(spec, d.worker, d.runtime)
-	created, err := d.cli.ContainerCreate(ctx, opts)
+	log := d.log.With("job", spec.Job, "role", spec.Role)
+	created, err := d.api.ContainerCreate(ctx, opts)
 	if err != nil {
+		if ctx.Err() != nil {
+			// The daemon may have made it before the request was cancelled.
+			d.removeContainer(opts.Name, log)
+		}
 		return nil, fmt.Errorf("create container %s: %w", opts.Name, err)
 	}
 	for _, w := range created.Warnings {
-		d.log.Warn("docker create warning", "container_id", created.ID, "warning", w)
+		log.Warn("container created with a warning", "container_id", created.ID, "warning", w)
 	}
-	b := &box{d: d, id: created.ID, spec: spec, done: make(chan struct{}), overflow: make(chan struct{})}
+	b := newBox(d, created.ID, spec, log)
 	if err := b.start(ctx); err != nil {
-		b.remove()
+		d.removeContainer(created.ID, log)
 		return nil, err
+	}
+	if !d.track(b) {
+		_ = b.Close()
+		return nil, ErrClosed
 	}
 	return b, nil
 }
 
-// box is a started container.
-type box struct {
-	d    *Docker
-	id   string
-	spec grader.BoxSpec
-
-	stdout, stderr *cappedBuffer
-	attach         client.HijackedResponse
-	copied         chan struct{}
-	started        time.Time
-
-	overflow     chan struct{}
-	overflowOnce sync.Once
-	done         chan struct{}
-	exit         grader.Exit
-	err          error
-	closeOnce    sync.Once
-	closeErr     error
+func (d *Docker) isClosed() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.closed
 }
 
-func (b *box) ID() string { return b.id }
-
-func (b *box) start(ctx context.Context) error {
-	// Ownership comes from the tar headers (root, or the sandbox user for
-	// Writable files); CopyUIDGID would instead chown everything to the
-	// box's user, which must then exist in the image's passwd.
-	if len(b.spec.Files) > 0 {
-		// Stream the tar: a compiled test binary need not be held twice.
-		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(writeFilesTar(pw, b.spec.Files)) }()
-		_, err := b.d.cli.CopyToContainer(ctx, b.id, client.CopyToContainerOptions{
-			DestinationPath: b.spec.FilesDir, Content: pr,
-		})
-		pr.CloseWithError(errCopyDone)
-		if err != nil {
-			return fmt.Errorf("copy files into %s: %w", b.id, err)
-		}
+// track records an open box; it reports false once the sandbox is closed.
+func (d *Docker) track(b *box) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return false
 	}
-	signal := func() { b.overflowOnce.Do(func() { close(b.overflow) }) }
-	b.stdout = &cappedBuffer{limit: b.spec.OutputBytes, live: b.spec.Stdout, overflow: signal}
-	b.stderr = &cappedBuffer{limit: b.spec.OutputBytes, overflow: signal}
-	att, err := b.d.cli.ContainerAttach(ctx, b.id, client.ContainerAttachOptions{Stream: true, Stdout: true, Stderr: true})
-	if err != nil {
-		return fmt.Errorf("attach to %s: %w", b.id, err)
-	}
-	b.attach = att.HijackedResponse
-	b.copied = make(chan struct{})
-	go func() {
-		defer close(b.copied)
-		_, _ = stdcopy.StdCopy(b.stdout, b.stderr, b.attach.Reader)
-	}()
-	// Subscribe before start so even an instant exit is seen; the wait
-	// outlives the caller's context, which Wait handles itself.
-	wait := b.d.cli.ContainerWait(context.WithoutCancel(ctx), b.id, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
-	if _, err := b.d.cli.ContainerStart(ctx, b.id, client.ContainerStartOptions{}); err != nil {
-		b.attach.Close()
-		<-b.copied
-		return fmt.Errorf("start container %s: %w", b.id, err)
-	}
-	b.started = time.Now()
-	go b.monitor(wait)
-	return nil
+	d.boxes[b] = struct{}{}
+	return true
 }
 
-// monitor waits for the process to end, enforcing the timeout and the
-// output cap, then records the Exit. It owns the box's lifetime.
-func (b *box) monitor(wait client.ContainerWaitResult) {
-	defer close(b.done)
-	var timer <-chan time.Time
-	if b.spec.Timeout > 0 {
-		t := time.NewTimer(b.spec.Timeout)
-		defer t.Stop()
-		timer = t.C
-	}
-	overflow := b.overflow
-	code := -1
-	var timedOut, outputExceeded bool
-loop:
-	for {
-		select {
-		case r := <-wait.Result:
-			code = int(r.StatusCode)
-			if r.Error != nil && r.Error.Message != "" {
-				b.err = fmt.Errorf("wait for %s: %s", b.id, r.Error.Message)
-			}
-			break loop
-		case err := <-wait.Error:
-			b.err = fmt.Errorf("wait for %s: %w", b.id, err)
-			b.kill()
-			break loop
-		case <-timer:
-			timedOut = true
-			timer = nil
-			b.kill()
-		case <-overflow:
-			outputExceeded = true
-			overflow = nil
-			b.kill()
-		}
-	}
-	duration := time.Since(b.started)
-	// The stream ends when the process does; bound the wait in case the
-	// daemon keeps it open.
-	select {
-	case <-b.copied:
-	case <-time.After(5 * time.Second):
-	}
-	b.attach.Close()
-	<-b.copied
-	oom := false
-	ictx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
-	defer cancel()
-	if insp, err := b.d.cli.ContainerInspect(ictx, b.id, client.ContainerInspectOptions{}); err == nil && insp.Container.State != nil {
-		oom = insp.Container.State.OOMKilled
-		if code < 0 {
-			code = insp.Container.State.ExitCode
-		}
-	} else if err != nil && b.err == nil {
-		b.err = fmt.Errorf("inspect %s: %w", b.id, err)
-	}
-	out, outTrunc := b.stdout.text()
-	errText, errTrunc := b.stderr.text()
-	b.exit = grader.Exit{
-		Code:           code,
-		TimedOut:       timedOut,
-		OOMKilled:      oom && !timedOut && !outputExceeded,
-		OutputExceeded: outputExceeded,
-		Stdout:         grader.Output{Text: out, Truncated: outTrunc},
-		Stderr:         grader.Output{Text: errText, Truncated: errTrunc},
-		Duration:       duration,
-	}
+// untrack forgets a closed box.
+func (d *Docker) untrack(b *box) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.boxes, b)
 }
 
-// Wait returns how the box's process ended. See grader.Box.
-func (b *box) Wait(ctx context.Context) (grader.Exit, error) {
-	select {
-	case <-b.done:
-		return b.exit, b.err
-	case <-ctx.Done():
-		b.kill()
-		select {
-		case <-b.done:
-		case <-time.After(teardownTimeout):
-		}
-		return grader.Exit{}, ctx.Err()
-	}
-}
-
-// Kill stops the process at once.
-func (b *box) Kill(ctx context.Context) error {
-	if _, err := b.d.cli.ContainerKill(ctx, b.id, client.ContainerKillOptions{Signal: "SIGKILL"}); err != nil && !cerrdefs.IsNotFound(err) && !cerrdefs.IsConflict(err) && !isGone(err) {
-		return fmt.Errorf("kill %s: %w", b.id, err)
-	}
-	return nil
-}
-
-// kill is Kill on a fresh bounded context, logging failures.
-func (b *box) kill() {
+// remove deletes container id (a name works too) with its anonymous
+// volumes, on a fresh bounded context. Gone already is fine.
+func (d *Docker) remove(id string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
 	defer cancel()
-	if err := b.Kill(ctx); err != nil {
-		b.d.log.Warn("kill box", "container_id", b.id, "err", err)
-	}
-}
-
-// ReadFile copies one regular file out of the box.
-func (b *box) ReadFile(ctx context.Context, path string, maxBytes int64) ([]byte, error) {
-	return readFile(ctx, b.d.cli, b.id, path, maxBytes)
-}
-
-// Close kills and removes the box and its volume.
-func (b *box) Close() error {
-	b.closeOnce.Do(func() {
-		b.kill()
-		select {
-		case <-b.done:
-		case <-time.After(teardownTimeout):
-			b.d.log.Warn("box did not stop in time", "container_id", b.id)
-		}
-		b.closeErr = b.remove()
-	})
-	return b.closeErr
-}
-
-// remove deletes the container and its anonymous volume.
-func (b *box) remove() error {
-	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
-	defer cancel()
-	_, err := b.d.cli.ContainerRemove(ctx, b.id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-	if err != nil && !cerrdefs.IsNotFound(err) && !isGone(err) {
-		return fmt.Errorf("remove container %s: %w", b.id, err)
+	_, err := d.api.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+	if err != nil && !isGone(err) {
+		return fmt.Errorf("remove container %s: %w", id, err)
 	}
 	return nil
+}
+
+// removeContainer is remove on a failure path: it logs, as the primary
+// error is the caller's to return.
+func (d *Docker) removeContainer(id string, log *slog.Logger) {
+	if err := d.remove(id); err != nil {
+		log.Warn("remove box after a failed start", "container_id", id, "err", err)
+	}
 }

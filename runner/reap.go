@@ -10,58 +10,119 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// ReapOptions chooses which leftovers Reap removes.
+// ReapOptions chooses which leftovers Reap removes. Reap removes what
+// matches either rule.
 type ReapOptions struct {
-	// Worker removes every box labelled with this worker, whatever its
-	// age: a restarted process passes its own former identity.
+	// Worker removes everything labelled with this worker, whatever its
+	// age: a process restarted under a stable identity passes its own.
+	// Empty matches nothing.
 	Worker string
-	// OlderThan removes any grader box created longer ago than this;
-	// zero removes every grader box. Use a span longer than any grading
-	// so boxes of other live processes are safe.
+	// OlderThan removes anything of the grader created longer ago than
+	// this. Choose a span longer than any grading, so that boxes of other
+	// live processes sharing the daemon are spared. Zero removes
+	// everything of the grader, however new.
 	OlderThan time.Duration
 }
 
-// Reap removes grader containers and volumes left behind by crashed
-// processes (see ReapOptions) and returns how many it removed. Model:
-// a dangling-container reconciler with a creation grace period.
+// reapable reports whether something created at created with labels l
+// matches opts.
+func (o ReapOptions) reapable(l map[string]string, created, now time.Time) bool {
+	if o.Worker != "" && l[LabelWorker] == o.Worker {
+		return true
+	}
+	return !created.After(now.Add(-o.OlderThan))
+}
+
+// Reap removes containers, then networks, then volumes labelled
+// grader.managed=true that match opts (boxes this sandbox has open are
+// always spared), and returns how many it removed. Something gone or still
+// in use meanwhile is skipped, not an error; other failures are joined
+// into the error while Reap goes on. Model: hashicorp/nomad
+// drivers/docker/reconcile_dangling.go.
 func (d *Docker) Reap(ctx context.Context, opts ReapOptions) (int, error) {
-	cutoff := time.Now().Add(-opts.OlderThan)
-	filter := make(client.Filters).Add("label", LabelManaged+"=true")
-	list, err := d.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: filter})
+	now := time.Now()
+	managed := make(client.Filters).Add("label", LabelManaged+"=true")
+	removed := 0
+	var errs []error
+
+	list, err := d.api.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: managed})
 	if err != nil {
 		return 0, fmt.Errorf("list grader containers: %w", err)
 	}
-	removed := 0
-	var errs []error
+	open := d.openIDs()
 	for _, c := range list.Items {
-		mine := opts.Worker != "" && c.Labels[LabelWorker] == opts.Worker
-		if !mine && time.Unix(c.Created, 0).After(cutoff) {
+		if open[c.ID] || !opts.reapable(c.Labels, time.Unix(c.Created, 0), now) {
 			continue
 		}
-		_, err := d.cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		_, err := d.api.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
 		switch {
 		case err == nil:
 			removed++
-			d.log.Info("removed leftover box", "container_id", c.ID, LabelJob, c.Labels[LabelJob])
-		case cerrdefs.IsNotFound(err) || isGone(err):
+			d.log.Info("removed leftover box", "container_id", c.ID, "job", c.Labels[LabelJob], "worker", c.Labels[LabelWorker])
+		case isGone(err):
 		default:
-			errs = append(errs, fmt.Errorf("remove %s: %w", c.ID, err))
+			errs = append(errs, fmt.Errorf("remove container %s: %w", c.ID, err))
 		}
 	}
-	vols, err := d.cli.VolumeList(ctx, client.VolumeListOptions{Filters: make(client.Filters).Add("label", LabelManaged+"=true").Add("dangling", "true")})
+
+	nets, err := d.api.NetworkList(ctx, client.NetworkListOptions{Filters: managed})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("list grader networks: %w", err))
+	}
+	for _, n := range nets.Items {
+		if !opts.reapable(n.Labels, n.Created, now) {
+			continue
+		}
+		_, err := d.api.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{})
+		switch {
+		case err == nil:
+			removed++
+			d.log.Info("removed leftover network", "network_id", n.ID, "job", n.Labels[LabelJob])
+		case inUseOrGone(err):
+		default:
+			errs = append(errs, fmt.Errorf("remove network %s: %w", n.ID, err))
+		}
+	}
+
+	// Volumes of removed containers went with them; these are the rest.
+	vols, err := d.api.VolumeList(ctx, client.VolumeListOptions{Filters: managed.Clone().Add("dangling", "true")})
 	if err != nil {
 		errs = append(errs, fmt.Errorf("list grader volumes: %w", err))
-	} else {
-		for _, v := range vols.Items {
-			if created, err := time.Parse(time.RFC3339, v.CreatedAt); err == nil && created.After(cutoff) && !(opts.Worker != "" && v.Labels[LabelWorker] == opts.Worker) {
-				continue
-			}
-			if _, err := d.cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err == nil {
-				removed++
-			} else if !cerrdefs.IsNotFound(err) && !cerrdefs.IsConflict(err) {
-				errs = append(errs, fmt.Errorf("remove volume %s: %w", v.Name, err))
-			}
+	}
+	for _, v := range vols.Items {
+		created, perr := time.Parse(time.RFC3339, v.CreatedAt)
+		if perr != nil {
+			created = now // unknown age: only the worker rule applies
+		}
+		if !opts.reapable(v.Labels, created, now) {
+			continue
+		}
+		_, err := d.api.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true})
+		switch {
+		case err == nil:
+			removed++
+			d.log.Info("removed leftover volume", "volume", v.Name, "job", v.Labels[LabelJob])
+		case inUseOrGone(err):
+		default:
+			errs = append(errs, fmt.Errorf("remove volume %s: %w", v.Name, err))
 		}
 	}
 	return removed, errors.Join(errs...)
+}
+
+// inUseOrGone reports whether removing a network or volume failed only
+// because it is gone or something still uses it.
+func inUseOrGone(err error) bool {
+	return cerrdefs.IsNotFound(err) || cerrdefs.IsConflict(err) || cerrdefs.IsPermissionDenied(err)
+}
+
+// openIDs returns the IDs of the boxes this sandbox has open.
+func (d *Docker) openIDs() map[string]bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ids := make(map[string]bool, len(d.boxes))
+	for b := range d.boxes {
+		ids[b.id] = true
+	}
+	return ids
 }

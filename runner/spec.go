@@ -14,7 +14,7 @@ import (
 	"github.com/gradebox/grader/grader"
 )
 
-// Labels every container and volume of the grader carries.
+// Labels every container, volume and network of the grader carries.
 const (
 	LabelManaged = "grader.managed"
 	LabelJob     = "grader.job"
@@ -22,36 +22,56 @@ const (
 	LabelWorker  = "grader.worker"
 )
 
-// Defaults for BoxSpec fields left zero.
+// Defaults for BoxSpec fields left zero (or negative).
 const (
-	DefaultMemoryBytes = 256 << 20
-	DefaultNanoCPUs    = 1_000_000_000
-	DefaultPids        = 128
-	DefaultTmpfsBytes  = 64 << 20
-	DefaultOutputBytes = 1 << 20
+	DefaultMemoryBytes = 256 << 20     // memory, and memory plus swap
+	DefaultNanoCPUs    = 1_000_000_000 // one core
+	DefaultPids        = 128           // processes and threads
+	DefaultTmpfsBytes  = 64 << 20      // size of /tmp
+	DefaultOutputBytes = 1 << 20       // kept of stdout and of stderr each
 	DefaultFilesDir    = "/work"
-	// maxFileBytes caps any single file a box writes (RLIMIT_FSIZE): the
-	// writable places are small, so a bigger file is a runaway anyway.
-	maxFileBytes = 256 << 20
-	// openFiles caps open file descriptors (RLIMIT_NOFILE).
-	openFiles = 1024
 )
 
+const (
+	// sandboxUID is the numeric user (and group) of grader.SandboxUser; it
+	// owns /tmp and the files marked Writable.
+	sandboxUID = 65534
+	// minFileBytes is the least size cap of any single file a box writes
+	// (RLIMIT_FSIZE). The cap is the larger of it and TmpfsBytes, so a
+	// file in /tmp may fill /tmp (ENOSPC), while on a writable root (the
+	// host's disk) no file grows past it: nothing a Go build writes there
+	// (build cache entries, binaries) comes near 64 MiB.
+	minFileBytes = 64 << 20
+	// openFiles caps open file descriptors (RLIMIT_NOFILE).
+	openFiles = 1024
+	// maxNameLen bounds container names; the random suffix is kept.
+	maxNameLen = 120
+)
+
+// nameUnsafe matches what Docker refuses in a container name; names
+// must match [a-zA-Z0-9][a-zA-Z0-9_.-]+ and ours start with "grader-".
 var nameUnsafe = regexp.MustCompile(`[^a-zA-Z0-9_.-]+`)
 
-// containerName is "grader-<job>-<role>-<random>", safe for Docker.
+// containerName returns "grader-<job>-<role>-<8 hex digits>", made safe
+// for Docker and at most maxNameLen long.
 func containerName(job, role string) string {
 	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := fmt.Sprintf("grader-%s-%s-%s", job, role, hex.EncodeToString(b))
-	name = nameUnsafe.ReplaceAllString(name, "-")
-	if len(name) > 120 {
-		name = name[:111] + "-" + hex.EncodeToString(b)
-	}
-	return name
+	_, _ = rand.Read(b) // never fails (crypto/rand panics instead)
+	return sanitizeName("grader-"+job+"-"+role, hex.EncodeToString(b))
 }
 
-// withDefaults fills zero limits.
+// sanitizeName joins prefix and suffix with a dash, replacing runs of
+// characters Docker refuses by one dash and shortening prefix so the whole
+// stays within maxNameLen.
+func sanitizeName(prefix, suffix string) string {
+	prefix = strings.Trim(nameUnsafe.ReplaceAllString(prefix, "-"), "-")
+	if limit := maxNameLen - len(suffix) - 1; len(prefix) > limit {
+		prefix = strings.TrimRight(prefix[:limit], "-")
+	}
+	return prefix + "-" + suffix
+}
+
+// withDefaults fills the fields of spec left zero.
 func withDefaults(spec grader.BoxSpec) grader.BoxSpec {
 	if spec.User == "" {
 		spec.User = grader.SandboxUser
@@ -82,30 +102,41 @@ func withDefaults(spec grader.BoxSpec) grader.BoxSpec {
 	return spec
 }
 
-// createOptions turns a spec into hardened create options. Nothing in the
-// spec can loosen the fixed settings: no capabilities, no new privileges,
-// no swap, no log driver.
-func createOptions(spec grader.BoxSpec, worker, runtime string) client.ContainerCreateOptions {
-	labels := map[string]string{
+// labels returns the labels of everything made for spec.
+func labels(spec grader.BoxSpec, worker string) map[string]string {
+	return map[string]string{
 		LabelManaged: "true",
 		LabelJob:     spec.Job,
 		LabelRole:    spec.Role,
 		LabelWorker:  worker,
 	}
+}
+
+// createOptions turns a spec (with defaults filled) into hardened create
+// options. Nothing in the spec can loosen the fixed settings: no
+// capabilities, no new privileges, no swap, no log driver, no network but
+// loopback or another box's namespace.
+func createOptions(spec grader.BoxSpec, worker, runtime string) client.ContainerCreateOptions {
+	l := labels(spec, worker)
 	network := container.NetworkMode("none")
 	if spec.Network != "" {
 		network = container.NetworkMode("container:" + spec.Network)
 	}
 	pids := spec.Pids
 	noInit := false
+	fileBytes := max(spec.TmpfsBytes, minFileBytes)
 	host := &container.HostConfig{
 		NetworkMode:    network,
 		ReadonlyRootfs: !spec.WritableRoot,
 		CapDrop:        []string{"ALL"},
 		SecurityOpt:    []string{"no-new-privileges"},
+		// exec: go test runs its binaries from TMPDIR. uid/gid: the
+		// tmpfs root would otherwise take the owner of the image's folder.
 		Tmpfs: map[string]string{
-			"/tmp": fmt.Sprintf("rw,exec,nosuid,nodev,size=%d,uid=%d,gid=%d,mode=0700", spec.TmpfsBytes, sandboxUID, sandboxUID),
+			"/tmp": fmt.Sprintf("rw,exec,nosuid,nodev,size=%d,uid=%d,gid=%d", spec.TmpfsBytes, sandboxUID, sandboxUID),
 		},
+		// Output is read through attach; no log driver means a flood
+		// never reaches the daemon's disk.
 		LogConfig: container.LogConfig{Type: "none"},
 		Init:      &noInit,
 		Runtime:   runtime,
@@ -117,21 +148,26 @@ func createOptions(spec grader.BoxSpec, worker, runtime string) client.Container
 			Ulimits: []*container.Ulimit{
 				{Name: "nofile", Soft: openFiles, Hard: openFiles},
 				{Name: "core", Soft: 0, Hard: 0},
-				{Name: "fsize", Soft: maxFileBytes, Hard: maxFileBytes},
+				{Name: "fsize", Soft: fileBytes, Hard: fileBytes},
 			},
 		},
 	}
 	if spec.Network == "" {
+		// Docker refuses extra hosts with "container:" networking; boxes
+		// joining this one share its /etc/hosts and so see these names.
 		host.ExtraHosts = append([]string(nil), spec.Hosts...)
 	}
 	if !spec.WritableRoot && len(spec.Files) > 0 {
+		// A read-only root refuses the copy; a volume of the box's own
+		// takes it, and goes with the container (RemoveVolumes). A box
+		// without files needs none, which saves a volume per box.
 		host.Mounts = []mount.Mount{{
 			Type:   mount.TypeVolume,
 			Target: spec.FilesDir,
 			// NoCopy: the volume starts empty and root-owned, whatever the
-			// image holds (or whoever owns) at that path, so the box's
-			// user cannot write there.
-			VolumeOptions: &mount.VolumeOptions{Labels: labels, NoCopy: true},
+			// image holds (or whoever owns) that path, so the box's user
+			// cannot write there unless a File says so.
+			VolumeOptions: &mount.VolumeOptions{Labels: l, NoCopy: true},
 		}}
 	}
 	cfg := &container.Config{
@@ -140,7 +176,7 @@ func createOptions(spec grader.BoxSpec, worker, runtime string) client.Container
 		Env:          append([]string(nil), spec.Env...),
 		User:         spec.User,
 		WorkingDir:   spec.WorkDir,
-		Labels:       labels,
+		Labels:       l,
 		AttachStdout: true,
 		AttachStderr: true,
 	}
@@ -149,15 +185,4 @@ func createOptions(spec grader.BoxSpec, worker, runtime string) client.Container
 		Config:     cfg,
 		HostConfig: host,
 	}
-}
-
-// isGone reports whether a Docker error says the container is already
-// stopped or removed, which teardown treats as done.
-func isGone(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "No such container") || strings.Contains(msg, "is not running") ||
-		strings.Contains(msg, "removal of container") && strings.Contains(msg, "already in progress")
 }

@@ -2,95 +2,122 @@ package runner
 
 import (
 	"archive/tar"
-	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gradebox/grader/grader"
 )
 
-// sandboxUID owns files marked Writable.
-const sandboxUID = 65534
-
-// filesTar packs files as a tar in memory; see writeFilesTar.
-func filesTar(files []grader.File) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := writeFilesTar(&buf, files); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+// tarEntry is one file or folder of the tar copied into a box.
+type tarEntry struct {
+	file grader.File
+	dir  bool
 }
 
-// writeFilesTar writes files as a tar to copy into a box: parent folders
-// are added as needed, owned by root unless a File says Writable.
-func writeFilesTar(w io.Writer, files []grader.File) error {
-	tw := tar.NewWriter(w)
-	epoch := time.Unix(0, 0)
-	dirs := map[string]bool{}
-	type entry struct {
-		f   grader.File
-		dir bool
+// cleanName returns a File's name relative to FilesDir, or an error when
+// it would leave FilesDir.
+func cleanName(name string) (string, error) {
+	clean := path.Clean(strings.TrimLeft(name, "/"))
+	if clean == ".." || strings.HasPrefix(clean, "../") {
+		return "", fmt.Errorf("file %q leaves the files folder", name)
 	}
-	entries := map[string]entry{}
+	return clean, nil
+}
+
+// checkFiles reports the first file whose name leaves FilesDir.
+func checkFiles(files []grader.File) error {
 	for _, f := range files {
-		name := path.Clean(strings.TrimPrefix(f.Name, "/"))
-		if name == ".." || strings.HasPrefix(name, "../") {
-			return fmt.Errorf("file %q leaves the destination", f.Name)
+		if _, err := cleanName(f.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tarEntries returns files keyed by clean name, with every missing parent
+// folder added (root-owned, 0755), in the order a tar needs: "." first,
+// then parents before their children. A later file of the same name wins.
+func tarEntries(files []grader.File) ([]string, map[string]tarEntry, error) {
+	entries := make(map[string]tarEntry, len(files))
+	for _, f := range files {
+		name, err := cleanName(f.Name)
+		if err != nil {
+			return nil, nil, err
 		}
 		f.Name = name
-		entries[name] = entry{f: f, dir: f.Mode.IsDir()}
-		for d := path.Dir(name); d != "." && d != "/"; d = path.Dir(d) {
-			dirs[d] = true
-		}
+		entries[name] = tarEntry{file: f, dir: f.Mode.IsDir()}
 	}
-	for d := range dirs {
-		if _, ok := entries[d]; !ok {
-			entries[d] = entry{f: grader.File{Name: d, Mode: fs.ModeDir | 0o755}, dir: true}
+	for name := range entries {
+		for d := path.Dir(name); d != "."; d = path.Dir(d) {
+			if _, ok := entries[d]; !ok {
+				entries[d] = tarEntry{file: grader.File{Name: d, Mode: fs.ModeDir | 0o755}, dir: true}
+			}
 		}
 	}
 	names := make([]string, 0, len(entries))
 	for n := range entries {
 		names = append(names, n)
 	}
-	// "." first, then parents before children.
-	sort.Slice(names, func(i, j int) bool {
-		if names[i] == "." || names[j] == "." {
-			return names[i] == "."
+	// Sorting puts "a" before "a/b"; "." sorts after "-" and must lead.
+	slices.SortFunc(names, func(a, b string) int {
+		switch {
+		case a == ".":
+			return -1
+		case b == ".":
+			return 1
 		}
-		return names[i] < names[j]
+		return strings.Compare(a, b)
 	})
+	return names, entries, nil
+}
+
+// writeFilesTar writes files as a tar for CopyToContainer: folders from
+// fs.ModeDir entries, parent folders added as needed, everything owned by
+// root unless a File says Writable (then by the sandbox user). The daemon
+// keeps these owners; times are the epoch so equal files pack equally.
+func writeFilesTar(w io.Writer, files []grader.File) error {
+	names, entries, err := tarEntries(files)
+	if err != nil {
+		return err
+	}
+	tw := tar.NewWriter(w)
+	epoch := time.Unix(0, 0)
 	for _, n := range names {
 		e := entries[n]
-		uid := 0
-		if e.f.Writable {
-			uid = sandboxUID
+		owner := 0
+		if e.file.Writable {
+			owner = sandboxUID
 		}
-		h := &tar.Header{Name: n, Uid: uid, Gid: uid, ModTime: epoch, Format: tar.FormatPAX}
+		h := &tar.Header{Name: n, Uid: owner, Gid: owner, ModTime: epoch, Format: tar.FormatPAX}
 		if e.dir {
 			h.Typeflag = tar.TypeDir
 			h.Name = n + "/"
 			if n == "." {
-				h.Name = "./"
+				// The daemon skips an entry named "." and so would leave
+				// FilesDir as it was; "/" names the same folder and gets
+				// its owner and mode applied.
+				h.Name = "/"
 			}
-			h.Mode = int64(e.f.Mode.Perm() | 0o700)
+			// The owner must be able to enter its folder.
+			h.Mode = int64(e.file.Mode.Perm() | 0o700)
 		} else {
 			h.Typeflag = tar.TypeReg
-			h.Mode = int64(e.f.Mode.Perm())
+			h.Mode = int64(e.file.Mode.Perm())
 			if h.Mode == 0 {
 				h.Mode = 0o644
 			}
-			h.Size = int64(len(e.f.Data))
+			h.Size = int64(len(e.file.Data))
 		}
 		if err := tw.WriteHeader(h); err != nil {
 			return fmt.Errorf("tar %s: %w", n, err)
 		}
 		if !e.dir {
-			if _, err := tw.Write(e.f.Data); err != nil {
+			if _, err := tw.Write(e.file.Data); err != nil {
 				return fmt.Errorf("tar %s: %w", n, err)
 			}
 		}

@@ -1,5 +1,6 @@
-# The grader's own sandbox programs: the http tester, the upstream fixture
-# and the network namespace holder, all subcommands of the static grader binary.
+# grader/tools:local: the static grader binary alone. Its sandbox
+# subcommands are the http tester, the upstream fixture and the network
+# namespace holder.
 FROM scratch
 COPY grader /grader
 USER 65534:65534
