@@ -5,12 +5,20 @@ import "time"
 // EventType names a progress event.
 type EventType string
 
-// Progress event types, in the order a grading emits them.
+// Progress event types, in the order a submission goes through them. The
+// Engine emits the phase and test events; the service adds queued when it
+// accepts a submission, started when a worker takes it, retrying when a
+// service fault sends it back to the queue, and done once its result is
+// stored.
 const (
+	EventQueued        EventType = "queued"
+	EventStarted       EventType = "started"
 	EventPhaseStarted  EventType = "phase_started"
 	EventPhaseFinished EventType = "phase_finished"
 	EventTestStarted   EventType = "test_started"
 	EventTestFinished  EventType = "test_finished"
+	EventRetrying      EventType = "retrying"
+	EventDone          EventType = "done"
 )
 
 // Event tells a Progress what grading is doing.
