@@ -39,7 +39,7 @@ func (f *fakeStore) Record(ctx context.Context, id string) (store.Record, error)
 	defer f.mu.Unlock()
 	r, ok := f.records[id]
 	if !ok {
-		return r, fmt.Errorf("%s: %w", id, queue.ErrNotFound)
+		return r, fmt.Errorf("%s: %w", id, grader.ErrNotFound)
 	}
 	return r, nil
 }
@@ -69,7 +69,7 @@ func (f fakeCatalog) Challenge(id string) (*grader.Challenge, error) {
 	if c, ok := f[id]; ok {
 		return c, nil
 	}
-	return nil, fmt.Errorf("%s: %w", id, queue.ErrNotFound)
+	return nil, fmt.Errorf("%s: %w", id, grader.ErrNotFound)
 }
 
 func (f fakeCatalog) Challenges() []*grader.Challenge {

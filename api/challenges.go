@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/queue"
 )
 
 // jsonDecoder decodes a request body strictly.
@@ -54,7 +53,7 @@ type visibleTest struct {
 func (s *Server) getChallenge(c *gin.Context) {
 	ch, err := s.cfg.Catalog.Challenge(c.Param("id"))
 	if err != nil {
-		if errors.Is(err, queue.ErrNotFound) {
+		if errors.Is(err, grader.ErrNotFound) {
 			abort(c, s.log, Errorf(CodeNotFound, "no challenge %q; GET /v1/challenges lists them", c.Param("id")))
 			return
 		}

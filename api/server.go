@@ -31,7 +31,7 @@ type Enqueuer interface {
 
 // Catalog lists the challenges learners may submit to.
 type Catalog interface {
-	// Challenge returns a challenge, or an error wrapping queue.ErrNotFound.
+	// Challenge returns a challenge, or an error wrapping grader.ErrNotFound.
 	Challenge(id string) (*grader.Challenge, error)
 	Challenges() []*grader.Challenge
 }

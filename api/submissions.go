@@ -84,7 +84,7 @@ func (s *Server) createSubmission(c *gin.Context) {
 	}
 	ch, cerr := s.cfg.Catalog.Challenge(challengeID)
 	if cerr != nil {
-		if errors.Is(cerr, queue.ErrNotFound) {
+		if errors.Is(cerr, grader.ErrNotFound) {
 			abort(c, s.log, Errorf(CodeNotFound, "no challenge %q; GET /v1/challenges lists them", challengeID))
 			return
 		}
@@ -132,7 +132,7 @@ func (s *Server) getSubmission(c *gin.Context) {
 	id := c.Param("id")
 	rec, err := s.cfg.Store.Record(c.Request.Context(), id)
 	if err != nil || !p.Sees(rec.Learner) {
-		if err == nil || errors.Is(err, queue.ErrNotFound) {
+		if err == nil || errors.Is(err, grader.ErrNotFound) {
 			// Learners cannot tell others' submissions from missing ones.
 			abort(c, s.log, Errorf(CodeNotFound, "no submission %q", id))
 			return

@@ -12,21 +12,17 @@ import (
 	"github.com/gradebox/grader/grader"
 )
 
-// ErrNotFound is returned by a Submissions or Challenges port for an
-// unknown id.
-var ErrNotFound = errors.New("not found")
-
 // Submissions loads stored submissions.
 type Submissions interface {
 	// Submission returns the submission with id, or an error wrapping
-	// ErrNotFound.
+	// grader.ErrNotFound.
 	Submission(ctx context.Context, id string) (grader.Submission, error)
 }
 
 // Challenges finds challenges by id.
 type Challenges interface {
 	// Challenge returns the challenge with id, or an error wrapping
-	// ErrNotFound.
+	// grader.ErrNotFound.
 	Challenge(id string) (*grader.Challenge, error)
 }
 
@@ -88,14 +84,14 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	ch, err := h.cfg.Challenges.Challenge(p.Challenge)
 	if err != nil {
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, grader.ErrNotFound) {
 			return fmt.Errorf("challenge %s: %v: %w", p.Challenge, err, asynq.SkipRetry)
 		}
 		return fmt.Errorf("challenge %s: %w", p.Challenge, err)
 	}
 	sub, err := h.cfg.Submissions.Submission(ctx, p.SubmissionID)
 	if err != nil {
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, grader.ErrNotFound) {
 			return fmt.Errorf("submission %s: %v: %w", p.SubmissionID, err, asynq.SkipRetry)
 		}
 		return fmt.Errorf("load submission %s: %w", p.SubmissionID, err)

@@ -30,7 +30,7 @@ func (f fakeChallenges) Challenge(id string) (*grader.Challenge, error) {
 	if c, ok := f[id]; ok {
 		return c, nil
 	}
-	return nil, fmt.Errorf("challenge %s: %w", id, ErrNotFound)
+	return nil, fmt.Errorf("challenge %s: %w", id, grader.ErrNotFound)
 }
 
 type fakeEngine struct {
@@ -72,7 +72,7 @@ func newHandler(eng *fakeEngine, results *memResults) *Handler {
 	return NewHandler(HandlerConfig{
 		Submissions: fakeSubmissions{fn: func(id string) (grader.Submission, error) {
 			if id == "missing" {
-				return grader.Submission{}, fmt.Errorf("submission %s: %w", id, ErrNotFound)
+				return grader.Submission{}, fmt.Errorf("submission %s: %w", id, grader.ErrNotFound)
 			}
 			if id == "redis-down" {
 				return grader.Submission{}, errors.New("dial tcp: connection refused")

@@ -149,14 +149,14 @@ func recordFields(r Record) map[string]any {
 }
 
 // Record returns a submission's record, or an error wrapping
-// queue.ErrNotFound.
+// grader.ErrNotFound.
 func (s *Redis) Record(ctx context.Context, id string) (Record, error) {
 	m, err := s.rdb.HGetAll(ctx, s.key("sub", id)).Result()
 	if err != nil {
 		return Record{}, fmt.Errorf("read submission %s: %w", id, err)
 	}
 	if len(m) == 0 || m["challenge"] == "" {
-		return Record{}, fmt.Errorf("submission %s: %w", id, queue.ErrNotFound)
+		return Record{}, fmt.Errorf("submission %s: %w", id, grader.ErrNotFound)
 	}
 	created, _ := time.Parse(time.RFC3339Nano, m["created_at"])
 	score, _ := strconv.Atoi(m["score"])
@@ -169,7 +169,7 @@ func (s *Redis) Record(ctx context.Context, id string) (Record, error) {
 func (s *Redis) Submission(ctx context.Context, id string) (grader.Submission, error) {
 	b, err := s.rdb.Get(ctx, s.key("sub", id, "files")).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return grader.Submission{}, fmt.Errorf("files of submission %s: %w", id, queue.ErrNotFound)
+		return grader.Submission{}, fmt.Errorf("files of submission %s: %w", id, grader.ErrNotFound)
 	}
 	if err != nil {
 		return grader.Submission{}, fmt.Errorf("read files of %s: %w", id, err)

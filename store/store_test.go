@@ -52,10 +52,10 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 	if diff := cmp.Diff(files, sub.Files); diff != "" || sub.ID != "s1" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
-	if _, err := s.Submission(ctx, "nope"); !errors.Is(err, queue.ErrNotFound) {
+	if _, err := s.Submission(ctx, "nope"); !errors.Is(err, grader.ErrNotFound) {
 		t.Errorf("unknown submission = %v, want ErrNotFound", err)
 	}
-	if _, err := s.Record(ctx, "nope"); !errors.Is(err, queue.ErrNotFound) {
+	if _, err := s.Record(ctx, "nope"); !errors.Is(err, grader.ErrNotFound) {
 		t.Errorf("unknown record = %v, want ErrNotFound", err)
 	}
 
