@@ -39,6 +39,18 @@ func (e *engineEnv) Close() {
 // sandboxes that crashed processes left behind, and returns an Engine.
 // Every failure is a service fault.
 func newEngine(ctx context.Context, cfg *Config, log *slog.Logger) (*engineEnv, error) {
+	host, _ := os.Hostname()
+	return openEngine(ctx, cfg, fmt.Sprintf("%s-%d", host, os.Getpid()), false, log)
+}
+
+// newWorkerEngine is newEngine for a service worker with a stable id: it
+// also removes every sandbox an earlier process with that id left, however
+// new (the worker's lease guarantees no live process still owns them).
+func newWorkerEngine(ctx context.Context, cfg *Config, workerID string, log *slog.Logger) (*engineEnv, error) {
+	return openEngine(ctx, cfg, workerID, true, log)
+}
+
+func openEngine(ctx context.Context, cfg *Config, workerID string, reapOwn bool, log *slog.Logger) (*engineEnv, error) {
 	cli, err := client.New(client.FromEnv)
 	if err != nil {
 		return nil, faultErr(fmt.Errorf("docker client: %w", err))
@@ -59,13 +71,17 @@ func newEngine(ctx context.Context, cfg *Config, log *slog.Logger) (*engineEnv, 
 		env.Close()
 		return nil, faultErr(fmt.Errorf("images missing: %s; build them with `make images` or `grader images build`", strings.Join(missing, ", ")))
 	}
-	d, err := newDocker(cli, cfg, log)
+	d, err := newDocker(cli, cfg, workerID, log)
 	if err != nil {
 		env.Close()
 		return nil, faultErr(err)
 	}
 	env.docker = d
-	if n, err := d.Reap(ctx, reapOptions(leftoverAge)); err != nil {
+	opts := reapOptions(leftoverAge)
+	if reapOwn {
+		opts.Worker = workerID
+	}
+	if n, err := d.Reap(ctx, opts); err != nil {
 		log.Warn("remove leftover sandboxes", "err", err)
 	} else if n > 0 {
 		log.Info("removed leftover sandboxes", "count", n)
@@ -74,10 +90,9 @@ func newEngine(ctx context.Context, cfg *Config, log *slog.Logger) (*engineEnv, 
 	return env, nil
 }
 
-// newDocker returns the Docker sandbox, labelled with this process.
-func newDocker(cli *client.Client, cfg *Config, log *slog.Logger) (*runner.Docker, error) {
-	host, _ := os.Hostname()
-	d, err := runner.New(runner.Config{Client: cli, Logger: log, Worker: fmt.Sprintf("%s-%d", host, os.Getpid()), Runtime: cfg.Runtime})
+// newDocker returns the Docker sandbox, its boxes labelled with workerID.
+func newDocker(cli *client.Client, cfg *Config, workerID string, log *slog.Logger) (*runner.Docker, error) {
+	d, err := runner.New(runner.Config{Client: cli, Logger: log, Worker: workerID, Runtime: cfg.Runtime})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}

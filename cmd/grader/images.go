@@ -75,7 +75,8 @@ gradings in progress are safe; --all removes every sandbox now.`,
 				return faultErr(fmt.Errorf("docker client: %w", err))
 			}
 			defer cli.Close()
-			d, err := newDocker(cli, cfg, log)
+			host, _ := os.Hostname()
+			d, err := newDocker(cli, cfg, fmt.Sprintf("%s-%d", host, os.Getpid()), log)
 			if err != nil {
 				return faultErr(err)
 			}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// redisConn is the process's Redis: a real one from a URL, or an embedded
+// in-process one.
+type redisConn struct {
+	client *redis.Client
+	opts   *redis.Options
+	// embedded is set when the process runs its own Redis.
+	embedded *miniredis.Miniredis
+	stop     chan struct{}
+	wg       sync.WaitGroup
+}
+
+// connectRedis connects to url, or starts an embedded Redis when url is
+// empty, and checks it answers.
+func connectRedis(ctx context.Context, url string, log *slog.Logger) (*redisConn, error) {
+	rc := &redisConn{}
+	if url == "" {
+		mr := miniredis.NewMiniRedis()
+		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("start embedded redis: %w", err)
+		}
+		rc.embedded = mr
+		rc.stop = make(chan struct{})
+		rc.wg.Add(1)
+		go rc.tickTTLs()
+		url = "redis://" + mr.Addr()
+		log.Warn("using an embedded in-process Redis: nothing (queue, submissions, results) survives a restart, and no other process can share it; set REDIS_URL for a real Redis", "addr", mr.Addr())
+	}
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		rc.Close()
+		return nil, fmt.Errorf("REDIS_URL %q: %w (want redis://[:password@]host:port/db)", url, err)
+	}
+	// SSE followers block on a connection each: give the pool room.
+	opts.PoolSize = max(opts.PoolSize, 200)
+	rc.opts = opts
+	rc.client = redis.NewClient(opts)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rc.client.Ping(pctx).Err(); err != nil {
+		rc.Close()
+		return nil, fmt.Errorf("redis at %s does not answer: %w", opts.Addr, err)
+	}
+	return rc, nil
+}
+
+// tickTTLs lets the embedded Redis's keys expire: miniredis only moves its
+// clock when told to.
+func (rc *redisConn) tickTTLs() {
+	defer rc.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-rc.stop:
+			return
+		case now := <-t.C:
+			rc.embedded.FastForward(now.Sub(last))
+			last = now
+		}
+	}
+}
+
+// Close closes the client and stops an embedded Redis.
+func (rc *redisConn) Close() {
+	if rc.client != nil {
+		rc.client.Close()
+	}
+	if rc.embedded != nil {
+		close(rc.stop)
+		rc.wg.Wait()
+		rc.embedded.Close()
+	}
+}
+
+// workerLease makes sure only one live process uses a worker id, since a
+// worker removes every sandbox labelled with its id when it starts.
+type workerLease struct {
+	rdb      *redis.Client
+	key, own string
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+// leaseTTL is how long a worker's lease outlives its last renewal: a
+// killed worker's id is free again this long after it died.
+const leaseTTL = 15 * time.Second
+
+// errLeaseHeld means another live worker uses the id.
+var errLeaseHeld = errors.New("worker id in use")
+
+// acquireLease takes the lease on id, waiting up to wait for a dead
+// holder's lease to run out, and renews it until Release.
+func acquireLease(ctx context.Context, rdb *redis.Client, id string, wait time.Duration, log *slog.Logger) (*workerLease, error) {
+	l := &workerLease{rdb: rdb, key: "grader:worker:" + id, own: newSecret(), stop: make(chan struct{}), done: make(chan struct{})}
+	deadline := time.Now().Add(wait)
+	logged := false
+	for {
+		ok, err := rdb.SetNX(ctx, l.key, l.own, leaseTTL).Result()
+		if err != nil {
+			return nil, fmt.Errorf("take worker lease %s: %w", id, err)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w: another worker named %q is alive (or died less than %s ago); give this one another --worker-id", errLeaseHeld, id, leaseTTL)
+		}
+		if !logged {
+			log.Info("waiting for the previous holder of this worker id to let go", "worker", id, "up_to", leaseTTL)
+			logged = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	go l.renew(log)
+	return l, nil
+}
+
+func (l *workerLease) renew(log *slog.Logger) {
+	defer close(l.done)
+	t := time.NewTicker(leaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			if err := l.rdb.Expire(ctx, l.key, leaseTTL).Err(); err != nil {
+				log.Warn("renew worker lease", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// releaseScript deletes the lease only if this process still holds it.
+var releaseScript = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)
+
+// Release stops renewing and frees the id.
+func (l *workerLease) Release() {
+	close(l.stop)
+	<-l.done
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = releaseScript.Run(ctx, l.rdb, []string{l.key}, l.own).Err()
+}

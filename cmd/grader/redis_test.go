@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+func TestWorkerLeaseIsExclusive(t *testing.T) {
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+
+	first, err := acquireLease(ctx, rdb, "w1", 0, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acquireLease(ctx, rdb, "w1", 0, log); !errors.Is(err, errLeaseHeld) {
+		t.Fatalf("second holder of w1: %v, want errLeaseHeld", err)
+	}
+	other, err := acquireLease(ctx, rdb, "w2", 0, log)
+	if err != nil {
+		t.Fatalf("another id: %v", err)
+	}
+	other.Release()
+	first.Release()
+	again, err := acquireLease(ctx, rdb, "w1", 0, log)
+	if err != nil {
+		t.Fatalf("w1 after release: %v", err)
+	}
+	again.Release()
+}
+
+func TestWorkerLeaseOfADeadHolderRunsOut(t *testing.T) {
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	// A holder that died without releasing: only the key is left.
+	mr.Set("grader:worker:w1", "dead")
+	mr.SetTTL("grader:worker:w1", leaseTTL)
+	done := make(chan error, 1)
+	go func() {
+		l, err := acquireLease(context.Background(), rdb, "w1", 5*time.Second, slog.New(slog.DiscardHandler))
+		if err == nil {
+			l.Release()
+		}
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	mr.FastForward(leaseTTL)
+	if err := <-done; err != nil {
+		t.Fatalf("lease after the dead holder's ran out: %v", err)
+	}
+}
+
+func TestEmbeddedRedisExpiresKeys(t *testing.T) {
+	rc, err := connectRedis(context.Background(), "", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	ctx := context.Background()
+	if err := rc.client.Set(ctx, "k", "v", time.Second).Err(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for rc.client.Exists(ctx, "k").Val() == 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("a key with a 1s TTL still exists after 5s in the embedded Redis")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestConnectRedisErrors(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	if _, err := connectRedis(context.Background(), "http://nope", log); err == nil {
+		t.Error("a non-redis URL was accepted")
+	}
+	if _, err := connectRedis(context.Background(), "redis://127.0.0.1:1", log); err == nil {
+		t.Error("an unreachable Redis was accepted")
+	}
+}

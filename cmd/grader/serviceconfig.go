@@ -1,0 +1,163 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// ServiceConfig configures `grader serve` and `grader worker`, from flags
+// and environment variables; DefaultServiceConfig holds the defaults.
+type ServiceConfig struct {
+	// Listen is the API's address (GRADER_LISTEN; default 127.0.0.1:8080,
+	// loopback only: set 0.0.0.0:8080 to serve other machines).
+	Listen string
+	// RedisURL is the Redis holding the queue and the store (REDIS_URL,
+	// e.g. redis://localhost:6379/0). Empty starts an embedded in-process
+	// Redis, for trying the service out: nothing it holds survives a
+	// restart, and other processes cannot share it.
+	RedisURL string
+	// Concurrency is how many submissions a worker grades at once
+	// (GRADER_CONCURRENCY; default the number of CPUs).
+	Concurrency int
+	// WorkerID names this worker's sandboxes so a restarted worker removes
+	// what it left behind (GRADER_WORKER_ID; default the host name). Two
+	// workers on one host need different ids; a second worker with a live
+	// id refuses to start.
+	WorkerID string
+	// TokensFile is the JSON file of bearer tokens (GRADER_TOKENS_FILE;
+	// see `grader tokens new`). Tokens may also come from GRADER_TOKENS
+	// ("role:subject:token,...").
+	TokensFile string
+	// Tokens is GRADER_TOKENS.
+	Tokens string
+	// WebhookSecret signs webhook bodies (GRADER_WEBHOOK_SECRET). Empty
+	// turns webhooks off: submissions with a callback_url are refused.
+	WebhookSecret string
+	// WebhookAllowPrivate lets webhooks reach loopback and private
+	// addresses (GRADER_WEBHOOK_ALLOW_PRIVATE=true; default false, so a
+	// callback URL cannot probe the service's own network).
+	WebhookAllowPrivate bool
+	// ShutdownTimeout bounds a graceful stop: the API drains its requests
+	// and the worker finishes its gradings or hands them back to the queue
+	// (GRADER_SHUTDOWN_TIMEOUT; default 20s).
+	ShutdownTimeout time.Duration
+	// SubmitLimit and SubmitWindow bound how many submissions one learner
+	// makes (GRADER_SUBMIT_LIMIT, default 30, per GRADER_SUBMIT_WINDOW,
+	// default 1m).
+	SubmitLimit  int
+	SubmitWindow time.Duration
+	// FilesTTL is how long a graded submission's files and events are kept
+	// (GRADER_FILES_TTL; default 24h).
+	FilesTTL time.Duration
+	// MetricsListen is where a separate `grader worker` serves /metrics
+	// and /healthz (GRADER_METRICS_LISTEN; default 127.0.0.1:9090; empty
+	// turns it off). `grader serve` serves them on Listen.
+	MetricsListen string
+}
+
+// DefaultServiceConfig returns the defaults, overridden by environment
+// variables.
+func DefaultServiceConfig() ServiceConfig {
+	host, _ := os.Hostname()
+	return ServiceConfig{
+		Listen:              envOr("GRADER_LISTEN", "127.0.0.1:8080"),
+		RedisURL:            os.Getenv("REDIS_URL"),
+		Concurrency:         envInt("GRADER_CONCURRENCY", runtime.NumCPU()),
+		WorkerID:            envOr("GRADER_WORKER_ID", host),
+		TokensFile:          os.Getenv("GRADER_TOKENS_FILE"),
+		Tokens:              os.Getenv("GRADER_TOKENS"),
+		WebhookSecret:       os.Getenv("GRADER_WEBHOOK_SECRET"),
+		WebhookAllowPrivate: os.Getenv("GRADER_WEBHOOK_ALLOW_PRIVATE") == "true",
+		ShutdownTimeout:     envDuration("GRADER_SHUTDOWN_TIMEOUT", 20*time.Second),
+		SubmitLimit:         envInt("GRADER_SUBMIT_LIMIT", 30),
+		SubmitWindow:        envDuration("GRADER_SUBMIT_WINDOW", time.Minute),
+		FilesTTL:            envDuration("GRADER_FILES_TTL", 24*time.Hour),
+		MetricsListen:       envOr("GRADER_METRICS_LISTEN", "127.0.0.1:9090"),
+	}
+}
+
+// envInt and envDuration read a number or a duration, keeping def when
+// the variable is unset; a malformed value is caught by Validate through
+// the sentinel -1.
+func envInt(key string, def int) int {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return -1
+	}
+	return d
+}
+
+// bindFlags adds the service flags to cmd; api and worker say which
+// parts of the process the command runs.
+func (c *ServiceConfig) bindFlags(cmd *cobra.Command, api, worker bool) {
+	f := cmd.Flags()
+	f.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "Redis URL; empty starts an embedded Redis that keeps nothing across restarts (env REDIS_URL)")
+	f.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long a graceful stop may take (env GRADER_SHUTDOWN_TIMEOUT)")
+	if api {
+		f.StringVar(&c.Listen, "listen", c.Listen, "API address (env GRADER_LISTEN)")
+		f.StringVar(&c.TokensFile, "tokens", c.TokensFile, "JSON file of bearer tokens (env GRADER_TOKENS_FILE)")
+		f.IntVar(&c.SubmitLimit, "submit-limit", c.SubmitLimit, "submissions one learner may make per --submit-window (env GRADER_SUBMIT_LIMIT)")
+		f.DurationVar(&c.SubmitWindow, "submit-window", c.SubmitWindow, "rate limit window (env GRADER_SUBMIT_WINDOW)")
+	}
+	if worker {
+		f.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "submissions graded at once (env GRADER_CONCURRENCY)")
+		f.StringVar(&c.WorkerID, "worker-id", c.WorkerID, "stable name of this worker, unique per host (env GRADER_WORKER_ID)")
+		f.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (env GRADER_WEBHOOK_ALLOW_PRIVATE)")
+	}
+	if worker && !api {
+		f.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address of the worker's /metrics and /healthz; empty: none (env GRADER_METRICS_LISTEN)")
+	}
+	f.DurationVar(&c.FilesTTL, "files-ttl", c.FilesTTL, "how long graded submissions' files and events are kept (env GRADER_FILES_TTL)")
+}
+
+// Validate names the first field that cannot work.
+func (c *ServiceConfig) Validate(api, worker bool) error {
+	if api {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			return fmt.Errorf("--listen %q: want host:port, e.g. 127.0.0.1:8080", c.Listen)
+		}
+		if c.SubmitLimit < 1 {
+			return fmt.Errorf("--submit-limit (GRADER_SUBMIT_LIMIT) must be a whole number of at least 1")
+		}
+		if c.SubmitWindow < time.Second {
+			return fmt.Errorf("--submit-window (GRADER_SUBMIT_WINDOW) must be a duration of at least 1s, e.g. 1m")
+		}
+	}
+	if worker {
+		if c.Concurrency < 1 || c.Concurrency > 64 {
+			return fmt.Errorf("--concurrency (GRADER_CONCURRENCY) must be a whole number from 1 to 64")
+		}
+		if !subjectPattern.MatchString(c.WorkerID) {
+			return fmt.Errorf("--worker-id %q: use 1 to 64 letters, digits, '.', '_', '@' or '-'", c.WorkerID)
+		}
+	}
+	if c.ShutdownTimeout < time.Second {
+		return fmt.Errorf("--shutdown-timeout (GRADER_SHUTDOWN_TIMEOUT) must be a duration of at least 1s")
+	}
+	if c.FilesTTL < time.Minute {
+		return fmt.Errorf("--files-ttl (GRADER_FILES_TTL) must be a duration of at least 1m")
+	}
+	return nil
+}
