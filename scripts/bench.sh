@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# make bench: the engine against baselines measured in the same run.
+# make bench: the engine and the service against baselines measured in the
+# same run. Every section runs even if an earlier one fails; the exit
+# status says whether any failed.
 set -euo pipefail
 command -v redis-server >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq redis-server >/dev/null; }
+CGO_ENABLED=0 go build -trimpath -o bin/grader ./cmd/grader
 go build -o bin/gradebench ./cmd/gradebench
+status=0
 echo "== grader engine vs host baselines (medians; ratios < target are better)"
-bin/gradebench -catalog challenges -grader bin/grader
+bin/gradebench -catalog challenges -grader bin/grader -only grade,lifecycle,build,memory || status=1
+echo
+echo "== grading service (grader serve on its own redis-server) vs a trivial handler and grader grade"
+bin/gradebench -catalog challenges -grader bin/grader -only service || status=1
 echo
 echo "== runner: SDK box lifecycle vs docker run --rm (go test benchmarks)"
-CGO_ENABLED=1 go test -tags integration -run '^$' -bench 'BenchmarkBoxLifecycle|BenchmarkDockerRunCLI' -benchtime 10x ./runner/
+CGO_ENABLED=1 go test -tags integration -run '^$' -bench 'BenchmarkBoxLifecycle|BenchmarkDockerRunCLI' -benchtime 10x ./runner/ || status=1
+exit "$status"

@@ -24,9 +24,9 @@ import (
 
 func main() {
 	catalog := flag.String("catalog", "challenges", "folder of challenges")
-	bin := flag.String("grader", "bin/grader", "the grader binary (for the memory measure)")
+	bin := flag.String("grader", "bin/grader", "the grader binary (for the memory and service measures)")
 	runs := flag.Int("runs", 3, "runs per timed measure (the median is reported)")
-	only := flag.String("only", "", "comma-separated measures to run: grade, lifecycle, build, memory (default all)")
+	only := flag.String("only", "", "comma-separated measures to run: grade, lifecycle, build, memory, service (= service-latency, service-result, service-burst) (default all)")
 	flag.Parse()
 	selected = map[string]bool{}
 	for _, m := range strings.Split(*only, ",") {
@@ -45,7 +45,12 @@ func main() {
 // selected holds the measures -only asked for; empty means all.
 var selected map[string]bool
 
-func wanted(name string) bool { return len(selected) == 0 || selected[name] }
+// wanted says whether -only asked for a measure, by its name or its group
+// (the part before a '-': "service" selects "service-latency").
+func wanted(name string) bool {
+	group, _, _ := strings.Cut(name, "-")
+	return len(selected) == 0 || selected[name] || selected[group]
+}
 
 // row is one line of the report.
 type row struct {
@@ -75,20 +80,31 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 	}
 	var rows []row
 	failed := false
-	// measure runs one measure; a failure is reported in its row and the
-	// others still run.
-	measure := func(name, what string, fn func() (row, error)) {
+	// measureRows runs one measure that reports one or more rows; a
+	// failure is reported in a row and the others still run.
+	measureRows := func(name, what string, fn func() ([]row, error)) {
 		if !wanted(name) {
 			return
 		}
 		fmt.Fprintln(os.Stderr, what+"…")
-		r, err := fn()
+		rs, err := fn()
 		if err != nil {
 			failed = true
-			r = row{measure: what, value: "-", baseline: "-", note: "FAILED: " + err.Error()}
+			rs = append(rs, row{measure: what, value: "-", baseline: "-", note: "FAILED: " + err.Error()})
 		}
-		fmt.Fprintf(os.Stderr, "  %s: %s vs %s %s\n", r.measure, r.value, r.baseline, r.note)
-		rows = append(rows, r)
+		for _, r := range rs {
+			fmt.Fprintf(os.Stderr, "  %s: %s vs %s %s\n", r.measure, r.value, r.baseline, r.note)
+		}
+		rows = append(rows, rs...)
+	}
+	measure := func(name, what string, fn func() (row, error)) {
+		measureRows(name, what, func() ([]row, error) {
+			r, err := fn()
+			if err != nil {
+				return nil, err
+			}
+			return []row{r}, nil
+		})
 	}
 	for _, c := range all {
 		measure("grade", fmt.Sprintf("grade %s reference (%d runs) and its host baseline", c.ID, runs), func() (row, error) {
@@ -100,6 +116,9 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 	measure("memory", "peak memory of `grader grade` while a submission floods its output", func() (row, error) {
 		return benchFloodMemory(ctx, bin, catalog)
 	})
+	for _, m := range serviceMeasures(ctx, bin, catalog, runs) {
+		measureRows(m.name, m.what, m.run)
+	}
 
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MEASURE\tGRADER\tBASELINE\tRATIO\tTARGET\tMET\tNOTE")

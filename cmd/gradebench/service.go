@@ -1,0 +1,457 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// The service measures run `grader serve` against its own redis-server and
+// compare it with baselines measured in the same run: a trivial net/http
+// handler for the API's latency, `grader grade` for grading.
+
+// serviceMeasure is one service measure; -only selects it by name or by
+// the group "service".
+type serviceMeasure struct {
+	name, what string
+	run        func() ([]row, error)
+}
+
+func serviceMeasures(ctx context.Context, bin, catalog string, runs int) []serviceMeasure {
+	return []serviceMeasure{
+		{"service-latency", "submit latency: API only, open loop at 200/s, vs a trivial net/http handler", func() ([]row, error) {
+			return benchSubmitLatency(ctx, bin, catalog, 200, 10*time.Second)
+		}},
+		{"service-result", fmt.Sprintf("submit→result of the notes-api reference (%d runs) vs grader grade", runs), func() ([]row, error) {
+			return benchSubmitResult(ctx, bin, catalog, runs)
+		}},
+		{"service-burst", "burst of 50 notes-api references (10 learners × 5) vs sequential grader grade", func() ([]row, error) {
+			return benchBurst(ctx, bin, catalog, 10, 5, 5)
+		}},
+	}
+}
+
+// referenceDir is the folder every service measure submits.
+func referenceDir(catalog string) string { return filepath.Join(catalog, "notes-api", "solution") }
+
+func referenceUpload(catalog string) (upload, error) {
+	archive, err := tarGz(referenceDir(catalog))
+	if err != nil {
+		return upload{}, err
+	}
+	return newUpload("notes-api", archive)
+}
+
+// service is a redis-server and a `grader serve` on it, for one measure.
+type service struct {
+	redis *redisServer
+	serve *serveProc
+	api   apiClient
+}
+
+func startService(ctx context.Context, bin, catalog, measure string, concurrency int, noWorker bool, tokens benchTokens) (*service, error) {
+	r, err := startRedis(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := startServe(ctx, serveOptions{
+		bin: bin, catalog: catalog, redisURL: r.url(), tokens: tokens.env,
+		workerID:    fmt.Sprintf("gradebench-%s-%d", measure, os.Getpid()),
+		concurrency: concurrency, noWorker: noWorker,
+	})
+	if err != nil {
+		r.stop(5 * time.Second)
+		return nil, err
+	}
+	return &service{redis: r, serve: s, api: apiClient{base: s.url, hc: newBenchClient()}}, nil
+}
+
+// stop stops serve gracefully, then its Redis.
+func (s *service) stop() {
+	s.serve.stop(60 * time.Second)
+	s.redis.stop(10 * time.Second)
+}
+
+// baselineHandler is the latency baseline: it reads the same multipart
+// body as the API (form field and archive, the file read to the end) and
+// answers 202 with a small JSON body, and does nothing else.
+func baselineHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/submissions", func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 8<<20)
+		f, _, err := r.FormFile("archive")
+		if err != nil || r.FormValue("challenge") == "" {
+			http.Error(w, "bad form", http.StatusBadRequest)
+			return
+		}
+		defer f.Close()
+		if _, err := io.Copy(io.Discard, f); err != nil {
+			http.Error(w, "bad archive", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, `{"id":"sub_baseline","state":"queued"}`)
+	})
+	return mux
+}
+
+// benchSubmitLatency measures POST /v1/submissions of `serve --no-worker`
+// under an open-loop load, and the same requests against baselineHandler
+// with the same client, alternating in two rounds so drift hits both.
+func benchSubmitLatency(ctx context.Context, bin, catalog string, rate int, dur time.Duration) ([]row, error) {
+	up, err := referenceUpload(catalog)
+	if err != nil {
+		return nil, err
+	}
+	tokens := newTokens(20)
+	svc, err := startService(ctx, bin, catalog, "latency", 1, true, tokens)
+	if err != nil {
+		return nil, err
+	}
+	defer svc.stop()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen for the baseline handler: %w", err)
+	}
+	base := &http.Server{Handler: baselineHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = base.Serve(ln) }()
+	defer base.Close()
+	hc := newBenchClient()
+	defer hc.CloseIdleConnections()
+	poster := func(url string) func(context.Context, int) error {
+		return func(ctx context.Context, i int) error {
+			_, err := do(ctx, hc, http.MethodPost, url, tokens.learners[i%len(tokens.learners)], &up, http.StatusAccepted)
+			return err
+		}
+	}
+	toService := poster(svc.serve.url + "/v1/submissions")
+	toBaseline := poster("http://" + ln.Addr().String() + "/v1/submissions")
+
+	// A short warm-up opens connections and warms both servers.
+	for _, send := range []func(context.Context, int) error{toBaseline, toService} {
+		if w := openLoop(ctx, rate, time.Second/2, send); w.errors > 0 {
+			return nil, fmt.Errorf("warm-up: %d of %d requests failed, first: %s", w.errors, w.sent, w.firstErr)
+		}
+	}
+	var svcRes, baseRes loadResult
+	const rounds = 2
+	for r := 0; r < rounds; r++ {
+		b := openLoop(ctx, rate, dur/rounds, toBaseline)
+		fmt.Fprintf(os.Stderr, "  round %d/%d baseline: %d sent at %.1f/s, p99 %s, %d errors\n", r+1, rounds, b.sent, b.rate(), ms(percentile(b.latencies, 99)), b.errors)
+		s := openLoop(ctx, rate, dur/rounds, toService)
+		fmt.Fprintf(os.Stderr, "  round %d/%d service:  %d sent at %.1f/s, p99 %s, %d errors\n", r+1, rounds, s.sent, s.rate(), ms(percentile(s.latencies, 99)), s.errors)
+		baseRes, svcRes = baseRes.merge(b), svcRes.merge(s)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(svcRes.latencies) == 0 || len(baseRes.latencies) == 0 {
+		return nil, fmt.Errorf("no request succeeded: service %s; baseline %s", svcRes.firstErr, baseRes.firstErr)
+	}
+	what := fmt.Sprintf("%d/s open loop, %s", rate, dur)
+	note := fmt.Sprintf("achieved %.1f/s (baseline %.1f/s); errors %d of %d (baseline %d)",
+		svcRes.rate(), baseRes.rate(), svcRes.errors, svcRes.sent, baseRes.errors)
+	if svcRes.errors > 0 {
+		note += "; first: " + svcRes.firstErr
+	}
+	p50, b50 := percentile(svcRes.latencies, 50), percentile(baseRes.latencies, 50)
+	p99, b99 := percentile(svcRes.latencies, 99), percentile(baseRes.latencies, 99)
+	const target = 20 * time.Millisecond
+	met := p99 <= target && svcRes.errors == 0
+	p99note := note
+	if p99 > target {
+		p99note = missedBy(p99.Seconds(), target.Seconds()) + "; " + note
+	}
+	return []row{
+		{measure: "submit latency p50 (API only, " + what + ")", value: ms(p50), baseline: ms(b50) + " (net/http handler reading the upload)",
+			ratio: ratioOf(p50, b50), target: "-", met: true, note: note},
+		{measure: "submit latency p99 (API only, " + what + ")", value: ms(p99), baseline: ms(b99) + " (net/http handler reading the upload)",
+			ratio: ratioOf(p99, b99), target: "p99 <= 20ms, no errors", met: met, note: p99note},
+	}, nil
+}
+
+func ratioOf(a, b time.Duration) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return a.Seconds() / b.Seconds()
+}
+
+// gradeOnce runs `grader grade` of dir as a learner would and times it; a
+// reference that does not score full marks (exit status 1) is an error.
+func gradeOnce(ctx context.Context, bin, catalog, challenge, dir string) (time.Duration, error) {
+	cmd := exec.CommandContext(ctx, bin, "--catalog", catalog, "grade", "--challenge", challenge, "-q", "--json", dir)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	took := time.Since(start)
+	if err != nil {
+		s := out.String()
+		if len(s) > 500 {
+			s = s[len(s)-500:]
+		}
+		return 0, fmt.Errorf("grader grade %s: %w: %s", dir, err, s)
+	}
+	return took, nil
+}
+
+// submitAndWait submits up and follows it to its done event; it returns
+// the time from the POST to done and the submission's final record.
+func submitAndWait(ctx context.Context, api apiClient, token string, up upload, timeout time.Duration) (time.Duration, subRecord, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	id, err := api.submit(ctx, token, up)
+	if err != nil {
+		return 0, subRecord{}, err
+	}
+	if err := api.waitDone(ctx, token, id); err != nil {
+		return 0, subRecord{}, err
+	}
+	took := time.Since(start)
+	rec, err := api.record(ctx, token, id)
+	if err != nil {
+		return 0, subRecord{}, err
+	}
+	if !rec.graded() {
+		return 0, rec, fmt.Errorf("submission %s: done, but its record says %s without a result", id, rec.State)
+	}
+	if rec.Status != "passed" {
+		return 0, rec, fmt.Errorf("submission %s: the reference was graded %s (%d/%d)", id, rec.Status, rec.Score, rec.MaxScore)
+	}
+	return took, rec, nil
+}
+
+// benchSubmitResult times one submission from POST to its done event on
+// a worker of concurrency 1, against `grader grade` of the same folder,
+// the two interleaved after one warm-up each.
+func benchSubmitResult(ctx context.Context, bin, catalog string, runs int) ([]row, error) {
+	up, err := referenceUpload(catalog)
+	if err != nil {
+		return nil, err
+	}
+	tokens := newTokens(1)
+	svc, err := startService(ctx, bin, catalog, "result", 1, false, tokens)
+	if err != nil {
+		return nil, err
+	}
+	defer svc.stop()
+	dir := referenceDir(catalog)
+	var viaService, viaGrade []time.Duration
+	for i := 0; i <= runs; i++ {
+		s, _, err := submitAndWait(ctx, svc.api, tokens.learners[0], up, 10*time.Minute)
+		if err != nil {
+			return nil, err
+		}
+		g, err := gradeOnce(ctx, bin, catalog, "notes-api", dir)
+		if err != nil {
+			return nil, err
+		}
+		label := "warm-up"
+		if i > 0 {
+			label = fmt.Sprintf("run %d/%d", i, runs)
+			viaService, viaGrade = append(viaService, s), append(viaGrade, g)
+		}
+		fmt.Fprintf(os.Stderr, "  %s: service %s, grade %s\n", label, secs(s), secs(g))
+	}
+	s, g := median(viaService), median(viaGrade)
+	limit := time.Duration(float64(g)*1.05) + 50*time.Millisecond
+	note := fmt.Sprintf("service - grade = %+.0fms", float64(s-g)/float64(time.Millisecond))
+	if s > limit {
+		note = fmt.Sprintf("missed by %.0fms; ", float64(s-limit)/float64(time.Millisecond)) + note
+	}
+	return []row{{measure: "submit→result, notes-api reference (worker concurrency 1, SSE done)", value: secs(s),
+		baseline: secs(g) + " (grader grade)", ratio: ratioOf(s, g), target: "<= 1.05x + 50ms", met: s <= limit, note: note}}, nil
+}
+
+// burstOutcome is how the submissions of a burst ended.
+type burstOutcome struct {
+	accepted, rejected int
+	passed, notPassed  int // graded with a result, status not error
+	errored            int // graded with status error
+	pending            int // accepted, not graded by the deadline
+	firstProblem       string
+}
+
+// lost is what the burst lost: accepted but never graded, or graded with
+// the service's own fault.
+func (o burstOutcome) lost() int { return o.errored + o.pending }
+
+// benchBurst submits learners × each references at once to a worker of
+// concurrency NumCPU and waits for every result, sampling the machine's
+// CPU and serve's memory; the baseline is seq sequential `grader grade`
+// runs extrapolated to the burst's size.
+func benchBurst(ctx context.Context, bin, catalog string, learners, each, seq int) ([]row, error) {
+	total := learners * each
+	up, err := referenceUpload(catalog)
+	if err != nil {
+		return nil, err
+	}
+	dir := referenceDir(catalog)
+	if _, err := gradeOnce(ctx, bin, catalog, "notes-api", dir); err != nil { // warm-up
+		return nil, err
+	}
+	var sequential time.Duration
+	for i := 0; i < seq; i++ {
+		g, err := gradeOnce(ctx, bin, catalog, "notes-api", dir)
+		if err != nil {
+			return nil, err
+		}
+		sequential += g
+		fmt.Fprintf(os.Stderr, "  baseline grade %d/%d: %s\n", i+1, seq, secs(g))
+	}
+	extrapolated := sequential * time.Duration(total) / time.Duration(seq)
+
+	tokens := newTokens(learners)
+	cpus := runtime.NumCPU()
+	svc, err := startService(ctx, bin, catalog, "burst", cpus, false, tokens)
+	if err != nil {
+		return nil, err
+	}
+	defer svc.stop()
+	if _, _, err := submitAndWait(ctx, svc.api, tokens.learners[0], up, 10*time.Minute); err != nil { // warm-up
+		return nil, fmt.Errorf("warm-up submission: %w", err)
+	}
+	deadline := max(15*time.Minute, 3*extrapolated)
+	fmt.Fprintf(os.Stderr, "  burst: %d submissions, worker concurrency %d, deadline %s\n", total, cpus, deadline)
+
+	rssStart := rssKiB(svc.serve.pid())
+	smp, err := startSampler(svc.serve.pid(), 500*time.Millisecond)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	type sent struct{ id, token string }
+	var (
+		mu   sync.Mutex
+		subs []sent
+		out  burstOutcome
+		wg   sync.WaitGroup
+	)
+	for l := 0; l < learners; l++ {
+		wg.Add(1)
+		go func(token string) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				id, err := svc.api.submit(ctx, token, up)
+				mu.Lock()
+				if err != nil {
+					out.rejected++
+					if out.firstProblem == "" {
+						out.firstProblem = err.Error()
+					}
+				} else {
+					subs = append(subs, sent{id, token})
+				}
+				mu.Unlock()
+			}
+		}(tokens.learners[l])
+	}
+	wg.Wait()
+	out.accepted = len(subs)
+	fmt.Fprintf(os.Stderr, "  burst: %d accepted, %d rejected in %s\n", out.accepted, out.rejected, secs(time.Since(start)))
+
+	pending := subs
+	var last time.Time
+	lastReport := time.Now()
+	waitCtx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+	for len(pending) > 0 && waitCtx.Err() == nil {
+		var still []sent
+		for _, s := range pending {
+			rec, err := svc.api.record(waitCtx, s.token, s.id)
+			switch {
+			case err != nil:
+				if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+					still = append(still, s)
+					continue
+				}
+				return nil, err
+			case !rec.graded():
+				still = append(still, s)
+			case rec.Status == "error":
+				out.errored++
+				last = time.Now()
+				if out.firstProblem == "" {
+					out.firstProblem = s.id + " graded status error"
+				}
+			case rec.Status != "passed":
+				out.notPassed++
+				last = time.Now()
+				if out.firstProblem == "" {
+					out.firstProblem = fmt.Sprintf("%s graded %s (%d/%d)", s.id, rec.Status, rec.Score, rec.MaxScore)
+				}
+			default:
+				out.passed++
+				last = time.Now()
+			}
+		}
+		pending = still
+		if time.Since(lastReport) >= 10*time.Second || len(pending) == 0 {
+			m := smp.now()
+			fmt.Fprintf(os.Stderr, "  burst: %d/%d graded after %s; cpu mean %.0f%%, serve RSS %.0f MiB\n",
+				out.accepted-len(pending), out.accepted, secs(time.Since(start)), m.meanBusy(), float64(m.rssLast)/1024)
+			lastReport = time.Now()
+		}
+		if len(pending) > 0 {
+			select {
+			case <-waitCtx.Done():
+			case <-time.After(500 * time.Millisecond):
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		smp.stop()
+		return nil, err
+	}
+	m := smp.stop()
+	out.pending = len(pending)
+	if last.IsZero() {
+		last = time.Now()
+	}
+	wall := last.Sub(start)
+	graded := out.passed + out.notPassed + out.errored
+	perMin := func(n int, d time.Duration) float64 { return float64(n) / d.Minutes() }
+
+	rows := []row{
+		{measure: fmt.Sprintf("burst of %d notes-api (%d learners × %d, concurrency %d): wall time", total, learners, each, cpus),
+			value:    fmt.Sprintf("%s (%.1f/min)", secs(wall), perMin(graded, wall)),
+			baseline: fmt.Sprintf("%s (%.1f/min; %d sequential grader grade ×%d)", secs(extrapolated), perMin(total, extrapolated), seq, total/seq),
+			ratio:    ratioOf(wall, extrapolated), target: "<= 1.0x", met: wall <= extrapolated,
+			note: fmt.Sprintf("baseline extrapolated from %d runs; wall to the last result seen by a 500ms poll", seq)},
+	}
+	lostNote := fmt.Sprintf("%d accepted, %d rejected, %d passed, %d graded below full marks, %d status error, %d not graded in %s",
+		out.accepted, out.rejected, out.passed, out.notPassed, out.errored, out.pending, deadline)
+	if out.firstProblem != "" {
+		lostNote += "; first: " + out.firstProblem
+	}
+	rows = append(rows, row{measure: "burst: submissions lost", value: fmt.Sprintf("%d of %d", out.lost(), out.accepted), baseline: "-",
+		target: "0", met: out.lost() == 0 && out.rejected == 0, note: lostNote})
+	mean, share := m.meanBusy(), m.shareAtLeast(85)
+	rows = append(rows, row{measure: fmt.Sprintf("burst: CPU busy, whole machine (%d cores)", cpus),
+		value: fmt.Sprintf("mean %.0f%%", mean), baseline: "-", target: ">= 85%", met: mean >= 85,
+		note: fmt.Sprintf("%.0f%% of %d samples (every 500ms) >= 85%%", share, len(m.busy))})
+	mib := func(kib int64) float64 { return float64(kib) / 1024 }
+	rssEnd := rssKiB(svc.serve.pid())
+	if rssEnd == 0 {
+		rssEnd = m.rssLast
+	}
+	const flatKiB = 64 << 10
+	rows = append(rows, row{measure: "burst: serve RSS start / peak / end",
+		value:    fmt.Sprintf("%.0f / %.0f / %.0f MiB", mib(rssStart), mib(m.rssPeak), mib(rssEnd)),
+		baseline: "-", target: "peak <= start + 64 MiB", met: rssStart > 0 && m.rssPeak <= rssStart+flatKiB,
+		note: fmt.Sprintf("growth %+.0f MiB at the end", mib(rssEnd-rssStart))})
+	return rows, nil
+}
