@@ -365,6 +365,7 @@ func benchBurst(ctx context.Context, bin, catalog string, learners, each, seq in
 
 	pending := subs
 	var last time.Time
+	var pollErr error
 	lastReport := time.Now()
 	waitCtx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
@@ -374,11 +375,12 @@ func benchBurst(ctx context.Context, bin, catalog string, learners, each, seq in
 			rec, err := svc.api.record(waitCtx, s.token, s.id)
 			switch {
 			case err != nil:
-				if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-					still = append(still, s)
-					continue
+				// A failed poll is not a lost submission: ask again, and
+				// say so if it never answers.
+				still = append(still, s)
+				if pollErr == nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+					pollErr = err
 				}
-				return nil, err
 			case !rec.graded():
 				still = append(still, s)
 			case rec.Status == "error":
@@ -399,6 +401,12 @@ func benchBurst(ctx context.Context, bin, catalog string, learners, each, seq in
 			}
 		}
 		pending = still
+		select {
+		case <-svc.serve.done:
+			smp.stop()
+			return nil, fmt.Errorf("grader serve exited during the burst: %s", svc.serve.log)
+		default:
+		}
 		if time.Since(lastReport) >= 10*time.Second || len(pending) == 0 {
 			m := smp.now()
 			fmt.Fprintf(os.Stderr, "  burst: %d/%d graded after %s; cpu mean %.0f%%, serve RSS %.0f MiB\n",
@@ -436,6 +444,9 @@ func benchBurst(ctx context.Context, bin, catalog string, learners, each, seq in
 		out.accepted, out.rejected, out.passed, out.notPassed, out.errored, out.pending, deadline)
 	if out.firstProblem != "" {
 		lostNote += "; first: " + out.firstProblem
+	}
+	if pollErr != nil {
+		lostNote += "; a poll failed: " + pollErr.Error()
 	}
 	rows = append(rows, row{measure: "burst: submissions lost", value: fmt.Sprintf("%d of %d", out.lost(), out.accepted), baseline: "-",
 		target: "0", met: out.lost() == 0 && out.rejected == 0, note: lostNote})
