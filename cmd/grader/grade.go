@@ -77,7 +77,7 @@ submission, 3 a fault of the grader itself (Docker, images).`,
 					return faultErr(err)
 				}
 			} else {
-				printResult(cmd.OutOrStdout(), ch, out)
+				printResult(cmd.OutOrStdout(), ch.Title, out)
 			}
 			if !res.Passed() {
 				return &exitError{code: exitLess, err: errQuiet}

@@ -97,6 +97,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newImagesCmd(&cfg),
 		newCleanupCmd(&cfg),
 		newSandboxCmd(),
+		newSubmitCmd(&cfg),
 		newTokensCmd(),
 	)
 	return root

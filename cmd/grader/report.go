@@ -21,8 +21,8 @@ func statusWord(s grader.TestStatus) string {
 
 // printResult writes the human report: one line per test with status and
 // points, messages for failures, hidden tests summed up, then the total.
-func printResult(w io.Writer, ch *grader.Challenge, r grader.Result) {
-	fmt.Fprintf(w, "%s (%s) — version %s\n\n", ch.Title, r.Challenge, r.ChallengeVersion)
+func printResult(w io.Writer, title string, r grader.Result) {
+	fmt.Fprintf(w, "%s (%s) — version %s\n\n", title, r.Challenge, r.ChallengeVersion)
 	width := 20
 	for _, t := range r.Tests {
 		width = max(width, min(len(t.Name), 60))
