@@ -3,6 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,45 +15,131 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/queue"
 )
 
-func TestStoreOnMiniredis(t *testing.T) {
+// newMiniredis returns a client on a fresh in-process Redis.
+func newMiniredis(t *testing.T) redis.UniversalClient {
+	t.Helper()
 	mr := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { rdb.Close() })
-	exerciseStore(t, rdb)
+	return rdb
 }
 
-// exerciseStore runs the store's contract against a Redis.
-func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
-	ctx := context.Background()
-	clock := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	s := New(Config{Client: rdb, Prefix: "test" + t.Name(), Now: func() time.Time { return clock }})
+func TestStoreOnMiniredis(t *testing.T) {
+	exerciseStore(t, newMiniredis(t))
+}
 
-	files := []grader.File{{Name: "go.mod", Mode: 0o644, Data: []byte("module x\n")}, {Name: "main.go", Mode: 0o644, Data: []byte("package main\n")}}
-	for i, rec := range []Record{
-		{ID: "s1", Challenge: "notes-api", Learner: "ada", Queue: queue.QueueInteractive, CreatedAt: clock},
-		{ID: "s2", Challenge: "notes-api", Learner: "bob", Queue: queue.QueueInteractive, CreatedAt: clock.Add(time.Minute)},
-		{ID: "s3", Challenge: "fix-ledger", Learner: "ada", Queue: queue.QueueBatch, CreatedAt: clock.Add(2 * time.Minute)},
-		{ID: "s4", Challenge: "notes-api", Learner: "ada", Queue: queue.QueueInteractive, CreatedAt: clock.Add(3 * time.Minute)},
+// clock is a settable time source, safe for concurrent use.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+
+// newStore returns a store with its own key prefix and a clock at t0.
+func newStore(t *testing.T, rdb redis.UniversalClient) (*Redis, *clock) {
+	c := &clock{t: t0}
+	return New(Config{Client: rdb, Prefix: "test:" + t.Name(), Now: c.Now}), c
+}
+
+var files = []grader.File{{Name: "go.mod", Mode: 0o644, Data: []byte("module x\n")}, {Name: "main.go", Mode: 0o644, Data: []byte("package main\n")}}
+
+// exerciseStore runs the store's whole contract against a Redis; the
+// integration test runs it again on a real redis-server.
+func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
+	for name, fn := range map[string]func(*testing.T, redis.UniversalClient){
+		"Submissions":      testSubmissions,
+		"HostileNames":     testHostileNames,
+		"MarkStarted":      testMarkStarted,
+		"Results":          testResults,
+		"ErrorResults":     testErrorResults,
+		"Unfinished":       testUnfinished,
+		"Events":           testEvents,
+		"WaitEvents":       testWaitEvents,
+		"Idempotency":      testIdempotency,
+		"IdempotencyRace":  testIdempotencyRace,
+		"Allow":            testAllow,
+		"AllowConcurrency": testAllowConcurrency,
 	} {
-		if err := s.CreateSubmission(ctx, rec, files); err != nil {
-			t.Fatalf("create %d: %v", i, err)
-		}
+		t.Run(name, func(t *testing.T) { fn(t, rdb) })
 	}
-	if err := s.CreateSubmission(ctx, Record{ID: "s1", Challenge: "x", Learner: "eve"}, files); !errors.Is(err, ErrExists) {
+}
+
+func mustCreate(t *testing.T, s *Redis, rec Record) Record {
+	t.Helper()
+	got, err := s.CreateSubmission(context.Background(), rec, files)
+	if err != nil {
+		t.Fatalf("create %s: %v", rec.ID, err)
+	}
+	return got
+}
+
+func testSubmissions(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, c := newStore(t, rdb)
+
+	var created []Record
+	for _, rec := range []Record{
+		{ID: "s1", Challenge: "notes-api", Learner: "ada", Queue: "interactive", CreatedAt: t0,
+			CallbackURL: "https://ci.example/hook", CallbackView: grader.ViewInstructor},
+		{ID: "s2", Challenge: "notes-api", Learner: "bob", Queue: "interactive", CreatedAt: t0.Add(time.Minute)},
+		{ID: "s3", Challenge: "fix-ledger", Learner: "ada", Queue: "batch", CreatedAt: t0.Add(2 * time.Minute)},
+		{ID: "s4", Challenge: "notes-api", Learner: "ada", Queue: "interactive", CreatedAt: t0.Add(3 * time.Minute)},
+	} {
+		created = append(created, mustCreate(t, s, rec))
+	}
+	want := Record{ID: "s1", Challenge: "notes-api", Learner: "ada", Queue: "interactive", State: StateQueued, Attempt: 1,
+		CallbackURL: "https://ci.example/hook", CallbackView: grader.ViewInstructor, CreatedAt: t0}
+	if diff := cmp.Diff(want, created[0]); diff != "" {
+		t.Errorf("created record (-want +got):\n%s", diff)
+	}
+	if got, err := s.Record(ctx, "s1"); err != nil {
+		t.Fatal(err)
+	} else if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("stored record (-want +got):\n%s", diff)
+	}
+	var attempts []int
+	for _, r := range created {
+		attempts = append(attempts, r.Attempt)
+	}
+	if diff := cmp.Diff([]int{1, 1, 1, 2}, attempts); diff != "" {
+		t.Errorf("attempts (-want +got):\n%s", diff)
+	}
+
+	// A taken id changes nothing and uses up no attempt number.
+	if _, err := s.CreateSubmission(ctx, Record{ID: "s1", Challenge: "notes-api", Learner: "ada"}, files); !errors.Is(err, ErrExists) {
 		t.Errorf("a taken id = %v, want ErrExists", err)
 	}
-	if r, _ := s.Record(ctx, "s1"); r.Learner != "ada" {
+	if _, err := s.CreateSubmission(ctx, Record{ID: "s1", Challenge: "x", Learner: "eve"}, files); !errors.Is(err, ErrExists) {
+		t.Errorf("a taken id = %v, want ErrExists", err)
+	}
+	if r, _ := s.Record(ctx, "s1"); r.Learner != "ada" || r.Challenge != "notes-api" {
 		t.Errorf("a refused create changed the record: %+v", r)
+	}
+	c.Set(t0.Add(4 * time.Minute))
+	if r := mustCreate(t, s, Record{ID: "s5", Challenge: "notes-api", Learner: "ada", Queue: "batch"}); r.Attempt != 3 || !r.CreatedAt.Equal(t0.Add(4*time.Minute)) {
+		t.Errorf("after a refused create: attempt %d created %s, want 3 at the clock's now", r.Attempt, r.CreatedAt)
+	}
+	for _, bad := range []Record{{Challenge: "c", Learner: "l"}, {ID: "x", Learner: "l"}, {ID: "x", Challenge: "c"}} {
+		if _, err := s.CreateSubmission(ctx, bad, files); err == nil {
+			t.Errorf("create %+v: no error", bad)
+		}
 	}
 
 	sub, err := s.Submission(ctx, "s1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(files, sub.Files); diff != "" || sub.ID != "s1" {
+	if diff := cmp.Diff(grader.Submission{ID: "s1", Files: files}, sub); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
 	if _, err := s.Submission(ctx, "nope"); !errors.Is(err, grader.ErrNotFound) {
@@ -59,17 +149,125 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("unknown record = %v, want ErrNotFound", err)
 	}
 
-	recs, total, err := s.List(ctx, Filter{Learner: "ada", Challenge: "notes-api"}, 0, 10)
-	if err != nil || total != 2 || len(recs) != 2 || recs[0].ID != "s4" || recs[1].ID != "s1" {
-		t.Errorf("ada's notes-api submissions: %+v total %d err %v", recs, total, err)
+	ids := func(recs []Record) []string {
+		out := []string{}
+		for _, r := range recs {
+			out = append(out, r.ID)
+		}
+		return out
 	}
-	recs, total, _ = s.List(ctx, Filter{}, 1, 2)
-	if total != 4 || len(recs) != 2 || recs[0].ID != "s3" || recs[1].ID != "s2" {
-		t.Errorf("page 2 of all: %+v total %d", recs, total)
+	for _, tc := range []struct {
+		f             Filter
+		offset, limit int
+		want          []string
+		total         int
+	}{
+		{Filter{Learner: "ada", Challenge: "notes-api"}, 0, 10, []string{"s5", "s4", "s1"}, 3},
+		{Filter{Learner: "ada"}, 0, 10, []string{"s5", "s4", "s3", "s1"}, 4},
+		{Filter{Challenge: "notes-api"}, 1, 2, []string{"s4", "s2"}, 4},
+		{Filter{}, 1, 2, []string{"s4", "s3"}, 5},
+		{Filter{}, 9, 2, []string{}, 5},
+		{Filter{}, 0, 0, []string{}, 5},
+		{Filter{Learner: "nobody"}, 0, 10, []string{}, 0},
+	} {
+		recs, total, err := s.List(ctx, tc.f, tc.offset, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, ids(recs)); diff != "" || total != tc.total {
+			t.Errorf("List(%+v, %d, %d): total %d (want %d), ids (-want +got):\n%s", tc.f, tc.offset, tc.limit, total, tc.total, diff)
+		}
 	}
+	got, err := s.Attempts(ctx, "ada", "notes-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"s1", "s4", "s5"}, ids(got)); diff != "" {
+		t.Errorf("ada's attempts at notes-api, oldest first (-want +got):\n%s", diff)
+	}
+	if got, err := s.Attempts(ctx, "bob", "fix-ledger"); err != nil || len(got) != 0 {
+		t.Errorf("no attempts: %+v %v", got, err)
+	}
+	if err := s.Ping(ctx); err != nil {
+		t.Errorf("ping: %v", err)
+	}
+}
 
-	if _, ok, _ := s.Result(ctx, "s1"); ok {
+// testHostileNames checks that names with the key separator cannot reach
+// another learner's keys.
+func testHostileNames(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	mustCreate(t, s, Record{ID: "a1", Challenge: "notes-api", Learner: "ada"})
+	evil := mustCreate(t, s, Record{ID: "e1", Challenge: "x", Learner: "ada:challenge:notes-api"})
+	if evil.Attempt != 1 {
+		t.Errorf("the hostile learner's attempt = %d, want 1", evil.Attempt)
+	}
+	if r := mustCreate(t, s, Record{ID: "a2", Challenge: "notes-api", Learner: "ada"}); r.Attempt != 2 {
+		t.Errorf("ada's second attempt = %d, want 2", r.Attempt)
+	}
+	recs, total, _ := s.List(ctx, Filter{Learner: "ada"}, 0, 10)
+	if total != 2 || len(recs) != 2 {
+		t.Errorf("ada's submissions include another learner's: %+v", recs)
+	}
+	mustCreate(t, s, Record{ID: "a3:files", Challenge: "notes-api", Learner: "%3A"})
+	if _, err := s.Submission(ctx, "a3"); !errors.Is(err, grader.ErrNotFound) {
+		t.Errorf("the id a3:files made files for a3: %v", err)
+	}
+	if recs, _, _ := s.List(ctx, Filter{Learner: ":"}, 0, 10); len(recs) != 0 {
+		t.Errorf("learner ':' sees learner '%%3A': %+v", recs)
+	}
+	if _, err := s.Events(ctx, "a1", "1-1; DEL x"); !errors.Is(err, ErrInvalidEventID) {
+		t.Errorf("a hostile event id = %v, want ErrInvalidEventID", err)
+	}
+}
+
+func testMarkStarted(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, c := newStore(t, rdb)
+	mustCreate(t, s, Record{ID: "m1", Challenge: "notes-api", Learner: "ada"})
+	c.Set(t0.Add(5 * time.Second))
+	if err := s.MarkStarted(ctx, "m1"); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := s.Record(ctx, "m1")
+	if r.State != StateGrading || !r.StartedAt.Equal(t0.Add(5*time.Second)) {
+		t.Errorf("after MarkStarted: state %s started %s", r.State, r.StartedAt)
+	}
+	if err := s.MarkStarted(ctx, "nope"); !errors.Is(err, grader.ErrNotFound) {
+		t.Errorf("MarkStarted(unknown) = %v, want ErrNotFound", err)
+	}
+	if _, err := s.Record(ctx, "nope"); !errors.Is(err, grader.ErrNotFound) {
+		t.Errorf("MarkStarted created a record: %v", err)
+	}
+	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "m1", Status: grader.StatusPassed, Score: 3, MaxScore: 3}); err != nil {
+		t.Fatal(err)
+	}
+	c.Set(t0.Add(time.Hour))
+	if err := s.MarkStarted(ctx, "m1"); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := s.Record(ctx, "m1"); r.State != StateGraded || !r.StartedAt.Equal(t0.Add(5*time.Second)) {
+		t.Errorf("a late MarkStarted regressed a graded record: %+v", r)
+	}
+}
+
+func testResults(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, c := newStore(t, rdb)
+	for i, rec := range []Record{
+		{ID: "r1", Challenge: "notes-api", Learner: "ada"},
+		{ID: "r2", Challenge: "notes-api", Learner: "bob"},
+		{ID: "r3", Challenge: "notes-api", Learner: "ada"},
+	} {
+		rec.CreatedAt = t0.Add(time.Duration(i) * time.Minute)
+		mustCreate(t, s, rec)
+	}
+	if _, ok, _ := s.Result(ctx, "r1"); ok {
 		t.Error("a result before grading")
+	}
+	if _, ok, _ := s.Best(ctx, "notes-api", "ada"); ok {
+		t.Error("a best before grading")
 	}
 	save := func(id string, score int, at time.Time) {
 		t.Helper()
@@ -81,45 +279,445 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 			t.Fatal(err)
 		}
 	}
-	save("s1", 7, clock.Add(time.Hour))
-	save("s2", 7, clock.Add(2*time.Hour))
-	save("s4", 5, clock.Add(3*time.Hour)) // ada's worse later attempt keeps her best
-	save("s1", 7, clock.Add(time.Hour))   // a duplicate save changes nothing
-	res, ok, err := s.Result(ctx, "s1")
-	if err != nil || !ok || res.Score != 7 {
+	save("r1", 7, t0.Add(time.Hour))
+	save("r2", 7, t0.Add(2*time.Hour))
+	save("r3", 5, t0.Add(3*time.Hour)) // ada's worse later attempt keeps her best
+	save("r1", 7, t0.Add(time.Hour))   // a duplicate save changes nothing
+	res, ok, err := s.Result(ctx, "r1")
+	if err != nil || !ok || res.Score != 7 || !res.GradedAt.Equal(t0.Add(time.Hour)) {
 		t.Errorf("result %+v %v %v", res, ok, err)
 	}
-	rec, _ := s.Record(ctx, "s1")
-	if rec.State != StateGraded || rec.Score != 7 || rec.MaxScore != 10 || rec.Status != grader.StatusFailed {
-		t.Errorf("record after grading %+v", rec)
+	rec, _ := s.Record(ctx, "r1")
+	want := Record{ID: "r1", Challenge: "notes-api", Learner: "ada", State: StateGraded, Attempt: 1, CreatedAt: t0,
+		GradedAt: t0.Add(time.Hour), Status: grader.StatusFailed, Score: 7, MaxScore: 10}
+	if diff := cmp.Diff(want, rec); diff != "" {
+		t.Errorf("record after grading (-want +got):\n%s", diff)
+	}
+	for _, k := range []string{s.key("sub", "r1", "files")} {
+		if ttl := rdb.TTL(ctx, k).Val(); ttl <= 0 || ttl > 24*time.Hour {
+			t.Errorf("TTL of %s after grading = %s, want up to a day", k, ttl)
+		}
+	}
+	if ttl := rdb.TTL(ctx, s.key("sub", "r1", "result")).Val(); ttl != -1 {
+		t.Errorf("the result expires (TTL %s); results are kept", ttl)
 	}
 	board, err := s.Leaderboard(ctx, "notes-api", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Standing{{Learner: "ada", Score: 7, At: clock.Add(time.Hour)}, {Learner: "bob", Score: 7, At: clock.Add(2 * time.Hour)}}
-	if diff := cmp.Diff(want, board); diff != "" {
+	wantBoard := []Standing{{Learner: "ada", Score: 7, At: t0.Add(time.Hour)}, {Learner: "bob", Score: 7, At: t0.Add(2 * time.Hour)}}
+	if diff := cmp.Diff(wantBoard, board); diff != "" {
 		t.Errorf("leaderboard (-want +got):\n%s", diff)
 	}
-	save("s2", 10, clock.Add(4*time.Hour))
+	if best, ok, err := s.Best(ctx, "notes-api", "ada"); err != nil || !ok || best != wantBoard[0] {
+		t.Errorf("ada's best = %+v %v %v, want %+v", best, ok, err, wantBoard[0])
+	}
+	save("r2", 10, t0.Add(4*time.Hour))
 	if board, _ := s.Leaderboard(ctx, "notes-api", 1); len(board) != 1 || board[0].Learner != "bob" || board[0].Score != 10 {
 		t.Errorf("after bob's full marks: %+v", board)
 	}
+	if board, _ := s.Leaderboard(ctx, "notes-api", 0); len(board) != 0 {
+		t.Errorf("limit 0: %+v", board)
+	}
+	c.Set(t0.Add(5 * time.Hour))
+	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "nope", Status: grader.StatusPassed}); !errors.Is(err, grader.ErrNotFound) {
+		t.Errorf("saving an unknown submission's result = %v, want ErrNotFound", err)
+	}
+}
 
+// testErrorResults: the service's faults are never charged to learners.
+func testErrorResults(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, c := newStore(t, rdb)
+	mustCreate(t, s, Record{ID: "e1", Challenge: "fix-ledger", Learner: "ada"})
+	mustCreate(t, s, Record{ID: "e2", Challenge: "fix-ledger", Learner: "ada"})
+	c.Set(t0.Add(time.Minute))
+	fault := grader.Result{SubmissionID: "e1", Challenge: "fix-ledger", Status: grader.StatusError, Message: "our fault"}
+	if err := s.SaveResult(ctx, fault); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := s.Record(ctx, "e1"); r.State != StateGraded || r.Status != grader.StatusError || !r.GradedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("record after a fault result: %+v", r)
+	}
+	if _, ok, _ := s.Best(ctx, "fix-ledger", "ada"); ok {
+		t.Error("a StatusError result counts as ada's best")
+	}
+	if board, _ := s.Leaderboard(ctx, "fix-ledger", 10); len(board) != 0 {
+		t.Errorf("a StatusError result is on the board: %+v", board)
+	}
+	// A real result replaces a fault; a fault never replaces a real one.
+	real := grader.Result{SubmissionID: "e2", Challenge: "fix-ledger", Status: grader.StatusFailed, Score: 2, MaxScore: 5}
+	if err := s.SaveResult(ctx, real); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "e2", Status: grader.StatusError}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := s.Result(ctx, "e2"); got.Status != grader.StatusFailed || got.Score != 2 {
+		t.Errorf("a fault replaced a real result: %+v", got)
+	}
+	if best, ok, _ := s.Best(ctx, "fix-ledger", "ada"); !ok || best.Score != 2 {
+		t.Errorf("ada's best after a real result = %+v %v", best, ok)
+	}
+}
+
+func testUnfinished(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, c := newStore(t, rdb)
+	mustCreate(t, s, Record{ID: "u1", Challenge: "c", Learner: "l", CreatedAt: t0})
+	mustCreate(t, s, Record{ID: "u2", Challenge: "c", Learner: "l", CreatedAt: t0.Add(time.Minute)})
+	mustCreate(t, s, Record{ID: "u3", Challenge: "c", Learner: "l", CreatedAt: t0.Add(2 * time.Minute)})
+	mustCreate(t, s, Record{ID: "u4", Challenge: "c", Learner: "l", CreatedAt: t0.Add(9 * time.Minute)})
+	if err := s.MarkStarted(ctx, "u2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "u3", Status: grader.StatusPassed}); err != nil {
+		t.Fatal(err)
+	}
+	c.Set(t0.Add(10 * time.Minute))
+	got, err := s.Unfinished(ctx, 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ids []string
-	for _, ty := range []grader.EventType{grader.EventPhaseStarted, grader.EventPhaseFinished, grader.EventTestFinished} {
-		id, err := s.AppendEvent(ctx, "s3", grader.Event{Type: ty, Phase: "build"})
+	for _, r := range got {
+		ids = append(ids, r.ID+"/"+string(r.State))
+	}
+	if diff := cmp.Diff([]string{"u1/queued", "u2/grading"}, ids); diff != "" {
+		t.Errorf("unfinished older than 5m, oldest first (-want +got):\n%s", diff)
+	}
+	if got, _ := s.Unfinished(ctx, time.Hour); len(got) != 0 {
+		t.Errorf("unfinished older than an hour: %+v", got)
+	}
+}
+
+func testEvents(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	mustCreate(t, s, Record{ID: "v1", Challenge: "c", Learner: "l"})
+	var ids []string
+	for _, ty := range []grader.EventType{grader.EventStarted, grader.EventPhaseStarted, grader.EventTestFinished} {
+		id, err := s.AppendEvent(ctx, "v1", grader.Event{Type: ty, Phase: "build", At: t0})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, id)
 	}
-	all, err := s.Events(ctx, "s3", "")
-	if err != nil || len(all) != 3 || all[2].Event.Type != grader.EventTestFinished {
+	all, err := s.Events(ctx, "v1", "")
+	if err != nil || len(all) != 3 {
 		t.Fatalf("events %+v %v", all, err)
 	}
-	rest, _ := s.Events(ctx, "s3", ids[0])
+	if diff := cmp.Diff(Event{ID: ids[2], Event: grader.Event{Type: grader.EventTestFinished, Phase: "build", At: t0}}, all[2]); diff != "" {
+		t.Errorf("third event (-want +got):\n%s", diff)
+	}
+	rest, _ := s.Events(ctx, "v1", ids[0])
 	if len(rest) != 2 || rest[0].ID != ids[1] {
 		t.Errorf("events after the first: %+v", rest)
+	}
+	if none, err := s.Events(ctx, "v1", ids[2]); err != nil || len(none) != 0 {
+		t.Errorf("events after the last: %+v %v", none, err)
+	}
+	if ttl := rdb.TTL(ctx, s.key("sub", "v1", "events")).Val(); ttl != -1 {
+		t.Errorf("an ungraded submission's events expire (TTL %s)", ttl)
+	}
+	for _, bad := range []string{"x", "1-", "-1", "1-2-3", "99999999999999999999999", "$", "+", "(1"} {
+		if _, err := s.Events(ctx, "v1", bad); !errors.Is(err, ErrInvalidEventID) {
+			t.Errorf("Events after %q = %v, want ErrInvalidEventID", bad, err)
+		}
+		if _, err := s.WaitEvents(ctx, "v1", bad, time.Second); !errors.Is(err, ErrInvalidEventID) {
+			t.Errorf("WaitEvents after %q = %v, want ErrInvalidEventID", bad, err)
+		}
+	}
+
+	// Graded: the stream expires with the files, even one created late.
+	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "v1", Status: grader.StatusPassed}); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := rdb.TTL(ctx, s.key("sub", "v1", "events")).Val(); ttl <= 0 {
+		t.Errorf("a graded submission's events never expire (TTL %s)", ttl)
+	}
+	mustCreate(t, s, Record{ID: "v2", Challenge: "c", Learner: "l"})
+	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "v2", Status: grader.StatusPassed}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendEvent(ctx, "v2", grader.Event{Type: grader.EventDone}); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := rdb.TTL(ctx, s.key("sub", "v2", "events")).Val(); ttl <= 0 || ttl > 24*time.Hour {
+		t.Errorf("a stream created after grading: TTL %s, want up to a day", ttl)
+	}
+}
+
+func testWaitEvents(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	first, err := s.AppendEvent(ctx, "w1", grader.Event{Type: grader.EventQueued})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Events already there come back at once.
+	start := time.Now()
+	got, err := s.WaitEvents(ctx, "w1", "", 5*time.Second)
+	if err != nil || len(got) != 1 || got[0].ID != first || time.Since(start) > 2*time.Second {
+		t.Errorf("existing events: %+v %v after %s", got, err, time.Since(start))
+	}
+	// None: an empty slice, no error, after about block.
+	start = time.Now()
+	got, err = s.WaitEvents(ctx, "w1", first, 300*time.Millisecond)
+	if err != nil || got == nil || len(got) != 0 {
+		t.Errorf("timeout: %#v %v", got, err)
+	}
+	if d := time.Since(start); d < 250*time.Millisecond || d > 3*time.Second {
+		t.Errorf("timeout after %s, want about 300ms", d)
+	}
+	if got, err := s.WaitEvents(ctx, "w1", first, 0); err != nil || len(got) != 0 {
+		t.Errorf("block 0: %+v %v", got, err)
+	}
+	// A new event wakes a waiter.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var second string
+	go func() {
+		defer wg.Done()
+		time.Sleep(200 * time.Millisecond)
+		second, _ = s.AppendEvent(ctx, "w1", grader.Event{Type: grader.EventStarted})
+	}()
+	start = time.Now()
+	got, err = s.WaitEvents(ctx, "w1", first, 10*time.Second)
+	wg.Wait()
+	if err != nil || len(got) != 1 || got[0].ID != second || got[0].Event.Type != grader.EventStarted {
+		t.Errorf("woken by a new event: %+v %v", got, err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("woken after %s", d)
+	}
+	// On a stream that does not exist yet, too.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		time.Sleep(200 * time.Millisecond)
+		s.AppendEvent(ctx, "w2", grader.Event{Type: grader.EventQueued})
+	}()
+	got, err = s.WaitEvents(ctx, "w2", "", 10*time.Second)
+	wg.Wait()
+	if err != nil || len(got) != 1 {
+		t.Errorf("a new stream: %+v %v", got, err)
+	}
+	// A cancelled ctx ends the wait early with its error.
+	cctx, cancel := context.WithCancel(ctx)
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start = time.Now()
+	_, err = s.WaitEvents(cctx, "w1", second, time.Minute)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled wait = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("a cancelled wait took %s", d)
+	}
+	dctx, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel2()
+	start = time.Now()
+	if _, err := s.WaitEvents(dctx, "w1", second, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a wait past ctx's deadline = %v, want DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("a wait past ctx's deadline took %s", d)
+	}
+}
+
+func testIdempotency(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	claim := func(subject, key, id, want string) {
+		t.Helper()
+		got, err := s.ClaimIdempotencyKey(ctx, subject, key, id, time.Hour)
+		if err != nil || got != want {
+			t.Errorf("claim (%s, %s) for %s = %q %v, want %q", subject, key, id, got, err, want)
+		}
+	}
+	claim("ada", "k1", "s1", "")
+	claim("ada", "k1", "s2", "s1")
+	claim("ada", "k1", "s1", "s1")
+	claim("bob", "k1", "s3", "")  // keys are per subject
+	claim("ada:k1", "", "s4", "") // no separator games
+	claim("ada", "k1:", "s5", "") // no separator games
+	if ttl := rdb.TTL(ctx, s.key("idem", "ada", "k1")).Val(); ttl <= 0 || ttl > time.Hour {
+		t.Errorf("an idempotency key's TTL = %s, want up to an hour", ttl)
+	}
+	if err := s.ReleaseIdempotencyKey(ctx, "ada", "k1", "s2"); err != nil {
+		t.Fatal(err)
+	}
+	claim("ada", "k1", "s2", "s1") // another id's release left it
+	if err := s.ReleaseIdempotencyKey(ctx, "ada", "k1", "s1"); err != nil {
+		t.Fatal(err)
+	}
+	claim("ada", "k1", "s2", "")
+	if err := s.ReleaseIdempotencyKey(ctx, "nobody", "k", "s1"); err != nil {
+		t.Errorf("releasing no claim: %v", err)
+	}
+	if _, err := s.ClaimIdempotencyKey(ctx, "ada", "k9", "s1", 0); err == nil {
+		t.Error("a claim without ttl was accepted")
+	}
+	if _, err := s.ClaimIdempotencyKey(ctx, "ada", "k9", "", time.Hour); err == nil {
+		t.Error("a claim for an empty id was accepted")
+	}
+}
+
+func testIdempotencyRace(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	const n = 64
+	got := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = s.ClaimIdempotencyKey(ctx, "ada", "race", fmt.Sprintf("s%d", i), time.Minute)
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if got[i] == "" {
+			if winner >= 0 {
+				t.Fatalf("both s%d and s%d claimed the key", winner, i)
+			}
+			winner = i
+		}
+	}
+	if winner < 0 {
+		t.Fatal("nobody claimed the key")
+	}
+	for i := range n {
+		if i != winner && got[i] != fmt.Sprintf("s%d", winner) {
+			t.Errorf("claim %d saw %q, want the winner s%d", i, got[i], winner)
+		}
+	}
+}
+
+func testAllow(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, c := newStore(t, rdb)
+	// 10:00:20 in a one-minute window that ends at 10:01:00.
+	c.Set(t0.Add(20*time.Second + 300*time.Millisecond))
+	var oks []bool
+	var retry time.Duration
+	for range 5 {
+		ok, r, err := s.Allow(ctx, "ada", 3, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		oks = append(oks, ok)
+		retry = r
+	}
+	if diff := cmp.Diff([]bool{true, true, true, false, false}, oks); diff != "" {
+		t.Errorf("admitted (-want +got):\n%s", diff)
+	}
+	if retry != 40*time.Second {
+		t.Errorf("retry after %s, want 40s (39.7s rounded up)", retry)
+	}
+	if ok, _, _ := s.Allow(ctx, "bob", 3, time.Minute); !ok {
+		t.Error("bob is limited by ada's requests")
+	}
+	if ttl := rdb.TTL(ctx, s.key("rate", "ada", fmt.Sprint(t0.Add(20*time.Second).UnixNano()/int64(time.Minute)))).Val(); ttl <= 0 || ttl > 2*time.Minute {
+		t.Errorf("the window's TTL = %s, want it to expire by itself", ttl)
+	}
+	c.Set(t0.Add(time.Minute - time.Millisecond))
+	if ok, r, _ := s.Allow(ctx, "ada", 3, time.Minute); ok || r != time.Second {
+		t.Errorf("1ms before the window ends: ok %v retry %s, want refused, 1s", ok, r)
+	}
+	c.Set(t0.Add(time.Minute))
+	if ok, _, _ := s.Allow(ctx, "ada", 3, time.Minute); !ok {
+		t.Error("a new window refused the first request")
+	}
+	for _, tc := range []struct {
+		limit  int
+		window time.Duration
+	}{{0, time.Minute}, {-1, time.Minute}, {1, 0}, {1, time.Millisecond}} {
+		if _, _, err := s.Allow(ctx, "ada", tc.limit, tc.window); err == nil {
+			t.Errorf("Allow(limit %d, window %s): no error", tc.limit, tc.window)
+		}
+	}
+}
+
+func testAllowConcurrency(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	const n, limit = 100, 17
+	var mu sync.Mutex
+	admitted := 0
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, _, err := s.Allow(ctx, "shared", limit, time.Hour)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if ok {
+				mu.Lock()
+				admitted++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if admitted != limit {
+		t.Errorf("%d requests admitted, want exactly %d", admitted, limit)
+	}
+}
+
+func TestBoardPacking(t *testing.T) {
+	times := []time.Time{
+		time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC),
+		time.Date(2026, 3, 1, 10, 0, 1, 0, time.UTC),
+		time.Date(2099, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	scores := []int{0, 1, 2, 99, 100, 9999, 10000}
+	type entry struct {
+		score int
+		at    time.Time
+		v     float64
+	}
+	var all []entry
+	for _, sc := range scores {
+		for _, at := range times {
+			v := packBoard(sc, at)
+			if v != math.Trunc(v) || v >= 1<<53 {
+				t.Fatalf("pack(%d, %s) = %v: not an exact integer", sc, at, v)
+			}
+			gotScore, gotAt := unpackBoard(v)
+			if gotScore != sc || !gotAt.Equal(at) {
+				t.Errorf("unpack(pack(%d, %s)) = %d, %s", sc, at, gotScore, gotAt)
+			}
+			all = append(all, entry{sc, at, v})
+		}
+	}
+	// Higher scores first; among equal scores, the earliest.
+	sort.Slice(all, func(i, j int) bool { return all[i].v > all[j].v })
+	for i := 1; i < len(all); i++ {
+		a, b := all[i-1], all[i]
+		if a.score < b.score || (a.score == b.score && !a.at.Before(b.at)) {
+			t.Errorf("%d@%s ranks above %d@%s", a.score, a.at, b.score, b.at)
+		}
+	}
+	// Out-of-range values are clamped, never corrupt a neighbour.
+	if sc, _ := unpackBoard(packBoard(-5, times[1])); sc != 0 {
+		t.Errorf("a negative score packs to %d", sc)
+	}
+	if sc, _ := unpackBoard(packBoard(1<<40, times[1])); sc != maxBoardScore {
+		t.Errorf("a huge score packs to %d", sc)
+	}
+	if sc, _ := unpackBoard(packBoard(7, time.Time{})); sc != 7 {
+		t.Errorf("a zero time shifts the score to %d", sc)
 	}
 }

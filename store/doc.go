@@ -1,0 +1,39 @@
+// Package store keeps the grading service's state in Redis: submission
+// records and files, results, progress event streams, leaderboards,
+// idempotency keys and rate-limit windows. Every API replica and every
+// worker share one store; all of its methods are safe for concurrent use.
+//
+// The store needs a single Redis (a primary, with or without replicas):
+// several of its writes are multi-key transactions or Lua scripts, which
+// Redis Cluster refuses across hash slots.
+//
+// # Key layout
+//
+// Every key starts with the prefix (Config.Prefix, default "grader"). The
+// variable parts ({id}, {learner}, {challenge}, ...) are escaped ('%' as
+// "%25", ':' as "%3A"), so a hostile name can never reach another key.
+//
+//	key                                     type     holds                                   retention
+//	grader:sub:{id}                         hash     the submission's Record                 kept
+//	grader:sub:{id}:files                   string   gzip'd JSON of the checked files        FilesTTL after grading
+//	grader:sub:{id}:result                  string   JSON grader.Result (instructor view)    kept
+//	grader:sub:{id}:events                  stream   progress events (for Server-Sent Events) FilesTTL after grading
+//	grader:subs                             zset     every submission id by creation time    kept
+//	grader:subs:learner:{l}                 zset     the same, one learner's                 kept
+//	grader:subs:challenge:{c}               zset     the same, one challenge's               kept
+//	grader:subs:learner:{l}:challenge:{c}   zset     the same, one learner on one challenge  kept
+//	grader:unfinished                       zset     queued or grading ids by creation time  until graded
+//	grader:attempts:{c}:{l}                 string   counter: the learner's last attempt     kept
+//	grader:board:{c}                        zset     learner -> packed best score and time   kept
+//	grader:idem:{subject}:{key}             string   idempotency key -> submission id        the ttl given to ClaimIdempotencyKey
+//	grader:rate:{key}:{window}              string   requests counted in one fixed window    one window after its first request
+//
+// Creation-time scores are Unix nanoseconds as float64 (exact to a few
+// hundred nanoseconds, which is all ordering needs). Leaderboard scores
+// pack a score and a time into one float64: see Leaderboard.
+//
+// Records, results, indexes, attempt counters and boards stay until
+// someone deletes them; files and event streams are dropped FilesTTL
+// (default a day) after grading; idempotency keys and rate windows expire
+// by themselves.
+package store

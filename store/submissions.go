@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gradebox/grader/grader"
+)
+
+// createScript stores a new submission unless its id is taken, all at
+// once, and returns its attempt number (0 when the id is taken).
+//
+// KEYS: record, files, subs, learner index, challenge index, pair index,
+// unfinished, attempt counter. ARGV: files, creation score, id, then the
+// record's field/value pairs.
+var createScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local n = redis.call('INCR', KEYS[8])
+redis.call('HSET', KEYS[1], 'attempt', n, unpack(ARGV, 4))
+redis.call('SET', KEYS[2], ARGV[1])
+for i = 3, 7 do redis.call('ZADD', KEYS[i], ARGV[2], ARGV[3]) end
+return n
+`)
+
+// CreateSubmission stores a new submission's record and files, indexes
+// it, and returns the record as stored: State queued, CreatedAt set (now
+// unless given) and Attempt the learner's next attempt at the challenge.
+// It fails with ErrExists if the id is taken, changing nothing.
+func (s *Redis) CreateSubmission(ctx context.Context, rec Record, files []grader.File) (Record, error) {
+	switch {
+	case rec.ID == "":
+		return Record{}, errors.New("create submission: the id is empty")
+	case rec.Challenge == "":
+		return Record{}, fmt.Errorf("create submission %s: the challenge is empty", rec.ID)
+	case rec.Learner == "":
+		return Record{}, fmt.Errorf("create submission %s: the learner is empty", rec.ID)
+	}
+	if rec.CreatedAt.IsZero() {
+		rec.CreatedAt = s.now()
+	}
+	rec.CreatedAt = rec.CreatedAt.UTC()
+	rec.State = StateQueued
+	rec.StartedAt, rec.GradedAt = time.Time{}, time.Time{}
+	rec.Status, rec.Score, rec.MaxScore = "", 0, 0
+	packed, err := packFiles(files)
+	if err != nil {
+		return Record{}, fmt.Errorf("create submission %s: %w", rec.ID, err)
+	}
+	keys := []string{
+		s.key("sub", rec.ID), s.key("sub", rec.ID, "files"),
+		s.key("subs"), s.key("subs", "learner", rec.Learner), s.key("subs", "challenge", rec.Challenge),
+		s.key("subs", "learner", rec.Learner, "challenge", rec.Challenge),
+		s.key("unfinished"), s.key("attempts", rec.Challenge, rec.Learner),
+	}
+	args := []any{packed, strconv.FormatInt(rec.CreatedAt.UnixNano(), 10), rec.ID}
+	for k, v := range recordFields(rec) {
+		args = append(args, k, v)
+	}
+	n, err := createScript.Run(ctx, s.rdb, keys, args...).Int()
+	if err != nil {
+		return Record{}, fmt.Errorf("create submission %s: %w", rec.ID, err)
+	}
+	if n == 0 {
+		return Record{}, fmt.Errorf("create submission %s: %w", rec.ID, ErrExists)
+	}
+	rec.Attempt = n
+	return rec, nil
+}
+
+// recordFields is rec as hash fields (all but attempt, which only
+// CreateSubmission sets).
+func recordFields(r Record) map[string]any {
+	return map[string]any{
+		"id": r.ID, "challenge": r.Challenge, "learner": r.Learner, "queue": r.Queue, "state": string(r.State),
+		"callback_url": r.CallbackURL, "callback_view": string(r.CallbackView),
+		"created_at": formatTime(r.CreatedAt), "started_at": formatTime(r.StartedAt), "graded_at": formatTime(r.GradedAt),
+		"status": string(r.Status), "score": r.Score, "max_score": r.MaxScore,
+	}
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// parseRecord reads a record's hash; ok is false when there is none.
+func parseRecord(m map[string]string) (Record, bool) {
+	if len(m) == 0 || m["challenge"] == "" {
+		return Record{}, false
+	}
+	atoi := func(k string) int { n, _ := strconv.Atoi(m[k]); return n }
+	return Record{
+		ID: m["id"], Challenge: m["challenge"], Learner: m["learner"], Queue: m["queue"], State: State(m["state"]),
+		Attempt: atoi("attempt"), CallbackURL: m["callback_url"], CallbackView: grader.View(m["callback_view"]),
+		CreatedAt: parseTime(m["created_at"]), StartedAt: parseTime(m["started_at"]), GradedAt: parseTime(m["graded_at"]),
+		Status: grader.Status(m["status"]), Score: atoi("score"), MaxScore: atoi("max_score"),
+	}, true
+}
+
+// Record returns a submission's record, or an error wrapping
+// grader.ErrNotFound.
+func (s *Redis) Record(ctx context.Context, id string) (Record, error) {
+	m, err := s.rdb.HGetAll(ctx, s.key("sub", id)).Result()
+	if err != nil {
+		return Record{}, fmt.Errorf("read submission %s: %w", id, err)
+	}
+	rec, ok := parseRecord(m)
+	if !ok {
+		return Record{}, fmt.Errorf("submission %s: %w", id, grader.ErrNotFound)
+	}
+	return rec, nil
+}
+
+// records loads the records of ids in one round trip, in order, skipping
+// ids without one.
+func (s *Redis) records(ctx context.Context, ids []string) ([]Record, error) {
+	if len(ids) == 0 {
+		return []Record{}, nil
+	}
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HGetAll(ctx, s.key("sub", id))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read submissions: %w", err)
+	}
+	out := make([]Record, 0, len(ids))
+	for _, c := range cmds {
+		if rec, ok := parseRecord(c.Val()); ok {
+			out = append(out, rec)
+		}
+	}
+	return out, nil
+}
+
+// markStartedScript moves a record to grading unless it is graded.
+// Returns 0 when there is no record, 2 when it is graded, 1 otherwise.
+var markStartedScript = redis.NewScript(`
+local st = redis.call('HGET', KEYS[1], 'state')
+if not st then return 0 end
+if st == 'graded' then return 2 end
+redis.call('HSET', KEYS[1], 'state', 'grading', 'started_at', ARGV[1])
+return 1
+`)
+
+// MarkStarted records that a worker started grading a submission: state
+// grading and StartedAt now. A graded record is left as it is (a late or
+// duplicate task never regresses it). An unknown id wraps
+// grader.ErrNotFound.
+func (s *Redis) MarkStarted(ctx context.Context, id string) error {
+	n, err := markStartedScript.Run(ctx, s.rdb, []string{s.key("sub", id)}, formatTime(s.now())).Int()
+	if err != nil {
+		return fmt.Errorf("mark %s started: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("mark started: submission %s: %w", id, grader.ErrNotFound)
+	}
+	return nil
+}
+
+// Filter narrows List; empty fields match all.
+type Filter struct {
+	Challenge string
+	Learner   string
+}
+
+// List returns records newest first, from offset, at most limit, and how
+// many match in all.
+func (s *Redis) List(ctx context.Context, f Filter, offset, limit int) ([]Record, int, error) {
+	index := s.key("subs")
+	switch {
+	case f.Learner != "" && f.Challenge != "":
+		index = s.key("subs", "learner", f.Learner, "challenge", f.Challenge)
+	case f.Learner != "":
+		index = s.key("subs", "learner", f.Learner)
+	case f.Challenge != "":
+		index = s.key("subs", "challenge", f.Challenge)
+	}
+	offset = max(offset, 0)
+	total, err := s.rdb.ZCard(ctx, index).Result()
+	if err != nil {
+		return nil, 0, fmt.Errorf("list submissions: %w", err)
+	}
+	if limit <= 0 || int64(offset) >= total {
+		return []Record{}, int(total), nil
+	}
+	ids, err := s.rdb.ZRevRange(ctx, index, int64(offset), int64(offset+limit-1)).Result()
+	if err != nil {
+		return nil, 0, fmt.Errorf("list submissions: %w", err)
+	}
+	recs, err := s.records(ctx, ids)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list submissions: %w", err)
+	}
+	return recs, int(total), nil
+}
+
+// Attempts returns a learner's submissions to a challenge, oldest first.
+func (s *Redis) Attempts(ctx context.Context, learner, challenge string) ([]Record, error) {
+	ids, err := s.rdb.ZRange(ctx, s.key("subs", "learner", learner, "challenge", challenge), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("attempts of %s at %s: %w", learner, challenge, err)
+	}
+	recs, err := s.records(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("attempts of %s at %s: %w", learner, challenge, err)
+	}
+	return recs, nil
+}
+
+// Unfinished returns the queued or grading submissions created more than
+// olderThan ago, oldest first: what a crash between storing a submission
+// and enqueueing it, or a lost task, left behind. Workers re-enqueue them
+// at start (a duplicate enqueue is harmless).
+func (s *Redis) Unfinished(ctx context.Context, olderThan time.Duration) ([]Record, error) {
+	cutoff := s.now().Add(-olderThan).UnixNano()
+	ids, err := s.rdb.ZRangeByScore(ctx, s.key("unfinished"), &redis.ZRangeBy{Min: "-inf", Max: "(" + strconv.FormatInt(cutoff, 10)}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished submissions: %w", err)
+	}
+	recs, err := s.records(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished submissions: %w", err)
+	}
+	out := recs[:0]
+	for _, r := range recs {
+		if r.State == StateQueued || r.State == StateGrading {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Submission returns a submission's files for grading, or an error
+// wrapping grader.ErrNotFound (unknown, or files already dropped).
+func (s *Redis) Submission(ctx context.Context, id string) (grader.Submission, error) {
+	b, err := s.rdb.Get(ctx, s.key("sub", id, "files")).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return grader.Submission{}, fmt.Errorf("files of submission %s: %w", id, grader.ErrNotFound)
+	}
+	if err != nil {
+		return grader.Submission{}, fmt.Errorf("read files of %s: %w", id, err)
+	}
+	files, err := unpackFiles(b)
+	if err != nil {
+		return grader.Submission{}, fmt.Errorf("files of %s: %w", id, err)
+	}
+	return grader.Submission{ID: id, Files: files}, nil
+}
