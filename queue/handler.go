@@ -6,17 +6,26 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/store"
 )
 
-// Submissions loads stored submissions.
+// Submissions loads stored submissions and records their progress.
 type Submissions interface {
-	// Submission returns the submission with id, or an error wrapping
+	// Record returns the submission's record, or an error wrapping
+	// grader.ErrNotFound.
+	Record(ctx context.Context, id string) (store.Record, error)
+	// Submission returns the submission's files, or an error wrapping
 	// grader.ErrNotFound.
 	Submission(ctx context.Context, id string) (grader.Submission, error)
+	// MarkStarted records that grading started (never regressing a
+	// graded record); an unknown id wraps grader.ErrNotFound.
+	MarkStarted(ctx context.Context, id string) error
 }
 
 // Challenges finds challenges by id.
@@ -40,21 +49,71 @@ type Results interface {
 	SaveResult(ctx context.Context, res grader.Result) error
 }
 
-// HandlerConfig wires a Handler.
+// Events is a submission's progress event stream.
+type Events interface {
+	// AppendEvent adds an event and returns its stream id.
+	AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error)
+	// Events returns the events after the stream id after ("" for all).
+	Events(ctx context.Context, id, after string) ([]store.Event, error)
+}
+
+// WebhookEnqueuer queues result deliveries; *Client implements it.
+type WebhookEnqueuer interface {
+	// EnqueueWebhook queues the delivery of a graded submission's
+	// result; a duplicate is not an error.
+	EnqueueWebhook(ctx context.Context, submissionID string) error
+}
+
+// Observer hears about every grading, for metrics. Its methods must be
+// quick and safe for concurrent use.
+type Observer interface {
+	// Graded is called once per stored result, StatusError ones included.
+	Graded(res grader.Result)
+	// Fault is called for every attempt that ends in a service fault
+	// returned to Asynq (not for a shutdown handing the task back).
+	Fault(err error)
+}
+
+// The handlers' stores.
+var (
+	_ Submissions     = (*store.Redis)(nil)
+	_ Results         = (*store.Redis)(nil)
+	_ Events          = (*store.Redis)(nil)
+	_ WebhookRecords  = (*store.Redis)(nil)
+	_ WebhookEnqueuer = (*Client)(nil)
+)
+
+// HandlerConfig wires a Handler. Submissions, Challenges, Engine and
+// Results are required.
 type HandlerConfig struct {
 	Submissions Submissions
 	Challenges  Challenges
 	Engine      Engine
 	Results     Results
-	// Progress returns where a submission's progress events go; nil
-	// drops them.
+	// Events receives the submission's progress: started, the engine's
+	// events, retrying and done. Nil drops them (the service sets it).
+	Events Events
+	// Webhooks queues result deliveries of submissions with a callback
+	// URL; nil queues none.
+	Webhooks WebhookEnqueuer
+	// Observer hears about results and faults; optional.
+	Observer Observer
+	// Progress returns a further receiver of a submission's engine events
+	// (besides Events); nil for none.
 	Progress func(submissionID string) grader.Progress
-	Logger   *slog.Logger
+	// Logger receives the handler's logs; never learner output.
+	Logger *slog.Logger
+	// Now tells the time of the handler's own events; time.Now by default.
+	Now func() time.Time
 }
 
 // Handler grades the submissions of grade tasks.
 type Handler struct {
 	cfg HandlerConfig
+	log *slog.Logger
+	// tries returns the retries so far and the most allowed; from Asynq's
+	// context, replaced in tests.
+	tries func(ctx context.Context) (retried, maxRetry int)
 }
 
 // NewHandler returns a Handler.
@@ -62,53 +121,279 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{cfg: cfg}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Handler{cfg: cfg, log: cfg.Logger, tries: asynqTries}
 }
 
-// ProcessTask grades one submission. It returns nil once the result is
-// stored (learner failures are results); a task that can never succeed
-// (bad payload, unknown submission or challenge) wraps asynq.SkipRetry;
-// any other error is a service fault and Asynq retries it.
+// asynqTries reads the task's retry counts; outside Asynq it is the first
+// try of MaxRetry+1.
+func asynqTries(ctx context.Context) (int, int) {
+	n, _ := asynq.GetRetryCount(ctx)
+	m, ok := asynq.GetMaxRetry(ctx)
+	if !ok {
+		m = MaxRetry
+	}
+	return n, m
+}
+
+// Messages for learners: they say what happens next and never carry the
+// error itself.
+const (
+	msgStopping = "the worker is stopping; your submission is back in the queue"
+	msgFault    = "grading failed because of a fault in the grading service, not your code; this attempt is not charged to you: please resubmit"
+)
+
+// ProcessTask grades one submission: it marks it started, grades it with
+// progress going to its event stream, stores the result, appends a done
+// event and queues the webhook of a submission with a callback URL. It
+// returns nil once the result is stored (learner failures are results).
+//
+// A task that can never succeed (bad payload, unknown submission,
+// challenge or files) wraps asynq.SkipRetry; when the submission exists it
+// first gets a StatusError result, so that waiting clients end. A service
+// fault is returned for Asynq to retry, after a retrying event; on the
+// last try a StatusError result is stored first. A cancelled ctx (the
+// worker stopping) returns an error wrapping context.Canceled, which the
+// servers of this package do not count as a try.
 func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := DecodeGradePayload(t.Payload())
 	if err != nil {
+		h.observeFault(err)
 		return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
 	}
-	log := h.cfg.Logger.With("submission_id", p.SubmissionID, "challenge", p.Challenge)
-	if res, ok, err := h.cfg.Results.Result(ctx, p.SubmissionID); err != nil {
-		return fmt.Errorf("look up result of %s: %w", p.SubmissionID, err)
+	retried, maxRetry := h.tries(ctx)
+	j := &job{h: h, id: p.SubmissionID, retried: retried, maxRetry: maxRetry,
+		log: h.log.With("submission_id", p.SubmissionID, "challenge", p.Challenge, "attempt", retried+1)}
+	res, err := j.run(ctx, p)
+	if err != nil {
+		if !errors.Is(err, context.Canceled) {
+			h.observeFault(err)
+		}
+		return err
+	}
+	return h.writeResult(t, res)
+}
+
+// job is one try at grading one submission.
+type job struct {
+	h                 *Handler
+	id                string
+	retried, maxRetry int
+	log               *slog.Logger
+}
+
+func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
+	h := j.h
+	if res, ok, err := h.cfg.Results.Result(ctx, j.id); err != nil {
+		return grader.Result{}, fmt.Errorf("look up result of %s: %w", j.id, err)
 	} else if ok {
-		// Graded before a crash or a duplicate delivery: nothing to do.
-		log.Info("already graded", "status", res.Status)
-		return h.writeResult(t, res)
+		// Graded before a crash or a duplicate delivery: only make sure
+		// what follows a result happened.
+		j.log.Info("already graded", "status", res.Status)
+		rec, err := h.cfg.Submissions.Record(ctx, j.id)
+		if err != nil {
+			j.log.Warn("load the record of a graded submission", "err", err)
+		}
+		j.afterResult(ctx, rec, res, true)
+		return res, nil
+	}
+	rec, err := h.cfg.Submissions.Record(ctx, j.id)
+	if err != nil {
+		if errors.Is(err, grader.ErrNotFound) {
+			return grader.Result{}, fmt.Errorf("submission %s: %v: %w", j.id, err, asynq.SkipRetry)
+		}
+		return grader.Result{}, fmt.Errorf("load submission %s: %w", j.id, err)
 	}
 	ch, err := h.cfg.Challenges.Challenge(p.Challenge)
 	if err != nil {
 		if errors.Is(err, grader.ErrNotFound) {
-			return fmt.Errorf("challenge %s: %v: %w", p.Challenge, err, asynq.SkipRetry)
+			j.giveUp(ctx, rec, nil, err)
+			return grader.Result{}, fmt.Errorf("challenge %s: %v: %w", p.Challenge, err, asynq.SkipRetry)
 		}
-		return fmt.Errorf("challenge %s: %w", p.Challenge, err)
+		return grader.Result{}, fmt.Errorf("challenge %s: %w", p.Challenge, err)
 	}
-	sub, err := h.cfg.Submissions.Submission(ctx, p.SubmissionID)
+	sub, err := h.cfg.Submissions.Submission(ctx, j.id)
 	if err != nil {
 		if errors.Is(err, grader.ErrNotFound) {
-			return fmt.Errorf("submission %s: %v: %w", p.SubmissionID, err, asynq.SkipRetry)
+			j.giveUp(ctx, rec, ch, err)
+			return grader.Result{}, fmt.Errorf("submission %s: %v: %w", j.id, err, asynq.SkipRetry)
 		}
-		return fmt.Errorf("load submission %s: %w", p.SubmissionID, err)
+		return grader.Result{}, fmt.Errorf("load submission %s: %w", j.id, err)
 	}
-	var progress grader.Progress
-	if h.cfg.Progress != nil {
-		progress = h.cfg.Progress(p.SubmissionID)
+	if err := h.cfg.Submissions.MarkStarted(ctx, j.id); err != nil {
+		return grader.Result{}, fmt.Errorf("mark %s started: %w", j.id, err)
 	}
-	res, err := h.cfg.Engine.Grade(ctx, ch, sub, progress)
+	msg := ""
+	if j.retried > 0 {
+		msg = fmt.Sprintf("attempt %d of %d", j.retried+1, j.maxRetry+1)
+	}
+	j.event(ctx, grader.Event{Type: grader.EventStarted, Message: msg})
+
+	start := time.Now()
+	res, err := h.cfg.Engine.Grade(ctx, ch, sub, j.progress(ctx))
 	if err != nil {
-		return fmt.Errorf("grade %s: %w", p.SubmissionID, err)
+		return grader.Result{}, j.fault(ctx, rec, ch, err)
 	}
-	if err := h.cfg.Results.SaveResult(context.WithoutCancel(ctx), res); err != nil {
-		return fmt.Errorf("save result of %s: %w", p.SubmissionID, err)
+	res.SubmissionID = j.id
+	bctx, cancel := bookkeeping(ctx)
+	defer cancel()
+	if err := h.cfg.Results.SaveResult(bctx, res); err != nil {
+		return grader.Result{}, fmt.Errorf("save result of %s: %w", j.id, err)
 	}
-	log.Info("graded", "status", res.Status, "score", res.Score, "max_score", res.MaxScore)
-	return h.writeResult(t, res)
+	if h.cfg.Observer != nil {
+		h.cfg.Observer.Graded(res)
+	}
+	j.log.Info("graded", "status", res.Status, "score", res.Score, "max_score", res.MaxScore, "duration", time.Since(start))
+	j.afterResult(bctx, rec, res, false)
+	return res, nil
+}
+
+// bookkeeping returns a context for writes that must happen even when the
+// task's context is done (a shutdown, a deadline).
+func bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+}
+
+// fault handles a grading that failed for the service's reasons and
+// returns the error for Asynq.
+func (j *job) fault(ctx context.Context, rec store.Record, ch *grader.Challenge, err error) error {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		// Asynq hands the task back (Shutdown re-queues it, a cancelled
+		// base context retries it uncounted).
+		j.event(ctx, grader.Event{Type: grader.EventRetrying, Message: msgStopping})
+		j.log.Info("handed back: the worker is stopping", "err", err)
+		return fmt.Errorf("grade %s: %w (%w)", j.id, context.Canceled, err)
+	case j.retried >= j.maxRetry:
+		// Asynq logs nothing of a handler's error: say it here.
+		j.log.Error("grading failed on its last try: storing an error result", "err", err)
+		j.giveUp(ctx, rec, ch, err)
+		return fmt.Errorf("grade %s: %w", j.id, err)
+	default:
+		j.log.Warn("grading failed: it will be retried", "err", err)
+		j.event(ctx, grader.Event{Type: grader.EventRetrying, Message: fmt.Sprintf(
+			"a fault in the grading service interrupted grading, not your code; it is retried automatically (attempt %d of %d next)",
+			j.retried+2, j.maxRetry+1)})
+		return fmt.Errorf("grade %s: %w", j.id, err)
+	}
+}
+
+// giveUp stores a StatusError result for a submission that will not be
+// graded, so that waiting clients end, then does what follows a result.
+// Failures are logged: the task's error says what went wrong first.
+func (j *job) giveUp(ctx context.Context, rec store.Record, ch *grader.Challenge, cause error) {
+	bctx, cancel := bookkeeping(ctx)
+	defer cancel()
+	res := grader.Result{SubmissionID: j.id, Challenge: rec.Challenge, View: grader.ViewInstructor,
+		Status: grader.StatusError, Message: msgFault, Tests: []grader.TestResult{}, GradedAt: j.h.cfg.Now()}
+	if ch != nil {
+		res.ChallengeVersion = ch.Version
+		res.MaxScore = ch.MaxScore()
+	}
+	if err := j.h.cfg.Results.SaveResult(bctx, res); err != nil {
+		j.log.Error("store the error result", "err", err, "cause", cause)
+		return
+	}
+	if j.h.cfg.Observer != nil {
+		j.h.cfg.Observer.Graded(res)
+	}
+	j.afterResult(bctx, rec, res, false)
+}
+
+// afterResult appends the done event and queues rec's webhook. With
+// ensure (a result found already stored), a done event already in the
+// stream is not appended again.
+func (j *job) afterResult(ctx context.Context, rec store.Record, res grader.Result, ensure bool) {
+	bctx, cancel := bookkeeping(ctx)
+	defer cancel()
+	done := true
+	if ensure && j.h.cfg.Events != nil {
+		evs, err := j.h.cfg.Events.Events(bctx, j.id, "")
+		if err != nil {
+			j.log.Warn("read events", "err", err)
+		}
+		for _, e := range evs {
+			if e.Event.Type == grader.EventDone {
+				done = false
+			}
+		}
+	}
+	if done {
+		j.event(bctx, doneEvent(res))
+	}
+	j.webhook(bctx, rec)
+}
+
+func doneEvent(res grader.Result) grader.Event {
+	return grader.Event{Type: grader.EventDone, OK: res.Status != grader.StatusError,
+		Message: fmt.Sprintf("%s: %d of %d points", res.Status, res.Score, res.MaxScore)}
+}
+
+// webhook queues rec's result delivery if it has a callback URL. A failure
+// is logged: it never fails a grading.
+func (j *job) webhook(ctx context.Context, rec store.Record) {
+	if rec.CallbackURL == "" || j.h.cfg.Webhooks == nil {
+		return
+	}
+	if err := j.h.cfg.Webhooks.EnqueueWebhook(ctx, j.id); err != nil {
+		j.log.Error("enqueue webhook", "err", err)
+	}
+}
+
+// event appends one of the handler's own events, logging a failure.
+func (j *job) event(ctx context.Context, ev grader.Event) {
+	if j.h.cfg.Events == nil {
+		return
+	}
+	if ev.At.IsZero() {
+		ev.At = j.h.cfg.Now()
+	}
+	bctx, cancel := bookkeeping(ctx)
+	defer cancel()
+	if _, err := j.h.cfg.Events.AppendEvent(bctx, j.id, ev); err != nil {
+		j.log.Warn("append event", "type", ev.Type, "err", err)
+	}
+}
+
+// progress returns where the engine's events go: the event stream and
+// HandlerConfig.Progress. Failed appends are logged once per grading (an
+// outage would fail them all) and never stop grading.
+func (j *job) progress(ctx context.Context) grader.Progress {
+	var extra grader.Progress
+	if j.h.cfg.Progress != nil {
+		extra = j.h.cfg.Progress(j.id)
+	}
+	var mu sync.Mutex
+	failed := 0
+	return grader.ProgressFunc(func(ev grader.Event) {
+		if j.h.cfg.Events != nil {
+			if ev.At.IsZero() {
+				ev.At = j.h.cfg.Now()
+			}
+			bctx, cancel := bookkeeping(ctx)
+			_, err := j.h.cfg.Events.AppendEvent(bctx, j.id, ev)
+			cancel()
+			if err != nil {
+				mu.Lock()
+				failed++
+				if failed == 1 {
+					j.log.Warn("append progress event (further failures of this grading are not logged)", "err", err)
+				}
+				mu.Unlock()
+			}
+		}
+		if extra != nil {
+			extra.Event(ev)
+		}
+	})
+}
+
+func (h *Handler) observeFault(err error) {
+	if h.cfg.Observer != nil {
+		h.cfg.Observer.Fault(err)
+	}
 }
 
 // writeResult keeps a summary with the task, for Asynq's own tools.
@@ -122,7 +407,7 @@ func (h *Handler) writeResult(t *asynq.Task, res grader.Result) error {
 		return nil
 	}
 	if _, err := w.Write(b); err != nil {
-		h.cfg.Logger.Warn("write task result", "submission_id", res.SubmissionID, "err", err)
+		h.log.Warn("write task result", "submission_id", res.SubmissionID, "err", err)
 	}
 	return nil
 }

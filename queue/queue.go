@@ -1,6 +1,16 @@
 // Package queue is the Asynq glue between the API, which enqueues one
-// grading task per submission, and the workers, which grade: the task type
-// name, its payload, the queues and the task handler.
+// grading task per submission, and the workers, which grade: the task
+// types and their payloads, the queues, the client that enqueues, the
+// servers that run tasks and the task handlers (grading, and webhook
+// deliveries of results).
+//
+// A submission goes queued → grading → graded. Learner failures are
+// results; an error returned to Asynq is always the service's fault and is
+// retried with backoff, except for tasks that can never succeed (they wrap
+// asynq.SkipRetry). Tasks carry the submission id as task id, so a
+// duplicate enqueue is refused by Asynq and counts as success; handlers are
+// idempotent for the cases Asynq still runs twice (a worker lost after
+// saving, before acknowledging).
 package queue
 
 import (
@@ -14,14 +24,23 @@ import (
 	"github.com/gradebox/grader/grader"
 )
 
-// TypeGrade is the task that grades one submission.
-const TypeGrade = "submission:grade"
+// Task types.
+const (
+	// TypeGrade grades one submission.
+	TypeGrade = "submission:grade"
+	// TypeWebhook delivers a graded submission's result to its callback
+	// URL.
+	TypeWebhook = "submission:webhook"
+)
 
 // Queues. Interactive submissions (a learner waiting) go before batch ones
 // (a cohort graded at once).
+// Webhook deliveries have a queue, and a server, of their own, so they
+// never take a grading slot.
 const (
 	QueueInteractive = "interactive"
 	QueueBatch       = "batch"
+	QueueWebhooks    = "webhooks"
 )
 
 // Priorities returns the queues with their weights for asynq.Config.Queues;
@@ -34,8 +53,16 @@ func Priorities() map[string]int {
 // failure is a result, never a retry.
 const MaxRetry = 5
 
-// Retention keeps a finished task visible to Asynq's tools for a day.
+// Retention keeps a finished task visible to Asynq's tools for a day; a
+// retained task's id also refuses duplicates of it for that long.
 const Retention = 24 * time.Hour
+
+// Webhook delivery budgets: up to WebhookMaxRetry retries, each delivery
+// task bounded by WebhookTimeout.
+const (
+	WebhookMaxRetry = 10
+	WebhookTimeout  = 30 * time.Second
+)
 
 // GradePayload names the submission to grade. The submission's files
 // live in the store, not in the queue.
@@ -100,4 +127,41 @@ func TaskTimeout(ch *grader.Challenge) time.Duration {
 		d += l.BuildTimeout + l.RunTimeout + l.ReadyTimeout + 30*time.Second
 	}
 	return d
+}
+
+// WebhookPayload names the graded submission whose result to deliver.
+type WebhookPayload struct {
+	SubmissionID string `json:"submission_id"`
+}
+
+// NewWebhookTask returns the task delivering a submission's result, on
+// QueueWebhooks with task id "webhook:"+id, so that one submission's
+// result is delivered by one task.
+func NewWebhookTask(submissionID string) (*asynq.Task, error) {
+	if submissionID == "" {
+		return nil, errors.New("webhook task: submission_id is missing")
+	}
+	b, err := json.Marshal(WebhookPayload{SubmissionID: submissionID})
+	if err != nil {
+		return nil, fmt.Errorf("encode webhook payload: %w", err)
+	}
+	return asynq.NewTask(TypeWebhook, b,
+		asynq.TaskID("webhook:"+submissionID),
+		asynq.Queue(QueueWebhooks),
+		asynq.MaxRetry(WebhookMaxRetry),
+		asynq.Timeout(WebhookTimeout),
+		asynq.Retention(Retention),
+	), nil
+}
+
+// DecodeWebhookPayload reads and checks a webhook task's payload.
+func DecodeWebhookPayload(b []byte) (WebhookPayload, error) {
+	var p WebhookPayload
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("decode webhook payload: %w", err)
+	}
+	if p.SubmissionID == "" {
+		return p, errors.New("decode webhook payload: submission_id is missing")
+	}
+	return p, nil
 }

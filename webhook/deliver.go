@@ -87,9 +87,10 @@ func NewDeliverer(cfg Config) *Deliverer {
 }
 
 // Deliver POSTs body (JSON) to url, signed, and returns nil once the
-// receiver answered 2xx. Failures not worth retrying wrap ErrPermanent;
-// any other error (a network failure, a timeout, 408, 429, 3xx, 5xx) may
-// succeed later. Redirects are not followed.
+// receiver answered 2xx. Errors name the URL's host only (a callback URL
+// may carry a token in its path or query). Failures not worth retrying
+// wrap ErrPermanent; any other error (a network failure, a timeout, 408,
+// 429, 3xx, 5xx) may succeed later. Redirects are not followed.
 func (d *Deliverer) Deliver(ctx context.Context, url string, body []byte) error {
 	if err := ValidateURL(url); err != nil {
 		return fmt.Errorf("deliver webhook: %v: %w", err, ErrPermanent)
@@ -109,7 +110,7 @@ func (d *Deliverer) Deliver(ctx context.Context, url string, body []byte) error 
 	if err != nil {
 		// A refused address wraps ErrPermanent through url.Error and
 		// net.OpError.
-		return fmt.Errorf("deliver webhook to %s: %w", req.URL.Redacted(), unwrapURLError(err))
+		return fmt.Errorf("deliver webhook to %s: %w", req.URL.Host, unwrapURLError(err))
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswerBytes))
 	resp.Body.Close()
@@ -117,13 +118,13 @@ func (d *Deliverer) Deliver(ctx context.Context, url string, body []byte) error 
 	case code >= 200 && code < 300:
 		return nil
 	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests:
-		return fmt.Errorf("deliver webhook to %s: receiver answered %s", req.URL.Redacted(), resp.Status)
+		return fmt.Errorf("deliver webhook to %s: receiver answered %s", req.URL.Host, resp.Status)
 	case code >= 400 && code < 500:
-		return fmt.Errorf("deliver webhook to %s: receiver answered %s: %w", req.URL.Redacted(), resp.Status, ErrPermanent)
+		return fmt.Errorf("deliver webhook to %s: receiver answered %s: %w", req.URL.Host, resp.Status, ErrPermanent)
 	case code >= 300 && code < 400:
-		return fmt.Errorf("deliver webhook to %s: receiver answered %s; redirects are not followed: give the final URL", req.URL.Redacted(), resp.Status)
+		return fmt.Errorf("deliver webhook to %s: receiver answered %s; redirects are not followed: give the final URL", req.URL.Host, resp.Status)
 	default:
-		return fmt.Errorf("deliver webhook to %s: receiver answered %s", req.URL.Redacted(), resp.Status)
+		return fmt.Errorf("deliver webhook to %s: receiver answered %s", req.URL.Host, resp.Status)
 	}
 }
 

@@ -228,3 +228,13 @@ func TestRefused(t *testing.T) {
 		t.Error("the zero address is not refused")
 	}
 }
+
+// TestDeliverErrorsHideTheURL: a token in a callback URL stays out of
+// errors (and so out of logs).
+func TestDeliverErrorsHideTheURL(t *testing.T) {
+	r := newReceiver(t, http.StatusInternalServerError)
+	err := NewDeliverer(Config{Secret: secret, AllowPrivate: true}).Deliver(context.Background(), r.srv.URL+"/hook/tok-123?key=tok-456", []byte(`{}`))
+	if err == nil || strings.Contains(err.Error(), "tok-") {
+		t.Errorf("err = %v, want an error without the URL's path and query", err)
+	}
+}

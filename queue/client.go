@@ -1,0 +1,53 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/gradebox/grader/store"
+)
+
+// Client enqueues grade and webhook tasks. It is safe for concurrent use.
+type Client struct {
+	c *asynq.Client
+}
+
+// NewClient returns a Client on c; closing c stays the caller's job.
+func NewClient(c *asynq.Client) *Client { return &Client{c: c} }
+
+// Enqueue queues rec's grading on rec.Queue (QueueInteractive when empty)
+// with the given timeout for the whole task (see TaskTimeout). The task id
+// is the submission id: a duplicate, which Asynq refuses with
+// asynq.ErrTaskIDConflict while the first is pending, running or retained,
+// counts as success.
+func (c *Client) Enqueue(ctx context.Context, rec store.Record, timeout time.Duration) error {
+	q := rec.Queue
+	if q == "" {
+		q = QueueInteractive
+	}
+	task, err := NewGradeTask(GradePayload{SubmissionID: rec.ID, Challenge: rec.Challenge}, q, timeout)
+	if err != nil {
+		return err
+	}
+	if _, err := c.c.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue grading of %s: %w", rec.ID, err)
+	}
+	return nil
+}
+
+// EnqueueWebhook queues the delivery of a graded submission's result on
+// QueueWebhooks (task id "webhook:"+id; a duplicate counts as success).
+func (c *Client) EnqueueWebhook(ctx context.Context, submissionID string) error {
+	task, err := NewWebhookTask(submissionID)
+	if err != nil {
+		return err
+	}
+	if _, err := c.c.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue webhook of %s: %w", submissionID, err)
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/store"
+	"github.com/gradebox/grader/webhook"
+)
+
+// WebhookRecords loads what a delivery sends.
+type WebhookRecords interface {
+	// Record returns the submission's record, or an error wrapping
+	// grader.ErrNotFound.
+	Record(ctx context.Context, id string) (store.Record, error)
+	// Result returns the submission's result and whether there is one.
+	Result(ctx context.Context, id string) (grader.Result, bool, error)
+}
+
+// Deliverer POSTs signed JSON; *webhook.Deliverer implements it. Errors
+// not worth retrying wrap webhook.ErrPermanent.
+type Deliverer interface {
+	Deliver(ctx context.Context, url string, body []byte) error
+}
+
+var _ Deliverer = (*webhook.Deliverer)(nil)
+
+// WebhookBody is the JSON a callback URL receives once its submission is
+// graded. Receivers should verify its signature (webhook.Verify) and may
+// get it more than once: key on SubmissionID.
+type WebhookBody struct {
+	SubmissionID string `json:"submission_id"`
+	Challenge    string `json:"challenge"`
+	Learner      string `json:"learner"`
+	Attempt      int    `json:"attempt"`
+	// Result is in the submitter's view (the record's CallbackView;
+	// the learner view by default).
+	Result grader.Result `json:"result"`
+}
+
+// WebhookHandlerConfig wires a WebhookHandler; Records and Deliverer are
+// required.
+type WebhookHandlerConfig struct {
+	Records   WebhookRecords
+	Deliverer Deliverer
+	Logger    *slog.Logger
+}
+
+// WebhookHandler delivers results of webhook tasks.
+type WebhookHandler struct {
+	cfg WebhookHandlerConfig
+	log *slog.Logger
+}
+
+// NewWebhookHandler returns a WebhookHandler.
+func NewWebhookHandler(cfg WebhookHandlerConfig) *WebhookHandler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &WebhookHandler{cfg: cfg, log: cfg.Logger}
+}
+
+// ProcessTask delivers one submission's result to its callback URL. It
+// returns nil once the receiver answered 2xx (or when there is nothing to
+// deliver: no callback URL). A delivery that can never succeed (bad
+// payload, unknown submission, a refused URL or address, a 4xx answer
+// other than 408 and 429) wraps asynq.SkipRetry; any other failure is
+// returned for Asynq to retry with backoff.
+func (h *WebhookHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := DecodeWebhookPayload(t.Payload())
+	if err != nil {
+		return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
+	}
+	log := h.log.With("submission_id", p.SubmissionID)
+	rec, err := h.cfg.Records.Record(ctx, p.SubmissionID)
+	if err != nil {
+		if errors.Is(err, grader.ErrNotFound) {
+			return fmt.Errorf("webhook: %v: %w", err, asynq.SkipRetry)
+		}
+		return fmt.Errorf("webhook: load submission %s: %w", p.SubmissionID, err)
+	}
+	if rec.CallbackURL == "" {
+		log.Warn("webhook task for a submission without callback URL")
+		return nil
+	}
+	res, ok, err := h.cfg.Records.Result(ctx, p.SubmissionID)
+	if err != nil {
+		return fmt.Errorf("webhook: load result of %s: %w", p.SubmissionID, err)
+	}
+	if !ok {
+		// Queued after the result is saved: a replica behind, most likely.
+		return fmt.Errorf("webhook: submission %s has no result yet", p.SubmissionID)
+	}
+	view := grader.ViewLearner
+	if rec.CallbackView == grader.ViewInstructor {
+		view = grader.ViewInstructor
+	}
+	body, err := json.Marshal(WebhookBody{SubmissionID: rec.ID, Challenge: rec.Challenge, Learner: rec.Learner,
+		Attempt: rec.Attempt, Result: res.As(view)})
+	if err != nil {
+		return fmt.Errorf("webhook: encode body of %s: %v: %w", p.SubmissionID, err, asynq.SkipRetry)
+	}
+	if err := h.cfg.Deliverer.Deliver(ctx, rec.CallbackURL, body); err != nil {
+		if errors.Is(err, webhook.ErrPermanent) {
+			log.Warn("webhook refused: not retried", "err", err)
+			return fmt.Errorf("webhook of %s: %v: %w", p.SubmissionID, err, asynq.SkipRetry)
+		}
+		retried, _ := asynq.GetRetryCount(ctx)
+		if m, ok := asynq.GetMaxRetry(ctx); ok && retried >= m {
+			log.Warn("webhook failed on its last try", "err", err, "attempt", retried+1)
+		} else {
+			log.Warn("webhook failed: it will be retried", "err", err, "attempt", retried+1)
+		}
+		return fmt.Errorf("webhook of %s: %w", p.SubmissionID, err)
+	}
+	log.Info("webhook delivered")
+	return nil
+}
