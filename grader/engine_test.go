@@ -158,6 +158,7 @@ func TestGradeGoSuiteVerdicts(t *testing.T) {
 	}{
 		{"compile error", Exit{Code: 1, Stderr: Output{Text: "./ledger.go:3:1: syntax error"}}, Exit{}, "", StatusBuildFailed, "does not compile"},
 		{"missing module", Exit{Code: 1, Stderr: Output{Text: "no required module provides package x; module lookup disabled by GOPROXY=off"}}, Exit{}, "", StatusBuildFailed, "gin-gonic/gin v1.12.0"},
+		{"required module not offline", Exit{Code: 1, Stderr: Output{Text: "go: downloading github.com/google/uuid v1.6.0\nmain.go:3:8: mkdir /opt/gomodcache/cache/download/github.com/google/uuid: permission denied"}}, Exit{}, "", StatusBuildFailed, "redis/go-redis/v9 v9.23.0"},
 		{"build timeout", Exit{TimedOut: true, Code: 137}, Exit{}, "", StatusTimedOut, "build took longer"},
 		{"run timeout", Exit{}, Exit{TimedOut: true, Code: 137}, "", StatusTimedOut, "did not finish within"},
 		{"memory", Exit{}, Exit{OOMKilled: true, Code: 137}, "", StatusMemoryExceeded, "out of memory"},

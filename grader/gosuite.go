@@ -32,6 +32,16 @@ const (
 // offline; the go image's module cache holds them.
 var OfflineModules = []string{"github.com/gin-gonic/gin v1.12.0", "github.com/redis/go-redis/v9 v9.23.0"}
 
+// missingModule reports whether a failed build's output shows that it
+// needed a module the box does not have. Go names GOPROXY=off when it
+// looks for a module to provide an import; for a module go.mod requires,
+// it tries to download it first and fails on the read-only module cache,
+// so "go: downloading" is the sign (modules in the cache are not
+// downloaded).
+func missingModule(buildText string) bool {
+	return strings.Contains(buildText, "GOPROXY=off") || strings.Contains(buildText, "go: downloading ")
+}
+
 // runGoSuite compiles the learner's package with the hidden test files in
 // one box, then runs the test binary, without any sources, in another.
 //
@@ -185,7 +195,7 @@ func (j *job) build(ctx context.Context, spec BoxSpec, artifact, nonce string) (
 		return nil, StatusBuildFailed, "the build printed more than the output limit", build, nil
 	case exit.Code != 0:
 		msg := "the code does not compile; see the build output"
-		if strings.Contains(build.Text, "GOPROXY=off") {
+		if missingModule(build.Text) {
 			msg += "; only the standard library and these modules are available: " + strings.Join(OfflineModules, ", ")
 		}
 		return nil, StatusBuildFailed, msg, build, nil
