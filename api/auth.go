@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -70,4 +71,10 @@ func principal(c *gin.Context) Principal {
 	p, _ := c.Get(principalKey)
 	pr, _ := p.(Principal)
 	return pr
+}
+
+// me answers who the caller is.
+func (s *Server) me(c *gin.Context) {
+	p := principal(c)
+	c.JSON(http.StatusOK, gin.H{"subject": p.Subject, "role": p.Role})
 }

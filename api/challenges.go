@@ -1,10 +1,19 @@
 package api
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,18 +36,53 @@ type challengeSummary struct {
 	Tags       []string `json:"tags"`
 	Version    string   `json:"version"`
 	MaxScore   int      `json:"max_score"`
+	// BestScore is the calling learner's best score, when they have one.
+	BestScore *int `json:"best_score,omitempty"`
 }
 
 func summarize(c *grader.Challenge) challengeSummary {
-	return challengeSummary{ID: c.ID, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: c.Tags, Version: c.Version, MaxScore: c.MaxScore()}
+	tags := c.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return challengeSummary{ID: c.ID, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: tags, Version: c.Version, MaxScore: c.MaxScore()}
 }
 
+// listChallenges answers the catalog; for a learner each challenge also
+// carries their best score so far.
 func (s *Server) listChallenges(c *gin.Context) {
+	p := principal(c)
 	out := []challengeSummary{}
 	for _, ch := range s.cfg.Catalog.Challenges() {
-		out = append(out, summarize(ch))
+		sum := summarize(ch)
+		if p.Role == RoleLearner {
+			best, ok, err := s.cfg.Store.Best(c.Request.Context(), ch.ID, p.Subject)
+			if err != nil {
+				abort(c, s.log, fmt.Errorf("best score of %s at %s: %w", p.Subject, ch.ID, err))
+				return
+			}
+			if ok {
+				sum.BestScore = &best.Score
+			}
+		}
+		out = append(out, sum)
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+// challenge returns the challenge named by the :id parameter, or answers
+// 404 and returns nil.
+func (s *Server) challenge(c *gin.Context) *grader.Challenge {
+	ch, err := s.cfg.Catalog.Challenge(c.Param("id"))
+	if err != nil {
+		if errors.Is(err, grader.ErrNotFound) {
+			abort(c, s.log, Errorf(CodeNotFound, "no challenge %.80q; GET /v1/challenges lists them", c.Param("id")))
+			return nil
+		}
+		abort(c, s.log, fmt.Errorf("look up challenge: %w", err))
+		return nil
+	}
+	return ch
 }
 
 // visibleTest is what learners learn of a test before submitting.
@@ -51,13 +95,8 @@ type visibleTest struct {
 // getChallenge answers the statement, limits and visible tests; hidden
 // tests only as a count.
 func (s *Server) getChallenge(c *gin.Context) {
-	ch, err := s.cfg.Catalog.Challenge(c.Param("id"))
-	if err != nil {
-		if errors.Is(err, grader.ErrNotFound) {
-			abort(c, s.log, Errorf(CodeNotFound, "no challenge %q; GET /v1/challenges lists them", c.Param("id")))
-			return
-		}
-		abort(c, s.log, err)
+	ch := s.challenge(c)
+	if ch == nil {
 		return
 	}
 	visible := []visibleTest{}
@@ -75,4 +114,130 @@ func (s *Server) getChallenge(c *gin.Context) {
 		"challenge": summarize(ch), "statement": ch.Statement, "limits": ch.Limits.WithDefaults(),
 		"visible_tests": visible, "hidden_tests": hidden,
 	})
+}
+
+// maxStarterBytes caps a starter archive; starters are a few files.
+const maxStarterBytes = 8 << 20
+
+// getStarter answers the challenge's starter/ folder as a tar.gz, its
+// files under "<id>/". Only regular files and folders inside starter/ go
+// in: links are left out and nothing outside the folder can be reached.
+func (s *Server) getStarter(c *gin.Context) {
+	ch := s.challenge(c)
+	if ch == nil {
+		return
+	}
+	b, err := starterArchive(ch)
+	if errors.Is(err, fs.ErrNotExist) {
+		abort(c, s.log, Errorf(CodeNotFound, "challenge %s has no starter code; start from an empty module", ch.ID))
+		return
+	}
+	if err != nil {
+		abort(c, s.log, fmt.Errorf("pack starter of %s: %w", ch.ID, err))
+		return
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-starter.tar.gz"`, ch.ID))
+	c.Data(http.StatusOK, "application/gzip", b)
+}
+
+// starterArchive packs ch.Dir/starter. An os.Root confines every open to
+// the folder, so a link or a ".." planted in it cannot leak other files.
+func starterArchive(ch *grader.Challenge) ([]byte, error) {
+	if ch.Dir == "" {
+		return nil, fs.ErrNotExist
+	}
+	root, err := os.OpenRoot(filepath.Join(ch.Dir, "starter"))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	var total int64
+	fsys := root.FS()
+	err = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if name == "." || !(d.IsDir() || d.Type().IsRegular()) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		hdr := &tar.Header{Name: path.Join(ch.ID, name), ModTime: info.ModTime().UTC().Truncate(time.Second), Format: tar.FormatPAX}
+		if d.IsDir() {
+			hdr.Typeflag, hdr.Name, hdr.Mode = tar.TypeDir, hdr.Name+"/", 0o755
+			return tw.WriteHeader(hdr)
+		}
+		total += info.Size()
+		if total > maxStarterBytes {
+			return fmt.Errorf("starter is larger than %d bytes", maxStarterBytes)
+		}
+		hdr.Typeflag, hdr.Size, hdr.Mode = tar.TypeReg, info.Size(), 0o644
+		if info.Mode()&0o111 != 0 {
+			hdr.Mode = 0o755
+		}
+		f, err := fsys.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		_, err = io.CopyN(tw, f, info.Size())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	if err := gz.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Leaderboard sizes.
+const (
+	defaultBoard = 10
+	maxBoard     = 100
+)
+
+// standing is one line of a leaderboard answer.
+type standing struct {
+	Rank     int       `json:"rank"`
+	Learner  string    `json:"learner"`
+	Score    int       `json:"score"`
+	MaxScore int       `json:"max_score"`
+	At       time.Time `json:"at"`
+}
+
+// leaderboard answers a challenge's best scores, best first, ties to
+// whoever got there first.
+func (s *Server) leaderboard(c *gin.Context) {
+	ch := s.challenge(c)
+	if ch == nil {
+		return
+	}
+	limit, err := intParam(c, "limit", defaultBoard, 1, maxBoard)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	board, err := s.cfg.Store.Leaderboard(c.Request.Context(), ch.ID, limit)
+	if err != nil {
+		abort(c, s.log, fmt.Errorf("leaderboard of %s: %w", ch.ID, err))
+		return
+	}
+	items := make([]standing, 0, len(board))
+	for i, b := range board {
+		items = append(items, standing{Rank: i + 1, Learner: b.Learner, Score: b.Score, MaxScore: ch.MaxScore(), At: b.At})
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
 }

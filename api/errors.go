@@ -17,20 +17,36 @@ const (
 	CodeUnauthorized      = "unauthorized"
 	CodeForbidden         = "forbidden"
 	CodeNotFound          = "not_found"
+	CodeMethodNotAllowed  = "method_not_allowed"
+	CodeConflict          = "conflict"
 	CodeTooLarge          = "payload_too_large"
+	CodeRateLimited       = "rate_limited"
 	CodeUnavailable       = "unavailable"
 	CodeInternal          = "internal"
 )
 
+// codeStatus is the one table from error code to HTTP status.
 var codeStatus = map[string]int{
 	CodeInvalidRequest:    http.StatusBadRequest,
 	CodeInvalidSubmission: http.StatusBadRequest,
 	CodeUnauthorized:      http.StatusUnauthorized,
 	CodeForbidden:         http.StatusForbidden,
 	CodeNotFound:          http.StatusNotFound,
+	CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
+	CodeConflict:          http.StatusConflict,
 	CodeTooLarge:          http.StatusRequestEntityTooLarge,
+	CodeRateLimited:       http.StatusTooManyRequests,
 	CodeUnavailable:       http.StatusServiceUnavailable,
 	CodeInternal:          http.StatusInternalServerError,
+}
+
+// StatusOf returns the HTTP status an error code is answered with
+// (500 for codes it does not know).
+func StatusOf(code string) int {
+	if s, ok := codeStatus[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
 }
 
 // Error is what every failed request answers, as
@@ -38,26 +54,41 @@ var codeStatus = map[string]int{
 type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// cause is the fault behind a 5xx answer: logged, never sent.
+	cause error
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Unwrap returns the fault behind the error, if any.
+func (e *Error) Unwrap() error { return e.cause }
 
 // Errorf returns an *Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// withCause returns e carrying the fault behind it, for the log.
+func (e *Error) withCause(err error) *Error {
+	e.cause = err
+	return e
+}
+
 // abort answers err as JSON. Errors that are not *Error become internal
-// errors: logged, and shown to the client without details.
+// errors, shown to the client without details. Every 5xx answer is
+// logged with its cause; client errors are not.
 func abort(c *gin.Context, log *slog.Logger, err error) {
 	var e *Error
 	if !errors.As(err, &e) {
-		log.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
-		e = &Error{Code: CodeInternal, Message: "the service failed; try again later"}
+		e = &Error{Code: CodeInternal, Message: "the service failed; try again later", cause: err}
 	}
-	status, ok := codeStatus[e.Code]
-	if !ok {
-		status = http.StatusInternalServerError
+	status := StatusOf(e.Code)
+	if status >= 500 {
+		cause := e.cause
+		if cause == nil {
+			cause = e
+		}
+		log.Error("request failed", "method", c.Request.Method, "route", c.FullPath(), "status", status, "err", cause)
 	}
 	c.AbortWithStatusJSON(status, gin.H{"error": e})
 }

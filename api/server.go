@@ -1,6 +1,11 @@
 // Package api is the grading service's HTTP API (Gin): it decodes and
 // checks requests, calls the store, the queue and the catalog through
 // small interfaces, and answers JSON. No grading rules live here.
+//
+// Every /v1 route but /v1/openapi.json needs a bearer token; the OpenAPI
+// document (openapi.json, served at /v1/openapi.json) describes them all.
+// Errors answer {"error": {"code", "message"}} with the codes of
+// errors.go.
 package api
 
 import (
@@ -16,16 +21,49 @@ import (
 	"github.com/gradebox/grader/store"
 )
 
-// Store is the part of the store the API uses.
+// Store is the part of the store the API uses. Lookups of unknown ids
+// return errors wrapping grader.ErrNotFound; every other error is a
+// service fault.
 type Store interface {
-	CreateSubmission(ctx context.Context, rec store.Record, files []grader.File) error
+	// CreateSubmission stores a new submission and returns the record as
+	// stored (CreatedAt, Attempt set), or an error wrapping
+	// store.ErrExists if the id is taken.
+	CreateSubmission(ctx context.Context, rec store.Record, files []grader.File) (store.Record, error)
+	// Record returns a submission's record.
 	Record(ctx context.Context, id string) (store.Record, error)
+	// Result returns a submission's result (instructor view) and whether
+	// there is one yet.
 	Result(ctx context.Context, id string) (grader.Result, bool, error)
+	// List returns matching records newest first, from offset, at most
+	// limit, and how many match in all.
+	List(ctx context.Context, f store.Filter, offset, limit int) ([]store.Record, int, error)
+	// Best returns a learner's best standing at a challenge and whether
+	// there is one.
+	Best(ctx context.Context, challenge, learner string) (store.Standing, bool, error)
+	// Leaderboard returns a challenge's best standings, best first.
+	Leaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
+	// AppendEvent adds a progress event to a submission's stream.
+	AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error)
+	// WaitEvents returns the events after the stream id after, waiting up
+	// to block for some; an empty slice when none came. A malformed
+	// after wraps store.ErrInvalidEventID.
+	WaitEvents(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error)
+	// ClaimIdempotencyKey maps (subject, key) to id for ttl unless it is
+	// mapped already; it returns "" when claimed now, else the id it
+	// maps to.
+	ClaimIdempotencyKey(ctx context.Context, subject, key, id string, ttl time.Duration) (string, error)
+	// ReleaseIdempotencyKey drops the claim of (subject, key) while it
+	// still maps to id.
+	ReleaseIdempotencyKey(ctx context.Context, subject, key, id string) error
+	// Allow counts one request against key in a fixed window and reports
+	// whether it is admitted and, if not, when to retry.
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error)
 }
 
 // Enqueuer queues a submission for grading.
 type Enqueuer interface {
 	// Enqueue queues rec's grading on its queue with the given timeout.
+	// Enqueueing a submission already queued is harmless.
 	Enqueue(ctx context.Context, rec store.Record, timeout time.Duration) error
 }
 
@@ -33,23 +71,69 @@ type Enqueuer interface {
 type Catalog interface {
 	// Challenge returns a challenge, or an error wrapping grader.ErrNotFound.
 	Challenge(id string) (*grader.Challenge, error)
+	// Challenges returns every challenge.
 	Challenges() []*grader.Challenge
 }
 
-// Config configures a Server.
+// Metrics records requests and serves the metrics page; *metrics.Metrics
+// implements it.
+type Metrics interface {
+	// ObserveHTTP records one answered request by route template.
+	ObserveHTTP(route, method string, status int, d time.Duration)
+	// Handler serves the metrics in the Prometheus text format.
+	Handler() http.Handler
+}
+
+// Check is one readiness probe of GET /readyz.
+type Check struct {
+	// Name labels the check in the answer ("redis").
+	Name string
+	// Probe returns nil when the dependency is usable. It gets a context
+	// that ends after CheckTimeout.
+	Probe func(ctx context.Context) error
+}
+
+// CheckTimeout bounds each readiness probe.
+const CheckTimeout = 2 * time.Second
+
+// Config configures a Server. Store, Queue and Catalog are required.
 type Config struct {
 	Store   Store
 	Queue   Enqueuer
 	Catalog Catalog
-	Tokens  []Token
-	Logger  *slog.Logger
+	// Tokens are the bearer tokens that may call /v1.
+	Tokens []Token
+	// Logger receives 5xx failures; discarded if nil.
+	Logger *slog.Logger
+	// Metrics, when set, times every request and serves GET /metrics.
+	Metrics Metrics
+	// Ready are the probes of GET /readyz, run in parallel; none means
+	// always ready.
+	Ready []Check
 	// UploadBytes caps a request body; default 12 MiB (the archive limit
 	// plus form overhead).
 	UploadBytes int64
 	// Limits bound what a submission may hold.
 	Limits grader.SubmissionLimits
+	// SubmitLimit is how many submissions one subject may make per
+	// SubmitWindow; default 30.
+	SubmitLimit int
+	// SubmitWindow is the rate limit's window; default 1 minute, at
+	// least 1 second.
+	SubmitWindow time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key answers its first
+	// submission; default 24 hours.
+	IdempotencyTTL time.Duration
+	// EventsBlock is how long an event stream waits for new events in one
+	// read before it checks the submission again; default 5 seconds.
+	EventsBlock time.Duration
+	// Heartbeat is how often an idle event stream sends a comment line,
+	// so proxies and clients keep it open; default 15 seconds.
+	Heartbeat time.Duration
 	// NewID makes submission ids; random by default.
 	NewID func() string
+	// Now tells the time; time.Now by default.
+	Now func() time.Time
 }
 
 // Server is the HTTP API.
@@ -70,33 +154,105 @@ func New(cfg Config) *Server {
 		cfg.UploadBytes = 12 << 20
 	}
 	cfg.Limits = cfg.Limits.WithDefaults()
+	if cfg.SubmitLimit <= 0 {
+		cfg.SubmitLimit = 30
+	}
+	if cfg.SubmitWindow < time.Second {
+		cfg.SubmitWindow = time.Minute
+	}
+	if cfg.IdempotencyTTL <= 0 {
+		cfg.IdempotencyTTL = 24 * time.Hour
+	}
+	if cfg.EventsBlock <= 0 {
+		cfg.EventsBlock = 5 * time.Second
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 15 * time.Second
+	}
 	if cfg.NewID == nil {
 		cfg.NewID = newID
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, tokens: cfg.Tokens}
 	for _, t := range cfg.Tokens {
 		s.tokenSums = append(s.tokenSums, sha256.Sum256([]byte(t.Secret)))
 	}
+	s.router = s.routes()
+	return s
+}
+
+func (s *Server) routes() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	if s.cfg.Metrics != nil {
+		r.Use(s.observe)
+	}
 	r.Use(gin.CustomRecovery(func(c *gin.Context, rec any) {
-		s.log.Error("panic in handler", "path", c.FullPath(), "panic", rec)
+		s.log.Error("panic in handler", "route", c.FullPath(), "panic", rec)
 		abort(c, s.log, Errorf(CodeInternal, "the service failed; try again later"))
 	}))
 	_ = r.SetTrustedProxies(nil)
 	r.MaxMultipartMemory = 16 << 20
+	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) {
-		abort(c, s.log, Errorf(CodeNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
+		abort(c, s.log, Errorf(CodeNotFound, "no route %s %s; GET /v1/openapi.json lists them", c.Request.Method, c.Request.URL.Path))
 	})
-	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.NoMethod(func(c *gin.Context) {
+		abort(c, s.log, Errorf(CodeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow")))
+	})
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	if s.cfg.Metrics != nil {
+		r.GET("/metrics", gin.WrapH(s.cfg.Metrics.Handler()))
+	}
+	r.GET("/v1/openapi.json", serveOpenAPI)
+
 	v1 := r.Group("/v1", s.authenticate)
+	v1.GET("/me", s.me)
 	v1.POST("/submissions", s.createSubmission)
+	v1.GET("/submissions", s.listSubmissions)
 	v1.GET("/submissions/:id", s.getSubmission)
+	v1.GET("/submissions/:id/events", s.streamEvents)
 	v1.GET("/challenges", s.listChallenges)
 	v1.GET("/challenges/:id", s.getChallenge)
-	s.router = r
-	return s
+	v1.GET("/challenges/:id/starter", s.getStarter)
+	v1.GET("/challenges/:id/leaderboard", s.leaderboard)
+	return r
 }
 
 // Handler returns the http.Handler serving the API.
 func (s *Server) Handler() http.Handler { return s.router }
+
+// HTTPServer returns an http.Server for the API on addr with limits for
+// serving it to the internet:
+//   - ReadHeaderTimeout 5s and MaxHeaderBytes 64 KiB: slow or bloated
+//     headers cannot hold connections;
+//   - ReadTimeout 60s: a whole request, upload included, is read within
+//     a minute (it ends once the body is read, so event streams are not
+//     cut by it; a test checks);
+//   - WriteTimeout 0: an event stream writes for as long as grading
+//     takes, and a server-wide write deadline would cut every stream at
+//     that age; streams have heartbeats and end with the client instead;
+//   - IdleTimeout 120s: idle keep-alive connections are closed.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.router,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      0,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// observe times a request for the metrics, by route template.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	s.cfg.Metrics.ObserveHTTP(c.FullPath(), c.Request.Method, c.Writer.Status(), time.Since(start))
+}

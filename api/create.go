@@ -1,0 +1,286 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/queue"
+	"github.com/gradebox/grader/store"
+	"github.com/gradebox/grader/webhook"
+)
+
+// maxIdempotencyKey caps an Idempotency-Key header.
+const maxIdempotencyKey = 200
+
+// bookkeepingTimeout bounds the store and queue calls made after a
+// submission is stored; they run even if the client has gone.
+const bookkeepingTimeout = 10 * time.Second
+
+// jsonSubmission is the JSON form of a submission: files by name.
+type jsonSubmission struct {
+	Challenge   string `json:"challenge"`
+	Learner     string `json:"learner"`
+	CallbackURL string `json:"callback_url"`
+	Files       []struct {
+		Name    string `json:"name"`
+		Content string `json:"content"`
+	} `json:"files"`
+}
+
+// accepted is the answer to POST /v1/submissions.
+type accepted struct {
+	ID        string            `json:"id"`
+	State     store.State       `json:"state"`
+	Attempt   int               `json:"attempt"`
+	Challenge string            `json:"challenge"`
+	Learner   string            `json:"learner"`
+	Links     map[string]string `json:"links"`
+}
+
+func acceptedOf(rec store.Record) accepted {
+	return accepted{ID: rec.ID, State: rec.State, Attempt: rec.Attempt, Challenge: rec.Challenge, Learner: rec.Learner, Links: links(rec)}
+}
+
+// newSubmission is a checked request to create a submission.
+type newSubmission struct {
+	rec   store.Record
+	files []grader.File
+	ch    *grader.Challenge
+}
+
+// createSubmission takes a multipart archive (fields challenge, learner,
+// callback_url, file archive) or JSON with files, checks it, stores it
+// and queues its grading. With an Idempotency-Key, a repeat answers the
+// first submission instead.
+func (s *Server) createSubmission(c *gin.Context) {
+	p := principal(c)
+	key, err := idempotencyKey(c.Request.Header)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	// Every request counts, replays included, before its body is read:
+	// a client in a retry loop cannot keep the archive reader busy.
+	ok, retry, err := s.cfg.Store.Allow(c.Request.Context(), "submit:"+p.Subject, s.cfg.SubmitLimit, s.cfg.SubmitWindow)
+	if err != nil {
+		abort(c, s.log, fmt.Errorf("rate limit %s: %w", p.Subject, err))
+		return
+	}
+	if !ok {
+		secs := max(int((retry+time.Second-1)/time.Second), 1)
+		c.Header("Retry-After", strconv.Itoa(secs))
+		abort(c, s.log, Errorf(CodeRateLimited, "more than %d submissions in %s; try again in %ds", s.cfg.SubmitLimit, s.cfg.SubmitWindow, secs))
+		return
+	}
+	ns, err := s.readSubmission(c, p)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	ctx := c.Request.Context()
+	if key != "" {
+		existing, err := s.cfg.Store.ClaimIdempotencyKey(ctx, p.Subject, key, ns.rec.ID, s.cfg.IdempotencyTTL)
+		if err != nil {
+			abort(c, s.log, fmt.Errorf("claim idempotency key: %w", err))
+			return
+		}
+		if existing != "" && existing != ns.rec.ID {
+			s.replay(c, existing, ns)
+			return
+		}
+	}
+	// Past this point the work is done even if the client goes away.
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
+	defer cancel()
+	rec, err := s.cfg.Store.CreateSubmission(bctx, ns.rec, ns.files)
+	if err != nil {
+		if key != "" {
+			if rerr := s.cfg.Store.ReleaseIdempotencyKey(bctx, p.Subject, key, ns.rec.ID); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		abort(c, s.log, fmt.Errorf("create submission: %w", err))
+		return
+	}
+	if _, err := s.cfg.Store.AppendEvent(bctx, rec.ID, grader.Event{Type: grader.EventQueued, At: s.cfg.Now().UTC()}); err != nil {
+		// The stream misses its first event; grading is not affected.
+		s.log.Warn("append queued event", "submission_id", rec.ID, "err", err)
+	}
+	if err := s.cfg.Queue.Enqueue(bctx, rec, queue.TaskTimeout(ns.ch)); err != nil {
+		abort(c, s.log, Errorf(CodeUnavailable, "submission %s is stored but could not be queued yet; it will be graded once the queue is back (GET %s)", rec.ID, links(rec)["self"]).
+			withCause(fmt.Errorf("enqueue %s: %w", rec.ID, err)))
+		return
+	}
+	c.Header("Location", links(rec)["self"])
+	c.JSON(http.StatusAccepted, acceptedOf(rec))
+}
+
+// replay answers a repeated Idempotency-Key with the submission it first
+// created, storing nothing. A submission still queued is enqueued again
+// (duplicates are harmless), in case the first request failed there.
+func (s *Server) replay(c *gin.Context, id string, ns newSubmission) {
+	ctx := c.Request.Context()
+	rec, err := s.cfg.Store.Record(ctx, id)
+	if errors.Is(err, grader.ErrNotFound) {
+		// Claimed by a request that is still storing it.
+		c.Header("Retry-After", "1")
+		abort(c, s.log, Errorf(CodeConflict, "a submission with this Idempotency-Key is still being created; retry in a moment"))
+		return
+	}
+	if err != nil {
+		abort(c, s.log, fmt.Errorf("replay %s: %w", id, err))
+		return
+	}
+	if rec.Challenge != ns.rec.Challenge || rec.Learner != ns.rec.Learner {
+		abort(c, s.log, Errorf(CodeConflict, "this Idempotency-Key was used for another submission (%s by %s); send a new key for a new submission", rec.Challenge, rec.Learner))
+		return
+	}
+	if rec.State == store.StateQueued {
+		if err := s.cfg.Queue.Enqueue(ctx, rec, queue.TaskTimeout(ns.ch)); err != nil {
+			abort(c, s.log, Errorf(CodeUnavailable, "submission %s is stored but could not be queued yet; retry later", rec.ID).
+				withCause(fmt.Errorf("enqueue %s again: %w", rec.ID, err)))
+			return
+		}
+	}
+	c.Header("Idempotent-Replayed", "true")
+	c.Header("Location", links(rec)["self"])
+	c.JSON(http.StatusOK, acceptedOf(rec))
+}
+
+// idempotencyKey returns the request's Idempotency-Key, "" if it has none.
+// A key must be 1 to 200 printable ASCII characters, sent once.
+func idempotencyKey(h http.Header) (string, error) {
+	vals, ok := h[http.CanonicalHeaderKey("Idempotency-Key")]
+	if !ok {
+		return "", nil
+	}
+	if len(vals) != 1 {
+		return "", Errorf(CodeInvalidRequest, "send one Idempotency-Key header, not %d", len(vals))
+	}
+	k := vals[0]
+	if k == "" || len(k) > maxIdempotencyKey {
+		return "", Errorf(CodeInvalidRequest, "Idempotency-Key must be 1 to %d characters long, not %d", maxIdempotencyKey, len(k))
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return "", Errorf(CodeInvalidRequest, "Idempotency-Key may hold printable ASCII characters only (byte %d is 0x%02x); a random UUID works", i, k[i])
+		}
+	}
+	return k, nil
+}
+
+// readSubmission decodes and checks a submission request completely:
+// the body, the challenge, the files, the callback URL and who it is for.
+func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.UploadBytes)
+	id := s.cfg.NewID()
+	var challengeID, learner, callback string
+	var sub grader.Submission
+	var subErr error
+	if strings.HasPrefix(c.ContentType(), "multipart/") {
+		fh, err := c.FormFile("archive")
+		if err != nil {
+			return newSubmission{}, uploadError(err, "send the solution as a file field named archive (zip, tar or tar.gz)")
+		}
+		challengeID, learner, callback = c.PostForm("challenge"), c.PostForm("learner"), c.PostForm("callback_url")
+		f, err := fh.Open()
+		if err != nil {
+			return newSubmission{}, Errorf(CodeInvalidRequest, "cannot read the uploaded archive: %v", err)
+		}
+		defer f.Close()
+		sub, subErr = grader.ReadArchive(id, f, s.cfg.Limits)
+	} else {
+		var body jsonSubmission
+		dec := jsonDecoder(c.Request.Body)
+		if err := dec.Decode(&body); err != nil {
+			return newSubmission{}, uploadError(err, `send JSON like {"challenge": "notes-api", "files": [{"name": "go.mod", "content": "..."}]} or a multipart archive`)
+		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return newSubmission{}, uploadError(errOrTrailing(err), "send one JSON object")
+		}
+		challengeID, learner, callback = body.Challenge, body.Learner, body.CallbackURL
+		files := make([]grader.File, 0, len(body.Files))
+		for _, f := range body.Files {
+			files = append(files, grader.File{Name: f.Name, Mode: 0o644, Data: []byte(f.Content)})
+		}
+		sub, subErr = grader.NewSubmission(id, files, s.cfg.Limits)
+	}
+	if challengeID == "" {
+		return newSubmission{}, Errorf(CodeInvalidRequest, "challenge is missing: name the challenge to grade against")
+	}
+	ch, err := s.cfg.Catalog.Challenge(challengeID)
+	if err != nil {
+		if errors.Is(err, grader.ErrNotFound) {
+			return newSubmission{}, Errorf(CodeNotFound, "no challenge %q; GET /v1/challenges lists them", challengeID)
+		}
+		return newSubmission{}, fmt.Errorf("look up challenge: %w", err)
+	}
+	if subErr != nil {
+		var re *grader.RejectedError
+		if errors.As(subErr, &re) {
+			return newSubmission{}, Errorf(CodeInvalidSubmission, "%s", re.Reason)
+		}
+		// Anything else went wrong reading the client's own bytes (a
+		// truncated tar, a corrupt zip): still their input.
+		var mbe *http.MaxBytesError
+		if errors.As(subErr, &mbe) {
+			return newSubmission{}, uploadError(subErr, "")
+		}
+		return newSubmission{}, Errorf(CodeInvalidSubmission, "the archive cannot be read (%v); send a zip, tar or tar.gz of your solution", subErr)
+	}
+	if callback != "" {
+		if err := webhook.ValidateURL(callback); err != nil {
+			return newSubmission{}, Errorf(CodeInvalidRequest, "%v", err)
+		}
+	}
+	switch {
+	case learner == "":
+		learner = p.Subject
+	case p.Role == RoleLearner && learner != p.Subject:
+		return newSubmission{}, Errorf(CodeForbidden, "only instructors may submit for another learner; leave learner out to submit as %s", p.Subject)
+	case !validLearner(learner):
+		return newSubmission{}, Errorf(CodeInvalidRequest, "learner %.80q is not a valid id: use 1 to 128 printable characters without spaces", learner)
+	}
+	rec := store.Record{ID: id, Challenge: ch.ID, Learner: learner, Queue: queue.QueueInteractive,
+		State: store.StateQueued, CallbackURL: callback, CallbackView: viewOf(p)}
+	return newSubmission{rec: rec, files: sub.Files, ch: ch}, nil
+}
+
+// validLearner accepts ids an instructor may submit for: 1 to 128
+// printable, non-space ASCII characters.
+func validLearner(l string) bool {
+	if l == "" || len(l) > 128 {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		if l[i] <= 0x20 || l[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func errOrTrailing(err error) error {
+	if err != nil {
+		return err
+	}
+	return errors.New("unexpected data after the JSON object")
+}
+
+// uploadError turns a body read error into a client error.
+func uploadError(err error, fix string) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return Errorf(CodeTooLarge, "the request is larger than %d bytes; submit only your source code", mbe.Limit)
+	}
+	return Errorf(CodeInvalidRequest, "%v; %s", err, fix)
+}

@@ -1,0 +1,278 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/store"
+)
+
+// fakeStore is a Store whose every method calls a function field.
+// newMemStore fills them with an in-memory store; tests override single
+// fields to inject faults or script event streams.
+type fakeStore struct {
+	CreateSubmissionFn      func(ctx context.Context, rec store.Record, files []grader.File) (store.Record, error)
+	RecordFn                func(ctx context.Context, id string) (store.Record, error)
+	ResultFn                func(ctx context.Context, id string) (grader.Result, bool, error)
+	ListFn                  func(ctx context.Context, f store.Filter, offset, limit int) ([]store.Record, int, error)
+	BestFn                  func(ctx context.Context, challenge, learner string) (store.Standing, bool, error)
+	LeaderboardFn           func(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
+	AppendEventFn           func(ctx context.Context, id string, ev grader.Event) (string, error)
+	WaitEventsFn            func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error)
+	ClaimIdempotencyKeyFn   func(ctx context.Context, subject, key, id string, ttl time.Duration) (string, error)
+	ReleaseIdempotencyKeyFn func(ctx context.Context, subject, key, id string) error
+	AllowFn                 func(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error)
+}
+
+var _ Store = (*fakeStore)(nil)
+
+func (f *fakeStore) CreateSubmission(ctx context.Context, rec store.Record, files []grader.File) (store.Record, error) {
+	return f.CreateSubmissionFn(ctx, rec, files)
+}
+func (f *fakeStore) Record(ctx context.Context, id string) (store.Record, error) {
+	return f.RecordFn(ctx, id)
+}
+func (f *fakeStore) Result(ctx context.Context, id string) (grader.Result, bool, error) {
+	return f.ResultFn(ctx, id)
+}
+func (f *fakeStore) List(ctx context.Context, fl store.Filter, offset, limit int) ([]store.Record, int, error) {
+	return f.ListFn(ctx, fl, offset, limit)
+}
+func (f *fakeStore) Best(ctx context.Context, challenge, learner string) (store.Standing, bool, error) {
+	return f.BestFn(ctx, challenge, learner)
+}
+func (f *fakeStore) Leaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error) {
+	return f.LeaderboardFn(ctx, challenge, limit)
+}
+func (f *fakeStore) AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error) {
+	return f.AppendEventFn(ctx, id, ev)
+}
+func (f *fakeStore) WaitEvents(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error) {
+	return f.WaitEventsFn(ctx, id, after, block)
+}
+func (f *fakeStore) ClaimIdempotencyKey(ctx context.Context, subject, key, id string, ttl time.Duration) (string, error) {
+	return f.ClaimIdempotencyKeyFn(ctx, subject, key, id, ttl)
+}
+func (f *fakeStore) ReleaseIdempotencyKey(ctx context.Context, subject, key, id string) error {
+	return f.ReleaseIdempotencyKeyFn(ctx, subject, key, id)
+}
+func (f *fakeStore) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	return f.AllowFn(ctx, key, limit, window)
+}
+
+// memory is the state behind newMemStore.
+type memory struct {
+	mu      sync.Mutex
+	records map[string]store.Record
+	order   []string
+	files   map[string][]grader.File
+	results map[string]grader.Result
+	events  map[string][]store.Event
+	claims  map[string]string
+	counts  map[string]int
+	boards  map[string][]store.Standing
+	best    map[string]store.Standing
+	seq     int
+}
+
+// storedIDs returns the ids of stored submissions, sorted.
+func (m *memory) storedIDs() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ids := append([]string(nil), m.order...)
+	sort.Strings(ids)
+	return ids
+}
+
+func (m *memory) claimCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.claims)
+}
+
+func (m *memory) setRecord(rec store.Record) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.records[rec.ID]; !ok {
+		m.order = append(m.order, rec.ID)
+	}
+	m.records[rec.ID] = rec
+}
+
+func (m *memory) addEvent(id string, ev grader.Event) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.seq++
+	sid := fmt.Sprintf("%d-0", m.seq)
+	m.events[id] = append(m.events[id], store.Event{ID: sid, Event: ev})
+	return sid
+}
+
+// newMemStore returns a fakeStore backed by memory.
+func newMemStore() (*fakeStore, *memory) {
+	m := &memory{records: map[string]store.Record{}, files: map[string][]grader.File{}, results: map[string]grader.Result{},
+		events: map[string][]store.Event{}, claims: map[string]string{}, counts: map[string]int{},
+		boards: map[string][]store.Standing{}, best: map[string]store.Standing{}}
+	attempts := map[string]int{}
+	f := &fakeStore{
+		CreateSubmissionFn: func(ctx context.Context, rec store.Record, files []grader.File) (store.Record, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			if _, ok := m.records[rec.ID]; ok {
+				return store.Record{}, fmt.Errorf("create %s: %w", rec.ID, store.ErrExists)
+			}
+			attempts[rec.Challenge+"/"+rec.Learner]++
+			rec.Attempt = attempts[rec.Challenge+"/"+rec.Learner]
+			rec.State = store.StateQueued
+			rec.CreatedAt = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+			m.records[rec.ID] = rec
+			m.order = append(m.order, rec.ID)
+			m.files[rec.ID] = files
+			return rec, nil
+		},
+		RecordFn: func(ctx context.Context, id string) (store.Record, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			r, ok := m.records[id]
+			if !ok {
+				return r, fmt.Errorf("submission %s: %w", id, grader.ErrNotFound)
+			}
+			return r, nil
+		},
+		ResultFn: func(ctx context.Context, id string) (grader.Result, bool, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			r, ok := m.results[id]
+			return r, ok, nil
+		},
+		ListFn: func(ctx context.Context, fl store.Filter, offset, limit int) ([]store.Record, int, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			var match []store.Record
+			for i := len(m.order) - 1; i >= 0; i-- {
+				r := m.records[m.order[i]]
+				if (fl.Learner == "" || r.Learner == fl.Learner) && (fl.Challenge == "" || r.Challenge == fl.Challenge) {
+					match = append(match, r)
+				}
+			}
+			out := []store.Record{}
+			for i := offset; i < len(match) && len(out) < limit; i++ {
+				out = append(out, match[i])
+			}
+			return out, len(match), nil
+		},
+		BestFn: func(ctx context.Context, challenge, learner string) (store.Standing, bool, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			s, ok := m.best[challenge+"/"+learner]
+			return s, ok, nil
+		},
+		LeaderboardFn: func(ctx context.Context, challenge string, limit int) ([]store.Standing, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			b := m.boards[challenge]
+			return append([]store.Standing{}, b[:min(limit, len(b))]...), nil
+		},
+		AppendEventFn: func(ctx context.Context, id string, ev grader.Event) (string, error) {
+			return m.addEvent(id, ev), nil
+		},
+		WaitEventsFn: func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			out := []store.Event{}
+			seen := after == ""
+			for _, e := range m.events[id] {
+				if seen {
+					out = append(out, e)
+				}
+				if e.ID == after {
+					seen = true
+				}
+			}
+			return out, nil
+		},
+		ClaimIdempotencyKeyFn: func(ctx context.Context, subject, key, id string, ttl time.Duration) (string, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			k := subject + "\x00" + key
+			if got, ok := m.claims[k]; ok {
+				return got, nil
+			}
+			m.claims[k] = id
+			return "", nil
+		},
+		ReleaseIdempotencyKeyFn: func(ctx context.Context, subject, key, id string) error {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			k := subject + "\x00" + key
+			if m.claims[k] == id {
+				delete(m.claims, k)
+			}
+			return nil
+		},
+		AllowFn: func(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			m.counts[key]++
+			if m.counts[key] > limit {
+				return false, 1500 * time.Millisecond, nil
+			}
+			return true, 0, nil
+		},
+	}
+	return f, m
+}
+
+// fakeQueue is an Enqueuer recording what it was given; EnqueueFn, when
+// set, decides the answer.
+type fakeQueue struct {
+	EnqueueFn func(ctx context.Context, rec store.Record, timeout time.Duration) error
+	mu        sync.Mutex
+	queued    []store.Record
+	timeouts  []time.Duration
+}
+
+var _ Enqueuer = (*fakeQueue)(nil)
+
+func (q *fakeQueue) Enqueue(ctx context.Context, rec store.Record, timeout time.Duration) error {
+	if q.EnqueueFn != nil {
+		if err := q.EnqueueFn(ctx, rec, timeout); err != nil {
+			return err
+		}
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.queued = append(q.queued, rec)
+	q.timeouts = append(q.timeouts, timeout)
+	return nil
+}
+
+func (q *fakeQueue) ids() []string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []string
+	for _, r := range q.queued {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+// fakeCatalog is a Catalog over a fixed list.
+type fakeCatalog []*grader.Challenge
+
+var _ Catalog = fakeCatalog(nil)
+
+func (f fakeCatalog) Challenge(id string) (*grader.Challenge, error) {
+	for _, c := range f {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("challenge %q: %w", id, grader.ErrNotFound)
+}
+
+func (f fakeCatalog) Challenges() []*grader.Challenge { return f }
