@@ -7,7 +7,7 @@ BIN := bin/grader
 # The grader binary goes into the tools image, so it must be static.
 export CGO_ENABLED := 0
 
-.PHONY: all build setup images run test unit integration verify lint bench clean cleanup
+.PHONY: all build setup images run grade-references test unit integration verify lint bench clean cleanup
 
 all: build
 
@@ -22,9 +22,15 @@ setup:
 images: setup build
 	$(BIN) images build
 
-# run grades every seed challenge's reference solution with the local
-# engine, showing it work end to end.
+# run serves the grading service on http://127.0.0.1:8080 with an
+# embedded Redis (nothing survives a restart; set REDIS_URL for a real
+# one) and the development tokens of deploy/tokens.dev.json.
 run: images
+	$(BIN) serve --tokens $${GRADER_TOKENS_FILE:-deploy/tokens.dev.json}
+
+# grade-references grades every seed challenge's reference solution with
+# the local engine, no service needed.
+grade-references: images
 	@for c in $$(ls challenges/*/challenge.yaml | xargs -n1 dirname | xargs -n1 basename); do \
 		echo "== $$c: reference solution"; \
 		$(BIN) grade --challenge $$c challenges/$$c/solution || exit $$?; \

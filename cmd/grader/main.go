@@ -99,6 +99,8 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newSandboxCmd(),
 		newSubmitCmd(&cfg),
 		newTokensCmd(),
+		newServeCmd(&cfg),
+		newWorkerCmd(&cfg),
 	)
 	return root
 }

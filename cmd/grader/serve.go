@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/spf13/cobra"
+
+	"github.com/gradebox/grader/api"
+	"github.com/gradebox/grader/challenges"
+	"github.com/gradebox/grader/metrics"
+	"github.com/gradebox/grader/queue"
+	"github.com/gradebox/grader/store"
+	"github.com/gradebox/grader/webhook"
+)
+
+func newServeCmd(cfg *Config) *cobra.Command {
+	sc := DefaultServiceConfig()
+	var noWorker bool
+	cmd := &cobra.Command{
+		Use:   "serve [--listen ADDR] [--redis-url URL] [--no-worker]",
+		Short: "Run the grading service: the HTTP API and, unless --no-worker, a worker",
+		Long: `Run the grading service. Without --redis-url (REDIS_URL) it starts an
+embedded Redis: fine for trying it out, but nothing survives a restart.
+With a real Redis, run any number of API processes (serve --no-worker)
+and workers (grader worker) on any number of hosts against it.
+
+SIGINT or SIGTERM stops it gracefully: the API stops accepting and drains,
+the worker finishes its gradings or hands them back to the queue within
+--shutdown-timeout.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runService(cmd, cfg, sc, true, !noWorker)
+		},
+	}
+	sc.bindFlags(cmd, true, true)
+	cmd.Flags().BoolVar(&noWorker, "no-worker", false, "run only the API; workers run elsewhere (grader worker)")
+	return cmd
+}
+
+func newWorkerCmd(cfg *Config) *cobra.Command {
+	sc := DefaultServiceConfig()
+	cmd := &cobra.Command{
+		Use:   "worker [--redis-url URL] [--concurrency N] [--worker-id ID]",
+		Short: "Grade queued submissions: one worker per Docker host, sharing one Redis",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if sc.RedisURL == "" {
+				return usageErr("a separate worker needs the Redis the API uses: pass --redis-url or set REDIS_URL (the embedded Redis lives inside `grader serve`)")
+			}
+			return runService(cmd, cfg, sc, false, true)
+		},
+	}
+	sc.bindFlags(cmd, false, true)
+	return cmd
+}
+
+// serviceLogger is the service's logger: info level unless asked
+// otherwise (the CLI's default, warn, suits one-off commands).
+func serviceLogger(cmd *cobra.Command, cfg *Config) (*slog.Logger, error) {
+	c := *cfg
+	if !cmd.Flags().Changed("log-level") && !cmd.Root().PersistentFlags().Changed("log-level") && envOr("GRADER_LOG_LEVEL", "") == "" {
+		c.LogLevel = "info"
+	}
+	return c.logger(cmd)
+}
+
+// runService runs the API, a worker or both until ctx is done or a part
+// fails, then stops them in order.
+func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, withWorker bool) error {
+	ctx := cmd.Context()
+	log, err := serviceLogger(cmd, cfg)
+	if err != nil {
+		return err
+	}
+	if err := sc.Validate(withAPI, withWorker); err != nil {
+		return usageErr("%v", err)
+	}
+	if !withAPI && !withWorker {
+		return usageErr("nothing to run")
+	}
+	catalog, err := challenges.LoadIndex(cfg.Catalog)
+	if err != nil {
+		return usageErr("%v (set --catalog or GRADER_CATALOG)", err)
+	}
+	var tokens []api.Token
+	if withAPI {
+		tokens, err = loadTokens(sc.TokensFile, sc.Tokens)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if len(tokens) == 0 {
+			return usageErr("no bearer tokens: pass --tokens FILE (GRADER_TOKENS_FILE) or set GRADER_TOKENS; make one with `grader tokens new`")
+		}
+	}
+	if withAPI && !withWorker && sc.RedisURL == "" {
+		return usageErr("--no-worker needs a Redis that workers share: pass --redis-url or set REDIS_URL")
+	}
+
+	rc, err := connectRedis(ctx, sc.RedisURL, log)
+	if err != nil {
+		return faultErr(err)
+	}
+	defer rc.Close()
+	st := store.New(store.Config{Client: rc.client, FilesTTL: sc.FilesTTL})
+	m := metrics.New()
+	inspector := asynq.NewInspectorFromRedisClient(rc.client)
+	defer inspector.Close()
+	m.WatchQueues(inspector, []string{queue.QueueInteractive, queue.QueueBatch, queue.QueueWebhooks})
+	aclient := asynq.NewClientFromRedisClient(rc.client)
+	defer aclient.Close()
+	qc := queue.NewClient(aclient)
+
+	checks := []api.Check{{Name: "redis", Probe: st.Ping}}
+	var w *worker
+	if withWorker {
+		w, err = startWorker(ctx, cfg, sc, rc, st, qc, catalog, m, log)
+		if err != nil {
+			return err
+		}
+		checks = append(checks, api.Check{Name: "docker", Probe: w.env.docker.Ping})
+	} else {
+		checks = append(checks, api.Check{Name: "workers", Probe: workersAlive(inspector)})
+	}
+
+	var servers []*http.Server
+	errc := make(chan error, 2)
+	var cancelRequests context.CancelFunc
+	if withAPI {
+		srv := api.New(api.Config{
+			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log,
+			Ready: checks, Metrics: m,
+			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow,
+		})
+		hs := srv.HTTPServer(sc.Listen)
+		// Requests (Server-Sent Events above all) end when shutdown
+		// starts, rather than holding it up to its deadline.
+		var reqCtx context.Context
+		reqCtx, cancelRequests = context.WithCancel(context.WithoutCancel(ctx))
+		hs.BaseContext = func(net.Listener) context.Context { return reqCtx }
+		hs.RegisterOnShutdown(cancelRequests)
+		ln, err := net.Listen("tcp", sc.Listen)
+		if err != nil {
+			w.stop(log)
+			return faultErr(fmt.Errorf("listen on %s: %w", sc.Listen, err))
+		}
+		log.Info("serving the API", "url", "http://"+ln.Addr().String(), "worker", withWorker)
+		fmt.Fprintf(cmd.ErrOrStderr(), "grader: serving on http://%s\n", ln.Addr())
+		servers = append(servers, hs)
+		go func() { errc <- serveHTTP(hs, ln) }()
+	} else if sc.MetricsListen != "" {
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", m.Handler())
+		mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, `{"status":"ok"}`) })
+		hs := &http.Server{Addr: sc.MetricsListen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		ln, err := net.Listen("tcp", sc.MetricsListen)
+		if err != nil {
+			w.stop(log)
+			return faultErr(fmt.Errorf("listen on %s: %w", sc.MetricsListen, err))
+		}
+		log.Info("serving worker metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+		servers = append(servers, hs)
+		go func() { errc <- serveHTTP(hs, ln) }()
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("stopping", "deadline", sc.ShutdownTimeout)
+	case runErr = <-errc:
+		log.Error("stopping after a failure", "err", runErr)
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sc.ShutdownTimeout)
+	defer cancel()
+	for _, hs := range servers {
+		if err := hs.Shutdown(sctx); err != nil {
+			log.Warn("API did not drain in time", "err", err)
+		}
+	}
+	if cancelRequests != nil {
+		cancelRequests()
+	}
+	w.stop(log)
+	log.Info("stopped")
+	if runErr != nil {
+		return faultErr(runErr)
+	}
+	return nil
+}
+
+// serveHTTP serves until Shutdown; a closed server is not an error.
+func serveHTTP(hs *http.Server, ln net.Listener) error {
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	}
+	return nil
+}
+
+// workersAlive is the readiness probe of an API without its own worker:
+// somebody must be there to grade.
+func workersAlive(insp *asynq.Inspector) func(context.Context) error {
+	return func(ctx context.Context) error {
+		servers, err := insp.Servers()
+		if err != nil {
+			return fmt.Errorf("list workers: %w", err)
+		}
+		if len(servers) == 0 {
+			return errors.New("no worker is running: start one with `grader worker`")
+		}
+		return nil
+	}
+}
+
+// worker is the grading half of the process: the engine and the Asynq
+// servers for grading and webhooks.
+type worker struct {
+	env     *engineEnv
+	lease   *workerLease
+	grade   *asynq.Server
+	hooks   *asynq.Server
+	stopped sync.Once
+}
+
+// unfinishedAge is how old a queued submission must be before a starting
+// worker re-enqueues it: older than any create-then-enqueue takes.
+const unfinishedAge = time.Minute
+
+// startWorker takes the worker id's lease, removes what an earlier
+// process with this id left behind, re-enqueues submissions a crash left
+// unqueued and starts grading.
+func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisConn, st *store.Redis, qc *queue.Client,
+	catalog *challenges.Index, m *metrics.Metrics, log *slog.Logger) (*worker, error) {
+	lease, err := acquireLease(ctx, rc.client, sc.WorkerID, leaseTTL+2*time.Second, log)
+	if err != nil {
+		if errors.Is(err, errLeaseHeld) {
+			return nil, usageErr("%v", err)
+		}
+		return nil, faultErr(err)
+	}
+	env, err := newWorkerEngine(ctx, cfg, sc.WorkerID, log)
+	if err != nil {
+		lease.Release()
+		return nil, err
+	}
+	w := &worker{env: env, lease: lease}
+	if recs, err := st.Unfinished(ctx, unfinishedAge); err != nil {
+		log.Warn("look for unqueued submissions", "err", err)
+	} else {
+		for _, rec := range recs {
+			ch, err := catalog.Challenge(rec.Challenge)
+			if err != nil {
+				continue
+			}
+			if err := qc.Enqueue(ctx, rec, queue.TaskTimeout(ch)); err != nil {
+				log.Warn("re-enqueue submission", "submission_id", rec.ID, "err", err)
+			}
+		}
+	}
+	handler := queue.NewHandler(queue.HandlerConfig{
+		Submissions: st, Results: st, Events: st, Challenges: catalog,
+		Engine: env.engine, Webhooks: qc, Observer: m, Logger: log,
+	})
+	w.grade = queue.NewGradeServer(rc.client, queue.ServerConfig{
+		Concurrency: sc.Concurrency, ShutdownTimeout: sc.ShutdownTimeout, Logger: log,
+	})
+	mux := asynq.NewServeMux()
+	mux.Handle(queue.TypeGrade, handler)
+	if err := w.grade.Start(mux); err != nil {
+		w.stop(log)
+		return nil, faultErr(fmt.Errorf("start grading: %w", err))
+	}
+	if sc.WebhookSecret != "" {
+		deliverer := webhook.NewDeliverer(webhook.Config{Secret: []byte(sc.WebhookSecret), AllowPrivate: sc.WebhookAllowPrivate})
+		w.hooks = queue.NewWebhookServer(rc.client, queue.ServerConfig{ShutdownTimeout: sc.ShutdownTimeout, Logger: log})
+		hmux := asynq.NewServeMux()
+		hmux.Handle(queue.TypeWebhook, queue.NewWebhookHandler(queue.WebhookHandlerConfig{Records: st, Deliverer: deliverer, Logger: log}))
+		if err := w.hooks.Start(hmux); err != nil {
+			w.stop(log)
+			return nil, faultErr(fmt.Errorf("start webhooks: %w", err))
+		}
+	}
+	log.Info("worker started", "worker", sc.WorkerID, "concurrency", sc.Concurrency, "webhooks", sc.WebhookSecret != "")
+	return w, nil
+}
+
+// stop hands back or finishes in-flight work, removes this process's
+// sandboxes and frees the worker id. It is safe on a nil worker.
+func (w *worker) stop(log *slog.Logger) {
+	if w == nil {
+		return
+	}
+	w.stopped.Do(func() {
+		if w.grade != nil {
+			w.grade.Shutdown()
+		}
+		if w.hooks != nil {
+			w.hooks.Shutdown()
+		}
+		w.env.Close()
+		w.lease.Release()
+	})
+}
