@@ -677,8 +677,12 @@ func TestMe(t *testing.T) {
 			t.Errorf("%d (-want +got):\n%s", code, diff)
 		}
 	}
-	if code, out := env.do(t, get("/v1/me", "")); code != 401 || errCode(out) != CodeUnauthorized {
-		t.Errorf("no token: %d %v", code, out)
+	w := env.serve(get("/v1/me", ""))
+	if w.Code != 401 || !strings.Contains(w.Body.String(), CodeUnauthorized) || w.Header().Get("WWW-Authenticate") != `Bearer realm="grader"` {
+		t.Errorf("no token: %d %v %s", w.Code, w.Header(), w.Body.String())
+	}
+	if w := env.serve(get("/v1/me", adaToken)); w.Header().Get("WWW-Authenticate") != "" {
+		t.Errorf("an authenticated answer asks for authentication: %v", w.Header())
 	}
 }
 

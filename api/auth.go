@@ -46,6 +46,8 @@ const principalKey = "principal"
 func (s *Server) authenticate(c *gin.Context) {
 	h := c.GetHeader("Authorization")
 	secret, ok := strings.CutPrefix(h, "Bearer ")
+	// RFC 6750: a 401 names the scheme it wants.
+	c.Header("WWW-Authenticate", `Bearer realm="grader"`)
 	if !ok || secret == "" {
 		abort(c, s.log, Errorf(CodeUnauthorized, "send a bearer token: Authorization: Bearer <token>"))
 		return
@@ -63,6 +65,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		abort(c, s.log, Errorf(CodeUnauthorized, "the bearer token is not valid"))
 		return
 	}
+	c.Writer.Header().Del("WWW-Authenticate")
 	c.Set(principalKey, Principal{Subject: found.Subject, Role: found.Role})
 	c.Next()
 }
