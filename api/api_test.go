@@ -694,3 +694,18 @@ func TestUnknownRoute(t *testing.T) {
 }
 
 func newGzipWriter(w *bytes.Buffer) *gzip.Writer { return gzip.NewWriter(w) }
+
+func TestCallbackRefusedWhenWebhooksAreOff(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.WebhooksOff = true })
+	w := env.serve(postForm(t, adaToken, map[string]string{"challenge": "notes-api", "callback_url": "https://ci.example.com/hook"}, goodZip(t)))
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "GRADER_WEBHOOK_SECRET") {
+		t.Fatalf("callback with webhooks off: %d %s, want 400 naming GRADER_WEBHOOK_SECRET", w.Code, w.Body.String())
+	}
+	if len(env.mem.records) != 0 || len(env.q.queued) != 0 {
+		t.Errorf("a refused submission was stored (%d) or queued (%d)", len(env.mem.records), len(env.q.queued))
+	}
+	// Without a callback the same server takes the submission.
+	if w := env.serve(postForm(t, adaToken, map[string]string{"challenge": "notes-api"}, goodZip(t))); w.Code != http.StatusAccepted {
+		t.Errorf("plain submission with webhooks off: %d %s", w.Code, w.Body.String())
+	}
+}

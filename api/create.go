@@ -238,6 +238,9 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 		return newSubmission{}, Errorf(CodeInvalidSubmission, "the archive cannot be read (%v); send a zip, tar or tar.gz of your solution", subErr)
 	}
 	if callback != "" {
+		if s.cfg.WebhooksOff {
+			return newSubmission{}, Errorf(CodeInvalidRequest, "this server delivers no webhooks (its operator has not set GRADER_WEBHOOK_SECRET); leave callback_url out and follow the submission's events instead")
+		}
 		if err := webhook.ValidateURL(callback); err != nil {
 			return newSubmission{}, Errorf(CodeInvalidRequest, "%v", err)
 		}

@@ -121,6 +121,10 @@ type Config struct {
 	// SubmitWindow is the rate limit's window; default 1 minute, at
 	// least 1 second.
 	SubmitWindow time.Duration
+	// WebhooksOff refuses submissions with a callback_url, for a service
+	// that has no webhook secret to sign deliveries with. Default: webhooks
+	// are accepted.
+	WebhooksOff bool
 	// IdempotencyTTL is how long an Idempotency-Key answers its first
 	// submission; default 24 hours.
 	IdempotencyTTL time.Duration

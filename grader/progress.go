@@ -52,6 +52,7 @@ func (e Event) As(v View) Event {
 	t.OutputTruncated = false
 	t.Subtests = nil
 	e.Test = &t
+	e.Message = ""
 	return e
 }
 

@@ -136,7 +136,7 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 	if withAPI {
 		srv := api.New(api.Config{
 			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log,
-			Ready: checks, Metrics: m,
+			Ready: checks, Metrics: m, WebhooksOff: sc.WebhookSecret == "",
 			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow,
 		})
 		hs := srv.HTTPServer(sc.Listen)
