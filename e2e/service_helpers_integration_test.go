@@ -1,0 +1,307 @@
+//go:build integration
+
+package e2e
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gradebox/grader/grader"
+)
+
+// Tokens every service test process accepts.
+const (
+	tokenAlice      = "e2e-learner-alice-token"
+	tokenBob        = "e2e-learner-bob-token"
+	tokenInstructor = "e2e-instructor-token"
+	serviceTokens   = "learner:alice:" + tokenAlice + ",learner:bob:" + tokenBob + ",instructor:teacher:" + tokenInstructor
+)
+
+// proc is a grader process the test started.
+type proc struct {
+	cmd    *exec.Cmd
+	url    string // the API's base URL, for serve
+	mu     sync.Mutex
+	stderr bytes.Buffer
+	done   chan struct{}
+}
+
+func (p *proc) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stderr.String()
+}
+
+var servingLine = regexp.MustCompile(`grader: serving on (http://\S+)`)
+
+// startGrader runs the grader binary with args until the test ends; for
+// serve it waits for the API's address.
+func startGrader(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
+	bin := os.Getenv("GRADER_BIN")
+	if bin == "" {
+		t.Skip("GRADER_BIN is not set (make integration sets it)")
+	}
+	p := &proc{done: make(chan struct{})}
+	p.cmd = exec.Command(bin, append([]string{"--catalog", "../challenges", "--log-level", "info"}, args...)...)
+	p.cmd.Env = append(os.Environ(), env...)
+	pr, pw := io.Pipe()
+	p.cmd.Stderr = pw
+	p.cmd.Stdout = io.Discard
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start grader %v: %v", args, err)
+	}
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.stderr.WriteString(line + "\n")
+			p.mu.Unlock()
+			if m := servingLine.FindStringSubmatch(line); m != nil {
+				select {
+				case urls <- m[1]:
+				default:
+				}
+			}
+		}
+	}()
+	go func() {
+		_ = p.cmd.Wait()
+		pw.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.stop(t, syscall.SIGTERM)
+		if t.Failed() {
+			t.Logf("grader %v log:\n%s", args, p.log())
+		}
+	})
+	if args[0] != "serve" {
+		return p
+	}
+	select {
+	case p.url = <-urls:
+	case <-p.done:
+		t.Fatalf("grader %v exited before serving:\n%s", args, p.log())
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("grader %v did not start serving:\n%s", args, p.log())
+	}
+	return p
+}
+
+// stop signals the process and waits for it to exit.
+func (p *proc) stop(t *testing.T, sig syscall.Signal) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(sig)
+	select {
+	case <-p.done:
+	case <-time.After(60 * time.Second):
+		t.Errorf("grader did not stop within 60s of %v", sig)
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// tarDir packs a folder as a tar.gz.
+func tarDir(t *testing.T, dir string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		_, err = tw.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw.Close()
+	zw.Close()
+	return buf.Bytes()
+}
+
+// created is the API's answer to a new submission.
+type created struct {
+	ID      string `json:"id"`
+	State   string `json:"state"`
+	Attempt int    `json:"attempt"`
+}
+
+// submit uploads dir for challenge as the token's holder.
+func submit(t *testing.T, base, token, challenge, dir, idemKey string) (int, created, http.Header) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField("challenge", challenge)
+	fw, _ := mw.CreateFormFile("archive", "solution.tar.gz")
+	fw.Write(tarDir(t, dir))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/submissions", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	if idemKey != "" {
+		req.Header.Set("Idempotency-Key", idemKey)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("submit: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var c created
+	if resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, &c); err != nil || c.ID == "" {
+			t.Fatalf("submit answered %d %s", resp.StatusCode, raw)
+		}
+	}
+	return resp.StatusCode, c, resp.Header
+}
+
+// getJSON GETs path as token and decodes the answer into out; it returns
+// the status and the raw body.
+func getJSON(t *testing.T, base, token, path string, out any) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("GET %s: decode %s: %v", path, raw, err)
+		}
+	}
+	return resp.StatusCode, raw
+}
+
+// sseEvent is one Server-Sent Event.
+type sseEvent struct {
+	ID, Type string
+	Data     []byte
+}
+
+// follow reads a submission's event stream until done (or the timeout),
+// from after the event id lastID when set.
+func follow(t *testing.T, base, token, id, lastID string, timeout time.Duration) []sseEvent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/submissions/"+id+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "text/event-stream")
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("follow %s: %v", id, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(resp.Body)
+		t.Fatalf("follow %s: %d %s", id, resp.StatusCode, raw)
+	}
+	var out []sseEvent
+	var cur sseEvent
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if cur.Type != "" || len(cur.Data) > 0 {
+				out = append(out, cur)
+				if cur.Type == string(grader.EventDone) {
+					return out
+				}
+			}
+			cur = sseEvent{}
+		case strings.HasPrefix(line, ":"):
+		case strings.HasPrefix(line, "id:"):
+			cur.ID = strings.TrimSpace(line[3:])
+		case strings.HasPrefix(line, "event:"):
+			cur.Type = strings.TrimSpace(line[6:])
+		case strings.HasPrefix(line, "data:"):
+			if len(cur.Data) > 0 {
+				cur.Data = append(cur.Data, '\n')
+			}
+			cur.Data = append(cur.Data, strings.TrimPrefix(line[5:], " ")...)
+		}
+	}
+	t.Fatalf("event stream of %s ended without done (%v) after %d events", id, sc.Err(), len(out))
+	return nil
+}
+
+// doneResult decodes the result carried by a done event.
+func doneResult(t *testing.T, ev sseEvent) grader.Result {
+	t.Helper()
+	var d struct {
+		Result *grader.Result `json:"result"`
+	}
+	if err := json.Unmarshal(ev.Data, &d); err != nil || d.Result == nil {
+		t.Fatalf("done event without a result: %s", ev.Data)
+	}
+	return *d.Result
+}
+
+// hiddenNames returns the names of a challenge's hidden tests.
+func hiddenNames(t *testing.T, ch *grader.Challenge) []string {
+	var out []string
+	for _, s := range ch.Suites {
+		for _, tc := range s.Tests {
+			if tc.Visibility == grader.Hidden {
+				out = append(out, tc.Name)
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("challenge %s has no hidden tests to check", ch.ID)
+	}
+	return out
+}
+
+func mustNotMention(t *testing.T, what string, body []byte, names []string) {
+	t.Helper()
+	for _, n := range names {
+		if bytes.Contains(body, []byte(n)) {
+			t.Errorf("%s mentions hidden test %q", what, n)
+		}
+	}
+}

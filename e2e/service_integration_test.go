@@ -1,0 +1,226 @@
+//go:build integration
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/gradebox/grader/challenges"
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/redistest"
+	"github.com/gradebox/grader/runner"
+)
+
+// TestServiceGradesSubmissions runs `grader serve` on a real Redis and
+// Docker and drives it over HTTP as learners and an instructor would.
+func TestServiceGradesSubmissions(t *testing.T) {
+	rs := redistest.Start(t)
+	svc := startGrader(t, []string{"GRADER_TOKENS=" + serviceTokens},
+		"serve", "--listen", "127.0.0.1:0", "--redis-url", rs.URL(), "--worker-id", "e2e-serve", "--concurrency", "2")
+	ch, err := challenges.Load("../challenges/notes-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := hiddenNames(t, ch)
+
+	code, sub, _ := submit(t, svc.url, tokenAlice, "notes-api", "../challenges/notes-api/solution", "alice-try-1")
+	if code != http.StatusAccepted || sub.Attempt != 1 {
+		t.Fatalf("submit answered %d %+v, want 202 and attempt 1", code, sub)
+	}
+	// The same Idempotency-Key again is the same submission, not a new one.
+	code, again, hdr := submit(t, svc.url, tokenAlice, "notes-api", "../challenges/notes-api/solution", "alice-try-1")
+	if code != http.StatusOK || again.ID != sub.ID || hdr.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replayed submit answered %d %+v (replayed %q), want 200 with id %s", code, again, hdr.Get("Idempotent-Replayed"), sub.ID)
+	}
+
+	events := follow(t, svc.url, tokenAlice, sub.ID, "", 5*time.Minute)
+	checkEventOrder(t, events)
+	res := doneResult(t, events[len(events)-1])
+	if !res.Passed() || res.Score != ch.MaxScore() {
+		t.Fatalf("reference over the service scored %d/%d (%s: %s)", res.Score, res.MaxScore, res.Status, res.Message)
+	}
+	for _, ev := range events {
+		mustNotMention(t, "learner event "+ev.Type, ev.Data, hidden)
+	}
+	// Resuming after the first event replays everything after it.
+	resumed := follow(t, svc.url, tokenAlice, sub.ID, events[0].ID, time.Minute)
+	if len(resumed) != len(events)-1 || resumed[0].ID != events[1].ID {
+		t.Errorf("resume after %s gave %d events starting %v; want %d starting %s", events[0].ID, len(resumed), resumed[0].ID, len(events)-1, events[1].ID)
+	}
+
+	status, learnerBody := getJSON(t, svc.url, tokenAlice, "/v1/submissions/"+sub.ID, nil)
+	if status != http.StatusOK {
+		t.Fatalf("alice reads her submission: %d %s", status, learnerBody)
+	}
+	mustNotMention(t, "learner's GET", learnerBody, hidden)
+	_, instructorBody := getJSON(t, svc.url, tokenInstructor, "/v1/submissions/"+sub.ID, nil)
+	if !slices.ContainsFunc(hidden, func(n string) bool { return contains(instructorBody, n) }) {
+		t.Errorf("the instructor's view names no hidden test: %s", instructorBody)
+	}
+	if status, body := getJSON(t, svc.url, tokenBob, "/v1/submissions/"+sub.ID, nil); status != http.StatusNotFound {
+		t.Errorf("bob reads alice's submission: %d %s, want 404", status, body)
+	}
+	var bobs struct {
+		Total int `json:"total"`
+	}
+	getJSON(t, svc.url, tokenBob, "/v1/submissions?learner=alice", &bobs)
+	if bobs.Total != 0 {
+		t.Errorf("bob lists %d of alice's submissions, want 0", bobs.Total)
+	}
+	var alices struct {
+		Total int `json:"total"`
+	}
+	getJSON(t, svc.url, tokenInstructor, "/v1/submissions?learner=alice&challenge=notes-api", &alices)
+	if alices.Total != 1 {
+		t.Errorf("alice has %d submissions after an idempotent resubmit, want 1", alices.Total)
+	}
+
+	// The starter through the CLI client: graded, less than full marks.
+	cli := exec.Command(os.Getenv("GRADER_BIN"), "submit", "--server", svc.url, "--token", tokenBob,
+		"--challenge", "notes-api", "--wait", "../challenges/notes-api/starter")
+	out, err := cli.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("grader submit of the starter: %v, want exit 1\n%s", err, out)
+	}
+	mustNotMention(t, "grader submit output", out, hidden)
+
+	var board struct {
+		Items []struct {
+			Rank    int    `json:"rank"`
+			Learner string `json:"learner"`
+			Score   int    `json:"score"`
+		} `json:"items"`
+	}
+	getJSON(t, svc.url, tokenInstructor, "/v1/challenges/notes-api/leaderboard", &board)
+	if len(board.Items) != 2 || board.Items[0].Learner != "alice" || board.Items[0].Score != ch.MaxScore() || board.Items[1].Learner != "bob" {
+		t.Errorf("leaderboard = %+v, want alice with full marks first, then bob", board.Items)
+	}
+}
+
+func contains(b []byte, s string) bool { return bytes.Contains(b, []byte(s)) }
+
+// checkEventOrder asserts a submission's life reads queued, started,
+// phases and tests (each test's start before its finish), done.
+func checkEventOrder(t *testing.T, events []sseEvent) {
+	t.Helper()
+	var types []string
+	for _, e := range events {
+		types = append(types, e.Type)
+	}
+	if len(types) < 4 || types[0] != string(grader.EventQueued) || types[1] != string(grader.EventStarted) || types[len(types)-1] != string(grader.EventDone) {
+		t.Fatalf("event types %v: want queued, started, …, done", types)
+	}
+	if !slices.Contains(types, string(grader.EventPhaseStarted)) || !slices.Contains(types, string(grader.EventTestFinished)) {
+		t.Errorf("event types %v: no phase or test events", types)
+	}
+	open := 0
+	for _, ty := range types {
+		switch ty {
+		case string(grader.EventTestStarted):
+			open++
+		case string(grader.EventTestFinished):
+			open--
+			if open < 0 {
+				t.Fatalf("event types %v: a test finished before it started", types)
+			}
+		}
+	}
+	for i := 1; i < len(events); i++ {
+		if events[i].ID == events[i-1].ID {
+			t.Errorf("events %d and %d share id %s", i-1, i, events[i].ID)
+		}
+	}
+}
+
+// TestWorkerKilledMidGradeLosesNothing kills a worker while it grades,
+// restarts it under the same id and checks the submission is graded once
+// and nothing of the killed worker's sandboxes is left.
+func TestWorkerKilledMidGradeLosesNothing(t *testing.T) {
+	rs := redistest.Start(t)
+	env := []string{"GRADER_TOKENS=" + serviceTokens}
+	apiProc := startGrader(t, env, "serve", "--no-worker", "--listen", "127.0.0.1:0", "--redis-url", rs.URL())
+	const workerID = "e2e-killed"
+	first := startGrader(t, env, "worker", "--redis-url", rs.URL(), "--worker-id", workerID, "--metrics-listen", "")
+
+	code, sub, _ := submit(t, apiProc.url, tokenAlice, "cache-aside", "../challenges/cache-aside/solution", "")
+	if code != http.StatusAccepted {
+		t.Fatalf("submit answered %d", code)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var rec struct {
+			State string `json:"state"`
+		}
+		getJSON(t, apiProc.url, tokenAlice, "/v1/submissions/"+sub.ID, &rec)
+		if rec.State == "grading" && len(workerContainers(t, workerID)) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the worker never started grading (state %q):\n%s", rec.State, first.log())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	first.stop(t, syscall.SIGKILL)
+	if n := len(workerContainers(t, workerID)); n == 0 {
+		t.Log("the killed worker left no container behind (it was between boxes)")
+	}
+
+	startGrader(t, env, "worker", "--redis-url", rs.URL(), "--worker-id", workerID, "--metrics-listen", "")
+	events := follow(t, apiProc.url, tokenAlice, sub.ID, "", 6*time.Minute)
+	res := doneResult(t, events[len(events)-1])
+	if !res.Passed() {
+		t.Errorf("after the restart the reference scored %d/%d (%s: %s)", res.Score, res.MaxScore, res.Status, res.Message)
+	}
+	dones := 0
+	for _, e := range events {
+		if e.Type == string(grader.EventDone) {
+			dones++
+		}
+	}
+	if dones != 1 {
+		t.Errorf("%d done events, want exactly one", dones)
+	}
+	var list struct {
+		Total int `json:"total"`
+	}
+	getJSON(t, apiProc.url, tokenInstructor, "/v1/submissions?learner=alice", &list)
+	if list.Total != 1 {
+		t.Errorf("%d submissions recorded, want 1", list.Total)
+	}
+	// The killed worker's boxes were removed when its successor started;
+	// the successor's own go once grading is done (teardown runs in the
+	// background, so give it a moment).
+	deadline = time.Now().Add(time.Minute)
+	for len(workerContainers(t, workerID)) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("containers of worker %s left: %v", workerID, workerContainers(t, workerID))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// workerContainers lists the containers labelled with a worker id.
+func workerContainers(t *testing.T, worker string) []string {
+	t.Helper()
+	f := make(client.Filters).Add("label", fmt.Sprintf("%s=%s", runner.LabelWorker, worker))
+	list, err := cli.ContainerList(context.Background(), client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range list.Items {
+		ids = append(ids, c.ID[:12])
+	}
+	return ids
+}
