@@ -249,16 +249,17 @@ type loadResult struct {
 	sent      int
 	errors    int
 	firstErr  string
-	// window is the time from the first send to the last; rate is
-	// sent/window.
+	// window is the time from the first send to the last, and gaps the
+	// number of intervals in it (sent-1 for one run); rate is gaps/window.
 	window time.Duration
+	gaps   int
 }
 
 func (l loadResult) rate() float64 {
-	if l.sent < 2 || l.window <= 0 {
+	if l.gaps < 1 || l.window <= 0 {
 		return 0
 	}
-	return float64(l.sent-1) / l.window.Seconds()
+	return float64(l.gaps) / l.window.Seconds()
 }
 
 // merge adds another run's requests.
@@ -270,6 +271,7 @@ func (l loadResult) merge(o loadResult) loadResult {
 		l.firstErr = o.firstErr
 	}
 	l.window += o.window
+	l.gaps += o.gaps
 	return l
 }
 
@@ -321,6 +323,7 @@ func openLoop(ctx context.Context, rate int, dur time.Duration, send func(ctx co
 	}
 	if res.sent > 0 {
 		res.window = last.Sub(start)
+		res.gaps = res.sent - 1
 	}
 	wg.Wait()
 	return res

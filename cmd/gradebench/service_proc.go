@@ -187,7 +187,9 @@ func startServe(ctx context.Context, o serveOptions) (*serveProc, error) {
 		return nil, err
 	}
 	urls := make(chan string, 1)
+	scanned := make(chan struct{}) // the log holds all the process wrote
 	go func() {
+		defer close(scanned)
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
@@ -212,6 +214,7 @@ func startServe(ctx context.Context, o serveOptions) (*serveProc, error) {
 	case u := <-urls:
 		return &serveProc{child: c, url: u}, nil
 	case <-c.done:
+		<-scanned // the pipe closes once the process is gone
 		return nil, fmt.Errorf("grader serve exited before serving: %s", c.log)
 	case <-t.C:
 		c.stop(30 * time.Second)

@@ -316,11 +316,14 @@ func TestOpenLoopStopsOnCancel(t *testing.T) {
 }
 
 func TestLoadResultMerge(t *testing.T) {
-	a := loadResult{latencies: []time.Duration{1}, sent: 2, errors: 1, window: time.Second}
-	b := loadResult{latencies: []time.Duration{2, 3}, sent: 3, errors: 1, firstErr: "boom", window: time.Second}
+	a := loadResult{latencies: []time.Duration{1}, sent: 2, gaps: 1, errors: 1, window: time.Second}
+	b := loadResult{latencies: []time.Duration{2, 3}, sent: 3, gaps: 2, errors: 1, firstErr: "boom", window: time.Second}
 	got := a.merge(b)
 	if len(got.latencies) != 3 || got.sent != 5 || got.errors != 2 || got.firstErr != "boom" || got.window != 2*time.Second {
 		t.Errorf("merge = %+v", got)
+	}
+	if r := got.rate(); r != 1.5 {
+		t.Errorf("merged rate = %v, want 1.5 (3 intervals in 2s)", r)
 	}
 	if len(a.latencies) != 1 {
 		t.Error("merge changed its receiver's latencies")
