@@ -145,12 +145,22 @@ func benchSubmitLatency(ctx context.Context, bin, catalog string, rate int, dur 
 		}
 	}
 	var svcRes, baseRes loadResult
+	// The machine's CPU during the service rounds tells a slow API from a
+	// busy machine (the load generator itself takes a share).
+	var busy []float64
 	const rounds = 2
 	for r := 0; r < rounds; r++ {
 		b := openLoop(ctx, rate, dur/rounds, toBaseline)
 		fmt.Fprintf(os.Stderr, "  round %d/%d baseline: %d sent at %.1f/s, p99 %s, %d errors\n", r+1, rounds, b.sent, b.rate(), ms(percentile(b.latencies, 99)), b.errors)
+		smp, err := startSampler(svc.serve.pid(), 500*time.Millisecond)
+		if err != nil {
+			return nil, err
+		}
 		s := openLoop(ctx, rate, dur/rounds, toService)
-		fmt.Fprintf(os.Stderr, "  round %d/%d service:  %d sent at %.1f/s, p99 %s, %d errors\n", r+1, rounds, s.sent, s.rate(), ms(percentile(s.latencies, 99)), s.errors)
+		m := smp.stop()
+		busy = append(busy, m.busy...)
+		fmt.Fprintf(os.Stderr, "  round %d/%d service:  %d sent at %.1f/s, p99 %s, %d errors; machine CPU %.0f%% busy\n",
+			r+1, rounds, s.sent, s.rate(), ms(percentile(s.latencies, 99)), s.errors, m.meanBusy())
 		baseRes, svcRes = baseRes.merge(b), svcRes.merge(s)
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -160,8 +170,8 @@ func benchSubmitLatency(ctx context.Context, bin, catalog string, rate int, dur 
 		return nil, fmt.Errorf("no request succeeded: service %s; baseline %s", svcRes.firstErr, baseRes.firstErr)
 	}
 	what := fmt.Sprintf("%d/s open loop, %s", rate, dur)
-	note := fmt.Sprintf("achieved %.1f/s (baseline %.1f/s); errors %d of %d (baseline %d)",
-		svcRes.rate(), baseRes.rate(), svcRes.errors, svcRes.sent, baseRes.errors)
+	note := fmt.Sprintf("achieved %.1f/s (baseline %.1f/s); errors %d of %d (baseline %d); machine CPU %.0f%% busy meanwhile",
+		svcRes.rate(), baseRes.rate(), svcRes.errors, svcRes.sent, baseRes.errors, machineSamples{busy: busy}.meanBusy())
 	if svcRes.errors > 0 {
 		note += "; first: " + svcRes.firstErr
 	}
