@@ -3,19 +3,15 @@
 package e2e
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -125,32 +121,17 @@ func (p *proc) stop(t *testing.T, sig syscall.Signal) {
 	}
 }
 
-// tarDir packs a folder as a tar.gz.
+// tarDir packs a folder as `grader submit` does.
 func tarDir(t *testing.T, dir string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err = tw.Write(b)
-		return err
-	})
+	sub, err := grader.ReadDir("", dir, grader.SubmissionLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tw.Close()
-	zw.Close()
+	var buf bytes.Buffer
+	if err := grader.WriteArchive(&buf, sub.Files); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes()
 }
 

@@ -1,59 +1,33 @@
 package main
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gradebox/grader/grader"
 )
 
-// tarGz packs a folder's regular files as a tar.gz, as `grader submit`
-// sends a folder.
+// tarGz packs a folder as `grader submit` sends one: read with the
+// service's rules, written by grader.WriteArchive.
 func tarGz(dir string) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		hdr := &tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return err
-		}
-		_, err = tw.Write(data)
-		return err
-	})
+	sub, err := grader.ReadDir("", dir, grader.SubmissionLimits{})
 	if err != nil {
 		return nil, fmt.Errorf("pack %s: %w", dir, err)
 	}
-	if err := tw.Close(); err != nil {
-		return nil, fmt.Errorf("pack %s: %w", dir, err)
-	}
-	if err := zw.Close(); err != nil {
+	var buf bytes.Buffer
+	if err := grader.WriteArchive(&buf, sub.Files); err != nil {
 		return nil, fmt.Errorf("pack %s: %w", dir, err)
 	}
 	return buf.Bytes(), nil

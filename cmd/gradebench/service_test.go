@@ -169,12 +169,20 @@ func TestUntilEvent(t *testing.T) {
 	}
 }
 
+func TestTarGzRefusesAnEscapingLink(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644)
+	os.Symlink("/etc/passwd", filepath.Join(dir, "link"))
+	if _, err := tarGz(dir); err == nil || !strings.Contains(err.Error(), "link") {
+		t.Errorf("tarGz with a link to /etc/passwd: %v, want it refused", err)
+	}
+}
+
 func TestTarGzAndUpload(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644)
 	os.MkdirAll(filepath.Join(dir, "internal", "a"), 0o755)
 	os.WriteFile(filepath.Join(dir, "internal", "a", "a.go"), []byte("package a\n"), 0o644)
-	os.Symlink("/etc/passwd", filepath.Join(dir, "link")) // not packed
 	archive, err := tarGz(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -278,49 +275,36 @@ type upload struct {
 	data []byte
 }
 
-const (
-	// packMaxBytes caps a packed folder, as the service caps archives.
-	packMaxBytes = 10 << 20
-	// packMaxFiles caps the files packed from a folder.
-	packMaxFiles = 2000
-)
-
 // prepareUpload checks the submission at p with the service's limits and
-// returns what to send: a folder packed as tar.gz, an archive file as is.
-// A folder goes through grader.ReadPath; an archive through
-// grader.ReadArchive over the very bytes that will be sent.
+// returns what to send: a folder read with grader.ReadDir and packed as
+// tar.gz, an archive file as is, checked with grader.ReadArchive over the
+// very bytes that will be sent.
 func prepareUpload(p string) (upload, error) {
 	lim := grader.SubmissionLimits{}.WithDefaults()
 	st, err := os.Stat(p)
 	if err != nil {
 		return upload{}, usageErr("cannot read %s: %v", p, err)
 	}
-	var up upload
 	if st.IsDir() {
-		if _, err := grader.ReadPath("", p, lim); err != nil {
-			return upload{}, checkErr(err)
-		}
-		data, err := packDir(p)
+		data, err := packDir(p, lim)
 		if err != nil {
 			return upload{}, checkErr(err)
 		}
-		up = upload{name: "submission.tar.gz", data: data}
-	} else {
-		f, err := os.Open(p)
-		if err != nil {
-			return upload{}, usageErr("cannot read %s: %v", p, err)
-		}
-		data, err := io.ReadAll(io.LimitReader(f, lim.ArchiveBytes+1))
-		f.Close()
-		if err != nil {
-			return upload{}, usageErr("cannot read %s: %v", p, err)
-		}
-		up = upload{name: filepath.Base(p), data: data}
+		return upload{name: "submission.tar.gz", data: data}, nil
 	}
-	if _, err := grader.ReadArchive("", bytes.NewReader(up.data), lim); err != nil {
+	f, err := os.Open(p)
+	if err != nil {
+		return upload{}, usageErr("cannot read %s: %v", p, err)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, lim.ArchiveBytes+1))
+	f.Close()
+	if err != nil {
+		return upload{}, usageErr("cannot read %s: %v", p, err)
+	}
+	if _, err := grader.ReadArchive("", bytes.NewReader(data), lim); err != nil {
 		return upload{}, checkErr(err)
 	}
-	return up, nil
+	return upload{name: filepath.Base(p), data: data}, nil
 }
 
 // checkErr is the exit for a local check: a rejection is the learner's to
@@ -337,114 +321,35 @@ var errPackTooLarge = errors.New("packed folder too large")
 // cappedBuffer is a buffer that refuses to grow past max bytes.
 type cappedBuffer struct {
 	bytes.Buffer
-	max int
+	max int64
 }
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if b.Len()+len(p) > b.max {
+	if int64(b.Len()+len(p)) > b.max {
 		return 0, errPackTooLarge
 	}
 	return b.Buffer.Write(p)
 }
 
-// packDir packs the regular files under dir into a tar.gz in memory, with
-// slash-separated relative names. It skips anything named .git, packs a
-// link that stays inside dir as a copy of its file, and refuses links that
-// leave dir, other special files, more than packMaxFiles files and more
-// than packMaxBytes packed.
-func packDir(dir string) ([]byte, error) {
-	root, err := filepath.Abs(dir)
-	if err == nil {
-		root, err = filepath.EvalSymlinks(root)
-	}
+// packDir reads the folder dir with the rules the service applies to
+// archives (grader.ReadDir: .git skipped, links inside the folder copied,
+// links out of it and special files refused, sizes and counts bounded)
+// and packs it as a tar.gz of at most lim.ArchiveBytes.
+func packDir(dir string, lim grader.SubmissionLimits) ([]byte, error) {
+	lim = lim.WithDefaults()
+	sub, err := grader.ReadDir("", dir, lim)
 	if err != nil {
-		return nil, grader.Rejectf("cannot read %s: %v", dir, err)
+		return nil, err
 	}
-	buf := &cappedBuffer{max: packMaxBytes}
-	gz := gzip.NewWriter(buf)
-	tw := tar.NewWriter(gz)
-	files := 0
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return grader.Rejectf("cannot read %s: %v", p, err)
-		}
-		if p == root {
-			return nil
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return grader.Rejectf("cannot read %s: %v", p, err)
-		}
-		name := filepath.ToSlash(rel)
-		if d.Name() == ".git" {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		src := p
-		switch {
-		case d.IsDir():
-			return nil
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := filepath.EvalSymlinks(p)
-			if err != nil {
-				return grader.Rejectf("link %s cannot be followed: %v", name, err)
-			}
-			if r, err := filepath.Rel(root, target); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-				return grader.Rejectf("link %s points outside the folder; replace the link with the file", name)
-			}
-			src = target
-		case !d.Type().IsRegular():
-			return grader.Rejectf("%s is not a regular file, folder or link; submit source files only", name)
-		}
-		files++
-		if files > packMaxFiles {
-			return grader.Rejectf("the folder holds more than %d files; submit only your source code", packMaxFiles)
-		}
-		return addFile(tw, name, src)
-	})
-	if err == nil {
-		err = tw.Close()
-	}
-	if err == nil {
-		err = gz.Close()
-	}
+	buf := &cappedBuffer{max: lim.ArchiveBytes}
+	err = grader.WriteArchive(buf, sub.Files)
 	if errors.Is(err, errPackTooLarge) {
-		return nil, grader.Rejectf("the folder packs to more than %d bytes; submit only your source code", packMaxBytes)
+		return nil, grader.Rejectf("the folder packs to more than %d bytes; submit only your source code", lim.ArchiveBytes)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// addFile writes the regular file at src into tw as name.
-func addFile(tw *tar.Writer, name, src string) error {
-	f, err := os.Open(src)
-	if err != nil {
-		return grader.Rejectf("cannot read %s: %v", name, err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return grader.Rejectf("cannot read %s: %v", name, err)
-	}
-	if !st.Mode().IsRegular() {
-		return grader.Rejectf("%s is not a regular file; submit source files only", name)
-	}
-	mode := int64(0o644)
-	if st.Mode().Perm()&0o111 != 0 {
-		mode = 0o755
-	}
-	h := &tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: st.Size(), ModTime: st.ModTime()}
-	if err := tw.WriteHeader(h); err != nil {
-		return fmt.Errorf("pack %s: %w", name, err)
-	}
-	if _, err := io.CopyN(tw, f, st.Size()); err != nil {
-		return fmt.Errorf("pack %s: %w", name, err)
-	}
-	return nil
 }
 
 // apiClient talks to the grading service's v1 API with a bearer token.

@@ -756,7 +756,7 @@ func TestPackDir(t *testing.T) {
 	if err := os.Symlink("store/store.go", filepath.Join(dir, "link.go")); err != nil {
 		t.Fatal(err)
 	}
-	data, err := packDir(dir)
+	data, err := packDir(dir, grader.SubmissionLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -782,27 +782,29 @@ func TestPackDirRefuses(t *testing.T) {
 		{"link climbing out", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(filepath.Dir(dir), "outside"), []byte("secret"), 0o644)
 			must(t, os.Symlink("../outside", filepath.Join(dir, "x.go")))
-		}, "link x.go points outside the folder"},
+		}, "link x.go points outside the submission"},
 		{"absolute link", func(t *testing.T, dir string) {
 			must(t, os.Symlink("/etc/passwd", filepath.Join(dir, "passwd")))
-		}, "link passwd points outside the folder"},
+		}, "link passwd points to the absolute path /etc/passwd"},
 		{"link to a folder outside", func(t *testing.T, dir string) {
 			must(t, os.Symlink(t.TempDir(), filepath.Join(dir, "other")))
-		}, "points outside the folder"},
+		}, "links must stay inside the submission"},
 		{"dangling link", func(t *testing.T, dir string) {
 			must(t, os.Symlink("nope", filepath.Join(dir, "gone")))
-		}, "link gone cannot be followed"},
+		}, "link gone points to nope, which is not a file in the submission"},
 		{"fifo", func(t *testing.T, dir string) {
 			must(t, syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644))
 		}, "pipe is not a regular file"},
 		{"too many files", func(t *testing.T, dir string) {
-			for i := range packMaxFiles {
+			for i := range grader.DefaultSubmissionLimits().Files {
 				must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%04d", i)), nil, 0o644))
 			}
-		}, "more than 2000 files"},
+		}, "more than 500 files"},
 		{"too large", func(t *testing.T, dir string) {
+			// Incompressible files within the per-file and total limits
+			// that still pack past the archive limit.
 			for i := range 6 {
-				must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("blob%d", i)), randomBytes(t, 2<<20), 0o644))
+				must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("blob%d", i)), randomBytes(t, 2<<20-1024), 0o644))
 			}
 		}, "packs to more than 10485760 bytes"},
 	}
@@ -812,7 +814,7 @@ func TestPackDirRefuses(t *testing.T) {
 			must(t, os.MkdirAll(dir, 0o755))
 			must(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644))
 			tc.setup(t, dir)
-			_, err := packDir(dir)
+			_, err := packDir(dir, grader.SubmissionLimits{})
 			if !grader.IsRejected(err) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err %v, want a rejection mentioning %q", err, tc.want)
 			}
