@@ -13,13 +13,13 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/sse"
 )
 
 // Tokens every service test process accepts.
@@ -192,15 +192,9 @@ func getJSON(t *testing.T, base, token, path string, out any) (int, []byte) {
 	return resp.StatusCode, raw
 }
 
-// sseEvent is one Server-Sent Event.
-type sseEvent struct {
-	ID, Type string
-	Data     []byte
-}
-
 // follow reads a submission's event stream until done (or the timeout),
 // from after the event id lastID when set.
-func follow(t *testing.T, base, token, id, lastID string, timeout time.Duration) []sseEvent {
+func follow(t *testing.T, base, token, id, lastID string, timeout time.Duration) []sse.Event {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -219,44 +213,27 @@ func follow(t *testing.T, base, token, id, lastID string, timeout time.Duration)
 		raw, _ := io.ReadAll(resp.Body)
 		t.Fatalf("follow %s: %d %s", id, resp.StatusCode, raw)
 	}
-	var out []sseEvent
-	var cur sseEvent
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			if cur.Type != "" || len(cur.Data) > 0 {
-				out = append(out, cur)
-				if cur.Type == string(grader.EventDone) {
-					return out
-				}
-			}
-			cur = sseEvent{}
-		case strings.HasPrefix(line, ":"):
-		case strings.HasPrefix(line, "id:"):
-			cur.ID = strings.TrimSpace(line[3:])
-		case strings.HasPrefix(line, "event:"):
-			cur.Type = strings.TrimSpace(line[6:])
-		case strings.HasPrefix(line, "data:"):
-			if len(cur.Data) > 0 {
-				cur.Data = append(cur.Data, '\n')
-			}
-			cur.Data = append(cur.Data, strings.TrimPrefix(line[5:], " ")...)
+	var out []sse.Event
+	r := sse.NewReader(resp.Body)
+	for {
+		ev, err := r.Next()
+		if err != nil {
+			t.Fatalf("event stream of %s ended without done (%v) after %d events", id, err, len(out))
+		}
+		out = append(out, ev)
+		if ev.Type == string(grader.EventDone) {
+			return out
 		}
 	}
-	t.Fatalf("event stream of %s ended without done (%v) after %d events", id, sc.Err(), len(out))
-	return nil
 }
 
 // doneResult decodes the result carried by a done event.
-func doneResult(t *testing.T, ev sseEvent) grader.Result {
+func doneResult(t *testing.T, ev sse.Event) grader.Result {
 	t.Helper()
 	var d struct {
 		Result *grader.Result `json:"result"`
 	}
-	if err := json.Unmarshal(ev.Data, &d); err != nil || d.Result == nil {
+	if err := json.Unmarshal([]byte(ev.Data), &d); err != nil || d.Result == nil {
 		t.Fatalf("done event without a result: %s", ev.Data)
 	}
 	return *d.Result

@@ -19,6 +19,7 @@ import (
 	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/redistest"
+	"github.com/gradebox/grader/internal/sse"
 	"github.com/gradebox/grader/runner"
 )
 
@@ -51,7 +52,7 @@ func TestServiceGradesSubmissions(t *testing.T) {
 		t.Fatalf("reference over the service scored %d/%d (%s: %s)", res.Score, res.MaxScore, res.Status, res.Message)
 	}
 	for _, ev := range events {
-		mustNotMention(t, "learner event "+ev.Type, ev.Data, hidden)
+		mustNotMention(t, "learner event "+ev.Type, []byte(ev.Data), hidden)
 	}
 	// Resuming after the first event replays everything after it.
 	resumed := follow(t, svc.url, tokenAlice, sub.ID, events[0].ID, time.Minute)
@@ -112,7 +113,7 @@ func contains(b []byte, s string) bool { return bytes.Contains(b, []byte(s)) }
 
 // checkEventOrder asserts a submission's life reads queued, started,
 // phases and tests (each test's start before its finish), done.
-func checkEventOrder(t *testing.T, events []sseEvent) {
+func checkEventOrder(t *testing.T, events []sse.Event) {
 	t.Helper()
 	var types []string
 	for _, e := range events {

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/sse"
 )
 
 // tarGz packs a folder as `grader submit` sends one: read with the
@@ -199,22 +200,19 @@ func (a apiClient) waitDone(ctx context.Context, token, id string) error {
 // untilEvent reads Server-Sent Events until one of type typ has been
 // received whole (its closing blank line), and says whether it came.
 func untilEvent(r io.Reader, typ string) (bool, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 8<<20)
-	cur := ""
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			if cur == typ {
-				return true, nil
-			}
-			cur = ""
-		case strings.HasPrefix(line, "event:"):
-			cur = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+	sr := sse.NewReader(r)
+	for {
+		ev, err := sr.Next()
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if ev.Type == typ {
+			return true, nil
 		}
 	}
-	return false, sc.Err()
 }
 
 // loadResult is what one open-loop run measured.

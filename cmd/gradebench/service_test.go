@@ -154,7 +154,8 @@ func TestUntilEvent(t *testing.T) {
 		{"done without its blank line is not whole", "event: done\ndata: {}\n", false},
 		{"no done", "event: queued\ndata: {}\n\nevent: started\n\n", false},
 		{"data mentioning done is not the event", "event: queued\ndata: done\n\n", false},
-		{"event type reset between events", "event: done\n\n", true},
+		{"an event without data is not dispatched", "event: done\n\n", false},
+		{"event type reset between events", "event: done\n\nevent: queued\ndata: {}\n\nevent: done\ndata: {}\n\n", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

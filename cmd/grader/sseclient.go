@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,145 +8,15 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/sse"
 )
 
 // This file reads a submission's progress as Server-Sent Events: a small
-// parser of the wire format (sseReader) and a follower that resumes the
+// parser of the wire format (package internal/sse) and a follower that resumes the
 // stream with Last-Event-ID when it drops, until the done event.
-
-const (
-	// sseMaxLine caps one line of an event stream.
-	sseMaxLine = 1 << 20
-	// sseMaxData caps the data of one event across its data lines.
-	sseMaxData = 8 << 20
-)
-
-// sseEvent is one dispatched event of an event stream.
-type sseEvent struct {
-	// ID is the stream's last event id once this event arrived: its own id
-	// field, or the one inherited from an earlier event.
-	ID string
-	// HasID is set when the event carried an id field of its own.
-	HasID bool
-	// Type is the event field, "message" when there was none.
-	Type string
-	// Data is the data lines joined with "\n".
-	Data string
-}
-
-// sseReader parses the text/event-stream format as the WHATWG HTML
-// standard describes it: lines end in LF, CR or CRLF, a leading BOM is
-// dropped, ":" lines are comments (heartbeats), an empty line dispatches
-// the event, and an unfinished event at the end of the stream is dropped.
-type sseReader struct {
-	sc     *bufio.Scanner
-	first  bool
-	lastID string
-	// retry is the latest reconnection time the server asked for; zero if
-	// it never did.
-	retry time.Duration
-}
-
-func newSSEReader(r io.Reader) *sseReader {
-	sc := bufio.NewScanner(r)
-	// Room for a full line and its CRLF.
-	sc.Buffer(make([]byte, 0, 4096), sseMaxLine+2)
-	sc.Split(scanSSELines)
-	return &sseReader{sc: sc, first: true}
-}
-
-// scanSSELines is a bufio.SplitFunc for lines ending in LF, CR or CRLF.
-func scanSSELines(data []byte, atEOF bool) (int, []byte, error) {
-	if atEOF && len(data) == 0 {
-		return 0, nil, nil
-	}
-	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
-		if data[i] == '\n' {
-			return i + 1, data[:i], nil
-		}
-		if i+1 < len(data) {
-			if data[i+1] == '\n' {
-				return i + 2, data[:i], nil
-			}
-			return i + 1, data[:i], nil
-		}
-		if atEOF {
-			return i + 1, data[:i], nil
-		}
-		// A CR at the end of what was read: the next byte tells CR from CRLF.
-		return 0, nil, nil
-	}
-	if atEOF {
-		return len(data), data, nil
-	}
-	return 0, nil, nil
-}
-
-// Next returns the next event. It returns io.EOF at the end of the
-// stream, and an error for a line longer than sseMaxLine or an event whose
-// data exceeds sseMaxData.
-func (r *sseReader) Next() (sseEvent, error) {
-	var data strings.Builder
-	hasData, hasID := false, false
-	typ := ""
-	for r.sc.Scan() {
-		line := r.sc.Text()
-		if r.first {
-			r.first = false
-			line = strings.TrimPrefix(line, "\ufeff")
-		}
-		if line == "" {
-			if !hasData {
-				typ, hasID = "", false
-				continue
-			}
-			if typ == "" {
-				typ = "message"
-			}
-			return sseEvent{ID: r.lastID, HasID: hasID, Type: typ, Data: strings.TrimSuffix(data.String(), "\n")}, nil
-		}
-		if line[0] == ':' {
-			continue
-		}
-		field, value, found := strings.Cut(line, ":")
-		if found {
-			value = strings.TrimPrefix(value, " ")
-		}
-		switch field {
-		case "event":
-			typ = value
-		case "data":
-			if data.Len()+len(value)+1 > sseMaxData {
-				return sseEvent{}, fmt.Errorf("event stream: an event's data is longer than %d bytes", sseMaxData)
-			}
-			data.WriteString(value)
-			data.WriteByte('\n')
-			hasData = true
-		case "id":
-			if !strings.Contains(value, "\x00") {
-				r.lastID, hasID = value, true
-			}
-		case "retry":
-			if value != "" && strings.Trim(value, "0123456789") == "" {
-				if ms, err := strconv.ParseInt(value, 10, 64); err == nil {
-					r.retry = time.Duration(ms) * time.Millisecond
-				}
-			}
-		}
-	}
-	if err := r.sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return sseEvent{}, fmt.Errorf("event stream: a line is longer than %d bytes", sseMaxLine)
-		}
-		return sseEvent{}, fmt.Errorf("read event stream: %w", err)
-	}
-	return sseEvent{}, io.EOF
-}
 
 // streamIdle is how long an event stream may stay silent (no event, no
 // heartbeat) before the client drops it and reconnects.
@@ -249,12 +117,12 @@ func (f *follower) connect(ctx context.Context) (progressed, done bool, res *gra
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		return false, false, nil, fmt.Errorf("the events URL answered %q, not an event stream", clean(resp.Header.Get("Content-Type")))
 	}
-	r := newSSEReader(&activityReader{r: resp.Body, t: watchdog, d: streamIdle})
+	r := sse.NewReader(&activityReader{r: resp.Body, t: watchdog, d: streamIdle})
 	for {
 		ev, err := r.Next()
-		f.lastID = r.lastID
-		if r.retry > 0 {
-			f.retry = r.retry
+		f.lastID = r.LastID()
+		if r.Retry() > 0 {
+			f.retry = r.Retry()
 		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
