@@ -14,6 +14,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/gradebox/grader/internal/redistest"
 )
 
 // The service measures run `grader serve` against its own redis-server and
@@ -54,23 +56,23 @@ func referenceUpload(catalog string) (upload, error) {
 
 // service is a redis-server and a `grader serve` on it, for one measure.
 type service struct {
-	redis *redisServer
+	redis *redistest.Server
 	serve *serveProc
 	api   apiClient
 }
 
 func startService(ctx context.Context, bin, catalog, measure string, concurrency int, noWorker bool, tokens benchTokens) (*service, error) {
-	r, err := startRedis(ctx)
+	r, err := redistest.Run(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s, err := startServe(ctx, serveOptions{
-		bin: bin, catalog: catalog, redisURL: r.url(), tokens: tokens.env,
+		bin: bin, catalog: catalog, redisURL: r.URL(), tokens: tokens.env,
 		workerID:    fmt.Sprintf("gradebench-%s-%d", measure, os.Getpid()),
 		concurrency: concurrency, noWorker: noWorker,
 	})
 	if err != nil {
-		r.stop(5 * time.Second)
+		r.Stop()
 		return nil, err
 	}
 	return &service{redis: r, serve: s, api: apiClient{base: s.url, hc: newBenchClient()}}, nil
@@ -79,7 +81,7 @@ func startService(ctx context.Context, bin, catalog, measure string, concurrency
 // stop stops serve gracefully, then its Redis.
 func (s *service) stop() {
 	s.serve.stop(60 * time.Second)
-	s.redis.stop(10 * time.Second)
+	s.redis.Stop()
 }
 
 // baselineHandler is the latency baseline: it reads the same multipart

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -85,69 +84,6 @@ func (c *child) stop(grace time.Duration) {
 		_ = c.cmd.Process.Kill()
 		<-c.done
 	}
-}
-
-// redisServer is a redis-server started for one measure, so measures do
-// not see each other's data.
-type redisServer struct {
-	*child
-	addr string
-}
-
-// startRedis starts an empty redis-server on a free loopback port that
-// keeps nothing on disk, and waits until it answers PING.
-func startRedis(ctx context.Context) (*redisServer, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, fmt.Errorf("pick a port for redis-server: %w", err)
-	}
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--loglevel", "warning")
-	c, err := startChild("redis-server", cmd)
-	if err != nil {
-		return nil, fmt.Errorf("%w (apt-get install redis-server)", err)
-	}
-	r := &redisServer{child: c, addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if err := pingRedis(r.addr); err == nil {
-			return r, nil
-		} else if time.Now().After(deadline) {
-			r.stop(5 * time.Second)
-			return nil, fmt.Errorf("redis-server on %s did not answer PING: %w: %s", r.addr, err, c.log)
-		}
-		select {
-		case <-c.done:
-			return nil, fmt.Errorf("redis-server exited at start: %s", c.log)
-		case <-ctx.Done():
-			r.stop(5 * time.Second)
-			return nil, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// url is the server's address for --redis-url.
-func (r *redisServer) url() string { return "redis://" + r.addr }
-
-func pingRedis(addr string) error {
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(conn, "PING\r\n"); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if !strings.HasPrefix(line, "+PONG") {
-		return fmt.Errorf("PING answered %q", strings.TrimSpace(line))
-	}
-	return nil
 }
 
 // serveOptions say how to start `grader serve`.
