@@ -158,20 +158,7 @@ func TestWorkerKilledMidGradeLosesNothing(t *testing.T) {
 	if code != http.StatusAccepted {
 		t.Fatalf("submit answered %d", code)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		var rec struct {
-			State string `json:"state"`
-		}
-		getJSON(t, apiProc.url, tokenAlice, "/v1/submissions/"+sub.ID, &rec)
-		if rec.State == "grading" && len(workerContainers(t, workerID)) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the worker never started grading (state %q):\n%s", rec.State, first.log())
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitGrading(t, first, apiProc.url, sub.ID, workerID)
 	first.stop(t, syscall.SIGKILL)
 	if n := len(workerContainers(t, workerID)); n == 0 {
 		t.Log("the killed worker left no container behind (it was between boxes)")
@@ -202,7 +189,7 @@ func TestWorkerKilledMidGradeLosesNothing(t *testing.T) {
 	// The killed worker's boxes were removed when its successor started;
 	// the successor's own go once grading is done (teardown runs in the
 	// background, so give it a moment).
-	deadline = time.Now().Add(time.Minute)
+	deadline := time.Now().Add(time.Minute)
 	for len(workerContainers(t, workerID)) > 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("containers of worker %s left: %v", workerID, workerContainers(t, workerID))
@@ -224,4 +211,64 @@ func workerContainers(t *testing.T, worker string) []string {
 		ids = append(ids, c.ID[:12])
 	}
 	return ids
+}
+
+// TestSIGTERMHandsBackInFlightWork stops a service with SIGTERM while it
+// grades, with a shutdown budget shorter than the grading: the process
+// must exit within the budget, leave no containers, and the submission,
+// handed back to the queue, must be graded once by the next process.
+func TestSIGTERMHandsBackInFlightWork(t *testing.T) {
+	rs := redistest.Start(t)
+	env := []string{"GRADER_TOKENS=" + serviceTokens}
+	const workerID = "e2e-sigterm"
+	args := []string{"serve", "--listen", "127.0.0.1:0", "--redis-url", rs.URL(), "--worker-id", workerID, "--shutdown-timeout", "2s"}
+	first := startGrader(t, env, args...)
+	code, sub, _ := submit(t, first.url, tokenAlice, "cache-aside", "../challenges/cache-aside/solution", "")
+	if code != http.StatusAccepted {
+		t.Fatalf("submit answered %d", code)
+	}
+	waitGrading(t, first, first.url, sub.ID, workerID)
+	stopped := time.Now()
+	first.stop(t, syscall.SIGTERM)
+	// Budget 2s, plus removing the containers and closing down.
+	if took := time.Since(stopped); took > 30*time.Second {
+		t.Errorf("SIGTERM took %s to stop the service, with a 2s shutdown budget", took)
+	}
+	if left := workerContainers(t, workerID); len(left) > 0 {
+		t.Errorf("the stopped service left containers %v", left)
+	}
+
+	second := startGrader(t, env, args...)
+	events := follow(t, second.url, tokenAlice, sub.ID, "", 5*time.Minute)
+	res := doneResult(t, events[len(events)-1])
+	if !res.Passed() {
+		t.Errorf("after the hand-back the reference scored %d/%d (%s: %s)", res.Score, res.MaxScore, res.Status, res.Message)
+	}
+	var types []string
+	for _, e := range events {
+		types = append(types, e.Type)
+	}
+	if n := len(slices.DeleteFunc(types, func(s string) bool { return s != string(grader.EventDone) })); n != 1 {
+		t.Errorf("%d done events, want exactly one", n)
+	}
+}
+
+// waitGrading waits until the submission is being graded by the worker
+// and it has containers running.
+func waitGrading(t *testing.T, p *proc, base, id, workerID string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var rec struct {
+			State string `json:"state"`
+		}
+		getJSON(t, base, tokenAlice, "/v1/submissions/"+id, &rec)
+		if rec.State == "grading" && len(workerContainers(t, workerID)) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the worker never started grading (state %q):\n%s", rec.State, p.log())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
