@@ -226,10 +226,55 @@ type worker struct {
 	grade   *asynq.Server
 	hooks   *asynq.Server
 	stopped sync.Once
+	// sweepStop ends the goroutine that re-enqueues stranded submissions;
+	// sweepDone is closed when it has.
+	sweepStop, sweepDone chan struct{}
 }
 
-// unfinishedAge is how old a queued submission must be before a starting
-// worker re-enqueues it: older than any create-then-enqueue takes.
+// requeueUnfinished enqueues again every submission still unfinished
+// after unfinishedAge: one an API stored but could not enqueue (Redis
+// blipped in between, or the API died). A submission whose task is still
+// queued, running or waiting to retry is a duplicate, which the queue
+// ignores.
+func requeueUnfinished(ctx context.Context, st *store.Redis, qc *queue.Client, catalog *challenges.Index, log *slog.Logger) {
+	recs, err := st.Unfinished(ctx, unfinishedAge)
+	if err != nil {
+		log.Warn("look for unqueued submissions", "err", err)
+		return
+	}
+	for _, rec := range recs {
+		ch, err := catalog.Challenge(rec.Challenge)
+		if err != nil {
+			continue
+		}
+		if err := qc.Enqueue(ctx, rec, queue.TaskTimeout(ch)); err != nil {
+			log.Warn("re-enqueue submission", "submission_id", rec.ID, "err", err)
+		}
+	}
+}
+
+// sweep runs requeueUnfinished every unfinishedAge until stop, so a
+// submission the API answered 503 for is graded without waiting for a
+// worker to restart.
+func (w *worker) sweep(st *store.Redis, qc *queue.Client, catalog *challenges.Index, log *slog.Logger) {
+	defer close(w.sweepDone)
+	t := time.NewTicker(unfinishedAge)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.sweepStop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			requeueUnfinished(ctx, st, qc, catalog, log)
+			cancel()
+		}
+	}
+}
+
+// unfinishedAge is how old a queued submission must be before a worker
+// re-enqueues it (older than any create-then-enqueue takes), and how often
+// a worker looks for such submissions.
 const unfinishedAge = time.Minute
 
 // startWorker takes the worker id's lease, removes what an earlier
@@ -249,20 +294,9 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 		lease.Release()
 		return nil, err
 	}
-	w := &worker{env: env, lease: lease}
-	if recs, err := st.Unfinished(ctx, unfinishedAge); err != nil {
-		log.Warn("look for unqueued submissions", "err", err)
-	} else {
-		for _, rec := range recs {
-			ch, err := catalog.Challenge(rec.Challenge)
-			if err != nil {
-				continue
-			}
-			if err := qc.Enqueue(ctx, rec, queue.TaskTimeout(ch)); err != nil {
-				log.Warn("re-enqueue submission", "submission_id", rec.ID, "err", err)
-			}
-		}
-	}
+	w := &worker{env: env, lease: lease, sweepStop: make(chan struct{}), sweepDone: make(chan struct{})}
+	requeueUnfinished(ctx, st, qc, catalog, log)
+	go w.sweep(st, qc, catalog, log)
 	handler := queue.NewHandler(queue.HandlerConfig{
 		Submissions: st, Results: st, Events: st, Challenges: catalog,
 		Engine: env.engine, Webhooks: qc, Observer: m, Logger: log,
@@ -297,6 +331,8 @@ func (w *worker) stop(log *slog.Logger) {
 		return
 	}
 	w.stopped.Do(func() {
+		close(w.sweepStop)
+		<-w.sweepDone
 		if w.grade != nil {
 			w.grade.Shutdown()
 		}
