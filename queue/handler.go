@@ -114,6 +114,8 @@ type Handler struct {
 	// tries returns the retries so far and the most allowed; from Asynq's
 	// context, replaced in tests.
 	tries func(ctx context.Context) (retried, maxRetry int)
+	// running counts ProcessTask calls in progress, for Wait.
+	running sync.WaitGroup
 }
 
 // NewHandler returns a Handler.
@@ -158,6 +160,8 @@ const (
 // worker stopping) returns an error wrapping context.Canceled, which the
 // servers of this package do not count as a try.
 func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	h.running.Add(1)
+	defer h.running.Done()
 	p, err := DecodeGradePayload(t.Payload())
 	if err != nil {
 		h.observeFault(err)
@@ -174,6 +178,22 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	return h.writeResult(t, res)
+}
+
+// Wait blocks until every ProcessTask in progress has returned, or ctx is
+// done. asynq.Server.Shutdown hands in-flight tasks back and cancels their
+// contexts but does not wait for the handlers to return; a worker calls
+// Wait after it, so their last events are written and their containers
+// removed before it closes Redis and Docker.
+func (h *Handler) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { h.running.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for gradings to return: %w", ctx.Err())
+	}
 }
 
 // job is one try at grading one submission.

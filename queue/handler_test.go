@@ -549,3 +549,37 @@ func TestAsynqLogger(t *testing.T) {
 	}
 	NewAsynqLogger(nil).Info("dropped") // no panic
 }
+
+// TestWaitReturnsOnceGradingsEnd: Wait blocks while a grading runs (its
+// ctx already cancelled, as after Shutdown) and returns once it ends.
+func TestWaitReturnsOnceGradingsEnd(t *testing.T) {
+	e := newEnv(t)
+	e.create(t, store.Record{ID: "s1"})
+	started, release := make(chan struct{}), make(chan struct{})
+	e.eng.fn = func(ctx context.Context, sub grader.Submission, p grader.Progress) (grader.Result, error) {
+		close(started)
+		<-release // teardown still going on after the task was handed back
+		return grader.Result{}, ctx.Err()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.h.ProcessTask(ctx, gradeTask("s1", "notes-api")) }()
+	<-started
+	cancel()
+
+	short, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer stop()
+	if err := e.h.Wait(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Wait while a grading runs = %v, want the deadline", err)
+	}
+	close(release)
+	if err := e.h.Wait(context.Background()); err != nil {
+		t.Errorf("Wait after the grading ended = %v", err)
+	}
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("ProcessTask = %v, want context.Canceled", err)
+	}
+	if last := e.lastEvent(t, "s1"); last.Type != grader.EventRetrying {
+		t.Errorf("last event %+v, want retrying written before Wait returned", last)
+	}
+}

@@ -225,6 +225,7 @@ type worker struct {
 	lease   *workerLease
 	grade   *asynq.Server
 	hooks   *asynq.Server
+	handler *queue.Handler
 	stopped sync.Once
 	// sweepStop ends the goroutine that re-enqueues stranded submissions;
 	// sweepDone is closed when it has.
@@ -272,6 +273,10 @@ func (w *worker) sweep(st *store.Redis, qc *queue.Client, catalog *challenges.In
 	}
 }
 
+// handlerGrace bounds how long a stopping worker waits for handed-back
+// gradings to return (they only tear down by then).
+const handlerGrace = 30 * time.Second
+
 // unfinishedAge is how old a queued submission must be before a worker
 // re-enqueues it (older than any create-then-enqueue takes), and how often
 // a worker looks for such submissions.
@@ -297,7 +302,7 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 	w := &worker{env: env, lease: lease, sweepStop: make(chan struct{}), sweepDone: make(chan struct{})}
 	requeueUnfinished(ctx, st, qc, catalog, log)
 	go w.sweep(st, qc, catalog, log)
-	handler := queue.NewHandler(queue.HandlerConfig{
+	w.handler = queue.NewHandler(queue.HandlerConfig{
 		Submissions: st, Results: st, Events: st, Challenges: catalog,
 		Engine: env.engine, Webhooks: qc, Observer: m, Logger: log,
 	})
@@ -305,7 +310,7 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 		Concurrency: sc.Concurrency, ShutdownTimeout: sc.ShutdownTimeout, Logger: log,
 	})
 	mux := asynq.NewServeMux()
-	mux.Handle(queue.TypeGrade, handler)
+	mux.Handle(queue.TypeGrade, w.handler)
 	if err := w.grade.Start(mux); err != nil {
 		w.stop(log)
 		return nil, faultErr(fmt.Errorf("start grading: %w", err))
@@ -335,6 +340,15 @@ func (w *worker) stop(log *slog.Logger) {
 		<-w.sweepDone
 		if w.grade != nil {
 			w.grade.Shutdown()
+			// Shutdown has handed back what did not finish in time but
+			// does not wait for its handlers: let them write their last
+			// events and remove their containers before Docker and
+			// Redis close.
+			ctx, cancel := context.WithTimeout(context.Background(), handlerGrace)
+			if err := w.handler.Wait(ctx); err != nil {
+				log.Warn("gradings still running at exit; the next start removes their containers", "err", err)
+			}
+			cancel()
 		}
 		if w.hooks != nil {
 			w.hooks.Shutdown()
