@@ -130,43 +130,39 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 		checks = append(checks, api.Check{Name: "workers", Probe: workersAlive(inspector)})
 	}
 
-	var servers []*http.Server
-	errc := make(chan error, 2)
-	var cancelRequests context.CancelFunc
-	if withAPI {
-		srv := api.New(api.Config{
+	// The process serves the API, or for a worker alone its metrics.
+	var hs *http.Server
+	switch {
+	case withAPI:
+		hs = api.New(api.Config{
 			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log,
 			Ready: checks, Metrics: m, WebhooksOff: sc.WebhookSecret == "",
 			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow,
-		})
-		hs := srv.HTTPServer(sc.Listen)
+		}).HTTPServer(sc.Listen)
 		// Requests (Server-Sent Events above all) end when shutdown
 		// starts, rather than holding it up to its deadline.
-		var reqCtx context.Context
-		reqCtx, cancelRequests = context.WithCancel(context.WithoutCancel(ctx))
+		reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 		hs.BaseContext = func(net.Listener) context.Context { return reqCtx }
 		hs.RegisterOnShutdown(cancelRequests)
-		ln, err := net.Listen("tcp", sc.Listen)
-		if err != nil {
-			w.stop(log)
-			return faultErr(fmt.Errorf("listen on %s: %w", sc.Listen, err))
-		}
-		log.Info("serving the API", "url", "http://"+ln.Addr().String(), "worker", withWorker)
-		fmt.Fprintf(cmd.ErrOrStderr(), "grader: serving on http://%s\n", ln.Addr())
-		servers = append(servers, hs)
-		go func() { errc <- serveHTTP(hs, ln) }()
-	} else if sc.MetricsListen != "" {
+	case sc.MetricsListen != "":
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", m.Handler())
 		mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, `{"status":"ok"}`) })
-		hs := &http.Server{Addr: sc.MetricsListen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-		ln, err := net.Listen("tcp", sc.MetricsListen)
+		hs = &http.Server{Addr: sc.MetricsListen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	}
+	errc := make(chan error, 1)
+	if hs != nil {
+		ln, err := net.Listen("tcp", hs.Addr)
 		if err != nil {
 			w.stop(log)
-			return faultErr(fmt.Errorf("listen on %s: %w", sc.MetricsListen, err))
+			return faultErr(fmt.Errorf("listen on %s: %w", hs.Addr, err))
 		}
-		log.Info("serving worker metrics", "url", "http://"+ln.Addr().String()+"/metrics")
-		servers = append(servers, hs)
+		if withAPI {
+			log.Info("serving the API", "url", "http://"+ln.Addr().String(), "worker", withWorker)
+			fmt.Fprintf(cmd.ErrOrStderr(), "grader: serving on http://%s\n", ln.Addr())
+		} else {
+			log.Info("serving worker metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+		}
 		go func() { errc <- serveHTTP(hs, ln) }()
 	}
 
@@ -179,13 +175,10 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sc.ShutdownTimeout)
 	defer cancel()
-	for _, hs := range servers {
+	if hs != nil {
 		if err := hs.Shutdown(sctx); err != nil {
-			log.Warn("API did not drain in time", "err", err)
+			log.Warn("requests did not drain in time", "err", err)
 		}
-	}
-	if cancelRequests != nil {
-		cancelRequests()
 	}
 	w.stop(log)
 	log.Info("stopped")
