@@ -248,6 +248,9 @@ func TestSIGTERMHandsBackInFlightWork(t *testing.T) {
 	for _, e := range events {
 		types = append(types, e.Type)
 	}
+	if !slices.Contains(types, string(grader.EventRetrying)) {
+		t.Errorf("event types %v: no retrying event for the hand-back", types)
+	}
 	if n := len(slices.DeleteFunc(types, func(s string) bool { return s != string(grader.EventDone) })); n != 1 {
 		t.Errorf("%d done events, want exactly one", n)
 	}
