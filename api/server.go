@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -121,6 +122,9 @@ type Config struct {
 	// SubmitWindow is the rate limit's window; default 1 minute, at
 	// least 1 second.
 	SubmitWindow time.Duration
+	// Web, when set, serves every GET or HEAD request outside /v1,
+	// /healthz, /readyz and /metrics: the web pages and their assets.
+	Web http.Handler
 	// WebhooksOff refuses submissions with a callback_url, for a service
 	// that has no webhook secret to sign deliveries with. Default: webhooks
 	// are accepted.
@@ -201,6 +205,11 @@ func (s *Server) routes() *gin.Engine {
 	r.MaxMultipartMemory = 16 << 20
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) {
+		if s.cfg.Web != nil && isPage(c.Request) {
+			c.Status(http.StatusOK) // Gin presets 404 for NoRoute handlers
+			s.cfg.Web.ServeHTTP(c.Writer, c.Request)
+			return
+		}
 		abort(c, s.log, Errorf(CodeNotFound, "no route %s %s; GET /v1/openapi.json lists them", c.Request.Method, c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {
@@ -225,6 +234,15 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/challenges/:id/starter", s.getStarter)
 	v1.GET("/challenges/:id/leaderboard", s.leaderboard)
 	return r
+}
+
+// isPage reports whether r is for the web pages: a GET or HEAD outside
+// the API's own paths.
+func isPage(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	return r.URL.Path != "/v1" && !strings.HasPrefix(r.URL.Path, "/v1/")
 }
 
 // Handler returns the http.Handler serving the API.

@@ -230,3 +230,26 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+func TestWebServesPagesOutsideTheAPI(t *testing.T) {
+	web := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<p>page " + r.URL.Path + "</p>"))
+	})
+	env := newEnv(t, func(c *Config) { c.Web = web })
+	for _, path := range []string{"/", "/challenges/notes-api", "/assets/app.js"} {
+		w := env.serve(get(path, ""))
+		if w.Code != 200 || w.Body.String() != "<p>page "+path+"</p>" {
+			t.Errorf("GET %s: %d %q, want the page", path, w.Code, w.Body.String())
+		}
+	}
+	// The API keeps its own 404s and methods.
+	if code, out := env.do(t, get("/v1/nope", "")); code != 404 || out["error"] == nil {
+		t.Errorf("GET /v1/nope: %d %v, want the API's JSON 404", code, out)
+	}
+	req := get("/", "")
+	req.method = http.MethodPost
+	if w := env.serve(req); w.Code != 404 || strings.Contains(w.Body.String(), "page") {
+		t.Errorf("POST /: %d %q, want no page", w.Code, w.Body.String())
+	}
+}
