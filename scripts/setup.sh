@@ -5,6 +5,8 @@ need=()
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v redis-server >/dev/null || need+=(redis-server)
+# The browser tests (e2e TestBrowser*) drive Debian's headless Chromium.
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
 	echo "missing packages: ${need[*]}; install them with: sudo apt-get install -y ${need[*]}" >&2
