@@ -18,6 +18,7 @@ import (
 	"github.com/gradebox/grader/metrics"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/store"
+	"github.com/gradebox/grader/web"
 	"github.com/gradebox/grader/webhook"
 )
 
@@ -134,10 +135,11 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 	var hs *http.Server
 	switch {
 	case withAPI:
+		pages := web.New(web.Config{Catalog: catalog, DevTokens: devTokens(tokens), Logger: log})
 		hs = api.New(api.Config{
 			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log,
 			Ready: checks, Metrics: m, WebhooksOff: sc.WebhookSecret == "",
-			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow,
+			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow, Web: pages,
 		}).HTTPServer(sc.Listen)
 		// Requests (Server-Sent Events above all) end when shutdown
 		// starts, rather than holding it up to its deadline.
@@ -159,7 +161,7 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 		}
 		if withAPI {
 			log.Info("serving the API", "url", "http://"+ln.Addr().String(), "worker", withWorker)
-			fmt.Fprintf(cmd.ErrOrStderr(), "grader: serving on http://%s\n", ln.Addr())
+			fmt.Fprintf(cmd.ErrOrStderr(), "grader: serving on http://%s (open it in a browser to sign in and submit)\n", ln.Addr())
 		} else {
 			log.Info("serving worker metrics", "url", "http://"+ln.Addr().String()+"/metrics")
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gradebox/grader/api"
+	"github.com/gradebox/grader/web"
 )
 
 // subjectPattern is what a token's subject (a learner id, an instructor's
@@ -88,6 +89,25 @@ func checkToken(t api.Token) error {
 		return fmt.Errorf("token of %s is shorter than %d characters; make one with `grader tokens new`", t.Subject, minSecretLen)
 	}
 	return nil
+}
+
+// devTokenPrefix starts every token of deploy/tokens.dev.json; `grader
+// tokens new` never makes such a token.
+const devTokenPrefix = "dev-"
+
+// devTokens returns the tokens the sign-in page may offer: all of them
+// when every token the service accepts is a published development token
+// (`make run` with deploy/tokens.dev.json), none as soon as one is not,
+// so a real deployment never shows a token.
+func devTokens(tokens []api.Token) []web.DevToken {
+	var out []web.DevToken
+	for _, t := range tokens {
+		if !strings.HasPrefix(t.Secret, devTokenPrefix) {
+			return nil
+		}
+		out = append(out, web.DevToken{Token: t.Secret, Subject: t.Subject, Role: string(t.Role)})
+	}
+	return out
 }
 
 // newSecret returns a fresh bearer token.

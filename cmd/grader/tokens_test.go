@@ -101,3 +101,21 @@ func TestTokensNewPrintsEntry(t *testing.T) {
 		t.Errorf("bad role: exit %d, %q", code, stderr)
 	}
 }
+
+func TestDevTokensOnlyForADevelopmentTokenSet(t *testing.T) {
+	dev, err := loadTokens("../../deploy/tokens.dev.json", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := devTokens(dev); len(got) != len(dev) || got[0].Token != "dev-learner-alice-0001" || got[0].Subject != "alice" || got[0].Role != "learner" {
+		t.Errorf("development tokens offered: %+v", got)
+	}
+	// One real token among them and none is shown.
+	mixed := append(dev[:len(dev):len(dev)], api.Token{Secret: newSecret(), Subject: "carol", Role: api.RoleLearner})
+	if got := devTokens(mixed); got != nil {
+		t.Errorf("with a real token the page offers %+v", got)
+	}
+	if got := devTokens(nil); got != nil {
+		t.Errorf("no tokens: %+v", got)
+	}
+}
