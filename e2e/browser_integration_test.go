@@ -1,0 +1,363 @@
+//go:build integration
+
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/gradebox/grader/challenges"
+	"github.com/gradebox/grader/internal/redistest"
+)
+
+// startDevService runs `grader serve` as `make run` does: the development
+// tokens of deploy/tokens.dev.json, here on a real Redis.
+func startDevService(t *testing.T, workerID string) *proc {
+	t.Helper()
+	rs := redistest.Start(t)
+	return startGrader(t, nil, "serve", "--listen", "127.0.0.1:0", "--redis-url", rs.URL(),
+		"--tokens", "../deploy/tokens.dev.json", "--worker-id", workerID, "--concurrency", "2")
+}
+
+// writeArchive packs a folder as a tar.gz a learner would upload.
+func writeArchive(t *testing.T, dir string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), filepath.Base(dir)+".tar.gz")
+	if err := os.WriteFile(p, tarDir(t, dir), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestBrowserLearner walks a newcomer through the pages in headless
+// Chromium against the real service: sign in with the development token
+// the sign-in page offers, open the catalog and the notes-api challenge,
+// download the starter, upload the reference as an archive and watch it
+// graded to full marks, upload the starter as a folder and read its
+// failing visible tests, and see the attempts. Hidden tests are never
+// named, and another learner cannot open the submission. Screenshots of
+// every page, at desktop and phone widths, go to artifacts/screenshots.
+func TestBrowserLearner(t *testing.T) {
+	svc := startDevService(t, "e2e-browser-learner")
+	ch, err := challenges.Load("../challenges/notes-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := hiddenNames(t, ch)
+	b := newBrowser(t, svc.url)
+	noHidden := func(where string) {
+		t.Helper()
+		body := b.text("body")
+		for _, n := range hidden {
+			if strings.Contains(body, n) {
+				t.Errorf("%s names hidden test %q", where, n)
+			}
+		}
+	}
+
+	// The sign-in page offers the development tokens; a wrong token is
+	// refused with a clear message.
+	b.open("/", "#signin-form")
+	if !strings.Contains(b.text(".dev"), "dev-learner-alice-0001") {
+		t.Fatalf("the sign-in page does not offer alice's development token:\n%s", b.text("main"))
+	}
+	b.shot(desktop, "01-sign-in")
+	b.do("type a wrong token", chromedp.SendKeys(chromedp.CSS("#token"), "not-a-real-token-123"), chromedp.Click(chromedp.CSS("#signin-button")))
+	b.waitFor("the bad-token message", `!document.querySelector('#signin-error').hidden`, 10*time.Second)
+	if msg := b.text("#signin-error"); !strings.Contains(msg, "not valid") {
+		t.Errorf("a bad token says %q", msg)
+	}
+	b.shot(desktop, "02-sign-in-bad-token")
+
+	// Sign in as alice with one click: the catalog.
+	b.do("sign in as alice", chromedp.Click(chromedp.CSS(`[data-dev-token="dev-learner-alice-0001"]`)))
+	b.waitFor("the catalog", `location.pathname === '/challenges' && !!document.querySelector('.card')`, 15*time.Second)
+	if who := b.text("#who"); who != "alice (learner)" {
+		t.Errorf("header shows %q, want alice (learner)", who)
+	}
+	b.waitFor("the best scores", `!document.querySelector('[data-needs-role="learner"]').hidden`, 10*time.Second)
+	if got := b.text(`.card[data-challenge="notes-api"] .best`); got != "not attempted" {
+		t.Errorf("best score before any attempt: %q", got)
+	}
+	b.shot(desktop, "03-catalog")
+
+	// The challenge page: statement, limits, visible tests, the starter.
+	b.do("open notes-api", chromedp.Click(chromedp.CSS(`a[href="/challenges/notes-api"]`)))
+	b.waitFor("the submit form", `location.pathname === '/challenges/notes-api' && !document.querySelector('#submit-tools').hidden`, 15*time.Second)
+	statement := b.text(".statement")
+	if !strings.Contains(statement, "Build a small JSON REST API") || !strings.Contains(b.text(".limits"), "256 MiB") {
+		t.Errorf("the challenge page lacks its statement or limits:\n%s", b.text("main"))
+	}
+	if !strings.Contains(b.text(".examples"), "create returns 201 with the note") {
+		t.Errorf("the visible tests are not listed:\n%s", b.text("main"))
+	}
+	noHidden("the challenge page")
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,
+	}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	b.do("download the starter", chromedp.Click(chromedp.CSS("#starter")))
+	checkStarter(t, filepath.Join(downloads, "notes-api-starter.tar.gz"))
+	b.shot(desktop, "04-challenge")
+
+	// Upload the reference as an archive and watch it being graded.
+	b.do("choose the reference archive", chromedp.SetUploadFiles(chromedp.CSS("#pick-archive"), []string{writeArchive(t, "../challenges/notes-api/solution")}))
+	b.waitFor("the submit button", `!document.querySelector('#submit-button').disabled`, 5*time.Second)
+	b.do("submit", chromedp.Click(chromedp.CSS("#submit-button")))
+	b.waitFor("grading progress", `location.pathname.startsWith('/submissions/sub_') && document.querySelectorAll('#progress-log li').length >= 3`, 60*time.Second)
+	reference := b.path()
+	b.shot(desktop, "05-grading")
+	b.waitFor("the result", `!!document.querySelector('#score-card')`, 3*time.Minute)
+	if got := b.text("#score-card"); !strings.Contains(got, "30 / 30") || !strings.Contains(got, "Full marks") {
+		t.Errorf("the reference's result reads %q, want 30 / 30 and full marks", got)
+	}
+	if log := b.text("#progress-log"); !strings.Contains(log, "Built") || !strings.Contains(log, "Passed") {
+		t.Errorf("the progress log lacks the build or the tests:\n%s", log)
+	}
+	if got, want := b.text("#hidden-summary"), fmt.Sprintf("%d of %d hidden tests passed", len(hidden), len(hidden)); !strings.Contains(got, want) {
+		t.Errorf("the hidden tests summary reads %q", got)
+	}
+	noHidden("the reference's result")
+	b.shot(desktop, "06-result-full-marks")
+
+	// Upload the starter as a folder: its visible tests fail with messages.
+	b.open("/challenges/notes-api", "#submit-tools")
+	b.do("choose the starter folder", chromedp.SetUploadFiles(chromedp.CSS("#pick-folder"),
+		[]string{abs(t, "../challenges/notes-api/starter")}))
+	b.waitFor("the submit button", `!document.querySelector('#submit-button').disabled`, 5*time.Second)
+	if got := b.text("#chosen"); !strings.HasPrefix(got, "2 files to submit") {
+		t.Errorf("the chosen folder reads %q", got)
+	}
+	b.do("submit", chromedp.Click(chromedp.CSS("#submit-button")))
+	b.waitFor("the starter's result", `location.pathname.startsWith('/submissions/sub_') && !!document.querySelector('#score-card')`, 3*time.Minute)
+	starter := b.path()
+	if got := b.text("#score-card"); !strings.Contains(got, "2 / 30") {
+		t.Errorf("the starter's result reads %q, want 2 / 30", got)
+	}
+	if tests := b.text("#tests"); !strings.Contains(tests, "create returns 201 with the note") || !strings.Contains(tests, "expected status 201, got 501") {
+		t.Errorf("the failing visible tests lack their messages:\n%s", tests)
+	}
+	noHidden("the starter's result")
+	b.shot(desktop, "07-result-starter")
+
+	// The attempt history lists both, newest first.
+	b.open("/submissions", "#attempts")
+	rows := b.text("#attempts tbody")
+	if strings.Count(rows, "Notes API") != 2 || !strings.Contains(rows, "30 / 30") || !strings.Contains(rows, "2 / 30") {
+		t.Errorf("the history reads:\n%s", rows)
+	}
+	b.shot(desktop, "08-history")
+	b.open("/challenges", ".card")
+	b.waitFor("the best score", `document.querySelector('.card[data-challenge="notes-api"] .best').innerText === '30 / 30'`, 10*time.Second)
+
+	// The same pages on a phone, and one more grading watched there.
+	b.resize(phone)
+	b.signOut()
+	b.open("/", "#signin-form")
+	b.shot(phone, "01-sign-in")
+	b.do("sign in as alice", chromedp.Click(chromedp.CSS(`[data-dev-token="dev-learner-alice-0001"]`)))
+	b.waitFor("the catalog", `location.pathname === '/challenges' && !!document.querySelector('.card')`, 15*time.Second)
+	b.waitFor("the best scores", `!document.querySelector('[data-needs-role="learner"]').hidden`, 10*time.Second)
+	b.shot(phone, "03-catalog")
+	b.open("/challenges/notes-api", "#submit-tools")
+	b.waitFor("the attempts", `!document.querySelector('#attempts-panel').hidden`, 10*time.Second)
+	b.shot(phone, "04-challenge")
+	b.do("choose the reference archive", chromedp.SetUploadFiles(chromedp.CSS("#pick-archive"), []string{writeArchive(t, "../challenges/notes-api/solution")}))
+	b.waitFor("the submit button", `!document.querySelector('#submit-button').disabled`, 5*time.Second)
+	b.do("submit", chromedp.Click(chromedp.CSS("#submit-button")))
+	b.waitFor("grading progress", `location.pathname.startsWith('/submissions/sub_') && document.querySelectorAll('#progress-log li').length >= 3`, 60*time.Second)
+	b.shot(phone, "05-grading")
+	b.waitFor("the result", `!!document.querySelector('#score-card')`, 3*time.Minute)
+	b.open(reference, "#score-card")
+	b.shot(phone, "06-result-full-marks")
+	b.open(starter, "#score-card")
+	b.shot(phone, "07-result-starter")
+	b.open("/submissions", "#attempts")
+	b.shot(phone, "08-history")
+
+	// Bob cannot open alice's submission: the page says it is not his.
+	b.resize(desktop)
+	b.signOut()
+	b.open("/", "#signin-form")
+	b.do("sign in as bob", chromedp.Click(chromedp.CSS(`[data-dev-token="dev-learner-bob-0002"]`)))
+	b.waitFor("the catalog", `location.pathname === '/challenges'`, 15*time.Second)
+	b.open(reference, "#sub-title")
+	b.waitFor("the not-found message", `!document.querySelector('#sub-error').hidden`, 10*time.Second)
+	if got := b.text("#sub-error"); !strings.Contains(got, "among yours") {
+		t.Errorf("bob opening alice's submission reads %q", got)
+	}
+	if body := b.text("main"); strings.Contains(body, "30 / 30") {
+		t.Errorf("bob sees alice's score:\n%s", body)
+	}
+	b.open("/submissions", "#history")
+	b.waitFor("the empty history", `!!document.querySelector('#history .empty')`, 10*time.Second)
+	b.shot(desktop, "09-history-empty")
+
+	// A page with no session sends the visitor to sign in first.
+	b.signOut()
+	b.do("open history signed out", chromedp.Navigate(svc.url+"/submissions"))
+	b.waitFor("the sign-in page", `location.pathname === '/' && location.search.includes('next=%2Fsubmissions')`, 10*time.Second)
+}
+
+// checkStarter waits for the downloaded starter and checks it holds the
+// starter's files.
+func checkStarter(t *testing.T, p string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var raw []byte
+	for {
+		b, err := os.ReadFile(p)
+		if err == nil && len(b) > 0 {
+			if _, err := gzip.NewReader(bytes.NewReader(b)); err == nil {
+				raw = b
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(filepath.Dir(p))
+			t.Fatalf("the starter was not downloaded to %s (folder holds %v)", p, entries)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	gz, _ := gzip.NewReader(bytes.NewReader(raw))
+	tr := tar.NewReader(gz)
+	var names []string
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("read the downloaded starter: %v", err)
+		}
+		names = append(names, h.Name)
+	}
+	if !strings.Contains(strings.Join(names, " "), "notes-api/go.mod") {
+		t.Errorf("the downloaded starter holds %v", names)
+	}
+}
+
+func abs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestBrowserInstructor signs in as the development instructor, creates
+// a cohort through the page, and reads its best-scores table, the
+// leaderboard and a challenge's failure rates after alice and bob have
+// submitted.
+func TestBrowserInstructor(t *testing.T) {
+	svc := startDevService(t, "e2e-browser-instructor")
+	const teacher = "dev-instructor-token-0003"
+	if code, body := getJSON(t, svc.url, teacher, "/v1/cohorts", nil); code == http.StatusNotFound {
+		t.Skipf("this build has no cohort API yet (GET /v1/cohorts: %s)", body)
+	}
+	b := newBrowser(t, svc.url)
+
+	b.open("/", "#signin-form")
+	b.do("sign in as teacher", chromedp.Click(chromedp.CSS(`[data-dev-token="dev-instructor-token-0003"]`)))
+	b.waitFor("the cohorts page", `location.pathname === '/instructor' && !document.querySelector('#cohorts .state')`, 15*time.Second)
+	if !strings.Contains(b.text("#cohorts"), "No cohorts yet") {
+		t.Errorf("a new service's cohort list reads %q", b.text("#cohorts"))
+	}
+	b.do("fill in the cohort",
+		chromedp.SendKeys(chromedp.CSS("#cohort-id"), "spring-26"),
+		chromedp.SendKeys(chromedp.CSS("#cohort-name"), "Spring 2026"),
+		chromedp.SendKeys(chromedp.CSS("#cohort-learners"), "alice, bob carol"),
+	)
+	for _, id := range []string{"cache-aside", "fix-ledger"} {
+		b.do("leave out "+id, chromedp.Click(chromedp.CSS(`input[name="challenge"][value="`+id+`"]`)))
+	}
+	b.shot(desktop, "10-cohorts")
+	b.do("create the cohort", chromedp.Click(chromedp.CSS(`#new-cohort button[type="submit"]`)))
+	b.waitFor("the cohort page", `location.pathname === '/instructor/cohorts/spring-26' && !!document.querySelector('#cohort-table')`, 15*time.Second)
+
+	// alice submits the reference, bob the starter, into the cohort.
+	for _, s := range []struct{ token, dir string }{
+		{"dev-learner-alice-0001", "../challenges/notes-api/solution"},
+		{"dev-learner-bob-0002", "../challenges/notes-api/starter"},
+	} {
+		id := submitToCohort(t, svc.url, s.token, "notes-api", "spring-26", s.dir)
+		follow(t, svc.url, s.token, id, "", 5*time.Minute)
+	}
+	b.open("/instructor/cohorts/spring-26", "#cohort-table")
+	table := b.text("#cohort-table")
+	for _, want := range []string{"alice", "30 / 30", "bob", "2 / 30", "carol", "not attempted"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the cohort table lacks %q:\n%s", want, table)
+		}
+	}
+	b.waitFor("the leaderboard", `!!document.querySelector('#leaderboard')`, 10*time.Second)
+	if board := b.text("#leaderboard tbody"); !strings.HasPrefix(strings.TrimSpace(board), "1\talice") {
+		t.Errorf("the leaderboard reads:\n%s", board)
+	}
+	b.shot(desktop, "11-cohort")
+
+	b.do("open the failure rates", chromedp.Click(chromedp.CSS(`#rates-links a`)))
+	b.waitFor("the failure rates", `location.pathname.endsWith('/tests') && !!document.querySelector('#rates-table')`, 15*time.Second)
+	if rates := b.text("#rates-table"); !strings.Contains(rates, "create returns 201 with the note") || !strings.Contains(rates, "50%") {
+		t.Errorf("the failure rates read:\n%s", rates)
+	}
+	b.shot(desktop, "12-failure-rates")
+
+	b.resize(phone)
+	b.open("/instructor/cohorts/spring-26", "#cohort-table")
+	b.shot(phone, "11-cohort")
+	b.open("/instructor/cohorts/spring-26/tests?challenge=notes-api", "#rates-table")
+	b.shot(phone, "12-failure-rates")
+}
+
+// submitToCohort submits dir for challenge into cohort as the token's
+// holder and returns the submission id.
+func submitToCohort(t *testing.T, base, token, challenge, cohort, dir string) string {
+	t.Helper()
+	var body bytes.Buffer
+	mw := newMultipart(&body, map[string]string{"challenge": challenge, "cohort": cohort}, tarDir(t, dir))
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/submissions", &body)
+	req.Header.Set("Content-Type", mw)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var c created
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(raw, &c) != nil || c.ID == "" {
+		t.Fatalf("submit into cohort %s: %d %s", cohort, resp.StatusCode, raw)
+	}
+	return c.ID
+}
+
+// newMultipart writes a submission form with fields and the archive to
+// w and returns its content type.
+func newMultipart(w io.Writer, fields map[string]string, archive []byte) string {
+	mw := multipart.NewWriter(w)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("archive", "solution.tar.gz")
+	_, _ = fw.Write(archive)
+	_ = mw.Close()
+	return mw.FormDataContentType()
+}
