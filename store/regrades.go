@@ -57,10 +57,15 @@ type RegradeItem struct {
 	Applied string `json:"applied,omitempty"`
 }
 
-// Changed reports whether the regrade changes the item's score.
+// Changed reports whether the regrade changes the item's score. An item
+// the service failed to grade (StatusError) changes nothing.
 func (it RegradeItem) Changed() bool {
-	return it.Done && (it.NewScore != it.OldScore || it.NewMaxScore != it.OldMaxScore)
+	return it.Done && !it.Failed() && (it.NewScore != it.OldScore || it.NewMaxScore != it.OldMaxScore)
 }
+
+// Failed reports whether the service failed to grade the item again; an
+// apply keeps its old result.
+func (it RegradeItem) Failed() bool { return it.Done && it.NewStatus == grader.StatusError }
 
 // CreateRegrade stores a new regrade and its items (not done); ErrExists
 // if the id is taken.
