@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -94,7 +95,7 @@ func (s *Server) createRegrade(c *gin.Context) {
 		abort(c, s.log, fmt.Errorf("plan regrade: %w", err))
 		return
 	}
-	rg := store.Regrade{ID: "rg_" + s.cfg.NewID(), Cohort: co.ID, Challenge: ch.ID, Version: ch.Version, CreatedBy: p.Subject, CreatedAt: s.cfg.Now().UTC()}
+	rg := store.Regrade{ID: "rg_" + strings.TrimPrefix(s.cfg.NewID(), "sub_"), Cohort: co.ID, Challenge: ch.ID, Version: ch.Version, CreatedBy: p.Subject, CreatedAt: s.cfg.Now().UTC()}
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
 	defer cancel()
 	if err := cs.CreateRegrade(bctx, rg, items); err != nil {
