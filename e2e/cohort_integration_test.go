@@ -26,7 +26,7 @@ import (
 // seed challenge and the score it must get (the challenge's golden).
 type cohortLearner struct {
 	id, challenge, sample, dir string
-	score, maxScore              int
+	score, maxScore            int
 }
 
 // generateCohort makes 30 learners, ten per seed challenge, cycling
