@@ -7,36 +7,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"runtime"
 	"strings"
 	"time"
 )
-
-// cohortUpload is the multipart body of an instructor's bulk submission
-// of archive for learner in cohort.
-func cohortUpload(challenge, learner, cohort string, archive []byte) (upload, error) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, v := range map[string]string{"challenge": challenge, "learner": learner, "cohort": cohort} {
-		if err := mw.WriteField(k, v); err != nil {
-			return upload{}, err
-		}
-	}
-	fw, err := mw.CreateFormFile("archive", "solution.tar.gz")
-	if err != nil {
-		return upload{}, err
-	}
-	if _, err := fw.Write(archive); err != nil {
-		return upload{}, err
-	}
-	if err := mw.Close(); err != nil {
-		return upload{}, err
-	}
-	return upload{body: body.Bytes(), contentType: mw.FormDataContentType()}, nil
-}
 
 // benchCohortInteractive measures what a cohort's deadline spike does to
 // a learner grading interactively: n notes-api references are bulk
@@ -102,7 +78,7 @@ func benchCohortInteractive(ctx context.Context, bin, catalog string, n, runs in
 	start := time.Now()
 	ids := make([]string, 0, n)
 	for _, l := range learners {
-		cu, err := cohortUpload("notes-api", l, "bench", archive)
+		cu, err := newUploadWith(map[string]string{"challenge": "notes-api", "learner": l, "cohort": "bench"}, archive)
 		if err != nil {
 			return nil, err
 		}
