@@ -61,6 +61,16 @@ func (s *Server) authenticate(c *gin.Context) {
 			found = &s.tokens[i]
 		}
 	}
+	if found == nil && s.cfg.Cohorts != nil {
+		g, ok, err := s.cfg.Cohorts.LookupToken(c.Request.Context(), secret)
+		if err != nil {
+			abort(c, s.log, Errorf(CodeUnavailable, "cannot check the token right now; try again shortly").withCause(err))
+			return
+		}
+		if ok {
+			found = &Token{Subject: g.Subject, Role: Role(g.Role)}
+		}
+	}
 	if found == nil {
 		abort(c, s.log, Errorf(CodeUnauthorized, "the bearer token is not valid"))
 		return

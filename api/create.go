@@ -18,6 +18,10 @@ import (
 	"github.com/gradebox/grader/webhook"
 )
 
+// cohortRetryAfter is the Retry-After of a submission refused because its
+// cohort is at its quota: about the time a few gradings take.
+const cohortRetryAfter = 10 * time.Second
+
 // maxIdempotencyKey caps an Idempotency-Key header.
 const maxIdempotencyKey = 200
 
@@ -29,6 +33,7 @@ const bookkeepingTimeout = 10 * time.Second
 type jsonSubmission struct {
 	Challenge   string `json:"challenge"`
 	Learner     string `json:"learner"`
+	Cohort      string `json:"cohort"`
 	CallbackURL string `json:"callback_url"`
 	Files       []struct {
 		Name    string `json:"name"`
@@ -70,7 +75,12 @@ func (s *Server) createSubmission(c *gin.Context) {
 	}
 	// Every request counts, replays included, before its body is read:
 	// a client in a retry loop cannot keep the archive reader busy.
-	ok, retry, err := s.cfg.Store.Allow(c.Request.Context(), "submit:"+p.Subject, s.cfg.SubmitLimit, s.cfg.SubmitWindow)
+	// Instructors and admins submit for whole cohorts at once.
+	limit := s.cfg.SubmitLimit
+	if p.Role != RoleLearner {
+		limit = s.cfg.BulkLimit
+	}
+	ok, retry, err := s.cfg.Store.Allow(c.Request.Context(), "submit:"+p.Subject, limit, s.cfg.SubmitWindow)
 	if err != nil {
 		abort(c, s.log, fmt.Errorf("rate limit %s: %w", p.Subject, err))
 		return
@@ -78,7 +88,7 @@ func (s *Server) createSubmission(c *gin.Context) {
 	if !ok {
 		secs := max(int((retry+time.Second-1)/time.Second), 1)
 		c.Header("Retry-After", strconv.Itoa(secs))
-		abort(c, s.log, Errorf(CodeRateLimited, "more than %d submissions in %s; try again in %ds", s.cfg.SubmitLimit, s.cfg.SubmitWindow, secs))
+		abort(c, s.log, Errorf(CodeRateLimited, "more than %d submissions in %s; try again in %ds", limit, s.cfg.SubmitWindow, secs))
 		return
 	}
 	ns, err := s.readSubmission(c, p)
@@ -101,7 +111,23 @@ func (s *Server) createSubmission(c *gin.Context) {
 	// Past this point the work is done even if the client goes away.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
 	defer cancel()
-	rec, err := s.cfg.Store.CreateSubmission(bctx, ns.rec, ns.files)
+	var rec store.Record
+	if ns.rec.Cohort != "" {
+		rec, err = s.cfg.Cohorts.CreateCohortSubmission(bctx, ns.rec, ns.files, s.cfg.CohortQuota)
+	} else {
+		rec, err = s.cfg.Store.CreateSubmission(bctx, ns.rec, ns.files)
+	}
+	if errors.Is(err, store.ErrQuota) {
+		if key != "" {
+			if rerr := s.cfg.Store.ReleaseIdempotencyKey(bctx, p.Subject, key, ns.rec.ID); rerr != nil {
+				s.log.Warn("release idempotency key", "err", rerr)
+			}
+		}
+		c.Header("Retry-After", strconv.Itoa(int(cohortRetryAfter/time.Second)))
+		abort(c, s.log, Errorf(CodeRateLimited, "cohort %s already has %d submissions waiting to be graded (its quota); retry in %ds, when some are graded",
+			ns.rec.Cohort, s.cfg.CohortQuota, int(cohortRetryAfter/time.Second)))
+		return
+	}
 	if err != nil {
 		if key != "" {
 			if rerr := s.cfg.Store.ReleaseIdempotencyKey(bctx, p.Subject, key, ns.rec.ID); rerr != nil {
@@ -183,7 +209,7 @@ func idempotencyKey(h http.Header) (string, error) {
 func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.UploadBytes)
 	id := s.cfg.NewID()
-	var challengeID, learner, callback string
+	var challengeID, learner, callback, cohortID string
 	var sub grader.Submission
 	var subErr error
 	if strings.HasPrefix(c.ContentType(), "multipart/") {
@@ -191,7 +217,7 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 		if err != nil {
 			return newSubmission{}, uploadError(err, "send the solution as a file field named archive (zip, tar or tar.gz)")
 		}
-		challengeID, learner, callback = c.PostForm("challenge"), c.PostForm("learner"), c.PostForm("callback_url")
+		challengeID, learner, callback, cohortID = c.PostForm("challenge"), c.PostForm("learner"), c.PostForm("callback_url"), c.PostForm("cohort")
 		f, err := fh.Open()
 		if err != nil {
 			return newSubmission{}, Errorf(CodeInvalidRequest, "cannot read the uploaded archive: %v", err)
@@ -207,7 +233,7 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 			return newSubmission{}, uploadError(errOrTrailing(err), "send one JSON object")
 		}
-		challengeID, learner, callback = body.Challenge, body.Learner, body.CallbackURL
+		challengeID, learner, callback, cohortID = body.Challenge, body.Learner, body.CallbackURL, body.Cohort
 		files := make([]grader.File, 0, len(body.Files))
 		for _, f := range body.Files {
 			files = append(files, grader.File{Name: f.Name, Mode: 0o644, Data: []byte(f.Content)})
@@ -255,7 +281,40 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 	}
 	rec := store.Record{ID: id, Challenge: ch.ID, Learner: learner, Queue: queue.QueueInteractive,
 		State: store.StateQueued, CallbackURL: callback, CallbackView: viewOf(p)}
+	if cohortID != "" {
+		if err := s.intoCohort(c, p, &rec, cohortID); err != nil {
+			return newSubmission{}, err
+		}
+	}
 	return newSubmission{rec: rec, files: sub.Files, ch: ch}, nil
+}
+
+// intoCohort checks that rec may be made in cohort id and files it
+// there: the learner must be a member and the challenge one of the
+// cohort's. An instructor's submission goes to the cohort's batch lane; a
+// learner's stays interactive.
+func (s *Server) intoCohort(c *gin.Context, p Principal, rec *store.Record, id string) error {
+	if s.cfg.Cohorts == nil {
+		return Errorf(CodeNotFound, "this server keeps no cohorts; leave cohort out")
+	}
+	co, err := s.cfg.Cohorts.Cohort(c.Request.Context(), id)
+	if errors.Is(err, grader.ErrNotFound) || (err == nil && p.Role == RoleLearner && !co.Has(p.Subject)) {
+		return Errorf(CodeNotFound, "no cohort %.80q", id)
+	}
+	if err != nil {
+		return fmt.Errorf("read cohort: %w", err)
+	}
+	if !co.Has(rec.Learner) {
+		return Errorf(CodeInvalidRequest, "%.80q is not a learner of cohort %s; add them to the cohort first (PUT /v1/cohorts/%s)", rec.Learner, co.ID, co.ID)
+	}
+	if !co.Covers(rec.Challenge) {
+		return Errorf(CodeInvalidRequest, "challenge %s is not one of cohort %s's (%s)", rec.Challenge, co.ID, strings.Join(co.Challenges, ", "))
+	}
+	rec.Cohort = co.ID
+	if p.Role != RoleLearner {
+		rec.Queue = queue.CohortQueue(co.Lane)
+	}
+	return nil
 }
 
 // validLearner accepts ids an instructor may submit for: 1 to 128

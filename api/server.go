@@ -122,6 +122,18 @@ type Config struct {
 	// SubmitWindow is the rate limit's window; default 1 minute, at
 	// least 1 second.
 	SubmitWindow time.Duration
+	// Cohorts keeps cohorts, issued tokens and regrades; without it the
+	// cohort routes answer 404.
+	Cohorts CohortStore
+	// RegradeQueue queues regrades; without it regrades answer 404.
+	RegradeQueue RegradeEnqueuer
+	// CohortQuota is how many of a cohort's submissions may wait or be
+	// graded at once; more answer 429 until some are graded. Default
+	// 1000.
+	CohortQuota int
+	// BulkLimit is how many submissions an instructor or admin may make
+	// per SubmitWindow (bulk cohort grading); default 600.
+	BulkLimit int
 	// Web, when set, serves every GET or HEAD request outside /v1,
 	// /healthz, /readyz and /metrics: the web pages and their assets.
 	Web http.Handler
@@ -164,6 +176,12 @@ func New(cfg Config) *Server {
 	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.SubmitLimit <= 0 {
 		cfg.SubmitLimit = 30
+	}
+	if cfg.CohortQuota <= 0 {
+		cfg.CohortQuota = 1000
+	}
+	if cfg.BulkLimit <= 0 {
+		cfg.BulkLimit = 600
 	}
 	if cfg.SubmitWindow < time.Second {
 		cfg.SubmitWindow = time.Minute
@@ -233,6 +251,18 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/challenges/:id", s.getChallenge)
 	v1.GET("/challenges/:id/starter", s.getStarter)
 	v1.GET("/challenges/:id/leaderboard", s.leaderboard)
+	v1.POST("/cohorts", s.createCohort)
+	v1.GET("/cohorts", s.listCohorts)
+	v1.GET("/cohorts/:id", s.getCohort)
+	v1.PUT("/cohorts/:id", s.updateCohort)
+	v1.POST("/cohorts/:id/tokens", s.issueTokens)
+	v1.GET("/cohorts/:id/report", s.cohortReport)
+	v1.GET("/cohorts/:id/leaderboard", s.cohortLeaderboard)
+	v1.GET("/cohorts/:id/tests", s.cohortTests)
+	v1.POST("/cohorts/:id/regrades", s.createRegrade)
+	v1.GET("/cohorts/:id/regrades", s.listRegrades)
+	v1.GET("/cohorts/:id/regrades/:rid", s.getRegrade)
+	v1.POST("/cohorts/:id/regrades/:rid/apply", s.applyRegrade)
 	return r
 }
 

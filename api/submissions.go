@@ -94,9 +94,17 @@ func (s *Server) listSubmissions(c *gin.Context) {
 		abort(c, s.log, err)
 		return
 	}
-	f := store.Filter{Challenge: c.Query("challenge"), Learner: c.Query("learner")}
+	f := store.Filter{Challenge: c.Query("challenge"), Learner: c.Query("learner"), Cohort: c.Query("cohort")}
 	if p.Role == RoleLearner {
 		f.Learner = p.Subject
+		if f.Cohort != "" {
+			abort(c, s.log, Errorf(CodeForbidden, "only instructors may list a cohort's submissions; leave cohort out to list yours"))
+			return
+		}
+	}
+	if f.Cohort != "" && (f.Learner != "" || f.Challenge != "") {
+		abort(c, s.log, Errorf(CodeInvalidRequest, "cohort cannot be combined with learner or challenge"))
+		return
 	}
 	recs, total, err := s.cfg.Store.List(c.Request.Context(), f, offset, limit)
 	if err != nil {

@@ -51,3 +51,16 @@ func (c *Client) EnqueueWebhook(ctx context.Context, submissionID string) error 
 	}
 	return nil
 }
+
+// EnqueueRegrade queues one submission of a regrade on queue with the
+// given timeout; a duplicate counts as success.
+func (c *Client) EnqueueRegrade(ctx context.Context, p RegradePayload, queue string, timeout time.Duration) error {
+	task, err := NewRegradeTask(p, queue, timeout)
+	if err != nil {
+		return err
+	}
+	if _, err := c.c.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue regrade of %s: %w", p.SubmissionID, err)
+	}
+	return nil
+}

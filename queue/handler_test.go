@@ -491,10 +491,14 @@ func TestNewGradeTask(t *testing.T) {
 
 func TestServerConfig(t *testing.T) {
 	g := gradeConfig(ServerConfig{})
-	if g.Concurrency < 1 || g.ShutdownTimeout != 10*time.Second || !g.StrictPriority || g.Logger == nil {
+	if g.Concurrency < 1 || g.ShutdownTimeout != 10*time.Second || g.StrictPriority || g.Logger == nil {
 		t.Errorf("grade defaults: %+v", g)
 	}
-	if diff := cmp.Diff(map[string]int{QueueInteractive: 10, QueueBatch: 1}, g.Queues); diff != "" {
+	want := map[string]int{QueueInteractive: InteractiveWeight, QueueBatch: 1}
+	for i := range CohortLanes {
+		want[fmt.Sprintf("cohort-%d", i)] = 1
+	}
+	if diff := cmp.Diff(want, g.Queues); diff != "" {
 		t.Errorf("grade queues (-want +got):\n%s", diff)
 	}
 	w := webhookConfig(ServerConfig{})

@@ -31,22 +31,63 @@ const (
 	// TypeWebhook delivers a graded submission's result to its callback
 	// URL.
 	TypeWebhook = "submission:webhook"
+	// TypeRegrade grades one cohort submission again for a regrade.
+	TypeRegrade = "regrade:grade"
 )
 
-// Queues. Interactive submissions (a learner waiting) go before batch ones
-// (a cohort graded at once).
-// Webhook deliveries have a queue, and a server, of their own, so they
-// never take a grading slot.
+// Queues. Interactive submissions (a learner waiting) go before batch
+// ones: QueueBatch for bulk work outside cohorts, and one of CohortLanes
+// lanes per cohort (CohortQueue), so that cohorts graded at the same time
+// share the workers instead of queueing behind each other. Regrades go to
+// their cohort's lane too. Webhook deliveries have a queue, and a server,
+// of their own, so they never take a grading slot.
 const (
 	QueueInteractive = "interactive"
 	QueueBatch       = "batch"
 	QueueWebhooks    = "webhooks"
 )
 
-// Priorities returns the queues with their weights for asynq.Config.Queues;
-// with StrictPriority set, interactive work always goes first.
+// CohortLanes is how many batch lanes cohorts are spread over
+// (round-robin by creation): up to this many cohorts graded at once each
+// have a lane of their own.
+const CohortLanes = 8
+
+// CohortQueue returns the batch lane of a cohort's lane number.
+func CohortQueue(lane int) string {
+	return fmt.Sprintf("cohort-%d", ((lane%CohortLanes)+CohortLanes)%CohortLanes)
+}
+
+// InteractiveWeight is the interactive queue's weight against 1 for each
+// batch lane: whenever a slot frees, interactive work is taken first with
+// probability InteractiveWeight/(InteractiveWeight+1+CohortLanes), above
+// 99%, while the batch lanes share the rest equally.
+const InteractiveWeight = 1000
+
+// Priorities returns the grading queues with their weights for
+// asynq.Config.Queues (served with weighted, not strict, priority: strict
+// priority would always serve the first lane before the others).
 func Priorities() map[string]int {
-	return map[string]int{QueueInteractive: 10, QueueBatch: 1}
+	m := map[string]int{QueueInteractive: InteractiveWeight, QueueBatch: 1}
+	for i := range CohortLanes {
+		m[CohortQueue(i)] = 1
+	}
+	return m
+}
+
+// GradeQueues lists the grading queues: interactive, batch, then the
+// cohort lanes.
+func GradeQueues() []string {
+	out := []string{QueueInteractive, QueueBatch}
+	for i := range CohortLanes {
+		out = append(out, CohortQueue(i))
+	}
+	return out
+}
+
+// isGradeQueue reports whether q is one of GradeQueues.
+func isGradeQueue(q string) bool {
+	_, ok := Priorities()[q]
+	return ok
 }
 
 // MaxRetry is how many times a service fault is retried. A learner's
@@ -90,7 +131,7 @@ func NewGradeTask(p GradePayload, queue string, timeout time.Duration) (*asynq.T
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("grade task: %w", err)
 	}
-	if queue != QueueInteractive && queue != QueueBatch {
+	if !isGradeQueue(queue) {
 		return nil, fmt.Errorf("grade task: unknown queue %q", queue)
 	}
 	b, err := json.Marshal(p)
@@ -116,6 +157,50 @@ func DecodeGradePayload(b []byte) (GradePayload, error) {
 		return p, fmt.Errorf("decode grade payload: %w", err)
 	}
 	return p, nil
+}
+
+// RegradePayload names one submission of a regrade. Its files and the
+// challenge (as it is now) come from the store and the catalog.
+type RegradePayload struct {
+	RegradeID    string `json:"regrade_id"`
+	SubmissionID string `json:"submission_id"`
+	Challenge    string `json:"challenge"`
+}
+
+// Validate reports what is missing from p.
+func (p RegradePayload) Validate() error {
+	switch {
+	case p.RegradeID == "":
+		return errors.New("regrade_id is missing")
+	case p.SubmissionID == "":
+		return errors.New("submission_id is missing")
+	case p.Challenge == "":
+		return errors.New("challenge is missing")
+	}
+	return nil
+}
+
+// NewRegradeTask returns the task grading one submission of a regrade on
+// queue, with task id "regrade:<regrade>:<submission>" so that a
+// duplicate enqueue is refused.
+func NewRegradeTask(p RegradePayload, queue string, timeout time.Duration) (*asynq.Task, error) {
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("regrade task: %w", err)
+	}
+	if !isGradeQueue(queue) {
+		return nil, fmt.Errorf("regrade task: unknown queue %q", queue)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode regrade payload: %w", err)
+	}
+	return asynq.NewTask(TypeRegrade, b,
+		asynq.TaskID("regrade:"+p.RegradeID+":"+p.SubmissionID),
+		asynq.Queue(queue),
+		asynq.MaxRetry(MaxRetry),
+		asynq.Timeout(timeout),
+		asynq.Retention(Retention),
+	), nil
 }
 
 // TaskTimeout is how long grading ch may take as a whole: every suite's

@@ -18,7 +18,8 @@ func TestOnRedis(t *testing.T) {
 	}
 	for name, fn := range map[string]func(*testing.T){
 		"ServiceRoundTrip":           TestServiceRoundTrip,
-		"StrictPriority":             TestStrictPriority,
+		"InteractiveFirst":           TestInteractiveFirst,
+		"CohortLanesShare":           TestCohortLanesShare,
 		"LastTryThroughAsynq":        TestLastTryThroughAsynq,
 		"ShutdownRequeues":           TestShutdownRequeues,
 		"WebhookRetriesThroughAsynq": TestWebhookRetriesThroughAsynq,

@@ -48,8 +48,10 @@ func isFailure(err error) bool {
 
 // NewGradeServer returns an Asynq server for grade tasks on rdb, sharing
 // the caller's connection pool (Shutdown leaves rdb open). It serves
-// QueueInteractive and QueueBatch with strict priority: interactive work
-// always goes first. Register the Handler for TypeGrade on its mux.
+// the grading queues with Priorities' weights: interactive work goes first
+// (but for under 1% of picks), the batch lanes share the rest. Register
+// the Handler for TypeGrade and the RegradeHandler for TypeRegrade on its
+// mux.
 func NewGradeServer(rdb redis.UniversalClient, cfg ServerConfig) *asynq.Server {
 	return asynq.NewServerFromRedisClient(rdb, gradeConfig(cfg))
 }
@@ -64,7 +66,6 @@ func NewWebhookServer(rdb redis.UniversalClient, cfg ServerConfig) *asynq.Server
 func gradeConfig(cfg ServerConfig) asynq.Config {
 	c := baseConfig(cfg, runtime.NumCPU())
 	c.Queues = Priorities()
-	c.StrictPriority = true
 	return c
 }
 

@@ -22,11 +22,23 @@
 //	grader:subs:learner:{l}                 zset     the same, one learner's                 kept
 //	grader:subs:challenge:{c}               zset     the same, one challenge's               kept
 //	grader:subs:learner:{l}:challenge:{c}   zset     the same, one learner on one challenge  kept
+//	grader:subs:cohort:{k}                  zset     the same, one cohort's                  kept
 //	grader:unfinished                       zset     queued or grading ids by creation time  until graded
+//	grader:unfinished:cohort:{k}            zset     the same, one cohort's (its quota)      until graded
 //	grader:attempts:{c}:{l}                 string   counter: the learner's last attempt     kept
 //	grader:board:{c}                        zset     learner -> packed best score and time   kept
 //	grader:idem:{subject}:{key}             string   idempotency key -> submission id        the ttl given to ClaimIdempotencyKey
 //	grader:rate:{key}:{window}              string   requests counted in one fixed window    one window after its first request
+//	grader:cohort:{k}                       string   JSON Cohort                             kept
+//	grader:cohorts                          zset     every cohort id by creation time        kept
+//	grader:cohort-lanes                     string   counter: lanes handed out to cohorts    kept
+//	grader:learner-cohorts:{l}              set      the cohorts a learner belongs to        kept
+//	grader:cohort:{k}:token:{l}             string   hash of the learner's cohort token      until reissued
+//	grader:token:{sha256}                   hash     an issued token's TokenGrant            until reissued
+//	grader:regrade:{r}                      string   JSON Regrade                            kept
+//	grader:regrade:{r}:items                hash     submission -> JSON RegradeItem          kept
+//	grader:regrade:{r}:results              hash     submission -> JSON new grader.Result    kept
+//	grader:regrades:cohort:{k}              zset     a cohort's regrade ids by creation time kept
 //
 // Creation-time scores are Unix nanoseconds as float64 (exact to a few
 // hundred nanoseconds, which is all ordering needs). Leaderboard scores
@@ -34,6 +46,8 @@
 //
 // Records, results, indexes, attempt counters and boards stay until
 // someone deletes them; files and event streams are dropped FilesTTL
-// (default a day) after grading; idempotency keys and rate windows expire
+// (default a day) after grading, except a cohort submission's files,
+// which stay for regrades; issued tokens are stored only as SHA-256
+// hashes; idempotency keys and rate windows expire
 // by themselves.
 package store

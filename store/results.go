@@ -61,7 +61,12 @@ func (s *Redis) SaveResult(ctx context.Context, res grader.Result) error {
 		p.HSet(ctx, s.key("sub", id), "state", string(StateGraded), "status", string(res.Status),
 			"score", res.Score, "max_score", res.MaxScore, "graded_at", formatTime(res.GradedAt))
 		p.ZRem(ctx, s.key("unfinished"), id)
-		p.Expire(ctx, s.key("sub", id, "files"), s.filesTTL)
+		if rec.Cohort != "" {
+			// A cohort's files stay for regrades.
+			p.ZRem(ctx, s.key("unfinished", "cohort", rec.Cohort), id)
+		} else {
+			p.Expire(ctx, s.key("sub", id, "files"), s.filesTTL)
+		}
 		p.Expire(ctx, s.key("sub", id, "events"), s.filesTTL)
 		if res.Status != grader.StatusError {
 			p.ZAddGT(ctx, s.key("board", rec.Challenge), redis.Z{Score: packBoard(res.Score, res.GradedAt), Member: rec.Learner})

@@ -48,6 +48,32 @@ type Record struct {
 	Status   grader.Status `json:"status,omitempty"`
 	Score    int           `json:"score"`
 	MaxScore int           `json:"max_score"`
+	// Cohort is the cohort the submission was made in, if any. A cohort's
+	// submissions keep their files (a regrade grades them again).
+	Cohort string `json:"cohort,omitempty"`
+	// Kind is KindSubmission, or KindRegrade for a result recorded by
+	// applying a regrade.
+	Kind string `json:"kind"`
+	// RegradeOf is, for a regrade, the submission it graded again.
+	RegradeOf string `json:"regrade_of,omitempty"`
+	// SupersededBy is the regrade that replaced this submission's result
+	// in standings and reports; the result itself is kept.
+	SupersededBy string `json:"superseded_by,omitempty"`
+}
+
+// Submission kinds.
+const (
+	// KindSubmission is a learner's (or an instructor's bulk) upload.
+	KindSubmission = "submission"
+	// KindRegrade is a submission's files graded again after the
+	// challenge changed.
+	KindRegrade = "regrade"
+)
+
+// Counts reports whether rec's result counts towards standings: graded,
+// not a service fault and not superseded by a regrade.
+func (r Record) Counts() bool {
+	return r.State == StateGraded && r.Status != grader.StatusError && r.SupersededBy == ""
 }
 
 // Config configures a Redis store.
@@ -110,8 +136,12 @@ func (s *Redis) key(parts ...string) string {
 	return b.String()
 }
 
-// ErrExists is returned when a submission id is taken.
-var ErrExists = errors.New("submission already exists")
+// ErrExists is returned when a submission id (or a cohort id) is taken.
+var ErrExists = errors.New("already exists")
+
+// ErrQuota is returned when a cohort already has as many unfinished
+// submissions as its quota allows.
+var ErrQuota = errors.New("cohort queue quota reached")
 
 // ErrInvalidEventID is wrapped when an event id given to Events or
 // WaitEvents (a client's Last-Event-ID) is not a stream id.

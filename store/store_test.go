@@ -69,6 +69,10 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 		"IdempotencyRace":  testIdempotencyRace,
 		"Allow":            testAllow,
 		"AllowConcurrency": testAllowConcurrency,
+		"Cohorts":          testCohorts,
+		"CohortQuota":      testCohortQuota,
+		"CohortTokens":     testCohortTokens,
+		"Regrades":         testRegrades,
 	} {
 		t.Run(name, func(t *testing.T) { fn(t, rdb) })
 	}
@@ -98,7 +102,7 @@ func testSubmissions(t *testing.T, rdb redis.UniversalClient) {
 		created = append(created, mustCreate(t, s, rec))
 	}
 	want := Record{ID: "s1", Challenge: "notes-api", Learner: "ada", Queue: "interactive", State: StateQueued, Attempt: 1,
-		CallbackURL: "https://ci.example/hook", CallbackView: grader.ViewInstructor, CreatedAt: t0}
+		CallbackURL: "https://ci.example/hook", CallbackView: grader.ViewInstructor, CreatedAt: t0, Kind: KindSubmission}
 	if diff := cmp.Diff(want, created[0]); diff != "" {
 		t.Errorf("created record (-want +got):\n%s", diff)
 	}
@@ -289,7 +293,7 @@ func testResults(t *testing.T, rdb redis.UniversalClient) {
 	}
 	rec, _ := s.Record(ctx, "r1")
 	want := Record{ID: "r1", Challenge: "notes-api", Learner: "ada", State: StateGraded, Attempt: 1, CreatedAt: t0,
-		GradedAt: t0.Add(time.Hour), Status: grader.StatusFailed, Score: 7, MaxScore: 10}
+		GradedAt: t0.Add(time.Hour), Status: grader.StatusFailed, Score: 7, MaxScore: 10, Kind: KindSubmission}
 	if diff := cmp.Diff(want, rec); diff != "" {
 		t.Errorf("record after grading (-want +got):\n%s", diff)
 	}

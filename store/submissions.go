@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,22 +17,41 @@ import (
 // once, and returns its attempt number (0 when the id is taken).
 //
 // KEYS: record, files, subs, learner index, challenge index, pair index,
-// unfinished, attempt counter. ARGV: files, creation score, id, then the
-// record's field/value pairs.
+// unfinished, attempt counter, cohort index, cohort unfinished. ARGV:
+// files, creation score, id, cohort quota (0: none), then the record's
+// field/value pairs. It returns -1, storing nothing, when the record has a
+// cohort whose unfinished set is at the quota.
 var createScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local cohort = KEYS[9] ~= ''
+local quota = tonumber(ARGV[4])
+if cohort and quota > 0 and redis.call('ZCARD', KEYS[10]) >= quota then return -1 end
 local n = redis.call('INCR', KEYS[8])
-redis.call('HSET', KEYS[1], 'attempt', n, unpack(ARGV, 4))
+redis.call('HSET', KEYS[1], 'attempt', n, unpack(ARGV, 5))
 redis.call('SET', KEYS[2], ARGV[1])
 for i = 3, 7 do redis.call('ZADD', KEYS[i], ARGV[2], ARGV[3]) end
+if cohort then
+  redis.call('ZADD', KEYS[9], ARGV[2], ARGV[3])
+  redis.call('ZADD', KEYS[10], ARGV[2], ARGV[3])
+end
 return n
 `)
 
 // CreateSubmission stores a new submission's record and files, indexes
 // it, and returns the record as stored: State queued, CreatedAt set (now
 // unless given) and Attempt the learner's next attempt at the challenge.
-// It fails with ErrExists if the id is taken, changing nothing.
+// It fails with ErrExists if the id is taken, changing nothing. A record
+// with a Cohort is also indexed by cohort; with quota > 0 it fails with
+// ErrQuota, changing nothing, while the cohort has quota submissions
+// queued or grading.
 func (s *Redis) CreateSubmission(ctx context.Context, rec Record, files []grader.File) (Record, error) {
+	return s.CreateCohortSubmission(ctx, rec, files, 0)
+}
+
+// CreateCohortSubmission is CreateSubmission with a cohort quota: with
+// quota > 0 and a record with a Cohort, it fails with ErrQuota, changing
+// nothing, while the cohort has quota submissions queued or grading.
+func (s *Redis) CreateCohortSubmission(ctx context.Context, rec Record, files []grader.File, quota int) (Record, error) {
 	switch {
 	case rec.ID == "":
 		return Record{}, errors.New("create submission: the id is empty")
@@ -47,6 +67,9 @@ func (s *Redis) CreateSubmission(ctx context.Context, rec Record, files []grader
 	rec.State = StateQueued
 	rec.StartedAt, rec.GradedAt = time.Time{}, time.Time{}
 	rec.Status, rec.Score, rec.MaxScore = "", 0, 0
+	if rec.Kind == "" {
+		rec.Kind = KindSubmission
+	}
 	packed, err := packFiles(files)
 	if err != nil {
 		return Record{}, fmt.Errorf("create submission %s: %w", rec.ID, err)
@@ -55,9 +78,12 @@ func (s *Redis) CreateSubmission(ctx context.Context, rec Record, files []grader
 		s.key("sub", rec.ID), s.key("sub", rec.ID, "files"),
 		s.key("subs"), s.key("subs", "learner", rec.Learner), s.key("subs", "challenge", rec.Challenge),
 		s.key("subs", "learner", rec.Learner, "challenge", rec.Challenge),
-		s.key("unfinished"), s.key("attempts", rec.Challenge, rec.Learner),
+		s.key("unfinished"), s.key("attempts", rec.Challenge, rec.Learner), "", "",
 	}
-	args := []any{packed, strconv.FormatInt(rec.CreatedAt.UnixNano(), 10), rec.ID}
+	if rec.Cohort != "" {
+		keys[8], keys[9] = s.key("subs", "cohort", rec.Cohort), s.key("unfinished", "cohort", rec.Cohort)
+	}
+	args := []any{packed, strconv.FormatInt(rec.CreatedAt.UnixNano(), 10), rec.ID, max(quota, 0)}
 	for k, v := range recordFields(rec) {
 		args = append(args, k, v)
 	}
@@ -65,8 +91,11 @@ func (s *Redis) CreateSubmission(ctx context.Context, rec Record, files []grader
 	if err != nil {
 		return Record{}, fmt.Errorf("create submission %s: %w", rec.ID, err)
 	}
-	if n == 0 {
+	switch n {
+	case 0:
 		return Record{}, fmt.Errorf("create submission %s: %w", rec.ID, ErrExists)
+	case -1:
+		return Record{}, fmt.Errorf("create submission %s in cohort %s: %d unfinished: %w", rec.ID, rec.Cohort, quota, ErrQuota)
 	}
 	rec.Attempt = n
 	return rec, nil
@@ -80,6 +109,7 @@ func recordFields(r Record) map[string]any {
 		"callback_url": r.CallbackURL, "callback_view": string(r.CallbackView),
 		"created_at": formatTime(r.CreatedAt), "started_at": formatTime(r.StartedAt), "graded_at": formatTime(r.GradedAt),
 		"status": string(r.Status), "score": r.Score, "max_score": r.MaxScore,
+		"cohort": r.Cohort, "kind": r.Kind, "regrade_of": r.RegradeOf, "superseded_by": r.SupersededBy,
 	}
 }
 
@@ -109,6 +139,7 @@ func parseRecord(m map[string]string) (Record, bool) {
 		Attempt: atoi("attempt"), CallbackURL: m["callback_url"], CallbackView: grader.View(m["callback_view"]),
 		CreatedAt: parseTime(m["created_at"]), StartedAt: parseTime(m["started_at"]), GradedAt: parseTime(m["graded_at"]),
 		Status: grader.Status(m["status"]), Score: atoi("score"), MaxScore: atoi("max_score"),
+		Cohort: m["cohort"], Kind: cmp.Or(m["kind"], KindSubmission), RegradeOf: m["regrade_of"], SupersededBy: m["superseded_by"],
 	}, true
 }
 
@@ -176,10 +207,12 @@ func (s *Redis) MarkStarted(ctx context.Context, id string) error {
 	return nil
 }
 
-// Filter narrows List; empty fields match all.
+// Filter narrows List; empty fields match all. Cohort, when set, is
+// used alone.
 type Filter struct {
 	Challenge string
 	Learner   string
+	Cohort    string
 }
 
 // List returns records newest first, from offset, at most limit, and how
@@ -187,6 +220,8 @@ type Filter struct {
 func (s *Redis) List(ctx context.Context, f Filter, offset, limit int) ([]Record, int, error) {
 	index := s.key("subs")
 	switch {
+	case f.Cohort != "":
+		index = s.key("subs", "cohort", f.Cohort)
 	case f.Learner != "" && f.Challenge != "":
 		index = s.key("subs", "learner", f.Learner, "challenge", f.Challenge)
 	case f.Learner != "":

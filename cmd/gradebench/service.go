@@ -40,6 +40,9 @@ func serviceMeasures(ctx context.Context, bin, catalog string, runs int) []servi
 		{"service-burst", "burst of 50 notes-api references (10 learners × 5) vs sequential grader grade", func() ([]row, error) {
 			return benchBurst(ctx, bin, catalog, 10, 5, 5)
 		}},
+		{"service-cohort", "an interactive submission during a 20-submission cohort vs the same on the idle service", func() ([]row, error) {
+			return benchCohortInteractive(ctx, bin, catalog, 20, runs)
+		}},
 	}
 }
 

@@ -44,10 +44,18 @@ type upload struct {
 // newUpload builds the multipart body of a submission: the field
 // challenge and the file archive.
 func newUpload(challenge string, archive []byte) (upload, error) {
+	return newUploadWith(map[string]string{"challenge": challenge}, archive)
+}
+
+// newUploadWith builds a multipart body of the form fields and the file
+// archive.
+func newUploadWith(fields map[string]string, archive []byte) (upload, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	if err := mw.WriteField("challenge", challenge); err != nil {
-		return upload{}, err
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			return upload{}, err
+		}
 	}
 	fw, err := mw.CreateFormFile("archive", "solution.tar.gz")
 	if err != nil {

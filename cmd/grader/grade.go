@@ -3,34 +3,114 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/report"
 )
+
+// Output formats of grader grade.
+const (
+	gradeFormatText       = "text"       // the human report
+	gradeFormatJSON       = "json"       // the result document
+	gradeFormatGradescope = "gradescope" // Gradescope's results.json
+)
+
+var gradeFormats = []string{gradeFormatText, gradeFormatJSON, gradeFormatGradescope}
+
+// gradeOutput is what grade prints: a format and the view of the result.
+type gradeOutput struct {
+	format string
+	view   grader.View
+}
+
+// resolveGradeOutput checks --format, the deprecated --json and --view
+// together; changed reports whether a flag was given. --json is --format
+// json, so it conflicts with any other --format. --format gradescope
+// prints the instructor view unless --view says otherwise: Gradescope
+// itself hides tests from students by their visibility.
+func resolveGradeOutput(changed func(flag string) bool, format string, asJSON bool, view string) (gradeOutput, error) {
+	known := false
+	for _, f := range gradeFormats {
+		known = known || f == format
+	}
+	if !known {
+		return gradeOutput{}, usageErr("--format %q: use %s", format, strings.Join(gradeFormats, ", "))
+	}
+	if asJSON {
+		if changed("format") && format != gradeFormatJSON {
+			return gradeOutput{}, usageErr("--json and --format %s conflict: --json means --format json", format)
+		}
+		format = gradeFormatJSON
+	}
+	v := grader.View(view)
+	if !changed("view") && format == gradeFormatGradescope {
+		v = grader.ViewInstructor
+	}
+	if v != grader.ViewLearner && v != grader.ViewInstructor {
+		return gradeOutput{}, usageErr("--view %q: use learner or instructor", view)
+	}
+	return gradeOutput{format: format, view: v}, nil
+}
+
+// printGradeResult writes res, already in the view to show, in format.
+func printGradeResult(w io.Writer, format, title string, res grader.Result) error {
+	var doc any
+	switch format {
+	case gradeFormatText:
+		printResult(w, title, res)
+		return nil
+	case gradeFormatJSON:
+		doc = res
+	case gradeFormatGradescope:
+		doc = report.GradescopeOf(res)
+	default:
+		return fmt.Errorf("print result: unknown format %q", format)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("print result: %w", err)
+	}
+	return nil
+}
 
 func newGradeCmd(cfg *Config) *cobra.Command {
 	var (
 		challengeRef string
+		format       string
 		asJSON       bool
 		view         string
 		quiet        bool
 	)
 	cmd := &cobra.Command{
-		Use:   "grade --challenge <id|path> [--json] [--view learner|instructor] <dir|archive>",
+		Use:   "grade --challenge <id|path> [--format text|json|gradescope] [--view learner|instructor] <dir|archive>",
 		Short: "Grade a solution locally with the same engine the service uses",
 		Long: `Grade a solution (a folder or a zip/tar/tar.gz archive holding a Go module)
 against a challenge from the catalog (by id) or from a folder (by path).
+
+--format text (the default) prints a report for people, --format json the
+result document, --format gradescope Gradescope's results.json (in the
+instructor view unless --view is given: Gradescope shows hidden tests to
+students only once grades are published). --json is the deprecated
+spelling of --format json.
 
 Exit status: 0 full marks, 1 less than full marks, 2 bad usage or a rejected
 submission, 3 a fault of the grader itself (Docker, images).`,
 		Args: exactArgs(1, "one folder or archive to grade"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v := grader.View(view)
-			if v != grader.ViewLearner && v != grader.ViewInstructor {
-				return usageErr("--view %q: use learner or instructor", view)
+			out, err := resolveGradeOutput(cmd.Flags().Changed, format, asJSON, view)
+			if err != nil {
+				return err
 			}
+			if asJSON {
+				fmt.Fprintln(cmd.ErrOrStderr(), "grader: --json is deprecated: use --format json")
+			}
+			v := out.view
 			if challengeRef == "" {
 				return usageErr("--challenge is required: a challenge id (see `grader challenge list`) or a challenge folder")
 			}
@@ -69,15 +149,8 @@ submission, 3 a fault of the grader itself (Docker, images).`,
 			if err != nil {
 				return faultErr(fmt.Errorf("grading failed through no fault of the submission: %w", err))
 			}
-			out := res.As(v)
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(out); err != nil {
-					return faultErr(err)
-				}
-			} else {
-				printResult(cmd.OutOrStdout(), ch.Title, out)
+			if err := printGradeResult(cmd.OutOrStdout(), out.format, ch.Title, res.As(v)); err != nil {
+				return faultErr(err)
 			}
 			if !res.Passed() {
 				return &exitError{code: exitLess, err: errQuiet}
@@ -87,8 +160,11 @@ submission, 3 a fault of the grader itself (Docker, images).`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&challengeRef, "challenge", "c", "", "challenge id from the catalog, or a path to a challenge folder")
-	f.BoolVar(&asJSON, "json", false, "print the result document as JSON")
-	f.StringVar(&view, "view", string(grader.ViewLearner), "which view of the result to print: learner or instructor")
+	f.StringVar(&format, "format", gradeFormatText, "how to print the result: text, json (the result document) or gradescope (Gradescope's results.json)")
+	// Not cobra's MarkDeprecated: its notice goes to the command's output,
+	// which is stdout here, and would corrupt the JSON.
+	f.BoolVar(&asJSON, "json", false, "deprecated: use --format json")
+	f.StringVar(&view, "view", string(grader.ViewLearner), "which view of the result to print: learner or instructor (--format gradescope: instructor unless given)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "do not show progress while grading")
 	return cmd
 }

@@ -98,6 +98,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newCleanupCmd(&cfg),
 		newSandboxCmd(),
 		newSubmitCmd(&cfg),
+		newCohortCmd(&cfg),
 		newTokensCmd(),
 		newServeCmd(&cfg),
 		newWorkerCmd(&cfg),

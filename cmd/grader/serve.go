@@ -114,7 +114,7 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 	m := metrics.New()
 	inspector := asynq.NewInspectorFromRedisClient(rc.client)
 	defer inspector.Close()
-	m.WatchQueues(inspector, []string{queue.QueueInteractive, queue.QueueBatch, queue.QueueWebhooks})
+	m.WatchQueues(inspector, append(queue.GradeQueues(), queue.QueueWebhooks))
 	aclient := asynq.NewClientFromRedisClient(rc.client)
 	defer aclient.Close()
 	qc := queue.NewClient(aclient)
@@ -140,6 +140,7 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log,
 			Ready: checks, Metrics: m, WebhooksOff: sc.WebhookSecret == "",
 			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow, Web: pages,
+			Cohorts: st, RegradeQueue: qc, CohortQuota: sc.CohortQuota,
 		}).HTTPServer(sc.Listen)
 		// Requests (Server-Sent Events above all) end when shutdown
 		// starts, rather than holding it up to its deadline.
@@ -221,6 +222,7 @@ type worker struct {
 	grade   *asynq.Server
 	hooks   *asynq.Server
 	handler *queue.Handler
+	regrade *queue.RegradeHandler
 	stopped sync.Once
 	// sweepStop ends the goroutine that re-enqueues stranded submissions;
 	// sweepDone is closed when it has.
@@ -304,8 +306,12 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 	w.grade = queue.NewGradeServer(rc.client, queue.ServerConfig{
 		Concurrency: sc.Concurrency, ShutdownTimeout: sc.ShutdownTimeout, Logger: log,
 	})
+	w.regrade = queue.NewRegradeHandler(queue.RegradeHandlerConfig{
+		Submissions: st, Challenges: catalog, Engine: env.engine, Results: st, Logger: log,
+	})
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeGrade, w.handler)
+	mux.Handle(queue.TypeRegrade, w.regrade)
 	if err := w.grade.Start(mux); err != nil {
 		w.stop(log)
 		return nil, faultErr(fmt.Errorf("start grading: %w", err))
@@ -340,7 +346,7 @@ func (w *worker) stop(log *slog.Logger) {
 			// events and remove their containers before Docker and
 			// Redis close.
 			ctx, cancel := context.WithTimeout(context.Background(), handlerGrace)
-			if err := w.handler.Wait(ctx); err != nil {
+			if err := errors.Join(w.handler.Wait(ctx), w.regrade.Wait(ctx)); err != nil {
 				log.Warn("gradings still running at exit; the next start removes their containers", "err", err)
 			}
 			cancel()

@@ -52,6 +52,9 @@ type ServiceConfig struct {
 	// default 1m).
 	SubmitLimit  int
 	SubmitWindow time.Duration
+	// CohortQuota is how many of one cohort's submissions may wait or be
+	// graded at once; more answer 429 (GRADER_COHORT_QUOTA; default 1000).
+	CohortQuota int
 	// FilesTTL is how long a graded submission's files and events are kept
 	// (GRADER_FILES_TTL; default 24h).
 	FilesTTL time.Duration
@@ -76,6 +79,7 @@ func DefaultServiceConfig() ServiceConfig {
 		WebhookAllowPrivate: os.Getenv("GRADER_WEBHOOK_ALLOW_PRIVATE") == "true",
 		ShutdownTimeout:     envDuration("GRADER_SHUTDOWN_TIMEOUT", 20*time.Second),
 		SubmitLimit:         envInt("GRADER_SUBMIT_LIMIT", 30),
+		CohortQuota:         envInt("GRADER_COHORT_QUOTA", 1000),
 		SubmitWindow:        envDuration("GRADER_SUBMIT_WINDOW", time.Minute),
 		FilesTTL:            envDuration("GRADER_FILES_TTL", 24*time.Hour),
 		MetricsListen:       envOr("GRADER_METRICS_LISTEN", "127.0.0.1:9090"),
@@ -118,6 +122,7 @@ func (c *ServiceConfig) bindFlags(cmd *cobra.Command, api, worker bool) {
 	if api {
 		f.StringVar(&c.Listen, "listen", c.Listen, "API address (env GRADER_LISTEN)")
 		f.StringVar(&c.TokensFile, "tokens", c.TokensFile, "JSON file of bearer tokens (env GRADER_TOKENS_FILE)")
+		f.IntVar(&c.CohortQuota, "cohort-quota", c.CohortQuota, "submissions of one cohort that may wait or be graded at once (env GRADER_COHORT_QUOTA)")
 		f.IntVar(&c.SubmitLimit, "submit-limit", c.SubmitLimit, "submissions one learner may make per --submit-window (env GRADER_SUBMIT_LIMIT)")
 		f.DurationVar(&c.SubmitWindow, "submit-window", c.SubmitWindow, "rate limit window (env GRADER_SUBMIT_WINDOW)")
 	}
@@ -140,6 +145,9 @@ func (c *ServiceConfig) Validate(api, worker bool) error {
 		}
 		if c.SubmitLimit < 1 {
 			return fmt.Errorf("--submit-limit (GRADER_SUBMIT_LIMIT) must be a whole number of at least 1")
+		}
+		if c.CohortQuota < 1 {
+			return fmt.Errorf("--cohort-quota (GRADER_COHORT_QUOTA) must be a whole number of at least 1")
 		}
 		if c.SubmitWindow < time.Second {
 			return fmt.Errorf("--submit-window (GRADER_SUBMIT_WINDOW) must be a duration of at least 1s, e.g. 1m")

@@ -425,7 +425,7 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
 func (c *apiClient) submit(ctx context.Context, form map[string]string, up upload) (accepted, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	for _, k := range []string{"challenge", "learner", "callback_url"} {
+	for _, k := range []string{"challenge", "learner", "cohort", "callback_url"} {
 		if v := form[k]; v != "" {
 			if err := mw.WriteField(k, v); err != nil {
 				return accepted{}, fmt.Errorf("encode form: %w", err)

@@ -1,0 +1,420 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gradebox/grader/cohort"
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/queue"
+	"github.com/gradebox/grader/report"
+	"github.com/gradebox/grader/store"
+)
+
+// CohortStore is the part of the store behind cohorts, issued tokens and
+// regrades; *store.Redis implements it. Without one, the cohort routes
+// answer 404 and only the configured tokens sign in.
+type CohortStore interface {
+	cohort.Store
+	CreateCohort(ctx context.Context, c store.Cohort) (store.Cohort, error)
+	UpdateCohort(ctx context.Context, c store.Cohort) (store.Cohort, error)
+	Cohort(ctx context.Context, id string) (store.Cohort, error)
+	Cohorts(ctx context.Context) ([]store.Cohort, error)
+	CohortsOf(ctx context.Context, learner string) ([]store.Cohort, error)
+	CreateCohortSubmission(ctx context.Context, rec store.Record, files []grader.File, quota int) (store.Record, error)
+	IssueLearnerToken(ctx context.Context, cohort, learner string) (string, error)
+	LookupToken(ctx context.Context, secret string) (store.TokenGrant, bool, error)
+	CreateRegrade(ctx context.Context, rg store.Regrade, items []store.RegradeItem) error
+	Regrade(ctx context.Context, id string) (store.Regrade, []store.RegradeItem, error)
+	Regrades(ctx context.Context, cohort string) ([]store.Regrade, error)
+	RegradeItemResult(ctx context.Context, id, submission string) (grader.Result, bool, error)
+	StartApplyRegrade(ctx context.Context, id string) error
+	RecordRegrade(ctx context.Context, regradeID string, item store.RegradeItem, newID string, res grader.Result) error
+	FinishApplyRegrade(ctx context.Context, id string) error
+}
+
+// RegradeEnqueuer queues the gradings of a regrade; *queue.Client
+// implements it.
+type RegradeEnqueuer interface {
+	EnqueueRegrade(ctx context.Context, p queue.RegradePayload, queueName string, timeout time.Duration) error
+}
+
+var (
+	_ CohortStore     = (*store.Redis)(nil)
+	_ RegradeEnqueuer = (*queue.Client)(nil)
+)
+
+// cohortIDPattern is what a cohort id looks like: it appears in URLs,
+// keys and file names.
+var cohortIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// Cohort limits.
+const (
+	maxCohortLearners = 10000
+	maxCohortName     = 200
+)
+
+// cohortBody is the request body of POST and PUT /v1/cohorts.
+type cohortBody struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Learners   []string `json:"learners"`
+	Challenges []string `json:"challenges"`
+	DueAt      string   `json:"due_at"`
+}
+
+// cohortJSON is a cohort as the API shows it.
+type cohortJSON struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Learners   []string  `json:"learners"`
+	Challenges []string  `json:"challenges"`
+	DueAt      time.Time `json:"due_at,omitzero"`
+	CreatedAt  time.Time `json:"created_at"`
+	CreatedBy  string    `json:"created_by"`
+	Queue      string    `json:"queue"`
+}
+
+// cohortView shows c to p: a learner sees only themselves among the
+// learners.
+func cohortView(c store.Cohort, p Principal) cohortJSON {
+	out := cohortJSON{ID: c.ID, Name: c.Name, Learners: c.Learners, Challenges: c.Challenges, DueAt: c.DueAt,
+		CreatedAt: c.CreatedAt, CreatedBy: c.CreatedBy, Queue: queue.CohortQueue(c.Lane)}
+	if p.Role == RoleLearner {
+		out.Learners = []string{p.Subject}
+	}
+	if out.Learners == nil {
+		out.Learners = []string{}
+	}
+	return out
+}
+
+// requireInstructor answers 403 unless p is an instructor or admin.
+func (s *Server) requireInstructor(c *gin.Context, p Principal, what string) bool {
+	if p.Role == RoleLearner {
+		abort(c, s.log, Errorf(CodeForbidden, "only instructors may %s", what))
+		return false
+	}
+	return true
+}
+
+// cohorts returns the cohort store or answers 404 when there is none.
+func (s *Server) cohortStore(c *gin.Context) (CohortStore, bool) {
+	if s.cfg.Cohorts == nil {
+		abort(c, s.log, Errorf(CodeNotFound, "this server keeps no cohorts"))
+		return nil, false
+	}
+	return s.cfg.Cohorts, true
+}
+
+// decodeCohort reads and checks a cohort body; id is the URL's on PUT.
+func (s *Server) decodeCohort(c *gin.Context, id string) (store.Cohort, error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 4<<20)
+	var b cohortBody
+	if err := jsonDecoder(c.Request.Body).Decode(&b); err != nil {
+		return store.Cohort{}, uploadError(err, `send JSON like {"id": "spring-26", "name": "Spring 2026", "learners": ["alice"], "challenges": ["notes-api"], "due_at": "2026-12-31T23:59:00Z"}`)
+	}
+	if id != "" {
+		if b.ID != "" && b.ID != id {
+			return store.Cohort{}, Errorf(CodeInvalidRequest, "the body's id %q differs from the URL's %q; leave it out or make them match", b.ID, id)
+		}
+		b.ID = id
+	}
+	if !cohortIDPattern.MatchString(b.ID) {
+		return store.Cohort{}, Errorf(CodeInvalidRequest, "cohort id %.80q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", b.ID)
+	}
+	if len(b.Name) > maxCohortName {
+		return store.Cohort{}, Errorf(CodeInvalidRequest, "name is %d characters long; keep it under %d", len(b.Name), maxCohortName)
+	}
+	if b.Name == "" {
+		b.Name = b.ID
+	}
+	if len(b.Learners) > maxCohortLearners {
+		return store.Cohort{}, Errorf(CodeInvalidRequest, "%d learners: a cohort holds at most %d; split it", len(b.Learners), maxCohortLearners)
+	}
+	seen := map[string]bool{}
+	for i, l := range b.Learners {
+		if !validLearner(l) {
+			return store.Cohort{}, Errorf(CodeInvalidRequest, "learners[%d] %.80q is not a valid id: use 1 to 128 printable characters without spaces", i, l)
+		}
+		if seen[l] {
+			return store.Cohort{}, Errorf(CodeInvalidRequest, "learner %q is listed twice", l)
+		}
+		seen[l] = true
+	}
+	if len(b.Challenges) == 0 {
+		return store.Cohort{}, Errorf(CodeInvalidRequest, "challenges is empty: name at least one challenge (GET /v1/challenges lists them)")
+	}
+	for i, ch := range b.Challenges {
+		if seen["\x00"+ch] {
+			return store.Cohort{}, Errorf(CodeInvalidRequest, "challenge %q is listed twice", ch)
+		}
+		seen["\x00"+ch] = true
+		if _, err := s.cfg.Catalog.Challenge(ch); err != nil {
+			return store.Cohort{}, Errorf(CodeInvalidRequest, "challenges[%d]: no challenge %.80q; GET /v1/challenges lists them", i, ch)
+		}
+	}
+	co := store.Cohort{ID: b.ID, Name: b.Name, Learners: b.Learners, Challenges: b.Challenges}
+	if co.Learners == nil {
+		co.Learners = []string{}
+	}
+	if b.DueAt != "" {
+		t, err := time.Parse(time.RFC3339, b.DueAt)
+		if err != nil {
+			return store.Cohort{}, Errorf(CodeInvalidRequest, "due_at %.80q is not an RFC 3339 time such as 2026-12-31T23:59:00Z", b.DueAt)
+		}
+		co.DueAt = t.UTC()
+	}
+	return co, nil
+}
+
+func (s *Server) createCohort(c *gin.Context) {
+	p := principal(c)
+	cs, ok := s.cohortStore(c)
+	if !ok || !s.requireInstructor(c, p, "create cohorts") {
+		return
+	}
+	co, err := s.decodeCohort(c, "")
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	co.CreatedBy, co.CreatedAt = p.Subject, s.cfg.Now().UTC()
+	co, err = cs.CreateCohort(c.Request.Context(), co)
+	if errors.Is(err, store.ErrExists) {
+		abort(c, s.log, Errorf(CodeConflict, "cohort %s exists; PUT /v1/cohorts/%s replaces it", co.ID, co.ID))
+		return
+	}
+	if err != nil {
+		abort(c, s.log, fmt.Errorf("create cohort: %w", err))
+		return
+	}
+	c.Header("Location", "/v1/cohorts/"+co.ID)
+	c.JSON(http.StatusCreated, cohortView(co, p))
+}
+
+func (s *Server) updateCohort(c *gin.Context) {
+	p := principal(c)
+	cs, ok := s.cohortStore(c)
+	if !ok || !s.requireInstructor(c, p, "change cohorts") {
+		return
+	}
+	co, err := s.decodeCohort(c, c.Param("id"))
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
+	co, err = cs.UpdateCohort(c.Request.Context(), co)
+	if errors.Is(err, grader.ErrNotFound) {
+		abort(c, s.log, Errorf(CodeNotFound, "no cohort %s; POST /v1/cohorts creates it", c.Param("id")))
+		return
+	}
+	if err != nil {
+		abort(c, s.log, fmt.Errorf("update cohort: %w", err))
+		return
+	}
+	c.JSON(http.StatusOK, cohortView(co, p))
+}
+
+func (s *Server) listCohorts(c *gin.Context) {
+	p := principal(c)
+	cs, ok := s.cohortStore(c)
+	if !ok {
+		return
+	}
+	var list []store.Cohort
+	var err error
+	if p.Role == RoleLearner {
+		list, err = cs.CohortsOf(c.Request.Context(), p.Subject)
+	} else {
+		list, err = cs.Cohorts(c.Request.Context())
+	}
+	if err != nil {
+		abort(c, s.log, fmt.Errorf("list cohorts: %w", err))
+		return
+	}
+	out := make([]cohortJSON, 0, len(list))
+	for _, co := range list {
+		out = append(out, cohortView(co, p))
+	}
+	c.JSON(http.StatusOK, gin.H{"cohorts": out})
+}
+
+// loadCohort finds the URL's cohort for p: learners only find their own
+// (others answer 404, as unknown ones do).
+func (s *Server) loadCohort(c *gin.Context, p Principal) (CohortStore, store.Cohort, bool) {
+	cs, ok := s.cohortStore(c)
+	if !ok {
+		return nil, store.Cohort{}, false
+	}
+	id := c.Param("id")
+	co, err := cs.Cohort(c.Request.Context(), id)
+	if errors.Is(err, grader.ErrNotFound) || (err == nil && p.Role == RoleLearner && !co.Has(p.Subject)) {
+		abort(c, s.log, Errorf(CodeNotFound, "no cohort %.80q", id))
+		return nil, store.Cohort{}, false
+	}
+	if err != nil {
+		abort(c, s.log, fmt.Errorf("read cohort: %w", err))
+		return nil, store.Cohort{}, false
+	}
+	return cs, co, true
+}
+
+func (s *Server) getCohort(c *gin.Context) {
+	p := principal(c)
+	if _, co, ok := s.loadCohort(c, p); ok {
+		c.JSON(http.StatusOK, cohortView(co, p))
+	}
+}
+
+// issueTokens makes a new learner token for each learner named (every
+// member when none is), revoking their previous cohort token.
+func (s *Server) issueTokens(c *gin.Context) {
+	p := principal(c)
+	if !s.requireInstructor(c, p, "issue tokens") {
+		return
+	}
+	cs, co, ok := s.loadCohort(c, p)
+	if !ok {
+		return
+	}
+	var body struct {
+		Learners []string `json:"learners"`
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
+	if c.Request.ContentLength != 0 {
+		if err := jsonDecoder(c.Request.Body).Decode(&body); err != nil {
+			abort(c, s.log, uploadError(err, `send {"learners": ["alice"]}, or no body for every learner`))
+			return
+		}
+	}
+	learners := body.Learners
+	if len(learners) == 0 {
+		learners = co.Learners
+	}
+	for _, l := range learners {
+		if !co.Has(l) {
+			abort(c, s.log, Errorf(CodeInvalidRequest, "%.80q is not a learner of cohort %s; PUT the cohort with them first", l, co.ID))
+			return
+		}
+	}
+	type issued struct {
+		Learner string `json:"learner"`
+		Token   string `json:"token"`
+	}
+	out := make([]issued, 0, len(learners))
+	for _, l := range learners {
+		tok, err := cs.IssueLearnerToken(c.Request.Context(), co.ID, l)
+		if err != nil {
+			abort(c, s.log, fmt.Errorf("issue tokens: %w", err))
+			return
+		}
+		out = append(out, issued{Learner: l, Token: tok})
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, gin.H{"tokens": out})
+}
+
+// cohortReport builds the cohort's report for an instructor.
+func (s *Server) buildReport(c *gin.Context, p Principal, needInstructor bool) (store.Cohort, report.Report, bool) {
+	if needInstructor && !s.requireInstructor(c, p, "read cohort reports") {
+		return store.Cohort{}, report.Report{}, false
+	}
+	cs, co, ok := s.loadCohort(c, p)
+	if !ok {
+		return store.Cohort{}, report.Report{}, false
+	}
+	challenge := c.Query("challenge")
+	if challenge != "" && !co.Covers(challenge) {
+		abort(c, s.log, Errorf(CodeInvalidRequest, "challenge %.80q is not one of cohort %s's (%s)", challenge, co.ID, strings.Join(co.Challenges, ", ")))
+		return store.Cohort{}, report.Report{}, false
+	}
+	rep, err := cohort.Report(c.Request.Context(), cs, s.cfg.Catalog, co, challenge, s.cfg.Now())
+	if err != nil {
+		abort(c, s.log, fmt.Errorf("report: %w", err))
+		return store.Cohort{}, report.Report{}, false
+	}
+	return co, rep, true
+}
+
+func (s *Server) cohortReport(c *gin.Context) {
+	p := principal(c)
+	format := c.DefaultQuery("format", report.FormatJSON)
+	if report.ContentType(format) == "" {
+		abort(c, s.log, Errorf(CodeInvalidRequest, "format %.40q: use %s", format, strings.Join(report.Formats(), ", ")))
+		return
+	}
+	co, rep, ok := s.buildReport(c, p, true)
+	if !ok {
+		return
+	}
+	var buf bytes.Buffer
+	if err := report.Write(&buf, rep, format); err != nil {
+		abort(c, s.log, fmt.Errorf("write report: %w", err))
+		return
+	}
+	ext := map[string]string{report.FormatJSON: "json", report.FormatCSV: "csv", report.FormatJUnit: "xml"}[format]
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-report.%s"`, co.ID, ext))
+	c.Data(http.StatusOK, report.ContentType(format), buf.Bytes())
+}
+
+// challengeParam returns the required ?challenge of a cohort view.
+func (s *Server) challengeParam(c *gin.Context, co store.Cohort) (string, bool) {
+	ch := c.Query("challenge")
+	if ch == "" && len(co.Challenges) == 1 {
+		ch = co.Challenges[0]
+	}
+	if ch == "" {
+		abort(c, s.log, Errorf(CodeInvalidRequest, "add ?challenge=<id>: one of %s", strings.Join(co.Challenges, ", ")))
+		return "", false
+	}
+	return ch, true
+}
+
+func (s *Server) cohortLeaderboard(c *gin.Context) {
+	p := principal(c)
+	_, co, ok := s.loadCohort(c, p)
+	if !ok {
+		return
+	}
+	ch, ok := s.challengeParam(c, co)
+	if !ok {
+		return
+	}
+	c.Request.URL.RawQuery = "challenge=" + ch
+	_, rep, ok := s.buildReport(c, p, false)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"cohort": co.ID, "challenge": ch, "entries": cohort.Leaderboard(rep, ch)})
+}
+
+func (s *Server) cohortTests(c *gin.Context) {
+	p := principal(c)
+	if !s.requireInstructor(c, p, "read per-test results") {
+		return
+	}
+	_, co, ok := s.loadCohort(c, p)
+	if !ok {
+		return
+	}
+	ch, ok := s.challengeParam(c, co)
+	if !ok {
+		return
+	}
+	c.Request.URL.RawQuery = "challenge=" + ch
+	_, rep, ok := s.buildReport(c, p, true)
+	if !ok {
+		return
+	}
+	n, tests := cohort.Failures(rep, ch)
+	c.JSON(http.StatusOK, gin.H{"cohort": co.ID, "challenge": ch, "learners": n, "tests": tests})
+}

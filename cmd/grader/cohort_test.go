@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestReadSubmissionsFolder(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"alice", ".git", "bob-2"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"carol.zip", "dave.tar.gz", "erin.TGZ", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := readSubmissions(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []rosterEntry{
+		{"alice", filepath.Join(dir, "alice")}, {"bob-2", filepath.Join(dir, "bob-2")}, {"carol", filepath.Join(dir, "carol.zip")},
+		{"dave", filepath.Join(dir, "dave.tar.gz")}, {"erin", filepath.Join(dir, "erin.TGZ")},
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(rosterEntry{})); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	if _, err := readSubmissions(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no sub-folder or archive") {
+		t.Errorf("empty folder: %v", err)
+	}
+}
+
+func TestReadRoster(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		p := filepath.Join(dir, "roster.csv")
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	got, err := readSubmissions(write("learner,path\nalice, subs/alice\nbob,/abs/bob.zip\n\ncarol\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []rosterEntry{{"alice", filepath.Join(dir, "subs/alice")}, {"bob", "/abs/bob.zip"}, {"carol", ""}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(rosterEntry{})); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	for body, want := range map[string]string{
+		"alice,a\nalice,b\n": "appears twice",
+		"a b,x\n":            "not a learner id",
+		"learner,path\n":     "lists no learner",
+		"\"unterminated\n":   "roster",
+	} {
+		if _, err := readSubmissions(write(body)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("roster %q: %v, want %q", body, err, want)
+		}
+	}
+}
+
+func TestProgressBarWithoutTerminal(t *testing.T) {
+	var buf bytes.Buffer
+	b := newProgressBar(&buf, "grading", 20)
+	for i := 0; i <= 20; i++ {
+		b.Set(i, i/10, 1)
+	}
+	b.Finish()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	// Not a terminal: a line every 10%, not one per update.
+	if len(lines) != 11 {
+		t.Errorf("%d lines, want 11:\n%s", len(lines), buf.String())
+	}
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "grading   [##############################] 20/20") || !strings.Contains(last, "2 failed") {
+		t.Errorf("last line %q", last)
+	}
+	if !strings.Contains(lines[5], "ETA") || strings.Contains(buf.String(), "\r") {
+		t.Errorf("mid-way line %q: want an ETA and no carriage returns", lines[5])
+	}
+}
+
+// fakeCohortService answers the calls of cohort grade: it refuses the
+// first upload with 429, accepts the rest, and grades each submission
+// after it has been listed once.
+type fakeCohortService struct {
+	mu       sync.Mutex
+	posts    int
+	fields   []map[string]string
+	listed   map[string]int
+	learners map[string]string
+}
+
+func (f *fakeCohortService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == "/v1/submissions":
+		f.posts++
+		if f.posts == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"error":{"code":"rate_limited","message":"cohort k already has 2 submissions waiting to be graded (its quota)"}}`)
+			return
+		}
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		fields := map[string]string{}
+		for k, v := range r.MultipartForm.Value {
+			fields[k] = v[0]
+		}
+		f.fields = append(f.fields, fields)
+		id := fmt.Sprintf("sub_%d", len(f.fields))
+		f.learners[id] = fields["learner"]
+		w.WriteHeader(http.StatusAccepted)
+		fmt.Fprintf(w, `{"id":%q,"state":"queued","attempt":1}`, id)
+	case r.Method == http.MethodGet && r.URL.Path == "/v1/submissions":
+		if r.URL.Query().Get("cohort") != "k" {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		var items []string
+		for id := range f.learners {
+			f.listed[id]++
+			state := `"state":"grading"`
+			if f.listed[id] > 1 {
+				state = `"state":"graded","status":"failed","score":7,"max_score":10`
+			}
+			items = append(items, fmt.Sprintf(`{"id":%q,%s}`, id, state))
+		}
+		fmt.Fprintf(w, `{"items":[%s],"total":%d}`, strings.Join(items, ","), len(items))
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"error":{"code":"not_found","message":"no route"}}`)
+	}
+}
+
+func TestCohortGradeAgainstAService(t *testing.T) {
+	fake := &fakeCohortService{listed: map[string]int{}, learners: map[string]string{}}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	dir := t.TempDir()
+	for _, l := range []string{"ada", "bob"} {
+		if err := os.MkdirAll(filepath.Join(dir, l), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, body := range map[string]string{"go.mod": "module x\n", "main.go": "package main\n"} {
+			if err := os.WriteFile(filepath.Join(dir, l, name), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A learner whose folder breaks the limits is reported, not fatal.
+	if err := os.MkdirAll(filepath.Join(dir, "cy"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "cy", "main.go")); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "cohort", "grade", "--server", srv.URL, "--token", "teach", "--cohort", "k", "--challenge", "notes-api", "--jobs", "1", dir)
+	if code != exitLess {
+		t.Errorf("exit %d, want %d (cy was not submitted)\n%s\n%s", code, exitLess, stdout, stderr)
+	}
+	for _, want := range []string{"ada      7/10", "bob      7/10", "cy       -      not submitted", "2 graded, 1 not submitted"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "uploading [") || !strings.Contains(stderr, "grading   [##############################] 3/3") {
+		t.Errorf("stderr shows no progress:\n%s", stderr)
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	if fake.posts != 3 || len(fake.fields) != 2 {
+		t.Errorf("%d posts, %d accepted: want the 429 retried once", fake.posts, len(fake.fields))
+	}
+	for _, f := range fake.fields {
+		if f["cohort"] != "k" || f["challenge"] != "notes-api" || f["learner"] == "" {
+			t.Errorf("form %v", f)
+		}
+	}
+}

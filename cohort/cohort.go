@@ -1,0 +1,229 @@
+// Package cohort computes a cohort's standing from its learners'
+// submissions: the report (one row per learner and challenge), the
+// cohort's leaderboards, which tests fail most, and which submissions a
+// regrade grades again. It reads the store and the catalog and writes
+// nothing.
+package cohort
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/report"
+	"github.com/gradebox/grader/store"
+)
+
+// Store is what the computations read; *store.Redis implements it.
+type Store interface {
+	// Attempts returns a learner's submissions to a challenge, oldest
+	// first.
+	Attempts(ctx context.Context, learner, challenge string) ([]store.Record, error)
+	// Result returns a submission's result (instructor view) and whether
+	// there is one.
+	Result(ctx context.Context, id string) (grader.Result, bool, error)
+}
+
+// Catalog finds challenges; *challenges.Index implements it.
+type Catalog interface {
+	Challenge(id string) (*grader.Challenge, error)
+}
+
+// Standing is one learner's standing at one challenge of a cohort.
+type Standing struct {
+	// Best is the submission that counts: the best counted result (see
+	// store.Record.Counts) made by the due date, ties to the earliest
+	// graded; nil when there is none.
+	Best *store.Record
+	// Attempts counts the learner's own submissions made by the due date
+	// (regrades are not attempts).
+	Attempts int
+	// Last is the learner's latest submission made by the due date, in
+	// whatever state; nil when none.
+	Last *store.Record
+}
+
+// StandingOf computes a standing from a learner's records at one
+// challenge (any order).
+func StandingOf(c store.Cohort, recs []store.Record) Standing {
+	var st Standing
+	for i := range recs {
+		r := &recs[i]
+		if !c.Counts(r.CreatedAt) {
+			continue
+		}
+		if r.Kind != store.KindRegrade {
+			st.Attempts++
+			if st.Last == nil || r.CreatedAt.After(st.Last.CreatedAt) {
+				st.Last = r
+			}
+		}
+		if !r.Counts() {
+			continue
+		}
+		if st.Best == nil || r.Score > st.Best.Score || (r.Score == st.Best.Score && r.GradedAt.Before(st.Best.GradedAt)) {
+			st.Best = r
+		}
+	}
+	return st
+}
+
+// lastStatus is what a report says of a learner's latest submission: its
+// status once graded, else its state ("queued", "grading").
+func lastStatus(r *store.Record) string {
+	if r == nil {
+		return ""
+	}
+	if r.State == store.StateGraded {
+		return string(r.Status)
+	}
+	return string(r.State)
+}
+
+// Report builds the cohort's report: one row per learner (in the
+// cohort's order) and challenge (only challenge, when set; it must be one
+// of the cohort's), with the best submission's tests.
+func Report(ctx context.Context, st Store, cat Catalog, c store.Cohort, challenge string, now time.Time) (report.Report, error) {
+	ids := c.Challenges
+	if challenge != "" {
+		if !c.Covers(challenge) {
+			return report.Report{}, fmt.Errorf("challenge %s is not one of cohort %s's: %w", challenge, c.ID, grader.ErrNotFound)
+		}
+		ids = []string{challenge}
+	}
+	rep := report.Report{Cohort: c.ID, Name: c.Name, GeneratedAt: now.UTC(), Challenges: []report.Challenge{}, Rows: []report.Row{}}
+	maxScore := map[string]int{}
+	for _, id := range ids {
+		rc := report.Challenge{ID: id, Title: id}
+		if ch, err := cat.Challenge(id); err == nil {
+			rc.Title, rc.MaxScore, rc.Version = ch.Title, ch.MaxScore(), ch.Version
+		}
+		maxScore[id] = rc.MaxScore
+		rep.Challenges = append(rep.Challenges, rc)
+	}
+	for _, learner := range c.Learners {
+		for _, id := range ids {
+			recs, err := st.Attempts(ctx, learner, id)
+			if err != nil {
+				return report.Report{}, fmt.Errorf("report of %s: %w", c.ID, err)
+			}
+			s := StandingOf(c, recs)
+			row := report.Row{Learner: learner, Challenge: id, MaxScore: maxScore[id], Attempts: s.Attempts, LastStatus: lastStatus(s.Last), Tests: []report.Test{}}
+			if s.Best != nil {
+				row.BestScore, row.MaxScore, row.BestSubmission, row.GradedAt = s.Best.Score, s.Best.MaxScore, s.Best.ID, s.Best.GradedAt
+				res, ok, err := st.Result(ctx, s.Best.ID)
+				if err != nil {
+					return report.Report{}, fmt.Errorf("report of %s: %w", c.ID, err)
+				}
+				if ok {
+					row.ChallengeVersion, row.Tests = res.ChallengeVersion, report.TestsOf(res)
+				}
+			}
+			rep.Rows = append(rep.Rows, row)
+		}
+	}
+	return rep, nil
+}
+
+// Entry is one line of a cohort's leaderboard.
+type Entry struct {
+	Rank     int       `json:"rank"`
+	Learner  string    `json:"learner"`
+	Score    int       `json:"score"`
+	MaxScore int       `json:"max_score"`
+	GradedAt time.Time `json:"graded_at"`
+}
+
+// Leaderboard ranks the rows of challenge that have a graded submission:
+// best score first, ties to whoever was graded first (and share a rank).
+func Leaderboard(rep report.Report, challenge string) []Entry {
+	out := []Entry{}
+	for _, r := range rep.Rows {
+		if r.Challenge == challenge && r.BestSubmission != "" {
+			out = append(out, Entry{Learner: r.Learner, Score: r.BestScore, MaxScore: r.MaxScore, GradedAt: r.GradedAt})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Entry) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), a.GradedAt.Compare(b.GradedAt), cmp.Compare(a.Learner, b.Learner))
+	})
+	for i := range out {
+		out[i].Rank = i + 1
+		if i > 0 && out[i].Score == out[i-1].Score {
+			out[i].Rank = out[i-1].Rank
+		}
+	}
+	return out
+}
+
+// TestStat is how one test fared across a cohort's best submissions.
+type TestStat struct {
+	Name        string            `json:"name"`
+	Suite       string            `json:"suite"`
+	Visibility  grader.Visibility `json:"visibility"`
+	Passed      int               `json:"passed"`
+	Failed      int               `json:"failed"`
+	FailureRate float64           `json:"failure_rate"`
+}
+
+// Failures returns, for challenge, how many learners' best submissions
+// passed and failed each test (not passed counts as failed), most failed
+// first (ties in suite order), and how many learners have one.
+func Failures(rep report.Report, challenge string) (graded int, tests []TestStat) {
+	index := map[string]int{}
+	tests = []TestStat{}
+	for _, r := range rep.Rows {
+		if r.Challenge != challenge || r.BestSubmission == "" {
+			continue
+		}
+		graded++
+		for _, t := range r.Tests {
+			key := t.Suite + "\x00" + t.Name
+			i, ok := index[key]
+			if !ok {
+				i = len(tests)
+				index[key] = i
+				tests = append(tests, TestStat{Name: t.Name, Suite: t.Suite, Visibility: t.Visibility})
+			}
+			if t.Status == grader.TestPassed {
+				tests[i].Passed++
+			} else {
+				tests[i].Failed++
+			}
+		}
+	}
+	for i := range tests {
+		if n := tests[i].Passed + tests[i].Failed; n > 0 {
+			tests[i].FailureRate = float64(tests[i].Failed) / float64(n)
+		}
+	}
+	slices.SortStableFunc(tests, func(a, b TestStat) int { return cmp.Compare(b.FailureRate, a.FailureRate) })
+	return graded, tests
+}
+
+// RegradeItems lists what a regrade of challenge grades again: each
+// learner's counted submission (Standing.Best), with its score and
+// version now. Learners without one are not regraded.
+func RegradeItems(ctx context.Context, st Store, c store.Cohort, challenge string) ([]store.RegradeItem, error) {
+	items := []store.RegradeItem{}
+	for _, learner := range c.Learners {
+		recs, err := st.Attempts(ctx, learner, challenge)
+		if err != nil {
+			return nil, fmt.Errorf("plan regrade of %s: %w", c.ID, err)
+		}
+		best := StandingOf(c, recs).Best
+		if best == nil {
+			continue
+		}
+		it := store.RegradeItem{Submission: best.ID, Learner: learner, OldScore: best.Score, OldMaxScore: best.MaxScore, OldStatus: best.Status}
+		if res, ok, err := st.Result(ctx, best.ID); err != nil {
+			return nil, fmt.Errorf("plan regrade of %s: %w", c.ID, err)
+		} else if ok {
+			it.OldVersion = res.ChallengeVersion
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}

@@ -1,0 +1,147 @@
+package cohort
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/report"
+	"github.com/gradebox/grader/store"
+)
+
+var t0 = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+
+func graded(id string, score int, created, gradedAt time.Duration) store.Record {
+	return store.Record{ID: id, Kind: store.KindSubmission, State: store.StateGraded, Status: grader.StatusFailed, Score: score, MaxScore: 10,
+		CreatedAt: t0.Add(created), GradedAt: t0.Add(gradedAt)}
+}
+
+func TestStandingOf(t *testing.T) {
+	due := store.Cohort{DueAt: t0.Add(time.Hour)}
+	errored := graded("err", 0, 3*time.Minute, 4*time.Minute)
+	errored.Status = grader.StatusError
+	superseded := graded("old", 9, 5*time.Minute, 6*time.Minute)
+	superseded.SupersededBy = "rg"
+	regrade := graded("rg", 4, 5*time.Minute, 50*time.Minute)
+	regrade.Kind, regrade.RegradeOf = store.KindRegrade, "old"
+	late := graded("late", 10, 2*time.Hour, 2*time.Hour)
+	queued := store.Record{ID: "q", Kind: store.KindSubmission, State: store.StateQueued, CreatedAt: t0.Add(30 * time.Minute)}
+	tie := graded("tie", 5, 10*time.Minute, 20*time.Minute)
+	first := graded("first", 5, time.Minute, 2*time.Minute)
+	recs := []store.Record{late, errored, superseded, regrade, queued, tie, first}
+
+	s := StandingOf(due, recs)
+	if s.Best == nil || s.Best.ID != "first" {
+		t.Errorf("best %+v: want the earliest 5 (the late 10 is after the due date, the 9 was regraded to 4, the error does not count)", s.Best)
+	}
+	if s.Attempts != 5 {
+		t.Errorf("attempts %d, want 5: the late one and the regrade are not attempts", s.Attempts)
+	}
+	if s.Last == nil || s.Last.ID != "q" || lastStatus(s.Last) != "queued" {
+		t.Errorf("last %+v", s.Last)
+	}
+	if s := StandingOf(store.Cohort{}, recs); s.Best.ID != "late" || s.Attempts != 6 {
+		t.Errorf("without a due date: best %s attempts %d", s.Best.ID, s.Attempts)
+	}
+	if s := StandingOf(due, nil); s.Best != nil || s.Last != nil || s.Attempts != 0 {
+		t.Errorf("no records: %+v", s)
+	}
+}
+
+func TestLeaderboardAndFailures(t *testing.T) {
+	tests := func(pass ...bool) []report.Test {
+		var out []report.Test
+		for i, p := range pass {
+			st := grader.TestFailed
+			if p {
+				st = grader.TestPassed
+			}
+			out = append(out, report.Test{Name: []string{"create", "list", "delete"}[i], Suite: "api", Status: st})
+		}
+		return out
+	}
+	rep := report.Report{Rows: []report.Row{
+		{Learner: "ada", Challenge: "c", BestScore: 7, MaxScore: 10, BestSubmission: "a", GradedAt: t0.Add(2 * time.Minute), Tests: tests(true, true, false)},
+		{Learner: "bob", Challenge: "c", BestScore: 10, MaxScore: 10, BestSubmission: "b", GradedAt: t0.Add(5 * time.Minute), Tests: tests(true, true, true)},
+		{Learner: "cy", Challenge: "c", BestScore: 7, MaxScore: 10, BestSubmission: "c", GradedAt: t0.Add(time.Minute), Tests: tests(true, false, false)},
+		{Learner: "dee", Challenge: "c", MaxScore: 10, Tests: []report.Test{}},
+		{Learner: "ada", Challenge: "other", BestScore: 1, BestSubmission: "x", Tests: tests(false)},
+	}}
+	got := Leaderboard(rep, "c")
+	want := []Entry{
+		{Rank: 1, Learner: "bob", Score: 10, MaxScore: 10, GradedAt: t0.Add(5 * time.Minute)},
+		{Rank: 2, Learner: "cy", Score: 7, MaxScore: 10, GradedAt: t0.Add(time.Minute)},
+		{Rank: 2, Learner: "ada", Score: 7, MaxScore: 10, GradedAt: t0.Add(2 * time.Minute)},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("leaderboard (-want +got):\n%s", diff)
+	}
+	n, stats := Failures(rep, "c")
+	wantStats := []TestStat{
+		{Name: "delete", Suite: "api", Passed: 1, Failed: 2, FailureRate: 2.0 / 3},
+		{Name: "list", Suite: "api", Passed: 2, Failed: 1, FailureRate: 1.0 / 3},
+		{Name: "create", Suite: "api", Passed: 3},
+	}
+	if diff := cmp.Diff(wantStats, stats); n != 3 || diff != "" {
+		t.Errorf("failures of %d graded (-want +got):\n%s", n, diff)
+	}
+}
+
+// memStore is a Store over fixed records and results.
+type memStore struct {
+	recs    map[string][]store.Record
+	results map[string]grader.Result
+}
+
+func (m memStore) Attempts(_ context.Context, learner, challenge string) ([]store.Record, error) {
+	return m.recs[learner+"/"+challenge], nil
+}
+func (m memStore) Result(_ context.Context, id string) (grader.Result, bool, error) {
+	r, ok := m.results[id]
+	return r, ok, nil
+}
+
+type catalog map[string]*grader.Challenge
+
+func (c catalog) Challenge(id string) (*grader.Challenge, error) {
+	if ch, ok := c[id]; ok {
+		return ch, nil
+	}
+	return nil, grader.ErrNotFound
+}
+
+func TestReportAndRegradeItems(t *testing.T) {
+	st := memStore{
+		recs: map[string][]store.Record{"ada/c": {graded("a1", 3, 0, time.Minute), graded("a2", 8, 2*time.Minute, 3*time.Minute)}},
+		results: map[string]grader.Result{"a2": {ChallengeVersion: "v1", Tests: []grader.TestResult{
+			{Name: "create", Suite: "api", Status: grader.TestPassed, Points: 8, MaxPoints: 8, Visibility: grader.Visible},
+			{Name: "edge", Suite: "api", Status: grader.TestFailed, MaxPoints: 2, Visibility: grader.Hidden, Message: "got 500"}}}},
+	}
+	cat := catalog{"c": {ID: "c", Title: "C", Version: "v2", Suites: []grader.Suite{{Tests: []grader.TestSpec{{Points: 8}, {Points: 2}}}}}}
+	co := store.Cohort{ID: "k", Name: "K", Learners: []string{"ada", "bob"}, Challenges: []string{"c"}}
+	rep, err := Report(context.Background(), st, cat, co, "", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rows) != 2 || rep.Challenges[0] != (report.Challenge{ID: "c", Title: "C", MaxScore: 10, Version: "v2"}) {
+		t.Fatalf("report %+v", rep)
+	}
+	ada, bob := rep.Rows[0], rep.Rows[1]
+	if ada.BestScore != 8 || ada.BestSubmission != "a2" || ada.Attempts != 2 || ada.LastStatus != "failed" || ada.ChallengeVersion != "v1" || len(ada.Tests) != 2 || ada.Tests[1].Message != "got 500" {
+		t.Errorf("ada's row %+v", ada)
+	}
+	if bob.Attempts != 0 || bob.BestSubmission != "" || bob.MaxScore != 10 || bob.LastStatus != "" || bob.Tests == nil {
+		t.Errorf("bob's row %+v: no submission", bob)
+	}
+	if _, err := Report(context.Background(), st, cat, co, "nope", t0); err == nil {
+		t.Error("a challenge outside the cohort was reported")
+	}
+	items, err := RegradeItems(context.Background(), st, co, "c")
+	want := []store.RegradeItem{{Submission: "a2", Learner: "ada", OldScore: 8, OldMaxScore: 10, OldVersion: "v1", OldStatus: grader.StatusFailed}}
+	if diff := cmp.Diff(want, items); err != nil || diff != "" {
+		t.Errorf("regrade items (-want +got) %v:\n%s", err, diff)
+	}
+}
