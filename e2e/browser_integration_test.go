@@ -219,22 +219,7 @@ func TestBrowserLearner(t *testing.T) {
 // starter's files.
 func checkStarter(t *testing.T, p string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	var raw []byte
-	for {
-		b, err := os.ReadFile(p)
-		if err == nil && len(b) > 0 {
-			if _, err := gzip.NewReader(bytes.NewReader(b)); err == nil {
-				raw = b
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(filepath.Dir(p))
-			t.Fatalf("the starter was not downloaded to %s (folder holds %v)", p, entries)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	raw := waitForFile(t, p)
 	gz, _ := gzip.NewReader(bytes.NewReader(raw))
 	tr := tar.NewReader(gz)
 	var names []string
@@ -262,10 +247,12 @@ func abs(t *testing.T, p string) string {
 	return a
 }
 
-// TestBrowserInstructor signs in as the development instructor, creates
-// a cohort through the page, and reads its best-scores table, the
-// leaderboard and a challenge's failure rates after alice and bob have
-// submitted.
+// TestBrowserInstructor signs in as the development instructor and
+// creates a cohort through the page; alice submits the reference into it
+// from the challenge page (the cohort is chosen for her) and bob the
+// starter through the API. The instructor then reads the best-scores
+// table, the leaderboard and the failure rates, downloads the CSV report
+// and runs a regrade preview.
 func TestBrowserInstructor(t *testing.T) {
 	svc := startDevService(t, "e2e-browser-instructor")
 	const teacher = "dev-instructor-token-0003"
@@ -273,6 +260,12 @@ func TestBrowserInstructor(t *testing.T) {
 		t.Skipf("this build has no cohort API yet (GET /v1/cohorts: %s)", body)
 	}
 	b := newBrowser(t, svc.url)
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,
+	}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
 
 	b.open("/", "#signin-form")
 	b.do("sign in as teacher", chromedp.Click(chromedp.CSS(`[data-dev-token="dev-instructor-token-0003"]`)))
@@ -291,27 +284,60 @@ func TestBrowserInstructor(t *testing.T) {
 	b.shot(desktop, "10-cohorts")
 	b.do("create the cohort", chromedp.Click(chromedp.CSS(`#new-cohort button[type="submit"]`)))
 	b.waitFor("the cohort page", `location.pathname === '/instructor/cohorts/spring-26' && !!document.querySelector('#cohort-table')`, 15*time.Second)
-
-	// alice submits the reference, bob the starter, into the cohort.
-	for _, s := range []struct{ token, dir string }{
-		{"dev-learner-alice-0001", "../challenges/notes-api/solution"},
-		{"dev-learner-bob-0002", "../challenges/notes-api/starter"},
-	} {
-		id := submitToCohort(t, svc.url, s.token, "notes-api", "spring-26", s.dir)
-		follow(t, svc.url, s.token, id, "", 5*time.Minute)
+	if table := b.text("#cohort-table"); strings.Count(table, "not attempted") != 3 {
+		t.Errorf("a new cohort's table reads:\n%s", table)
 	}
-	b.open("/instructor/cohorts/spring-26", "#cohort-table")
+
+	// alice submits from the challenge page, into the cohort.
+	b.signOut()
+	b.open("/", "#signin-form")
+	b.do("sign in as alice", chromedp.Click(chromedp.CSS(`[data-dev-token="dev-learner-alice-0001"]`)))
+	b.waitFor("the catalog", `location.pathname === '/challenges'`, 15*time.Second)
+	b.open("/challenges/notes-api", "#submit-tools")
+	b.waitFor("the cohort choice", `!document.querySelector('#cohort-choice').hidden`, 10*time.Second)
+	if got := b.text("#submit-cohort"); !strings.HasPrefix(got, "Spring 2026") {
+		t.Errorf("the cohort choice reads %q", got)
+	}
+	b.do("choose the reference archive", chromedp.SetUploadFiles(chromedp.CSS("#pick-archive"), []string{writeArchive(t, "../challenges/notes-api/solution")}))
+	b.waitFor("the submit button", `!document.querySelector('#submit-button').disabled`, 5*time.Second)
+	b.do("submit", chromedp.Click(chromedp.CSS("#submit-button")))
+	b.waitFor("the result", `location.pathname.startsWith('/submissions/sub_') && !!document.querySelector('#score-card')`, 3*time.Minute)
+	if meta := b.text("#sub-meta"); !strings.Contains(meta, "cohort spring-26") {
+		t.Errorf("alice's submission is not in the cohort: %q", meta)
+	}
+	id := submitToCohort(t, svc.url, "dev-learner-bob-0002", "notes-api", "spring-26", "../challenges/notes-api/starter")
+	follow(t, svc.url, "dev-learner-bob-0002", id, "", 5*time.Minute)
+
+	b.signOut()
+	b.open("/", "#signin-form")
+	b.do("sign in as teacher", chromedp.Click(chromedp.CSS(`[data-dev-token="dev-instructor-token-0003"]`)))
+	b.waitFor("the cohorts page", `location.pathname === '/instructor' && !!document.querySelector('#cohort-list')`, 15*time.Second)
+	b.do("open the cohort", chromedp.Click(chromedp.CSS(`#cohort-list a[href="/instructor/cohorts/spring-26"]`)))
+	b.waitFor("the cohort table", `!!document.querySelector('#cohort-table')`, 15*time.Second)
 	table := b.text("#cohort-table")
-	for _, want := range []string{"alice", "30 / 30", "bob", "2 / 30", "carol", "not attempted"} {
+	for _, want := range []string{"alice", "30 / 30", "bob", "2 / 30", "carol", "not attempted", "1 of 3"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("the cohort table lacks %q:\n%s", want, table)
 		}
 	}
 	b.waitFor("the leaderboard", `!!document.querySelector('#leaderboard')`, 10*time.Second)
-	if board := b.text("#leaderboard tbody"); !strings.HasPrefix(strings.TrimSpace(board), "1\talice") {
+	if board := b.text("#leaderboard tbody"); !strings.HasPrefix(strings.TrimSpace(board), "1\talice") || !strings.Contains(board, "bob") {
 		t.Errorf("the leaderboard reads:\n%s", board)
 	}
+	b.do("download the CSV report", chromedp.Click(chromedp.CSS(`[data-export="csv"]`)))
+	csv := waitForFile(t, filepath.Join(downloads, "spring-26-report.csv"))
+	if !strings.HasPrefix(string(csv), "learner,challenge,best_score,max_score,") || !strings.Contains(string(csv), "alice,notes-api,30,30,") {
+		t.Errorf("the CSV report reads:\n%s", csv)
+	}
 	b.shot(desktop, "11-cohort")
+
+	// A regrade preview of an unchanged challenge changes nothing.
+	b.do("start a regrade preview", chromedp.Click(chromedp.CSS(`#regrade-form button[type="submit"]`)))
+	b.waitFor("the preview", `document.querySelector('#regrade').innerText.includes('No score would change')`, 3*time.Minute)
+	if got := b.text("#regrade"); !strings.Contains(got, "0 scores would change, 2 unchanged") {
+		t.Errorf("the regrade preview reads %q", got)
+	}
+	b.shot(desktop, "13-regrade-preview")
 
 	b.do("open the failure rates", chromedp.Click(chromedp.CSS(`#rates-links a`)))
 	b.waitFor("the failure rates", `location.pathname.endsWith('/tests') && !!document.querySelector('#rates-table')`, 15*time.Second)
@@ -321,10 +347,29 @@ func TestBrowserInstructor(t *testing.T) {
 	b.shot(desktop, "12-failure-rates")
 
 	b.resize(phone)
+	b.open("/instructor", "#cohort-list")
+	b.shot(phone, "10-cohorts")
 	b.open("/instructor/cohorts/spring-26", "#cohort-table")
+	b.waitFor("the leaderboard", `!!document.querySelector('#leaderboard')`, 10*time.Second)
 	b.shot(phone, "11-cohort")
 	b.open("/instructor/cohorts/spring-26/tests?challenge=notes-api", "#rates-table")
 	b.shot(phone, "12-failure-rates")
+}
+
+// waitForFile waits for a download to land and returns its bytes.
+func waitForFile(t *testing.T, p string) []byte {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if b, err := os.ReadFile(p); err == nil && len(b) > 0 {
+			return b
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(filepath.Dir(p))
+			t.Fatalf("nothing was downloaded to %s (the folder holds %v)", p, entries)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // submitToCohort submits dir for challenge into cohort as the token's

@@ -165,6 +165,24 @@
     return new Blob(parts, { type: 'application/x-tar' });
   }
 
+  // A learner in a cohort that has this challenge submits into it, so the
+  // attempt counts there; they may choose practice instead.
+  const cohortSelect = $('#submit-cohort');
+  if (s.role === 'learner') {
+    (async () => {
+      let list = [];
+      try {
+        list = ((await api('/v1/cohorts')).cohorts || []).filter(c => (c.challenges || []).includes(id));
+      } catch { return; /* a service without cohorts */ }
+      if (!list.length) return;
+      for (const c of list) {
+        cohortSelect.append(el('option', { value: c.id, text: (c.name || c.id) + (c.due_at ? ' (due ' + when(c.due_at) + ')' : '') }));
+      }
+      cohortSelect.append(el('option', { value: '', text: 'No cohort: practice only' }));
+      $('#cohort-choice').hidden = false;
+    })();
+  }
+
   $('#submit-form').addEventListener('submit', async ev => {
     ev.preventDefault();
     if (!chosen) return;
@@ -175,6 +193,7 @@
     try {
       const form = new FormData();
       form.append('challenge', id);
+      if (cohortSelect.value) form.append('cohort', cohortSelect.value);
       if (chosen.archive) form.append('archive', chosen.archive, chosen.archive.name);
       else form.append('archive', await tar(chosen.files), 'solution.tar');
       const sub = await api('/v1/submissions', {

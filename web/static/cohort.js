@@ -120,7 +120,12 @@
   let polling = null;
   function renderRegrade(rg) {
     const parts = [];
-    if (rg.state === 'running') {
+    if (rg.state === 'running' || rg.state === 'applying') {
+      if (rg.state === 'applying') {
+        parts.push(el('p', { class: 'state', text: 'Applying the new scores…' }));
+        regradeBox.replaceChildren(...parts);
+        return;
+      }
       parts.push(el('p', { class: 'state', text: 'Regrading ' + rg.challenge + ': ' + rg.done + ' of ' + rg.total + ' submissions…' }),
         el('progress', { max: String(Math.max(rg.total, 1)), value: String(rg.done), 'aria-label': 'Regrade progress' }));
     } else {
@@ -137,7 +142,13 @@
             el('td', { class: 'num', text: c.new_score + ' / ' + c.max_score }),
             el('td', null, el('a', { href: paths.submission(c.submission), text: c.submission }))))))));
       }
-      if (rg.state === 'previewed') {
+      if ((rg.failed || []).length) {
+        parts.push(el('p', { class: 'alert warn', text: 'Could not be graded again (their results stay as they are): ' + rg.failed.join(', ') + '.' }));
+      }
+      if (rg.state === 'previewed' && !changes.length) {
+        parts.push(el('p', { class: 'help', text: 'No score would change: there is nothing to apply.' }));
+      }
+      if (rg.state === 'previewed' && changes.length) {
         parts.push(el('p', null, el('button', { type: 'button', id: 'apply', onclick: () => apply(rg) , text: 'Apply these scores' })));
       }
     }
@@ -148,7 +159,7 @@
     try {
       const rg = await api(base + '/regrades/' + encodeURIComponent(rid));
       renderRegrade(rg);
-      if (rg.state === 'running') polling = setTimeout(() => poll(rid), 1500);
+      if (rg.state === 'running' || rg.state === 'applying') polling = setTimeout(() => poll(rid), 1500);
     } catch (e) {
       show(regradeError, 'The regrade could not be read: ' + explain(e));
     }
@@ -156,7 +167,9 @@
   async function apply(rg) {
     show(regradeError, '');
     try {
-      renderRegrade(await api(base + '/regrades/' + encodeURIComponent(rg.id) + '/apply', { method: 'POST' }));
+      const done = await api(base + '/regrades/' + encodeURIComponent(rg.id) + '/apply', { method: 'POST' });
+      renderRegrade(done);
+      if (done.state === 'applying') polling = setTimeout(() => poll(rg.id), 1500);
     } catch (e) {
       show(regradeError, 'The regrade could not be applied: ' + explain(e));
     }

@@ -32,8 +32,17 @@
   $('#sub-title').textContent = title + ': attempt ' + rec.attempt;
   $('#crumb').textContent = title + ', attempt ' + rec.attempt;
   const by = s.role === 'learner' ? '' : 'By ' + rec.learner + ' · ';
-  $('#sub-meta').replaceChildren(by + 'Submitted ' + when(rec.created_at) + ' · ',
+  const cohort = rec.cohort ? ' · cohort ' + rec.cohort : '';
+  $('#sub-meta').replaceChildren(by + 'Submitted ' + when(rec.created_at) + cohort + ' · ',
     el('a', { href: paths.challenge(rec.challenge), text: 'Challenge page' }));
+  if (rec.kind === 'regrade' && rec.regrade_of) {
+    $('#sub-meta').after(el('p', { class: 'alert info' }, 'This is a regrade: ',
+      el('a', { href: paths.submission(rec.regrade_of), text: 'the original submission' }), ' graded again after the challenge changed.'));
+  }
+  if (rec.superseded_by) {
+    $('#sub-meta').after(el('p', { class: 'alert info' }, 'A regrade replaced this result in the standings: ',
+      el('a', { href: paths.submission(rec.superseded_by), text: 'see the new result' }), '.'));
+  }
   $('#again').setAttribute('href', paths.challenge(rec.challenge));
 
   if (rec.result) {
