@@ -226,6 +226,38 @@ func (b *browser) shot(v viewport, name string) {
 	b.t.Logf("screenshot %s", p)
 }
 
+// checkAccessible checks what a page must have for keyboard and screen
+// reader users: a language, one h1, a label for every form field, a name
+// for every button and link, and alt text for every image.
+func (b *browser) checkAccessible(where string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const out = [];
+		const shown = e => !e.closest('[hidden]') && e.type !== 'hidden';
+		if (!document.documentElement.lang) out.push('no lang on html');
+		const h1 = document.querySelectorAll('h1').length;
+		if (h1 !== 1) out.push(h1 + ' h1 elements');
+		for (const e of document.querySelectorAll('input, select, textarea')) {
+			if (shown(e) && !e.labels.length && !e.getAttribute('aria-label')) out.push('unlabelled ' + e.tagName.toLowerCase() + '#' + e.id);
+		}
+		for (const e of document.querySelectorAll('button, a[href]')) {
+			if (shown(e) && !e.innerText.trim() && !e.getAttribute('aria-label') && !e.querySelector('img[alt]:not([alt=""])')) out.push('nameless ' + e.tagName.toLowerCase() + ' ' + e.outerHTML.slice(0, 80));
+		}
+		for (const e of document.querySelectorAll('img')) {
+			if (!e.hasAttribute('alt')) out.push('img without alt ' + e.src);
+		}
+		return out;
+	})()`))
+	if err != nil {
+		b.fail("check "+where, err)
+	}
+	for _, p := range problems {
+		b.t.Errorf("%s: %s", where, p)
+	}
+}
+
 // signOut forgets the tab's session.
 func (b *browser) signOut() {
 	b.t.Helper()

@@ -75,6 +75,7 @@ func TestBrowserLearner(t *testing.T) {
 	if !strings.Contains(b.text(".dev"), "dev-learner-alice-0001") {
 		t.Fatalf("the sign-in page does not offer alice's development token:\n%s", b.text("main"))
 	}
+	b.checkAccessible("the sign-in page")
 	b.shot(desktop, "01-sign-in")
 	b.do("type a wrong token", chromedp.SendKeys(chromedp.CSS("#token"), "not-a-real-token-123"), chromedp.Click(chromedp.CSS("#signin-button")))
 	b.waitFor("the bad-token message", `!document.querySelector('#signin-error').hidden`, 10*time.Second)
@@ -93,6 +94,7 @@ func TestBrowserLearner(t *testing.T) {
 	if got := b.text(`.card[data-challenge="notes-api"] .best`); got != "not attempted" {
 		t.Errorf("best score before any attempt: %q", got)
 	}
+	b.checkAccessible("the catalog page")
 	b.shot(desktop, "03-catalog")
 
 	// The challenge page: statement, limits, visible tests, the starter.
@@ -114,6 +116,7 @@ func TestBrowserLearner(t *testing.T) {
 	}
 	b.do("download the starter", chromedp.Click(chromedp.CSS("#starter")))
 	checkStarter(t, filepath.Join(downloads, "notes-api-starter.tar.gz"))
+	b.checkAccessible("the challenge page")
 	b.shot(desktop, "04-challenge")
 
 	// Upload the reference as an archive and watch it being graded.
@@ -134,6 +137,7 @@ func TestBrowserLearner(t *testing.T) {
 		t.Errorf("the hidden tests summary reads %q", got)
 	}
 	noHidden("the reference's result")
+	b.checkAccessible("the result page")
 	b.shot(desktop, "06-result-full-marks")
 
 	// Upload the starter as a folder: its visible tests fail with messages.
@@ -162,6 +166,7 @@ func TestBrowserLearner(t *testing.T) {
 	if strings.Count(rows, "Notes API") != 2 || !strings.Contains(rows, "30 / 30") || !strings.Contains(rows, "2 / 30") {
 		t.Errorf("the history reads:\n%s", rows)
 	}
+	b.checkAccessible("the history page")
 	b.shot(desktop, "08-history")
 	b.open("/challenges", ".card")
 	b.waitFor("the best score", `document.querySelector('.card[data-challenge="notes-api"] .best').innerText === '30 / 30'`, 10*time.Second)
@@ -281,6 +286,7 @@ func TestBrowserInstructor(t *testing.T) {
 	for _, id := range []string{"cache-aside", "fix-ledger"} {
 		b.do("leave out "+id, chromedp.Click(chromedp.CSS(`input[name="challenge"][value="`+id+`"]`)))
 	}
+	b.checkAccessible("the cohorts page")
 	b.shot(desktop, "10-cohorts")
 	b.do("create the cohort", chromedp.Click(chromedp.CSS(`#new-cohort button[type="submit"]`)))
 	b.waitFor("the cohort page", `location.pathname === '/instructor/cohorts/spring-26' && !!document.querySelector('#cohort-table')`, 15*time.Second)
@@ -329,6 +335,7 @@ func TestBrowserInstructor(t *testing.T) {
 	if !strings.HasPrefix(string(csv), "learner,challenge,best_score,max_score,") || !strings.Contains(string(csv), "alice,notes-api,30,30,") {
 		t.Errorf("the CSV report reads:\n%s", csv)
 	}
+	b.checkAccessible("the cohort page")
 	b.shot(desktop, "11-cohort")
 
 	// A regrade preview of an unchanged challenge changes nothing.
@@ -344,6 +351,7 @@ func TestBrowserInstructor(t *testing.T) {
 	if rates := b.text("#rates-table"); !strings.Contains(rates, "create returns 201 with the note") || !strings.Contains(rates, "50%") {
 		t.Errorf("the failure rates read:\n%s", rates)
 	}
+	b.checkAccessible("the failure rates page")
 	b.shot(desktop, "12-failure-rates")
 
 	b.resize(phone)
@@ -405,4 +413,54 @@ func newMultipart(w io.Writer, fields map[string]string, archive []byte) string 
 	_, _ = fw.Write(archive)
 	_ = mw.Close()
 	return mw.FormDataContentType()
+}
+
+// TestBrowserErrorStates checks what a learner reads when things go
+// wrong: a folder without go.mod is refused with the reason, going over
+// the submission rate limit says when to try again, and unknown
+// challenges and submissions have pages that say so.
+func TestBrowserErrorStates(t *testing.T) {
+	rs := redistest.Start(t)
+	svc := startGrader(t, []string{"GRADER_SUBMIT_LIMIT=1", "GRADER_SUBMIT_WINDOW=1m"}, "serve", "--listen", "127.0.0.1:0", "--redis-url", rs.URL(),
+		"--tokens", "../deploy/tokens.dev.json", "--worker-id", "e2e-browser-errors", "--concurrency", "1")
+	b := newBrowser(t, svc.url)
+	b.open("/", "#signin-form")
+	b.do("sign in as alice", chromedp.Click(chromedp.CSS(`[data-dev-token="dev-learner-alice-0001"]`)))
+	b.waitFor("the catalog", `location.pathname === '/challenges'`, 15*time.Second)
+
+	b.open("/challenges/notes-api", "#submit-tools")
+	b.do("choose a folder without go.mod", chromedp.SetUploadFiles(chromedp.CSS("#pick-folder"), []string{abs(t, "testdata/hidden")}))
+	b.waitFor("the submit button", `!document.querySelector('#submit-button').disabled`, 5*time.Second)
+	if got := b.text("#chosen"); !strings.Contains(got, "no go.mod") {
+		t.Errorf("a folder without go.mod reads %q", got)
+	}
+	b.do("submit", chromedp.Click(chromedp.CSS("#submit-button")))
+	b.waitFor("the refusal", `!document.querySelector('#submit-error').hidden`, 15*time.Second)
+	if got := b.text("#submit-error"); !strings.Contains(got, "no go.mod at the root") {
+		t.Errorf("the refusal reads %q", got)
+	}
+
+	// That request used the one submission of the minute.
+	b.do("choose the reference archive", chromedp.SetUploadFiles(chromedp.CSS("#pick-archive"), []string{writeArchive(t, "../challenges/notes-api/solution")}))
+	b.waitFor("the submit button", `!document.querySelector('#submit-button').disabled`, 5*time.Second)
+	b.do("submit", chromedp.Click(chromedp.CSS("#submit-button")))
+	b.waitFor("the rate limit", `document.querySelector('#submit-error').innerText.includes('too many submissions')`, 15*time.Second)
+	if got := b.text("#submit-error"); !strings.Contains(got, "You can submit again in") || b.path() != "/challenges/notes-api" {
+		t.Errorf("over the rate limit, the page at %s reads %q", b.path(), got)
+	}
+	if got := b.text("#submit-button"); !strings.HasPrefix(got, "Wait ") {
+		t.Errorf("over the rate limit, the submit button reads %q", got)
+	}
+	b.do("scroll to the form", chromedp.ScrollIntoView(chromedp.CSS("#submit-panel")))
+	b.shot(desktop, "14-rate-limited")
+
+	b.open("/challenges/no-such-challenge", "h1")
+	if got := b.text("main"); !strings.Contains(got, "There is no challenge") {
+		t.Errorf("an unknown challenge reads %q", got)
+	}
+	b.open("/submissions/sub_0000", "#sub-title")
+	b.waitFor("the not-found message", `!document.querySelector('#sub-error').hidden`, 10*time.Second)
+	if got := b.text("#sub-error"); !strings.Contains(got, "There is no submission sub_0000") {
+		t.Errorf("an unknown submission reads %q", got)
+	}
 }

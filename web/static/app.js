@@ -86,9 +86,11 @@ const GB = (() => {
   function explain(err) {
     if (!(err instanceof APIError)) return 'Something went wrong in this page: ' + (err && err.message ? err.message : String(err));
     switch (err.code) {
-      case 'rate_limited':
-        return 'Too many submissions in a short time. ' + err.message +
+      case 'rate_limited': {
+        const why = err.message.replace(/[;,]?\s*(retry|try again) in \d+s\.?$/i, '');
+        return 'Not submitted: too many submissions in a short time (' + why + ').' +
           (err.retryAfter ? ' You can submit again in ' + err.retryAfter + ' s.' : '');
+      }
       case 'unauthorized':
         return 'The service did not accept your token. Sign in again.';
       case 'forbidden':

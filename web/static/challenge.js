@@ -201,11 +201,30 @@
       });
       location.assign(paths.submission(sub.id));
     } catch (e) {
-      submitButton.disabled = false;
       submitButton.textContent = label;
       show(errorBox, e instanceof GB.APIError ? explain(e) : (e.message || String(e)), true);
+      if (e.code === 'rate_limited' && e.retryAfter > 0) waitThenEnable(e.retryAfter, label);
+      else submitButton.disabled = false;
     }
   });
+
+  // waitThenEnable keeps the button off while the rate limit lasts,
+  // counting down on it.
+  function waitThenEnable(secs, label) {
+    const end = Date.now() + secs * 1000;
+    const tick = () => {
+      const left = Math.ceil((end - Date.now()) / 1000);
+      if (left <= 0) {
+        submitButton.textContent = label;
+        submitButton.disabled = !chosen;
+        return;
+      }
+      submitButton.textContent = 'Wait ' + left + ' s';
+      setTimeout(tick, 1000);
+    };
+    submitButton.disabled = true;
+    tick();
+  }
 
   const starterError = $('#starter-error');
   $('#starter').addEventListener('click', async () => {
