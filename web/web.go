@@ -232,11 +232,15 @@ type pageData struct {
 	Script string
 	// Data is the page's own data.
 	Data any
+	// Dev is set on a development service (one with DevTokens): pages
+	// then add hints for trying it out.
+	Dev bool
 }
 
 // render writes page name with status.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) {
 	d.Page = name
+	d.Dev = len(h.cfg.DevTokens) > 0
 	if _, ok := h.assets[name+".js"]; ok {
 		d.Script = name + ".js"
 	}

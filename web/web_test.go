@@ -266,6 +266,12 @@ func TestDevTokens(t *testing.T) {
 	if other := get(t, h, http.MethodGet, "/challenges").Body.String(); strings.Contains(other, "dev-learner-alice-0001") {
 		t.Error("a page other than sign-in shows a token")
 	}
+	if page := get(t, h, http.MethodGet, "/challenges/echo").Body.String(); !strings.Contains(page, "<code>challenges/echo/solution</code> is the reference solution") {
+		t.Error("a development service's challenge page does not point to the reference solution")
+	}
+	if page := get(t, testHandler(t), http.MethodGet, "/challenges/echo").Body.String(); strings.Contains(page, "dev-hint") {
+		t.Error("a real service's challenge page points to the reference solution")
+	}
 }
 
 // The scripts put API data into pages as text only: none of them uses
