@@ -323,36 +323,46 @@ func (s *Server) issueTokens(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"tokens": out})
 }
 
-// cohortReport builds the cohort's report for an instructor.
-func (s *Server) buildReport(c *gin.Context, p Principal, needInstructor bool) (store.Cohort, report.Report, bool) {
-	if needInstructor && !s.requireInstructor(c, p, "read cohort reports") {
-		return store.Cohort{}, report.Report{}, false
+// cohortView loads the URL's cohort for the caller (instructors only when
+// instructorOnly), checks its ?challenge (all of the cohort's when empty
+// and allowAll, else required unless the cohort has one) and builds the
+// report the view is made from.
+func (s *Server) cohortView(c *gin.Context, instructorOnly, allowAll bool) (store.Cohort, string, report.Report, bool) {
+	p := principal(c)
+	if instructorOnly && !s.requireInstructor(c, p, "read a cohort's reports and per-test results") {
+		return store.Cohort{}, "", report.Report{}, false
 	}
 	cs, co, ok := s.loadCohort(c, p)
 	if !ok {
-		return store.Cohort{}, report.Report{}, false
+		return store.Cohort{}, "", report.Report{}, false
 	}
 	challenge := c.Query("challenge")
-	if challenge != "" && !co.Covers(challenge) {
+	if challenge == "" && !allowAll && len(co.Challenges) == 1 {
+		challenge = co.Challenges[0]
+	}
+	switch {
+	case challenge == "" && !allowAll:
+		abort(c, s.log, Errorf(CodeInvalidRequest, "add ?challenge=<id>: one of %s", strings.Join(co.Challenges, ", ")))
+		return store.Cohort{}, "", report.Report{}, false
+	case challenge != "" && !co.Covers(challenge):
 		abort(c, s.log, Errorf(CodeInvalidRequest, "challenge %.80q is not one of cohort %s's (%s)", challenge, co.ID, strings.Join(co.Challenges, ", ")))
-		return store.Cohort{}, report.Report{}, false
+		return store.Cohort{}, "", report.Report{}, false
 	}
 	rep, err := cohort.Report(c.Request.Context(), cs, s.cfg.Catalog, co, challenge, s.cfg.Now())
 	if err != nil {
 		abort(c, s.log, fmt.Errorf("report: %w", err))
-		return store.Cohort{}, report.Report{}, false
+		return store.Cohort{}, "", report.Report{}, false
 	}
-	return co, rep, true
+	return co, challenge, rep, true
 }
 
 func (s *Server) cohortReport(c *gin.Context) {
-	p := principal(c)
 	format := c.DefaultQuery("format", report.FormatJSON)
 	if report.ContentType(format) == "" {
 		abort(c, s.log, Errorf(CodeInvalidRequest, "format %.40q: use %s", format, strings.Join(report.Formats(), ", ")))
 		return
 	}
-	co, rep, ok := s.buildReport(c, p, true)
+	co, _, rep, ok := s.cohortView(c, true, true)
 	if !ok {
 		return
 	}
@@ -366,52 +376,15 @@ func (s *Server) cohortReport(c *gin.Context) {
 	c.Data(http.StatusOK, report.ContentType(format), buf.Bytes())
 }
 
-// challengeParam returns the required ?challenge of a cohort view.
-func (s *Server) challengeParam(c *gin.Context, co store.Cohort) (string, bool) {
-	ch := c.Query("challenge")
-	if ch == "" && len(co.Challenges) == 1 {
-		ch = co.Challenges[0]
-	}
-	if ch == "" {
-		abort(c, s.log, Errorf(CodeInvalidRequest, "add ?challenge=<id>: one of %s", strings.Join(co.Challenges, ", ")))
-		return "", false
-	}
-	return ch, true
-}
-
 func (s *Server) cohortLeaderboard(c *gin.Context) {
-	p := principal(c)
-	_, co, ok := s.loadCohort(c, p)
-	if !ok {
-		return
+	co, ch, rep, ok := s.cohortView(c, false, false)
+	if ok {
+		c.JSON(http.StatusOK, gin.H{"cohort": co.ID, "challenge": ch, "entries": cohort.Leaderboard(rep, ch)})
 	}
-	ch, ok := s.challengeParam(c, co)
-	if !ok {
-		return
-	}
-	c.Request.URL.RawQuery = "challenge=" + ch
-	_, rep, ok := s.buildReport(c, p, false)
-	if !ok {
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"cohort": co.ID, "challenge": ch, "entries": cohort.Leaderboard(rep, ch)})
 }
 
 func (s *Server) cohortTests(c *gin.Context) {
-	p := principal(c)
-	if !s.requireInstructor(c, p, "read per-test results") {
-		return
-	}
-	_, co, ok := s.loadCohort(c, p)
-	if !ok {
-		return
-	}
-	ch, ok := s.challengeParam(c, co)
-	if !ok {
-		return
-	}
-	c.Request.URL.RawQuery = "challenge=" + ch
-	_, rep, ok := s.buildReport(c, p, true)
+	co, ch, rep, ok := s.cohortView(c, true, false)
 	if !ok {
 		return
 	}
