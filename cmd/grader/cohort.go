@@ -271,37 +271,26 @@ func newCohortReportCmd(cfg *Config) *cobra.Command {
 	return cmd
 }
 
-func newCohortLeaderboardCmd(cfg *Config) *cobra.Command {
+// newCohortViewCmd is a command that reads one view of a cohort at a
+// challenge, GET /v1/cohorts/{id}/<view>?challenge=, into a T and prints
+// it with print.
+func newCohortViewCmd[T any](cfg *Config, view, short string, print func(w io.Writer, doc T) error) *cobra.Command {
 	var f cohortFlags
 	var challenge string
 	cmd := &cobra.Command{
-		Use:   "leaderboard --cohort C [--challenge X]",
-		Short: "Print a cohort's leaderboard at a challenge",
+		Use:   view + " --cohort C [--challenge X]",
+		Short: short,
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := f.client(cmd, cfg, true)
 			if err != nil {
 				return err
 			}
-			var out struct {
-				Challenge string `json:"challenge"`
-				Entries   []struct {
-					Rank     int       `json:"rank"`
-					Learner  string    `json:"learner"`
-					Score    int       `json:"score"`
-					MaxScore int       `json:"max_score"`
-					GradedAt time.Time `json:"graded_at"`
-				} `json:"entries"`
-			}
-			if err := c.getJSON(cmd.Context(), c.path("v1", "cohorts", f.cohort, "leaderboard")+queryOf("challenge", challenge), &out); err != nil {
+			var doc T
+			if err := c.getJSON(cmd.Context(), c.path("v1", "cohorts", f.cohort, view)+queryOf("challenge", challenge), &doc); err != nil {
 				return apiExit(err)
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "RANK\tLEARNER\tSCORE\tGRADED\n")
-			for _, e := range out.Entries {
-				fmt.Fprintf(tw, "%d\t%s\t%d/%d\t%s\n", e.Rank, clean(e.Learner), e.Score, e.MaxScore, e.GradedAt.Format(time.RFC3339))
-			}
-			return tw.Flush()
+			return print(cmd.OutOrStdout(), doc)
 		},
 	}
 	f.bind(cmd, true)
@@ -309,44 +298,51 @@ func newCohortLeaderboardCmd(cfg *Config) *cobra.Command {
 	return cmd
 }
 
+// leaderboardDoc is GET /v1/cohorts/{id}/leaderboard.
+type leaderboardDoc struct {
+	Entries []struct {
+		Rank     int       `json:"rank"`
+		Learner  string    `json:"learner"`
+		Score    int       `json:"score"`
+		MaxScore int       `json:"max_score"`
+		GradedAt time.Time `json:"graded_at"`
+	} `json:"entries"`
+}
+
+func newCohortLeaderboardCmd(cfg *Config) *cobra.Command {
+	return newCohortViewCmd(cfg, "leaderboard", "Print a cohort's leaderboard at a challenge", func(w io.Writer, doc leaderboardDoc) error {
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "RANK\tLEARNER\tSCORE\tGRADED\n")
+		for _, e := range doc.Entries {
+			fmt.Fprintf(tw, "%d\t%s\t%d/%d\t%s\n", e.Rank, clean(e.Learner), e.Score, e.MaxScore, e.GradedAt.Format(time.RFC3339))
+		}
+		return tw.Flush()
+	})
+}
+
+// testsDoc is GET /v1/cohorts/{id}/tests.
+type testsDoc struct {
+	Learners int `json:"learners"`
+	Tests    []struct {
+		Name        string  `json:"name"`
+		Suite       string  `json:"suite"`
+		Visibility  string  `json:"visibility"`
+		Passed      int     `json:"passed"`
+		Failed      int     `json:"failed"`
+		FailureRate float64 `json:"failure_rate"`
+	} `json:"tests"`
+}
+
 func newCohortTestsCmd(cfg *Config) *cobra.Command {
-	var f cohortFlags
-	var challenge string
-	cmd := &cobra.Command{
-		Use:   "tests --cohort C [--challenge X]",
-		Short: "Print which tests fail most across a cohort's best submissions",
-		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.client(cmd, cfg, true)
-			if err != nil {
-				return err
-			}
-			var out struct {
-				Learners int `json:"learners"`
-				Tests    []struct {
-					Name        string  `json:"name"`
-					Suite       string  `json:"suite"`
-					Visibility  string  `json:"visibility"`
-					Passed      int     `json:"passed"`
-					Failed      int     `json:"failed"`
-					FailureRate float64 `json:"failure_rate"`
-				} `json:"tests"`
-			}
-			if err := c.getJSON(cmd.Context(), c.path("v1", "cohorts", f.cohort, "tests")+queryOf("challenge", challenge), &out); err != nil {
-				return apiExit(err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d learners with a graded submission\n", out.Learners)
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
-			fmt.Fprintf(tw, "FAILED\tRATE\tTEST\tVISIBILITY\n")
-			for _, t := range out.Tests {
-				fmt.Fprintf(tw, "%d/%d\t%.0f%%\t%s/%s\t%s\n", t.Failed, t.Failed+t.Passed, 100*t.FailureRate, clean(t.Suite), clean(t.Name), t.Visibility)
-			}
-			return tw.Flush()
-		},
-	}
-	f.bind(cmd, true)
-	cmd.Flags().StringVar(&challenge, "challenge", "", "challenge (may be left out when the cohort has one)")
-	return cmd
+	return newCohortViewCmd(cfg, "tests", "Print which tests fail most across a cohort's best submissions", func(w io.Writer, doc testsDoc) error {
+		fmt.Fprintf(w, "%d learners with a graded submission\n", doc.Learners)
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "FAILED\tRATE\tTEST\tVISIBILITY\n")
+		for _, t := range doc.Tests {
+			fmt.Fprintf(tw, "%d/%d\t%.0f%%\t%s/%s\t%s\n", t.Failed, t.Failed+t.Passed, 100*t.FailureRate, clean(t.Suite), clean(t.Name), t.Visibility)
+		}
+		return tw.Flush()
+	})
 }
 
 // regradeDoc is a regrade as the service answers it.

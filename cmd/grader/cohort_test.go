@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -193,5 +194,38 @@ func TestCohortGradeAgainstAService(t *testing.T) {
 		if f["cohort"] != "k" || f["challenge"] != "notes-api" || f["learner"] == "" {
 			t.Errorf("form %v", f)
 		}
+	}
+}
+
+func TestCohortViews(t *testing.T) {
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.URL.RequestURI())
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/v1/cohorts/k/leaderboard":
+			fmt.Fprint(w, `{"entries":[{"rank":1,"learner":"ada","score":30,"max_score":30,"graded_at":"2026-12-02T10:00:00Z"},{"rank":2,"learner":"bob\u001b[31m","score":2,"max_score":30,"graded_at":"2026-12-02T10:01:00Z"}]}`)
+		case "/v1/cohorts/k/tests":
+			fmt.Fprint(w, `{"learners":2,"tests":[{"name":"paging","suite":"api","visibility":"hidden","passed":1,"failed":1,"failure_rate":0.5}]}`)
+		default:
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"error":{"code":"forbidden","message":"only instructors may read per-test results"}}`)
+		}
+	}))
+	defer srv.Close()
+	code, out, errOut := runCLI(t, "cohort", "leaderboard", "--server", srv.URL, "--token", "t", "--cohort", "k", "--challenge", "notes-api")
+	if code != 0 || !strings.Contains(out, "1     ada       30/30  2026-12-02T10:00:00Z") || strings.Contains(out, "\x1b") {
+		t.Errorf("leaderboard: %d %q %s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "cohort", "tests", "--server", srv.URL, "--token", "t", "--cohort", "k")
+	if code != 0 || !strings.Contains(out, "2 learners with a graded submission") || !strings.Contains(out, "1/2     50%   api/paging  hidden") {
+		t.Errorf("tests: %d %q", code, out)
+	}
+	if want := []string{"/v1/cohorts/k/leaderboard?challenge=notes-api", "/v1/cohorts/k/tests"}; !slices.Equal(asked, want) {
+		t.Errorf("asked %v, want %v", asked, want)
+	}
+	code, _, errOut = runCLI(t, "cohort", "show", "--server", srv.URL, "--token", "t", "--cohort", "k")
+	if code != exitUsage || !strings.Contains(errOut, "403 forbidden") {
+		t.Errorf("a refused call: exit %d %s, want a usage error naming the 403", code, errOut)
 	}
 }
