@@ -268,6 +268,16 @@ func (s *Server) loadCohort(c *gin.Context, p Principal) (CohortStore, store.Coh
 	return cs, co, true
 }
 
+// instructorCohort is loadCohort for routes only instructors may call:
+// it answers 403 to learners, naming what they may not do.
+func (s *Server) instructorCohort(c *gin.Context, what string) (CohortStore, store.Cohort, bool) {
+	p := principal(c)
+	if !s.requireInstructor(c, p, what) {
+		return nil, store.Cohort{}, false
+	}
+	return s.loadCohort(c, p)
+}
+
 func (s *Server) getCohort(c *gin.Context) {
 	p := principal(c)
 	if _, co, ok := s.loadCohort(c, p); ok {
@@ -278,11 +288,7 @@ func (s *Server) getCohort(c *gin.Context) {
 // issueTokens makes a new learner token for each learner named (every
 // member when none is), revoking their previous cohort token.
 func (s *Server) issueTokens(c *gin.Context) {
-	p := principal(c)
-	if !s.requireInstructor(c, p, "issue tokens") {
-		return
-	}
-	cs, co, ok := s.loadCohort(c, p)
+	cs, co, ok := s.instructorCohort(c, "issue tokens")
 	if !ok {
 		return
 	}
@@ -328,11 +334,14 @@ func (s *Server) issueTokens(c *gin.Context) {
 // and allowAll, else required unless the cohort has one) and builds the
 // report the view is made from.
 func (s *Server) cohortView(c *gin.Context, instructorOnly, allowAll bool) (store.Cohort, string, report.Report, bool) {
-	p := principal(c)
-	if instructorOnly && !s.requireInstructor(c, p, "read a cohort's reports and per-test results") {
-		return store.Cohort{}, "", report.Report{}, false
+	var cs CohortStore
+	var co store.Cohort
+	var ok bool
+	if instructorOnly {
+		cs, co, ok = s.instructorCohort(c, "read a cohort's reports and per-test results")
+	} else {
+		cs, co, ok = s.loadCohort(c, principal(c))
 	}
-	cs, co, ok := s.loadCohort(c, p)
 	if !ok {
 		return store.Cohort{}, "", report.Report{}, false
 	}

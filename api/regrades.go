@@ -66,10 +66,7 @@ const regradeRequeueAge = time.Minute
 // challenge, as the challenge is now.
 func (s *Server) createRegrade(c *gin.Context) {
 	p := principal(c)
-	if !s.requireInstructor(c, p, "regrade") {
-		return
-	}
-	cs, co, ok := s.loadCohort(c, p)
+	cs, co, ok := s.instructorCohort(c, "regrade")
 	if !ok {
 		return
 	}
@@ -154,11 +151,7 @@ func (s *Server) enqueueRegrade(ctx context.Context, co store.Cohort, rg store.R
 
 // loadRegrade finds the URL's regrade of the URL's cohort.
 func (s *Server) loadRegrade(c *gin.Context) (CohortStore, store.Cohort, store.Regrade, []store.RegradeItem, bool) {
-	p := principal(c)
-	if !s.requireInstructor(c, p, "read regrades") {
-		return nil, store.Cohort{}, store.Regrade{}, nil, false
-	}
-	cs, co, ok := s.loadCohort(c, p)
+	cs, co, ok := s.instructorCohort(c, "read regrades")
 	if !ok {
 		return nil, store.Cohort{}, store.Regrade{}, nil, false
 	}
@@ -190,11 +183,7 @@ func (s *Server) getRegrade(c *gin.Context) {
 }
 
 func (s *Server) listRegrades(c *gin.Context) {
-	p := principal(c)
-	if !s.requireInstructor(c, p, "read regrades") {
-		return
-	}
-	cs, co, ok := s.loadCohort(c, p)
+	cs, co, ok := s.instructorCohort(c, "read regrades")
 	if !ok {
 		return
 	}
