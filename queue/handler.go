@@ -115,7 +115,7 @@ type Handler struct {
 	// context, replaced in tests.
 	tries func(ctx context.Context) (retried, maxRetry int)
 	// running counts ProcessTask calls in progress, for Wait.
-	running sync.WaitGroup
+	running inFlight
 }
 
 // NewHandler returns a Handler.
@@ -185,14 +185,23 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 // contexts but does not wait for the handlers to return; a worker calls
 // Wait after it, so their last events are written and their containers
 // removed before it closes Redis and Docker.
-func (h *Handler) Wait(ctx context.Context) error {
+func (h *Handler) Wait(ctx context.Context) error { return h.running.wait(ctx, "gradings") }
+
+// inFlight counts the ProcessTask calls of a handler still running.
+type inFlight struct{ wg sync.WaitGroup }
+
+func (f *inFlight) Add(n int) { f.wg.Add(n) }
+func (f *inFlight) Done()     { f.wg.Done() }
+
+// wait blocks until no call is running, or ctx is done.
+func (f *inFlight) wait(ctx context.Context, what string) error {
 	done := make(chan struct{})
-	go func() { h.running.Wait(); close(done) }()
+	go func() { f.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("wait for gradings to return: %w", ctx.Err())
+		return fmt.Errorf("wait for %s to return: %w", what, ctx.Err())
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -45,7 +44,7 @@ type RegradeHandler struct {
 	cfg     RegradeHandlerConfig
 	log     *slog.Logger
 	tries   func(ctx context.Context) (retried, maxRetry int)
-	running sync.WaitGroup
+	running inFlight
 }
 
 // NewRegradeHandler returns a RegradeHandler.
@@ -136,13 +135,4 @@ func (h *RegradeHandler) giveUp(ctx context.Context, log *slog.Logger, p Regrade
 
 // Wait blocks until every ProcessTask in progress has returned, or ctx is
 // done (see Handler.Wait).
-func (h *RegradeHandler) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { h.running.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("wait for regradings to return: %w", ctx.Err())
-	}
-}
+func (h *RegradeHandler) Wait(ctx context.Context) error { return h.running.wait(ctx, "regradings") }

@@ -174,18 +174,16 @@ return 1
 // being applied nothing changes. An unknown regrade or item wraps
 // grader.ErrNotFound.
 func (s *Redis) SaveRegradeResult(ctx context.Context, id string, res grader.Result) error {
-	_, items, err := s.Regrade(ctx, id)
-	if err != nil {
-		return fmt.Errorf("save regrade result: %w", err)
-	}
-	var it *RegradeItem
-	for i := range items {
-		if items[i].Submission == res.SubmissionID {
-			it = &items[i]
-		}
-	}
-	if it == nil {
+	raw, err := s.rdb.HGet(ctx, s.key("regrade", id, "items"), res.SubmissionID).Bytes()
+	if errors.Is(err, redis.Nil) {
 		return fmt.Errorf("regrade %s has no submission %s: %w", id, res.SubmissionID, grader.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("read regrade %s item %s: %w", id, res.SubmissionID, err)
+	}
+	it := &RegradeItem{}
+	if err := json.Unmarshal(raw, it); err != nil {
+		return fmt.Errorf("decode regrade %s item %s: %w", id, res.SubmissionID, err)
 	}
 	it.Done, it.NewScore, it.NewMaxScore, it.NewVersion, it.NewStatus = true, res.Score, res.MaxScore, res.ChallengeVersion, res.Status
 	ib, err := json.Marshal(it)
