@@ -322,7 +322,11 @@ func main() {
 }
 `
 
-// racyTest races on a counter through a gin handler.
+// racyTest races on a counter through a gin handler. Every handler writes
+// the counter before any of them returns: gin recycles its contexts through
+// a sync.Pool, and a context put back by one request and taken by the next
+// orders their writes for the race detector, which would hide the race
+// whenever the requests happened to run one after another.
 const racyTest = `package main
 
 import (
@@ -336,8 +340,15 @@ import (
 
 func TestRace(t *testing.T) {
 	hits := 0
+	var inside sync.WaitGroup
+	inside.Add(8)
 	r := gin.New()
-	r.GET("/", func(c *gin.Context) { hits++; c.Status(http.StatusNoContent) })
+	r.GET("/", func(c *gin.Context) {
+		hits++
+		inside.Done()
+		inside.Wait()
+		c.Status(http.StatusNoContent)
+	})
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
