@@ -111,10 +111,12 @@ type Handler struct {
 	statements map[string]renderedStatement
 }
 
-// renderedStatement is a challenge statement as HTML, for one version.
+// renderedStatement is a challenge statement as HTML, with the Markdown
+// and title it was rendered from (a catalog reload may change either
+// without changing the challenge's version).
 type renderedStatement struct {
-	version string
-	html    template.HTML
+	source, title string
+	html          template.HTML
 }
 
 // contentTypes are the asset types served, by extension.
@@ -338,7 +340,7 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) statement(c *grader.Challenge) template.HTML {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if s, ok := h.statements[c.ID]; ok && s.version == c.Version {
+	if s, ok := h.statements[c.ID]; ok && s.source == c.Statement && s.title == c.Title {
 		return s.html
 	}
 	out, err := h.md.render(c.Statement, c.Title)
@@ -346,7 +348,7 @@ func (h *Handler) statement(c *grader.Challenge) template.HTML {
 		h.log.Error("render statement", "challenge", c.ID, "err", err)
 		return template.HTML("<p>The statement could not be rendered.</p>")
 	}
-	h.statements[c.ID] = renderedStatement{version: c.Version, html: out}
+	h.statements[c.ID] = renderedStatement{source: c.Statement, title: c.Title, html: out}
 	return out
 }
 

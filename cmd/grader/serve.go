@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -35,7 +38,10 @@ and workers (grader worker) on any number of hosts against it.
 
 SIGINT or SIGTERM stops it gracefully: the API stops accepting and drains,
 the worker finishes its gradings or hands them back to the queue within
---shutdown-timeout.`,
+--shutdown-timeout. SIGHUP loads the catalog (--catalog) again, for
+example after a challenge's hidden tests changed and before a regrade:
+when a challenge fails to load, the catalog in use is kept and the
+problems are logged.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runService(cmd, cfg, sc, true, !noWorker)
@@ -51,7 +57,14 @@ func newWorkerCmd(cfg *Config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "worker [--redis-url URL] [--concurrency N] [--worker-id ID]",
 		Short: "Grade queued submissions: one worker per Docker host, sharing one Redis",
-		Args:  exactArgs(0, "no arguments"),
+		Long: `Grade queued submissions: one worker per Docker host, sharing the Redis
+of the API (--redis-url, REDIS_URL).
+
+SIGINT or SIGTERM stops it gracefully within --shutdown-timeout. SIGHUP
+loads the catalog (--catalog) again; send it to every worker and API
+process after a challenge changed (the catalog in use is kept when a
+challenge fails to load).`,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if sc.RedisURL == "" {
 				return usageErr("a separate worker needs the Redis the API uses: pass --redis-url or set REDIS_URL (the embedded Redis lives inside `grader serve`)")
@@ -169,6 +182,9 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 		go func() { errc <- serveHTTP(hs, ln) }()
 	}
 
+	stopReloads := reloadOnHangup(catalog, log)
+	defer stopReloads()
+
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -189,6 +205,42 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 		return faultErr(runErr)
 	}
 	return nil
+}
+
+// reloadOnHangup loads the catalog again on each SIGHUP until the
+// returned function is called.
+func reloadOnHangup(catalog *challenges.Index, log *slog.Logger) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-hup:
+				reloadCatalog(catalog, log)
+			}
+		}
+	}()
+	return func() { signal.Stop(hup); close(done) }
+}
+
+// reloadCatalog loads the catalog again and logs what changed, or why
+// nothing did.
+func reloadCatalog(catalog *challenges.Index, log *slog.Logger) {
+	changes, err := catalog.Reload()
+	if err != nil {
+		log.Error("catalog not reloaded", "err", err)
+		return
+	}
+	if len(changes) == 0 {
+		log.Info("catalog reloaded: nothing changed", "challenges", len(catalog.Challenges()))
+		return
+	}
+	for _, c := range changes {
+		log.Info("catalog reloaded: challenge "+c.What, "challenge", c.ID, "from_version", c.From, "to_version", c.To)
+	}
 }
 
 // serveHTTP serves until Shutdown; a closed server is not an error.

@@ -2,7 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,5 +68,81 @@ func TestRequeueUnfinishedEnqueuesStrandedSubmissions(t *testing.T) {
 	}
 	if !got[stranded.ID] || !got[queued.ID] || got["sub_new"] || len(tasks) != 2 {
 		t.Errorf("pending tasks %v; want exactly %s (re-enqueued) and %s (once)", got, stranded.ID, queued.ID)
+	}
+}
+
+// lockedBuffer is a log sink safe for the reload goroutine to write to.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestHangupReloadsCatalog sends the process SIGHUP: the catalog picks up
+// an edited hidden test (a new version), and a broken edit is refused
+// with the catalog in use kept.
+func TestHangupReloadsCatalog(t *testing.T) {
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "fix-ledger"), os.DirFS("../../challenges/fix-ledger")); err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := challenges.LoadIndex(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := catalog.Challenge("fix-ledger")
+	var logs lockedBuffer
+	stop := reloadOnHangup(catalog, slog.New(slog.NewTextHandler(&logs, nil)))
+	defer stop()
+
+	// hangup signals the process and waits for the reload's log line.
+	hangup := func(t *testing.T, want string) {
+		t.Helper()
+		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(logs.String(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q logged after SIGHUP; logs:\n%s", want, logs.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+
+	hidden := filepath.Join(root, "fix-ledger", "tests", "ledger_hidden_test.go")
+	f, err := os.OpenFile(hidden, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, "\n// a stricter test would go here")
+	f.Close()
+	hangup(t, "challenge changed")
+	after, _ := catalog.Challenge("fix-ledger")
+	if after.Version == before.Version {
+		t.Fatalf("version still %s after the hidden test changed and SIGHUP", after.Version)
+	}
+	if l := logs.String(); !strings.Contains(l, "to_version="+after.Version) {
+		t.Errorf("the reload log does not name the new version %s:\n%s", after.Version, l)
+	}
+
+	yaml := filepath.Join(root, "fix-ledger", "challenge.yaml")
+	if err := os.WriteFile(yaml, []byte("id: fix-ledger\npoints: lots\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hangup(t, "catalog not reloaded")
+	if kept, _ := catalog.Challenge("fix-ledger"); kept != after {
+		t.Error("a broken challenge replaced the catalog in use")
 	}
 }
