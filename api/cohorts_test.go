@@ -240,7 +240,9 @@ func TestCohortReportsAndRegrade(t *testing.T) {
 		t.Errorf("tests: %d %v", code, ft)
 	}
 
-	// Regrade: preview, then apply.
+	// Regrade: preview, then apply. The catalog now holds a new version
+	// of the challenge (its hidden test got stricter).
+	env.catal[0].Version = "v2"
 	code, rg := env.do(t, jsonReq("POST", "/v1/cohorts/spring/regrades", teachToken, `{"challenge":"notes-api"}`))
 	if code != 202 || rg["state"] != "running" || rg["total"] != 2.0 || len(env.regr.queued) != 2 || env.regr.queues[0] != "cohort-0" {
 		t.Fatalf("start regrade: %d %v %v", code, rg, env.regr.queued)
@@ -250,7 +252,7 @@ func TestCohortReportsAndRegrade(t *testing.T) {
 		t.Errorf("apply before the preview is done: %d", code)
 	}
 	ctx := context.Background()
-	// The hidden test got stricter: ada now fails it, bob is unchanged.
+	// Graded again: ada now fails the stricter test, bob is unchanged.
 	if err := env.rs.SaveRegradeResult(ctx, rid, grader.Result{SubmissionID: ids["ada"], ChallengeVersion: "v2", Status: grader.StatusFailed, Score: 2, MaxScore: 5, Tests: tests(false)}); err != nil {
 		t.Fatal(err)
 	}
@@ -261,6 +263,9 @@ func TestCohortReportsAndRegrade(t *testing.T) {
 	changes, _ := rg["changes"].([]any)
 	if code != 200 || rg["state"] != "previewed" || len(changes) != 1 || rg["unchanged"] != 1.0 {
 		t.Fatalf("preview: %d %v", code, rg)
+	}
+	if rg["version"] != "v2" || rg["outdated"] != 2.0 {
+		t.Errorf("preview at version %v counts %v outdated results, want v2 and 2 (both were graded with v1)", rg["version"], rg["outdated"])
 	}
 	if ch := changes[0].(map[string]any); ch["learner"] != "ada" || ch["old_score"] != 5.0 || ch["new_score"] != 2.0 || ch["new_version"] != "v2" || ch["old_version"] != "v1" {
 		t.Errorf("change %v", ch)

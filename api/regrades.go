@@ -36,6 +36,11 @@ type regradeJSON struct {
 	Changes   []regradeChange `json:"changes"`
 	Unchanged int             `json:"unchanged"`
 	Errors    int             `json:"errors"`
+	// Outdated counts the submissions last graded with another version of
+	// the challenge than the regrade's. Zero means the service has the
+	// version every result was graded with: a challenge edited on disk is
+	// not loaded yet (SIGHUP or a restart loads it).
+	Outdated int `json:"outdated"`
 	// Failed lists the learners whose submission could not be graded
 	// again (their result stays as it is).
 	Failed []string `json:"failed"`
@@ -44,6 +49,9 @@ type regradeJSON struct {
 func regradeView(rg store.Regrade, items []store.RegradeItem) regradeJSON {
 	out := regradeJSON{Regrade: rg, Changes: []regradeChange{}, Failed: []string{}}
 	for _, it := range items {
+		if it.OldVersion != rg.Version {
+			out.Outdated++
+		}
 		switch {
 		case it.Failed():
 			out.Errors++

@@ -103,11 +103,8 @@ func TestCohortGradedThroughCLI(t *testing.T) {
 		t.Fatalf("copy the catalog: %v %s", err, out)
 	}
 	rs := redistest.Start(t)
-	serve := func() *proc {
-		return startGrader(t, []string{"GRADER_TOKENS=" + serviceTokens},
-			"serve", "--catalog", catalog, "--listen", "127.0.0.1:0", "--redis-url", rs.URL(), "--worker-id", "e2e-cohort", "--concurrency", "2")
-	}
-	svc := serve()
+	svc := startGrader(t, []string{"GRADER_TOKENS=" + serviceTokens},
+		"serve", "--catalog", catalog, "--listen", "127.0.0.1:0", "--redis-url", rs.URL(), "--worker-id", "e2e-cohort", "--concurrency", "2")
 	subs := t.TempDir()
 	learners := generateCohort(t, catalog, subs)
 	var ids []string
@@ -213,8 +210,8 @@ func TestCohortGradedThroughCLI(t *testing.T) {
 
 	// A hidden test changes: the last step of the paging test now wants
 	// a total no server gives, so everyone who passed it loses its 3
-	// points and nobody else changes.
-	svc.stop(t, syscall.SIGTERM)
+	// points and nobody else changes. The running service loads the
+	// edit on SIGHUP.
 	yamlPath := filepath.Join(catalog, "notes-api", "tests", "api.yaml")
 	b, err := os.ReadFile(yamlPath)
 	if err != nil {
@@ -227,7 +224,10 @@ func TestCohortGradedThroughCLI(t *testing.T) {
 	if err := os.WriteFile(yamlPath, bytes.Replace(b, []byte(old), []byte("json: {items: {type: array}, items.#: 0, total: 4}"), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	svc = serve()
+	if err := svc.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	svc.waitLog(t, "challenge=notes-api change=changed")
 	passedPaging := map[string]bool{"solution": true, "delete-200": true, "no-title-check": true, "put-keeps-body": true}
 	var wantChanged []string
 	for _, l := range learners {
@@ -250,6 +250,7 @@ func TestCohortGradedThroughCLI(t *testing.T) {
 			NewScore int    `json:"new_score"`
 		} `json:"changes"`
 		Unchanged int `json:"unchanged"`
+		Outdated  int `json:"outdated"`
 	}
 	if err := json.Unmarshal([]byte(out), &rg); err != nil {
 		t.Fatalf("regrade preview: %v\n%s", err, out)
@@ -262,7 +263,7 @@ func TestCohortGradedThroughCLI(t *testing.T) {
 		}
 	}
 	sort.Strings(gotChanged)
-	if strings.Join(gotChanged, ",") != strings.Join(wantChanged, ",") || rg.State != "previewed" || rg.Total != 10 || rg.Unchanged != 10-len(wantChanged) {
+	if strings.Join(gotChanged, ",") != strings.Join(wantChanged, ",") || rg.State != "previewed" || rg.Total != 10 || rg.Unchanged != 10-len(wantChanged) || rg.Outdated != 10 {
 		t.Errorf("regrade preview %+v: changes %v, want exactly %v", rg, gotChanged, wantChanged)
 	}
 	t.Logf("regrade preview:\n%s", errOut)

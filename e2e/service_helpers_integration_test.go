@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -102,6 +103,22 @@ func startGrader(t *testing.T, env []string, args ...string) *proc {
 		t.Fatalf("grader %v did not start serving:\n%s", args, p.log())
 	}
 	return p
+}
+
+// waitLog waits for the process to log a line holding text.
+func (p *proc) waitLog(t *testing.T, text string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(p.log(), text) {
+		select {
+		case <-p.done:
+			t.Fatalf("grader exited before logging %q:\n%s", text, p.log())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("grader did not log %q within a minute:\n%s", text, p.log())
+		}
+	}
 }
 
 // stop signals the process and waits for it to exit.

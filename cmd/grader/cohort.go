@@ -363,6 +363,7 @@ type regradeDoc struct {
 	} `json:"changes"`
 	Unchanged int      `json:"unchanged"`
 	Errors    int      `json:"errors"`
+	Outdated  int      `json:"outdated"`
 	Failed    []string `json:"failed"`
 }
 
@@ -458,6 +459,10 @@ func printRegrade(w io.Writer, cohort string, rg regradeDoc) {
 		fmt.Fprintf(w, ", %d could not be graded again (%s): they keep their result", rg.Errors, clean(strings.Join(rg.Failed, ", ")))
 	}
 	fmt.Fprintln(w)
+	if rg.Total > 0 && rg.Outdated == 0 {
+		fmt.Fprintf(w, "every result was already graded with version %s: if you changed the challenge, the service has not loaded it yet\n"+
+			"(send SIGHUP to grader serve and every grader worker, or restart them, then preview again)\n", clean(rg.Version))
+	}
 	if rg.State == "previewed" {
 		fmt.Fprintf(w, "nothing is recorded yet; apply with: grader cohort regrade --cohort %s --apply %s\n", cohort, rg.ID)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -227,5 +228,35 @@ func TestCohortViews(t *testing.T) {
 	code, _, errOut = runCLI(t, "cohort", "show", "--server", srv.URL, "--token", "t", "--cohort", "k")
 	if code != exitUsage || !strings.Contains(errOut, "403 forbidden") {
 		t.Errorf("a refused call: exit %d %s, want a usage error naming the 403", code, errOut)
+	}
+}
+
+// TestPrintRegrade: a preview says who changes, and when every result was
+// already graded with the regrade's version it says the service may not
+// have loaded an edited challenge.
+func TestPrintRegrade(t *testing.T) {
+	var rg regradeDoc
+	if err := json.Unmarshal([]byte(`{"id":"rg_1","challenge":"notes-api","version":"v2","state":"previewed","total":2,"done":2,
+		"changes":[{"learner":"ada","old_score":30,"new_score":27,"max_score":30,"old_version":"v1","new_version":"v2"}],
+		"unchanged":1,"errors":0,"outdated":2,"failed":[]}`), &rg); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	printRegrade(&b, "spring", rg)
+	out := b.String()
+	for _, want := range []string{"1 scores change", "ada", "27/30", "v1 -> v2", "1 unchanged", "--apply rg_1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("preview lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "SIGHUP") {
+		t.Errorf("a preview of outdated results hints at a reload:\n%s", out)
+	}
+
+	rg.Changes, rg.Unchanged, rg.Outdated, rg.Version = nil, 2, 0, "v1"
+	b.Reset()
+	printRegrade(&b, "spring", rg)
+	if out := b.String(); !strings.Contains(out, "no score changes") || !strings.Contains(out, "already graded with version v1") || !strings.Contains(out, "SIGHUP") {
+		t.Errorf("a preview at the version every result has does not say the service may not have loaded the change:\n%s", out)
 	}
 }

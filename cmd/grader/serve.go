@@ -239,7 +239,7 @@ func reloadCatalog(catalog *challenges.Index, log *slog.Logger) {
 		return
 	}
 	for _, c := range changes {
-		log.Info("catalog reloaded: challenge "+c.What, "challenge", c.ID, "from_version", c.From, "to_version", c.To)
+		log.Info("catalog reloaded", "challenge", c.ID, "change", c.What, "from_version", c.From, "to_version", c.To)
 	}
 }
 

@@ -128,7 +128,7 @@ func TestHangupReloadsCatalog(t *testing.T) {
 	}
 	fmt.Fprintln(f, "\n// a stricter test would go here")
 	f.Close()
-	hangup(t, "challenge changed")
+	hangup(t, "challenge=fix-ledger change=changed")
 	after, _ := catalog.Challenge("fix-ledger")
 	if after.Version == before.Version {
 		t.Fatalf("version still %s after the hidden test changed and SIGHUP", after.Version)

@@ -148,6 +148,9 @@
       if (rg.state === 'previewed' && !changes.length) {
         parts.push(el('p', { class: 'help', text: 'No score would change: there is nothing to apply.' }));
       }
+      if (rg.state === 'previewed' && rg.total > 0 && rg.outdated === 0) {
+        parts.push(el('p', { class: 'help', text: 'Every result was already graded with this version of the challenge. If you changed it, the service has not loaded it yet: reload it (SIGHUP to grader serve and every worker, or a restart), then preview again.' }));
+      }
       if (rg.state === 'previewed' && changes.length) {
         parts.push(el('p', null, el('button', { type: 'button', id: 'apply', onclick: () => apply(rg) , text: 'Apply these scores' })));
       }
