@@ -17,14 +17,39 @@ import (
 	"github.com/gradebox/grader/store"
 )
 
-// Store is what the computations read; *store.Redis implements it.
+// Store is what the computations read; *store.Redis implements it. Both
+// reads take many learners or submissions at once, so that a cohort of
+// thousands costs a few round trips rather than a few per learner.
 type Store interface {
-	// Attempts returns a learner's submissions to a challenge, oldest
-	// first.
-	Attempts(ctx context.Context, learner, challenge string) ([]store.Record, error)
-	// Result returns a submission's result (instructor view) and whether
-	// there is one.
-	Result(ctx context.Context, id string) (grader.Result, bool, error)
+	// AttemptsOf returns, by learner, each learner's submissions to a
+	// challenge, oldest first; learners without any may be absent.
+	AttemptsOf(ctx context.Context, learners []string, challenge string) (map[string][]store.Record, error)
+	// Results returns, by id, the results (instructor view) of the
+	// submissions that have one.
+	Results(ctx context.Context, ids []string) (map[string]grader.Result, error)
+}
+
+// standings computes every learner's standing at challenge, with the
+// results of their counted submissions.
+func standings(ctx context.Context, st Store, c store.Cohort, challenge string) (map[string]Standing, map[string]grader.Result, error) {
+	attempts, err := st.AttemptsOf(ctx, c.Learners, challenge)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make(map[string]Standing, len(c.Learners))
+	var best []string
+	for _, learner := range c.Learners {
+		s := StandingOf(c, attempts[learner])
+		out[learner] = s
+		if s.Best != nil {
+			best = append(best, s.Best.ID)
+		}
+	}
+	results, err := st.Results(ctx, best)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, results, nil
 }
 
 // Catalog finds challenges; *challenges.Index implements it.
@@ -104,21 +129,26 @@ func Report(ctx context.Context, st Store, cat Catalog, c store.Cohort, challeng
 		maxScore[id] = rc.MaxScore
 		rep.Challenges = append(rep.Challenges, rc)
 	}
+	type perChallenge struct {
+		standings map[string]Standing
+		results   map[string]grader.Result
+	}
+	byChallenge := map[string]perChallenge{}
+	for _, id := range ids {
+		ss, results, err := standings(ctx, st, c, id)
+		if err != nil {
+			return report.Report{}, fmt.Errorf("report of %s: %w", c.ID, err)
+		}
+		byChallenge[id] = perChallenge{ss, results}
+	}
 	for _, learner := range c.Learners {
 		for _, id := range ids {
-			recs, err := st.Attempts(ctx, learner, id)
-			if err != nil {
-				return report.Report{}, fmt.Errorf("report of %s: %w", c.ID, err)
-			}
-			s := StandingOf(c, recs)
+			pc := byChallenge[id]
+			s := pc.standings[learner]
 			row := report.Row{Learner: learner, Challenge: id, MaxScore: maxScore[id], Attempts: s.Attempts, LastStatus: lastStatus(s.Last), Tests: []report.Test{}}
 			if s.Best != nil {
 				row.BestScore, row.MaxScore, row.BestSubmission, row.GradedAt = s.Best.Score, s.Best.MaxScore, s.Best.ID, s.Best.GradedAt
-				res, ok, err := st.Result(ctx, s.Best.ID)
-				if err != nil {
-					return report.Report{}, fmt.Errorf("report of %s: %w", c.ID, err)
-				}
-				if ok {
+				if res, ok := pc.results[s.Best.ID]; ok {
 					row.ChallengeVersion, row.Tests = res.ChallengeVersion, report.TestsOf(res)
 				}
 			}
@@ -207,20 +237,18 @@ func Failures(rep report.Report, challenge string) (graded int, tests []TestStat
 // learner's counted submission (Standing.Best), with its score and
 // version now. Learners without one are not regraded.
 func RegradeItems(ctx context.Context, st Store, c store.Cohort, challenge string) ([]store.RegradeItem, error) {
+	ss, results, err := standings(ctx, st, c, challenge)
+	if err != nil {
+		return nil, fmt.Errorf("plan regrade of %s: %w", c.ID, err)
+	}
 	items := []store.RegradeItem{}
 	for _, learner := range c.Learners {
-		recs, err := st.Attempts(ctx, learner, challenge)
-		if err != nil {
-			return nil, fmt.Errorf("plan regrade of %s: %w", c.ID, err)
-		}
-		best := StandingOf(c, recs).Best
+		best := ss[learner].Best
 		if best == nil {
 			continue
 		}
 		it := store.RegradeItem{Submission: best.ID, Learner: learner, OldScore: best.Score, OldMaxScore: best.MaxScore, OldStatus: best.Status}
-		if res, ok, err := st.Result(ctx, best.ID); err != nil {
-			return nil, fmt.Errorf("plan regrade of %s: %w", c.ID, err)
-		} else if ok {
+		if res, ok := results[best.ID]; ok {
 			it.OldVersion = res.ChallengeVersion
 		}
 		items = append(items, it)

@@ -96,12 +96,24 @@ type memStore struct {
 	results map[string]grader.Result
 }
 
-func (m memStore) Attempts(_ context.Context, learner, challenge string) ([]store.Record, error) {
-	return m.recs[learner+"/"+challenge], nil
+func (m memStore) AttemptsOf(_ context.Context, learners []string, challenge string) (map[string][]store.Record, error) {
+	out := map[string][]store.Record{}
+	for _, l := range learners {
+		if recs, ok := m.recs[l+"/"+challenge]; ok {
+			out[l] = recs
+		}
+	}
+	return out, nil
 }
-func (m memStore) Result(_ context.Context, id string) (grader.Result, bool, error) {
-	r, ok := m.results[id]
-	return r, ok, nil
+
+func (m memStore) Results(_ context.Context, ids []string) (map[string]grader.Result, error) {
+	out := map[string]grader.Result{}
+	for _, id := range ids {
+		if r, ok := m.results[id]; ok {
+			out[id] = r
+		}
+	}
+	return out, nil
 }
 
 type catalog map[string]*grader.Challenge

@@ -15,4 +15,7 @@ bin/gradebench -catalog challenges -grader bin/grader -only service || status=1
 echo
 echo "== runner: SDK box lifecycle vs docker run --rm (go test benchmarks)"
 CGO_ENABLED=1 go test -tags integration -run '^$' -bench 'BenchmarkBoxLifecycle|BenchmarkDockerRunCLI' -benchtime 10x ./runner/ || status=1
+echo
+echo "== cohort report: batched Redis reads vs one round trip per learner (go test benchmark)"
+CGO_ENABLED=1 go test -tags integration -run '^$' -bench BenchmarkReport -benchtime 10x ./cohort/ || status=1
 exit "$status"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/grader"
@@ -73,6 +74,7 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 		"CohortQuota":      testCohortQuota,
 		"CohortTokens":     testCohortTokens,
 		"Regrades":         testRegrades,
+		"BatchReads":       testBatchReads,
 	} {
 		t.Run(name, func(t *testing.T) { fn(t, rdb) })
 	}
@@ -723,5 +725,80 @@ func TestBoardPacking(t *testing.T) {
 	}
 	if sc, _ := unpackBoard(packBoard(7, time.Time{})); sc != 7 {
 		t.Errorf("a zero time shifts the score to %d", sc)
+	}
+}
+
+// testBatchReads: AttemptsOf and Results answer as Attempts and Result
+// do one by one, across more learners than one pipeline holds.
+func testBatchReads(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	var learners []string
+	var ids []string
+	for i := range batchSize + 88 {
+		learner := fmt.Sprintf("l%04d", i)
+		learners = append(learners, learner)
+		for n := range i % 3 {
+			id := fmt.Sprintf("s%04d-%d", i, n)
+			mustCreate(t, s, Record{ID: id, Challenge: "notes-api", Learner: learner, Queue: "batch",
+				CreatedAt: t0.Add(time.Duration(i*3-n) * time.Second)}) // later attempts made earlier: order is by time
+			ids = append(ids, id)
+			if n == 0 && i%2 == 0 {
+				if err := s.SaveResult(ctx, grader.Result{SubmissionID: id, Challenge: "notes-api", Status: grader.StatusFailed, Score: i % 7, MaxScore: 10, ChallengeVersion: "v1"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if i%5 == 0 {
+			mustCreate(t, s, Record{ID: fmt.Sprintf("f%04d", i), Challenge: "fix-ledger", Learner: learner, Queue: "batch", CreatedAt: t0})
+		}
+	}
+	learners = append(learners, "ghost")
+	ids = append(ids, "nope")
+
+	byLearner, err := s.AttemptsOf(ctx, learners, "notes-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withAny := 0
+	for _, learner := range learners {
+		one, err := s.Attempts(ctx, learner, "notes-api")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(one) > 0 {
+			withAny++
+		}
+		if diff := cmp.Diff(one, byLearner[learner], cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("AttemptsOf differs from Attempts for %s (-one +batch):\n%s", learner, diff)
+		}
+	}
+	if withAny != len(byLearner) || withAny == 0 {
+		t.Errorf("AttemptsOf has %d learners, want the %d with attempts", len(byLearner), withAny)
+	}
+
+	results, err := s.Results(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	graded := 0
+	for _, id := range ids {
+		one, ok, err := s.Result(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, gotOK := results[id]
+		if ok != gotOK || !cmp.Equal(one, got) {
+			t.Fatalf("Results[%s] = %+v %v, Result = %+v %v", id, got, gotOK, one, ok)
+		}
+		if ok {
+			graded++
+		}
+	}
+	if graded == 0 || len(results) != graded {
+		t.Errorf("Results has %d, want the %d graded", len(results), graded)
+	}
+	if got, err := s.Results(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("Results(nil) = %v, %v", got, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -299,4 +300,47 @@ func (s *Redis) Submission(ctx context.Context, id string) (grader.Submission, e
 		return grader.Submission{}, fmt.Errorf("files of %s: %w", id, err)
 	}
 	return grader.Submission{ID: id, Files: files}, nil
+}
+
+// batchSize bounds the commands of one pipeline in the batch reads, so a
+// cohort of thousands is read in a few round trips without one huge
+// reply.
+const batchSize = 512
+
+// AttemptsOf returns, by learner, each learner's submissions to a
+// challenge, oldest first: Attempts for many learners in a few round
+// trips. Learners without submissions are absent from the map.
+func (s *Redis) AttemptsOf(ctx context.Context, learners []string, challenge string) (map[string][]Record, error) {
+	out := make(map[string][]Record, len(learners))
+	for chunk := range slices.Chunk(learners, batchSize) {
+		cmds := make([]*redis.StringSliceCmd, len(chunk))
+		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, learner := range chunk {
+				cmds[i] = p.ZRange(ctx, s.key("subs", "learner", learner, "challenge", challenge), 0, -1)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("attempts at %s: %w", challenge, err)
+		}
+		var ids []string
+		owner := map[string]string{}
+		for i, c := range cmds {
+			for _, id := range c.Val() {
+				ids = append(ids, id)
+				owner[id] = chunk[i]
+			}
+		}
+		for idChunk := range slices.Chunk(ids, batchSize) {
+			recs, err := s.records(ctx, idChunk)
+			if err != nil {
+				return nil, fmt.Errorf("attempts at %s: %w", challenge, err)
+			}
+			for _, r := range recs {
+				learner := owner[r.ID]
+				out[learner] = append(out[learner], r)
+			}
+		}
+	}
+	return out, nil
 }
