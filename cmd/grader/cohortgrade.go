@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -288,29 +287,17 @@ func (g *cohortGrade) upload(ctx context.Context, e rosterEntry) (learnerRun, er
 		return r, nil
 	}
 	form := map[string]string{"challenge": g.challenge, "learner": e.learner, "cohort": g.cohort}
-	for {
-		acc, err := g.c.submit(ctx, form, up)
-		var ae *apiError
-		if errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests {
-			d := ae.RetryAfter
-			if d <= 0 {
-				d = 5 * time.Second
-			}
-			if err := sleepCtx(ctx, min(d, time.Minute)); err != nil {
-				return r, err
-			}
-			continue
-		}
-		if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
-			r.Error = fmt.Sprintf("%s: %s", ae.Code, clean(ae.Message))
-			return r, nil
-		}
-		if err != nil {
-			return r, err
-		}
-		r.Submission, r.State = acc.ID, acc.State
+	acc, err := g.c.submitWithinLimits(ctx, form, up, nil)
+	var ae *apiError
+	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
+		r.Error = fmt.Sprintf("%s: %s", ae.Code, clean(ae.Message))
 		return r, nil
 	}
+	if err != nil {
+		return r, err
+	}
+	r.Submission, r.State = acc.ID, acc.State
+	return r, nil
 }
 
 // wait polls the cohort's submissions until every uploaded one is graded.

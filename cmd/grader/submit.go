@@ -54,6 +54,10 @@ func newSubmitCmd(cfg *Config) *cobra.Command {
 sent as is) to the grading service. The submission is first checked locally
 with the service's limits, so a rejected one fails at once.
 
+When the service answers 429 (over a rate limit or a quota) it waits as
+long as the answer's Retry-After asks and sends again, within --timeout;
+a wait longer than what is left of --timeout fails at once (exit 2).
+
 Without --wait it prints the submission's id and links. With --wait it
 shows progress on stderr and prints the result like grade (--json: the
 result document).
@@ -125,11 +129,17 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 	ctx, cancel := context.WithTimeout(parent, o.timeout)
 	defer cancel()
 	form := map[string]string{"challenge": o.challenge, "learner": o.learner, "callback_url": o.callbackURL}
-	acc, err := c.submit(ctx, form, up)
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	var onLimited func(time.Duration, *apiError)
+	if !o.quiet {
+		onLimited = func(d time.Duration, ae *apiError) {
+			fmt.Fprintf(stderr, "grader: the service is limiting submissions (%d %s: %s); sending again in %s\n", ae.Status, ae.Code, clean(ae.Message), d)
+		}
+	}
+	acc, err := c.submitWithinLimits(ctx, form, up, onLimited)
 	if err != nil {
 		return c.failure(parent, ctx, o, err, "")
 	}
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	if !o.wait {
 		return printAccepted(stdout, c, acc, o.asJSON)
 	}
@@ -475,6 +485,41 @@ func (c *apiClient) submit(ctx context.Context, form map[string]string, up uploa
 		lastErr = err
 	}
 	return accepted{}, lastErr
+}
+
+// limitedWait is how long to wait after a 429 that names no Retry-After;
+// maxLimitedWait caps one wait, whatever the service asks.
+const (
+	limitedWait    = 5 * time.Second
+	maxLimitedWait = time.Minute
+)
+
+// submitWithinLimits submits, waiting out 429 answers (a rate limit or a
+// cohort's quota) as long as their Retry-After asks, until ctx ends. A
+// wait that would outlast ctx's deadline returns the 429 at once, which
+// says more than a timeout would. onWait, when set, hears of each wait.
+func (c *apiClient) submitWithinLimits(ctx context.Context, form map[string]string, up upload, onWait func(time.Duration, *apiError)) (accepted, error) {
+	for {
+		acc, err := c.submit(ctx, form, up)
+		var ae *apiError
+		if !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests {
+			return acc, err
+		}
+		d := ae.RetryAfter
+		if d <= 0 {
+			d = limitedWait
+		}
+		d = min(d, maxLimitedWait)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+			return accepted{}, err
+		}
+		if onWait != nil {
+			onWait(d, ae)
+		}
+		if err := sleepCtx(ctx, d); err != nil {
+			return accepted{}, err
+		}
+	}
 }
 
 func (c *apiClient) submitOnce(ctx context.Context, key, contentType string, body []byte) (accepted, error) {

@@ -451,8 +451,6 @@ func TestSubmitRejections(t *testing.T) {
 			[]string{"404 not_found"}},
 		{"too large", fakeAnswer{status: 413, code: "payload_too_large", message: "the request is larger than 12582912 bytes"},
 			[]string{"413 payload_too_large"}},
-		{"rate limited", fakeAnswer{status: 429, code: "rate_limited", message: "too many submissions", retryAfter: "30"},
-			[]string{"429 rate_limited", "try again in 30s (Retry-After)"}},
 		{"hostile message", fakeAnswer{status: 400, code: "invalid_request", message: "bad\x1b[2J\x1b]0;pwned\x07 input"},
 			[]string{"bad [2J ]0;pwned  input"}},
 	}
@@ -476,6 +474,37 @@ func TestSubmitRejections(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSubmitWaitsOutRateLimits: a 429 is sent again after its
+// Retry-After, with a notice; one that asks for longer than --timeout
+// leaves fails at once and says when to try again.
+func TestSubmitWaitsOutRateLimits(t *testing.T) {
+	limited := fakeAnswer{status: 429, code: "rate_limited", message: "too many submissions", retryAfter: "1"}
+	t.Run("waits and sends again", func(t *testing.T) {
+		api := newFakeAPI(t, &fakeAPI{postAnswers: []fakeAnswer{limited}, events: testEvents(), result: testResult(grader.StatusPassed, 10)})
+		code, _, stderr := submitCLI(t, context.Background(), api, solution(t), "--wait")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if n := api.postCount(); n != 2 {
+			t.Errorf("%d posts, want 2: the 429 sent again once", n)
+		}
+		if !strings.Contains(stderr, "limiting submissions (429 rate_limited: too many submissions); sending again in 1s") {
+			t.Errorf("stderr does not tell of the wait:\n%s", stderr)
+		}
+	})
+	t.Run("longer than the timeout", func(t *testing.T) {
+		limited.retryAfter = "30"
+		api := newFakeAPI(t, &fakeAPI{postAnswers: []fakeAnswer{limited}})
+		code, _, stderr := submitCLI(t, context.Background(), api, solution(t), "--wait", "--timeout", "5s")
+		if code != exitUsage || !strings.Contains(stderr, "429 rate_limited") || !strings.Contains(stderr, "try again in 30s (Retry-After)") {
+			t.Errorf("exit %d, stderr %q: want %d naming the 429 and its Retry-After", code, stderr, exitUsage)
+		}
+		if n := api.postCount(); n != 1 {
+			t.Errorf("%d posts, want 1", n)
+		}
+	})
 }
 
 func TestSubmitUnauthorizedByServer(t *testing.T) {
