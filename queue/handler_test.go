@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/syncbuf"
 	"github.com/gradebox/grader/store"
 )
 
@@ -125,27 +125,9 @@ type env struct {
 	hooks *fakeWebhooks
 	obs   *fakeObserver
 	subs  *flakySubmissions
-	logs  *syncBuffer
+	logs  *syncbuf.Buffer
 	h     *Handler
 	now   time.Time
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var notesAPI = &grader.Challenge{ID: "notes-api", Version: "v1", Suites: []grader.Suite{{Tests: []grader.TestSpec{{Points: 1}, {Points: 2}}}}}
@@ -160,7 +142,7 @@ func newEnv(t *testing.T) *env {
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { rdb.Close() })
-	e := &env{rdb: rdb, eng: &fakeEngine{}, hooks: &fakeWebhooks{}, obs: &fakeObserver{}, logs: &syncBuffer{},
+	e := &env{rdb: rdb, eng: &fakeEngine{}, hooks: &fakeWebhooks{}, obs: &fakeObserver{}, logs: &syncbuf.Buffer{},
 		now: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
 	e.st = store.New(store.Config{Client: rdb, Now: func() time.Time { return e.now }})
 	e.subs = &flakySubmissions{Submissions: e.st}
@@ -538,7 +520,7 @@ func TestServerConfig(t *testing.T) {
 }
 
 func TestAsynqLogger(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	l := NewAsynqLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	l.Debug("d", 1)
 	l.Info("i")

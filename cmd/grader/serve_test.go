@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/syncbuf"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/store"
 )
@@ -71,24 +71,6 @@ func TestRequeueUnfinishedEnqueuesStrandedSubmissions(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log sink safe for the reload goroutine to write to.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestHangupReloadsCatalog sends the process SIGHUP: the catalog picks up
 // an edited hidden test (a new version), and a broken edit is refused
 // with the catalog in use kept.
@@ -102,7 +84,7 @@ func TestHangupReloadsCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := catalog.Challenge("fix-ledger")
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	stop := reloadOnHangup(catalog, slog.New(slog.NewTextHandler(&logs, nil)))
 	defer stop()
 
