@@ -15,18 +15,12 @@ import (
 
 // Result returns a submission's stored result and whether there is one.
 func (s *Redis) Result(ctx context.Context, id string) (grader.Result, bool, error) {
-	b, err := s.rdb.Get(ctx, s.key("sub", id, "result")).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return grader.Result{}, false, nil
-	}
+	results, err := s.Results(ctx, []string{id})
 	if err != nil {
-		return grader.Result{}, false, fmt.Errorf("read result of %s: %w", id, err)
+		return grader.Result{}, false, err
 	}
-	var res grader.Result
-	if err := json.Unmarshal(b, &res); err != nil {
-		return grader.Result{}, false, fmt.Errorf("decode result of %s: %w", id, err)
-	}
-	return res, true, nil
+	res, ok := results[id]
+	return res, ok, nil
 }
 
 // Results returns the results (instructor view) of the submissions in ids

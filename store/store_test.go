@@ -12,7 +12,6 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/grader"
@@ -728,25 +727,30 @@ func TestBoardPacking(t *testing.T) {
 	}
 }
 
-// testBatchReads: AttemptsOf and Results answer as Attempts and Result
-// do one by one, across more learners than one pipeline holds.
+// testBatchReads: AttemptsOf and Results return what was stored, in time
+// order, across more learners and ids than one pipeline holds.
 func testBatchReads(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, _ := newStore(t, rdb)
-	var learners []string
-	var ids []string
+	var learners, ids []string
+	wantAttempts := map[string][]string{} // learner -> ids, oldest first
+	wantResults := map[string]grader.Result{}
 	for i := range batchSize + 88 {
 		learner := fmt.Sprintf("l%04d", i)
 		learners = append(learners, learner)
 		for n := range i % 3 {
+			// Later ids are made earlier: the order must be by time.
 			id := fmt.Sprintf("s%04d-%d", i, n)
 			mustCreate(t, s, Record{ID: id, Challenge: "notes-api", Learner: learner, Queue: "batch",
-				CreatedAt: t0.Add(time.Duration(i*3-n) * time.Second)}) // later attempts made earlier: order is by time
+				CreatedAt: t0.Add(time.Duration(i*3-n) * time.Second)})
+			wantAttempts[learner] = append([]string{id}, wantAttempts[learner]...)
 			ids = append(ids, id)
 			if n == 0 && i%2 == 0 {
-				if err := s.SaveResult(ctx, grader.Result{SubmissionID: id, Challenge: "notes-api", Status: grader.StatusFailed, Score: i % 7, MaxScore: 10, ChallengeVersion: "v1"}); err != nil {
+				res := grader.Result{SubmissionID: id, Challenge: "notes-api", Status: grader.StatusFailed, Score: i % 7, MaxScore: 10, ChallengeVersion: "v1"}
+				if err := s.SaveResult(ctx, res); err != nil {
 					t.Fatal(err)
 				}
+				wantResults[id] = res
 			}
 		}
 		if i%5 == 0 {
@@ -760,43 +764,33 @@ func testBatchReads(t *testing.T, rdb redis.UniversalClient) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withAny := 0
-	for _, learner := range learners {
-		one, err := s.Attempts(ctx, learner, "notes-api")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(one) > 0 {
-			withAny++
-		}
-		if diff := cmp.Diff(one, byLearner[learner], cmpopts.EquateEmpty()); diff != "" {
-			t.Fatalf("AttemptsOf differs from Attempts for %s (-one +batch):\n%s", learner, diff)
+	gotAttempts := map[string][]string{}
+	for learner, recs := range byLearner {
+		for _, r := range recs {
+			if r.Learner != learner || r.Challenge != "notes-api" {
+				t.Fatalf("AttemptsOf[%s] holds %s of %s at %s", learner, r.ID, r.Learner, r.Challenge)
+			}
+			gotAttempts[learner] = append(gotAttempts[learner], r.ID)
 		}
 	}
-	if withAny != len(byLearner) || withAny == 0 {
-		t.Errorf("AttemptsOf has %d learners, want the %d with attempts", len(byLearner), withAny)
+	if diff := cmp.Diff(wantAttempts, gotAttempts); diff != "" {
+		t.Errorf("AttemptsOf (-want +got):\n%s", diff)
+	}
+	if one, err := s.Attempts(ctx, "l0002", "notes-api"); err != nil || len(one) != 2 || one[0].ID != "s0002-1" {
+		t.Errorf("Attempts(l0002) = %v, %v; want s0002-1 then s0002-0", one, err)
 	}
 
 	results, err := s.Results(ctx, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
-	graded := 0
-	for _, id := range ids {
-		one, ok, err := s.Result(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, gotOK := results[id]
-		if ok != gotOK || !cmp.Equal(one, got) {
-			t.Fatalf("Results[%s] = %+v %v, Result = %+v %v", id, got, gotOK, one, ok)
-		}
-		if ok {
-			graded++
-		}
+	if len(results) != len(wantResults) {
+		t.Errorf("Results has %d, want the %d graded", len(results), len(wantResults))
 	}
-	if graded == 0 || len(results) != graded {
-		t.Errorf("Results has %d, want the %d graded", len(results), graded)
+	for id, want := range wantResults {
+		if got, ok := results[id]; !ok || got.Score != want.Score || got.ChallengeVersion != "v1" || got.SubmissionID != id {
+			t.Errorf("Results[%s] = %+v, %v; want score %d", id, got, ok, want.Score)
+		}
 	}
 	if got, err := s.Results(ctx, nil); err != nil || len(got) != 0 {
 		t.Errorf("Results(nil) = %v, %v", got, err)

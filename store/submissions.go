@@ -251,15 +251,11 @@ func (s *Redis) List(ctx context.Context, f Filter, offset, limit int) ([]Record
 
 // Attempts returns a learner's submissions to a challenge, oldest first.
 func (s *Redis) Attempts(ctx context.Context, learner, challenge string) ([]Record, error) {
-	ids, err := s.rdb.ZRange(ctx, s.key("subs", "learner", learner, "challenge", challenge), 0, -1).Result()
+	byLearner, err := s.AttemptsOf(ctx, []string{learner}, challenge)
 	if err != nil {
-		return nil, fmt.Errorf("attempts of %s at %s: %w", learner, challenge, err)
+		return nil, err
 	}
-	recs, err := s.records(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("attempts of %s at %s: %w", learner, challenge, err)
-	}
-	return recs, nil
+	return byLearner[learner], nil
 }
 
 // Unfinished returns the queued or grading submissions created more than
@@ -324,12 +320,8 @@ func (s *Redis) AttemptsOf(ctx context.Context, learners []string, challenge str
 			return nil, fmt.Errorf("attempts at %s: %w", challenge, err)
 		}
 		var ids []string
-		owner := map[string]string{}
-		for i, c := range cmds {
-			for _, id := range c.Val() {
-				ids = append(ids, id)
-				owner[id] = chunk[i]
-			}
+		for _, c := range cmds {
+			ids = append(ids, c.Val()...)
 		}
 		for idChunk := range slices.Chunk(ids, batchSize) {
 			recs, err := s.records(ctx, idChunk)
@@ -337,8 +329,7 @@ func (s *Redis) AttemptsOf(ctx context.Context, learners []string, challenge str
 				return nil, fmt.Errorf("attempts at %s: %w", challenge, err)
 			}
 			for _, r := range recs {
-				learner := owner[r.ID]
-				out[learner] = append(out[learner], r)
+				out[r.Learner] = append(out[r.Learner], r)
 			}
 		}
 	}
