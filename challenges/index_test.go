@@ -106,7 +106,10 @@ func TestReload(t *testing.T) {
 	})
 
 	t.Run("added and removed", func(t *testing.T) {
-		writeFiles(t, filepath.Join(root, "other"), map[string]string{"challenge.yaml": strings.Replace(demoYAML, "id: demo", "id: other", 1)})
+		if err := os.RemoveAll(filepath.Join(root, "other")); err != nil {
+			t.Fatal(err)
+		}
+		writeFiles(t, filepath.Join(root, "other"), apply(t, demoFiles(), edit{"challenge.yaml", "id: demo", "id: other"}))
 		reload(t, Change{ID: "other", What: "added"})
 		if got := len(ix.Challenges()); got != 2 {
 			t.Errorf("Challenges() has %d after adding one, want 2", got)
