@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -136,7 +137,7 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 			fmt.Fprintf(stderr, "grader: the service is limiting submissions (%d %s: %s); sending again in %s\n", ae.Status, ae.Code, clean(ae.Message), d)
 		}
 	}
-	acc, err := c.submitWithinLimits(ctx, form, up, onLimited)
+	acc, err := c.submit(ctx, form, up, onLimited)
 	if err != nil {
 		return c.failure(parent, ctx, o, err, "")
 	}
@@ -428,11 +429,23 @@ const (
 // before it goes into a URL.
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
 
+// limitedWait is how long to wait after a 429 that names no Retry-After;
+// maxLimitedWait caps one wait, whatever the service asks.
+const (
+	limitedWait    = 5 * time.Second
+	maxLimitedWait = time.Minute
+)
+
 // submit sends up as a new submission with the fields of form (empty ones
-// left out). Connection errors and 502, 503 and 504 answers are retried
-// with backoff under one Idempotency-Key, so the service makes at most
-// one submission of it.
-func (c *apiClient) submit(ctx context.Context, form map[string]string, up upload) (accepted, error) {
+// left out), encoded once and sent under one Idempotency-Key, so the
+// service makes at most one submission of it. Connection errors and 502,
+// 503 and 504 answers are retried with backoff, submitAttempts sends in
+// all. A 429 (a rate limit or a cohort's quota) is waited out as long as
+// its Retry-After asks, until ctx ends, and is not counted as an attempt;
+// a wait that would outlast ctx's deadline returns the 429 at once, which
+// says more than a timeout would. onLimited, when set, hears of each such
+// wait.
+func (c *apiClient) submit(ctx context.Context, form map[string]string, up upload, onLimited func(time.Duration, *apiError)) (accepted, error) {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for _, k := range []string{"challenge", "learner", "cohort", "callback_url"} {
@@ -454,19 +467,8 @@ func (c *apiClient) submit(ctx context.Context, form map[string]string, up uploa
 	}
 	key := newIdempotencyKey()
 
-	var lastErr error
-	for attempt := 0; attempt < submitAttempts; attempt++ {
-		if attempt > 0 {
-			delay := retryDelay(attempt)
-			var ae *apiError
-			if errors.As(lastErr, &ae) && ae.RetryAfter > 0 {
-				delay = min(ae.RetryAfter, maxServerRetry)
-			}
-			c.log.Info("sending the submission again", "attempt", attempt+1, "delay", delay, "err", lastErr)
-			if err := sleepCtx(ctx, delay); err != nil {
-				return accepted{}, err
-			}
-		}
+	failures := 0
+	for {
 		acc, err := c.submitOnce(ctx, key, mw.FormDataContentType(), body.Bytes())
 		if err == nil {
 			return acc, nil
@@ -475,48 +477,34 @@ func (c *apiClient) submit(ctx context.Context, form map[string]string, up uploa
 			return accepted{}, ctx.Err()
 		}
 		var ae *apiError
-		if errors.As(err, &ae) && ae.Status != http.StatusBadGateway && ae.Status != http.StatusServiceUnavailable && ae.Status != http.StatusGatewayTimeout {
-			return accepted{}, err
-		}
 		var ue *url.Error
-		if !errors.As(err, &ue) && ae == nil {
-			return accepted{}, err // an unusable answer: sending again would not help
-		}
-		lastErr = err
-	}
-	return accepted{}, lastErr
-}
-
-// limitedWait is how long to wait after a 429 that names no Retry-After;
-// maxLimitedWait caps one wait, whatever the service asks.
-const (
-	limitedWait    = 5 * time.Second
-	maxLimitedWait = time.Minute
-)
-
-// submitWithinLimits submits, waiting out 429 answers (a rate limit or a
-// cohort's quota) as long as their Retry-After asks, until ctx ends. A
-// wait that would outlast ctx's deadline returns the 429 at once, which
-// says more than a timeout would. onWait, when set, hears of each wait.
-func (c *apiClient) submitWithinLimits(ctx context.Context, form map[string]string, up upload, onWait func(time.Duration, *apiError)) (accepted, error) {
-	for {
-		acc, err := c.submit(ctx, form, up)
-		var ae *apiError
-		if !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests {
-			return acc, err
-		}
-		d := ae.RetryAfter
-		if d <= 0 {
-			d = limitedWait
-		}
-		d = min(d, maxLimitedWait)
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		answered := errors.As(err, &ae)
+		var delay time.Duration
+		switch {
+		case answered && ae.Status == http.StatusTooManyRequests:
+			delay = cmp.Or(ae.RetryAfter, limitedWait)
+			delay = min(delay, maxLimitedWait)
+			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
+				return accepted{}, err
+			}
+			if onLimited != nil {
+				onLimited(delay, ae)
+			}
+		case answered && ae.Status != http.StatusBadGateway && ae.Status != http.StatusServiceUnavailable && ae.Status != http.StatusGatewayTimeout:
 			return accepted{}, err
+		case !answered && !errors.As(err, &ue):
+			return accepted{}, err // an unusable answer: sending again would not help
+		default:
+			if failures++; failures == submitAttempts {
+				return accepted{}, err
+			}
+			delay = retryDelay(failures)
+			if answered && ae.RetryAfter > 0 {
+				delay = min(ae.RetryAfter, maxServerRetry)
+			}
+			c.log.Info("sending the submission again", "attempt", failures+1, "delay", delay, "err", err)
 		}
-		if onWait != nil {
-			onWait(d, ae)
-		}
-		if err := sleepCtx(ctx, d); err != nil {
+		if err := sleepCtx(ctx, delay); err != nil {
 			return accepted{}, err
 		}
 	}

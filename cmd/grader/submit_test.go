@@ -488,7 +488,10 @@ func TestSubmitWaitsOutRateLimits(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 		if n := api.postCount(); n != 2 {
-			t.Errorf("%d posts, want 2: the 429 sent again once", n)
+			t.Fatalf("%d posts, want 2: the 429 sent again once", n)
+		}
+		if k0, k1 := api.posts[0].key, api.posts[1].key; k0 == "" || k0 != k1 {
+			t.Errorf("idempotency keys %q and %q, want one key twice", k0, k1)
 		}
 		if !strings.Contains(stderr, "limiting submissions (429 rate_limited: too many submissions); sending again in 1s") {
 			t.Errorf("stderr does not tell of the wait:\n%s", stderr)
