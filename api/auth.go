@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/gradebox/grader/store"
 )
 
 // Role is what a token may do.
@@ -32,13 +34,25 @@ type Token struct {
 type Principal struct {
 	Subject string
 	Role    Role
+	// Cohort is the cohort an issued token was issued for; "" for the
+	// configured tokens. Such a token acts only in its cohort and on the
+	// practice submissions made with a token of that cohort.
+	Cohort string
 }
 
-// Sees reports whether p may read what learner owns: learners see their
-// own, instructors and admins everything.
-func (p Principal) Sees(learner string) bool {
-	return p.Role != RoleLearner || p.Subject == learner
+// Sees reports whether p may read rec: learners see their own (with an
+// issued token, only those of its scope: see store.Record.Scope),
+// instructors and admins everything.
+func (p Principal) Sees(rec store.Record) bool {
+	if p.Role != RoleLearner {
+		return true
+	}
+	return p.Subject == rec.Learner && (p.Cohort == "" || rec.Scope() == p.Cohort)
 }
+
+// InCohort reports whether p may act in cohort id at all: anyone but a
+// token issued for another cohort.
+func (p Principal) InCohort(id string) bool { return p.Cohort == "" || p.Cohort == id }
 
 const principalKey = "principal"
 
@@ -54,6 +68,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	}
 	sum := sha256.Sum256([]byte(secret))
 	var found *Token
+	var cohort string
 	// Compare with every token, in constant time, so timing tells
 	// nothing about which prefix matched.
 	for i := range s.tokens {
@@ -69,6 +84,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		}
 		if ok {
 			found = &Token{Subject: g.Subject, Role: Role(g.Role)}
+			cohort = g.Cohort
 		}
 	}
 	if found == nil {
@@ -76,7 +92,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	c.Writer.Header().Del("WWW-Authenticate")
-	c.Set(principalKey, Principal{Subject: found.Subject, Role: found.Role})
+	c.Set(principalKey, Principal{Subject: found.Subject, Role: found.Role, Cohort: cohort})
 	c.Next()
 }
 

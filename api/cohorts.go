@@ -31,6 +31,7 @@ type CohortStore interface {
 	CohortsOf(ctx context.Context, learner string) ([]store.Cohort, error)
 	CreateCohortSubmission(ctx context.Context, rec store.Record, files []grader.File, quota int) (store.Record, error)
 	IssueLearnerToken(ctx context.Context, cohort, learner string) (string, error)
+	RevokeLearnerToken(ctx context.Context, cohort, learner string) (bool, error)
 	LookupToken(ctx context.Context, secret string) (store.TokenGrant, bool, error)
 	CreateRegrade(ctx context.Context, rg store.Regrade, items []store.RegradeItem) error
 	Regrade(ctx context.Context, id string) (store.Regrade, []store.RegradeItem, error)
@@ -243,7 +244,9 @@ func (s *Server) listCohorts(c *gin.Context) {
 	}
 	out := make([]cohortJSON, 0, len(list))
 	for _, co := range list {
-		out = append(out, cohortView(co, p))
+		if p.InCohort(co.ID) {
+			out = append(out, cohortView(co, p))
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"cohorts": out})
 }
@@ -257,7 +260,7 @@ func (s *Server) loadCohort(c *gin.Context, p Principal) (CohortStore, store.Coh
 	}
 	id := c.Param("id")
 	co, err := cs.Cohort(c.Request.Context(), id)
-	if errors.Is(err, grader.ErrNotFound) || (err == nil && p.Role == RoleLearner && !co.Has(p.Subject)) {
+	if errors.Is(err, grader.ErrNotFound) || (err == nil && p.Role == RoleLearner && (!co.Has(p.Subject) || !p.InCohort(co.ID))) {
 		abort(c, s.log, Errorf(CodeNotFound, "no cohort %.80q", id))
 		return nil, store.Cohort{}, false
 	}
@@ -283,50 +286,6 @@ func (s *Server) getCohort(c *gin.Context) {
 	if _, co, ok := s.loadCohort(c, p); ok {
 		c.JSON(http.StatusOK, cohortView(co, p))
 	}
-}
-
-// issueTokens makes a new learner token for each learner named (every
-// member when none is), revoking their previous cohort token.
-func (s *Server) issueTokens(c *gin.Context) {
-	cs, co, ok := s.instructorCohort(c, "issue tokens")
-	if !ok {
-		return
-	}
-	var body struct {
-		Learners []string `json:"learners"`
-	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
-	if c.Request.ContentLength != 0 {
-		if err := jsonDecoder(c.Request.Body).Decode(&body); err != nil {
-			abort(c, s.log, uploadError(err, `send {"learners": ["alice"]}, or no body for every learner`))
-			return
-		}
-	}
-	learners := body.Learners
-	if len(learners) == 0 {
-		learners = co.Learners
-	}
-	for _, l := range learners {
-		if !co.Has(l) {
-			abort(c, s.log, Errorf(CodeInvalidRequest, "%.80q is not a learner of cohort %s; PUT the cohort with them first", l, co.ID))
-			return
-		}
-	}
-	type issued struct {
-		Learner string `json:"learner"`
-		Token   string `json:"token"`
-	}
-	out := make([]issued, 0, len(learners))
-	for _, l := range learners {
-		tok, err := cs.IssueLearnerToken(c.Request.Context(), co.ID, l)
-		if err != nil {
-			abort(c, s.log, fmt.Errorf("issue tokens: %w", err))
-			return
-		}
-		out = append(out, issued{Learner: l, Token: tok})
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, gin.H{"tokens": out})
 }
 
 // cohortView loads the URL's cohort for the caller (instructors only when

@@ -280,7 +280,7 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 		return newSubmission{}, Errorf(CodeInvalidRequest, "learner %.80q is not a valid id: use 1 to 128 printable characters without spaces", learner)
 	}
 	rec := store.Record{ID: id, Challenge: ch.ID, Learner: learner, Queue: queue.QueueInteractive,
-		State: store.StateQueued, CallbackURL: callback, CallbackView: viewOf(p)}
+		State: store.StateQueued, CallbackURL: callback, CallbackView: viewOf(p), TokenCohort: p.Cohort}
 	if cohortID != "" {
 		if err := s.intoCohort(c, p, &rec, cohortID); err != nil {
 			return newSubmission{}, err
@@ -298,7 +298,7 @@ func (s *Server) intoCohort(c *gin.Context, p Principal, rec *store.Record, id s
 		return Errorf(CodeNotFound, "this server keeps no cohorts; leave cohort out")
 	}
 	co, err := s.cfg.Cohorts.Cohort(c.Request.Context(), id)
-	if errors.Is(err, grader.ErrNotFound) || (err == nil && p.Role == RoleLearner && !co.Has(p.Subject)) {
+	if errors.Is(err, grader.ErrNotFound) || (err == nil && p.Role == RoleLearner && (!co.Has(p.Subject) || !p.InCohort(co.ID))) {
 		return Errorf(CodeNotFound, "no cohort %.80q", id)
 	}
 	if err != nil {

@@ -256,6 +256,7 @@ func (s *Server) routes() *gin.Engine {
 	v1.GET("/cohorts/:id", s.getCohort)
 	v1.PUT("/cohorts/:id", s.updateCohort)
 	v1.POST("/cohorts/:id/tokens", s.issueTokens)
+	v1.DELETE("/cohorts/:id/tokens/:learner", s.revokeToken)
 	v1.GET("/cohorts/:id/report", s.cohortReport)
 	v1.GET("/cohorts/:id/leaderboard", s.cohortLeaderboard)
 	v1.GET("/cohorts/:id/tests", s.cohortTests)

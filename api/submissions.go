@@ -63,7 +63,7 @@ func (s *Server) getSubmission(c *gin.Context) {
 // others' submissions from missing ones.
 func (s *Server) visibleRecord(c *gin.Context, p Principal, id string) (store.Record, bool) {
 	rec, err := s.cfg.Store.Record(c.Request.Context(), id)
-	if err == nil && p.Sees(rec.Learner) {
+	if err == nil && p.Sees(rec) {
 		return rec, true
 	}
 	if err == nil || errors.Is(err, grader.ErrNotFound) {
@@ -96,7 +96,7 @@ func (s *Server) listSubmissions(c *gin.Context) {
 	}
 	f := store.Filter{Challenge: c.Query("challenge"), Learner: c.Query("learner"), Cohort: c.Query("cohort")}
 	if p.Role == RoleLearner {
-		f.Learner = p.Subject
+		f.Learner, f.Scope = p.Subject, p.Cohort
 		if f.Cohort != "" {
 			abort(c, s.log, Errorf(CodeForbidden, "only instructors may list a cohort's submissions; leave cohort out to list yours"))
 			return

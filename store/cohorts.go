@@ -45,19 +45,27 @@ func (c Cohort) Covers(challenge string) bool { return slices.Contains(c.Challen
 // due date, if it has one.
 func (c Cohort) Counts(t time.Time) bool { return c.DueAt.IsZero() || !t.After(c.DueAt) }
 
-// saveCohortScript writes a cohort and its membership index. KEYS:
-// cohort, cohorts, then the learner-cohorts sets of the learners who join
-// or leave. ARGV: id, JSON, creation score, "create" or "update", then
-// "+" (joins) or "-" (leaves) for each learner key. It returns -1,
-// changing nothing, when the cohort exists (create) or does not (update).
+// saveCohortScript writes a cohort and its membership index and revokes
+// the cohort tokens of the learners who leave. KEYS: cohort, cohorts, the
+// learner-cohorts sets of the n learners who join or leave, then the
+// token pointers of those who leave. ARGV: id, JSON, creation score,
+// "create" or "update", the grant key prefix, n, then "+" (joins) or "-"
+// (leaves) for each learner-cohorts key. It returns -1, changing
+// nothing, when the cohort exists (create) or does not (update).
 var saveCohortScript = redis.NewScript(`
 local exists = redis.call('EXISTS', KEYS[1]) == 1
 if ARGV[4] == 'create' and exists then return -1 end
 if ARGV[4] == 'update' and not exists then return -1 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
-for i = 3, #KEYS do
-  if ARGV[i + 2] == '+' then redis.call('SADD', KEYS[i], ARGV[1]) else redis.call('SREM', KEYS[i], ARGV[1]) end
+local n = tonumber(ARGV[6])
+for i = 1, n do
+  if ARGV[6 + i] == '+' then redis.call('SADD', KEYS[2 + i], ARGV[1]) else redis.call('SREM', KEYS[2 + i], ARGV[1]) end
+end
+for i = 3 + n, #KEYS do
+  local old = redis.call('GET', KEYS[i])
+  if old then redis.call('DEL', ARGV[5] .. old) end
+  redis.call('DEL', KEYS[i])
 end
 return 0
 `)
@@ -86,7 +94,8 @@ func (s *Redis) CreateCohort(ctx context.Context, c Cohort) (Cohort, error) {
 // UpdateCohort replaces a cohort's name, learners, challenges and due
 // date, keeping its creation and lane, and returns it as stored; an
 // unknown id wraps grader.ErrNotFound. Learners keep their submissions
-// when they leave a cohort.
+// when they leave a cohort, but their cohort token is revoked in the same
+// write.
 func (s *Redis) UpdateCohort(ctx context.Context, c Cohort) (Cohort, error) {
 	old, err := s.Cohort(ctx, c.ID)
 	if err != nil {
@@ -105,17 +114,21 @@ func (s *Redis) saveCohort(ctx context.Context, c Cohort, before []string, mode 
 		return err
 	}
 	keys := []string{s.key("cohort", c.ID), s.key("cohorts")}
-	args := []any{c.ID, b, strconv.FormatInt(c.CreatedAt.UnixNano(), 10), mode}
+	var marks []any
+	var tokens []string
 	for _, l := range c.Learners {
 		if !slices.Contains(before, l) {
-			keys, args = append(keys, s.key("learner-cohorts", l)), append(args, "+")
+			keys, marks = append(keys, s.key("learner-cohorts", l)), append(marks, "+")
 		}
 	}
 	for _, l := range before {
 		if !slices.Contains(c.Learners, l) {
-			keys, args = append(keys, s.key("learner-cohorts", l)), append(args, "-")
+			keys, marks = append(keys, s.key("learner-cohorts", l)), append(marks, "-")
+			tokens = append(tokens, s.key("cohort", c.ID, "token", l))
 		}
 	}
+	keys = append(keys, tokens...)
+	args := append([]any{c.ID, b, strconv.FormatInt(c.CreatedAt.UnixNano(), 10), mode, s.key("token") + ":", len(marks)}, marks...)
 	n, err := saveCohortScript.Run(ctx, s.rdb, keys, args...).Int()
 	if err != nil {
 		return err
@@ -221,6 +234,26 @@ func (s *Redis) IssueLearnerToken(ctx context.Context, cohort, learner string) (
 		return "", fmt.Errorf("issue token for %s in %s: %w", learner, cohort, err)
 	}
 	return secret, nil
+}
+
+// revokeTokenScript revokes a learner's cohort token. KEYS: the learner's
+// token pointer in the cohort. ARGV: the grant key prefix. It returns 1
+// when there was a token, else 0.
+var revokeTokenScript = redis.NewScript(`
+local old = redis.call('GET', KEYS[1])
+if not old then return 0 end
+redis.call('DEL', ARGV[1] .. old, KEYS[1])
+return 1
+`)
+
+// RevokeLearnerToken revokes learner's token for cohort, so it no longer
+// signs in, and reports whether there was one.
+func (s *Redis) RevokeLearnerToken(ctx context.Context, cohort, learner string) (bool, error) {
+	n, err := revokeTokenScript.Run(ctx, s.rdb, []string{s.key("cohort", cohort, "token", learner)}, s.key("token")+":").Int()
+	if err != nil {
+		return false, fmt.Errorf("revoke the token of %s in %s: %w", learner, cohort, err)
+	}
+	return n == 1, nil
 }
 
 // LookupToken returns what an issued token stands for and whether it is

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +141,94 @@ func testCohortTokens(t *testing.T, rdb redis.UniversalClient) {
 		if strings.Contains(k, second) {
 			t.Errorf("key %s holds the secret", k)
 		}
+	}
+}
+
+func testTokenRevocation(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	co, err := s.CreateCohort(ctx, Cohort{ID: "spring", Learners: []string{"ada", "bob"}, Challenges: []string{"c"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada, _ := s.IssueLearnerToken(ctx, "spring", "ada")
+	bob, _ := s.IssueLearnerToken(ctx, "spring", "bob")
+	other, _ := s.IssueLearnerToken(ctx, "fall", "bob")
+	if ok, err := s.RevokeLearnerToken(ctx, "spring", "ada"); err != nil || !ok {
+		t.Fatalf("revoke: %v %v", ok, err)
+	}
+	if _, ok, _ := s.LookupToken(ctx, ada); ok {
+		t.Error("a revoked token still works")
+	}
+	if ok, err := s.RevokeLearnerToken(ctx, "spring", "ada"); err != nil || ok {
+		t.Errorf("revoking twice: %v %v, want false", ok, err)
+	}
+	// Leaving the cohort revokes the learner's token there, only there.
+	co.Learners = []string{"ada"}
+	if _, err := s.UpdateCohort(ctx, co); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.LookupToken(ctx, bob); ok {
+		t.Error("the token of a learner who left still works")
+	}
+	if _, ok, _ := s.LookupToken(ctx, other); !ok {
+		t.Error("leaving spring revoked bob's token for fall")
+	}
+	// Back in, a new token works.
+	co.Learners = []string{"ada", "bob"}
+	if _, err := s.UpdateCohort(ctx, co); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.IssueLearnerToken(ctx, "spring", "bob")
+	if _, ok, _ := s.LookupToken(ctx, again); err != nil || !ok {
+		t.Errorf("token reissued after rejoining: %v %v", ok, err)
+	}
+	for _, k := range rdb.Keys(ctx, s.p+":token:*").Val() {
+		if n := rdb.HLen(ctx, k).Val(); n == 0 {
+			t.Errorf("empty grant %s", k)
+		}
+	}
+	if n := len(rdb.Keys(ctx, s.p+":token:*").Val()); n != 2 {
+		t.Errorf("%d grants stored, want 2 (bob in spring and in fall)", n)
+	}
+}
+
+func testScopeIndex(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, clk := newStore(t, rdb)
+	for i, rec := range []Record{
+		{ID: "in", Challenge: "c", Learner: "ada", Cohort: "k"},
+		{ID: "practice", Challenge: "d", Learner: "ada", TokenCohort: "k"},
+		{ID: "own", Challenge: "c", Learner: "ada"},
+		{ID: "other", Challenge: "c", Learner: "ada", Cohort: "j"},
+		{ID: "bob", Challenge: "c", Learner: "bob", Cohort: "k"},
+	} {
+		clk.Set(t0.Add(time.Duration(i) * time.Second))
+		mustCreate(t, s, rec)
+	}
+	if rec, err := s.Record(ctx, "practice"); err != nil || rec.TokenCohort != "k" || rec.Scope() != "k" {
+		t.Errorf("record %+v %v, want token cohort k", rec, err)
+	}
+	for _, tc := range []struct {
+		f    Filter
+		want []string
+	}{
+		{Filter{Learner: "ada", Scope: "k"}, []string{"practice", "in"}},
+		{Filter{Learner: "ada", Scope: "k", Challenge: "c"}, []string{"in"}},
+		{Filter{Learner: "ada", Scope: "j"}, []string{"other"}},
+		{Filter{Learner: "ada"}, []string{"other", "own", "practice", "in"}},
+	} {
+		recs, total, err := s.List(ctx, tc.f, 0, 10)
+		var got []string
+		for _, r := range recs {
+			got = append(got, r.ID)
+		}
+		if err != nil || total != len(tc.want) || !slices.Equal(got, tc.want) {
+			t.Errorf("List(%+v) = %v %d %v, want %v", tc.f, got, total, err, tc.want)
+		}
+	}
+	if recs, total, _ := s.List(ctx, Filter{Learner: "ada", Scope: "k", Challenge: "c"}, 1, 10); len(recs) != 0 || total != 1 {
+		t.Errorf("past the end: %v %d", recs, total)
 	}
 }
 

@@ -23,6 +23,7 @@
 //	grader:subs:challenge:{c}               zset     the same, one challenge's               kept
 //	grader:subs:learner:{l}:challenge:{c}   zset     the same, one learner on one challenge  kept
 //	grader:subs:cohort:{k}                  zset     the same, one cohort's                  kept
+//	grader:subs:learner:{l}:scope:{k}       zset     the same, one learner's of Record.Scope k kept
 //	grader:unfinished                       zset     queued or grading ids by creation time  until graded
 //	grader:unfinished:cohort:{k}            zset     the same, one cohort's (its quota)      until graded
 //	grader:attempts:{c}:{l}                 string   counter: the learner's last attempt     kept
@@ -33,8 +34,8 @@
 //	grader:cohorts                          zset     every cohort id by creation time        kept
 //	grader:cohort-lanes                     string   counter: lanes handed out to cohorts    kept
 //	grader:learner-cohorts:{l}              set      the cohorts a learner belongs to        kept
-//	grader:cohort:{k}:token:{l}             string   hash of the learner's cohort token      until reissued
-//	grader:token:{sha256}                   hash     an issued token's TokenGrant            until reissued
+//	grader:cohort:{k}:token:{l}             string   hash of the learner's cohort token      until reissued, revoked or l leaves k
+//	grader:token:{sha256}                   hash     an issued token's TokenGrant            until reissued, revoked or l leaves k
 //	grader:regrade:{r}                      string   JSON Regrade                            kept
 //	grader:regrade:{r}:items                hash     submission -> JSON RegradeItem          kept
 //	grader:regrade:{r}:results              hash     submission -> JSON new grader.Result    kept

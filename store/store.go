@@ -51,6 +51,9 @@ type Record struct {
 	// Cohort is the cohort the submission was made in, if any. A cohort's
 	// submissions keep their files (a regrade grades them again).
 	Cohort string `json:"cohort,omitempty"`
+	// TokenCohort is the cohort of the issued token the submission was
+	// made with, if any (see Scope).
+	TokenCohort string `json:"-"`
 	// Kind is KindSubmission, or KindRegrade for a result recorded by
 	// applying a regrade.
 	Kind string `json:"kind"`
@@ -59,6 +62,16 @@ type Record struct {
 	// SupersededBy is the regrade that replaced this submission's result
 	// in standings and reports; the result itself is kept.
 	SupersededBy string `json:"superseded_by,omitempty"`
+}
+
+// Scope is the cohort whose issued tokens may read the submission: its
+// cohort, or for a practice submission the cohort of the token it was
+// made with; "" when no issued token may.
+func (r Record) Scope() string {
+	if r.Cohort != "" {
+		return r.Cohort
+	}
+	return r.TokenCohort
 }
 
 // Submission kinds.

@@ -72,6 +72,8 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 		"Cohorts":          testCohorts,
 		"CohortQuota":      testCohortQuota,
 		"CohortTokens":     testCohortTokens,
+		"TokenRevocation":  testTokenRevocation,
+		"ScopeIndex":       testScopeIndex,
 		"Regrades":         testRegrades,
 		"BatchReads":       testBatchReads,
 	} {

@@ -18,7 +18,8 @@ import (
 // once, and returns its attempt number (0 when the id is taken).
 //
 // KEYS: record, files, subs, learner index, challenge index, pair index,
-// unfinished, attempt counter, cohort index, cohort unfinished. ARGV:
+// unfinished, attempt counter, cohort index, cohort unfinished, scope
+// index (see Record.Scope; ” for none). ARGV:
 // files, creation score, id, cohort quota (0: none), then the record's
 // field/value pairs. It returns -1, storing nothing, when the record has a
 // cohort whose unfinished set is at the quota.
@@ -35,6 +36,7 @@ if cohort then
   redis.call('ZADD', KEYS[9], ARGV[2], ARGV[3])
   redis.call('ZADD', KEYS[10], ARGV[2], ARGV[3])
 end
+if KEYS[11] ~= '' then redis.call('ZADD', KEYS[11], ARGV[2], ARGV[3]) end
 return n
 `)
 
@@ -79,10 +81,13 @@ func (s *Redis) CreateCohortSubmission(ctx context.Context, rec Record, files []
 		s.key("sub", rec.ID), s.key("sub", rec.ID, "files"),
 		s.key("subs"), s.key("subs", "learner", rec.Learner), s.key("subs", "challenge", rec.Challenge),
 		s.key("subs", "learner", rec.Learner, "challenge", rec.Challenge),
-		s.key("unfinished"), s.key("attempts", rec.Challenge, rec.Learner), "", "",
+		s.key("unfinished"), s.key("attempts", rec.Challenge, rec.Learner), "", "", "",
 	}
 	if rec.Cohort != "" {
 		keys[8], keys[9] = s.key("subs", "cohort", rec.Cohort), s.key("unfinished", "cohort", rec.Cohort)
+	}
+	if k := rec.Scope(); k != "" {
+		keys[10] = s.key("subs", "learner", rec.Learner, "scope", k)
 	}
 	args := []any{packed, strconv.FormatInt(rec.CreatedAt.UnixNano(), 10), rec.ID, max(quota, 0)}
 	for k, v := range recordFields(rec) {
@@ -110,7 +115,7 @@ func recordFields(r Record) map[string]any {
 		"callback_url": r.CallbackURL, "callback_view": string(r.CallbackView),
 		"created_at": formatTime(r.CreatedAt), "started_at": formatTime(r.StartedAt), "graded_at": formatTime(r.GradedAt),
 		"status": string(r.Status), "score": r.Score, "max_score": r.MaxScore,
-		"cohort": r.Cohort, "kind": r.Kind, "regrade_of": r.RegradeOf, "superseded_by": r.SupersededBy,
+		"cohort": r.Cohort, "token_cohort": r.TokenCohort, "kind": r.Kind, "regrade_of": r.RegradeOf, "superseded_by": r.SupersededBy,
 	}
 }
 
@@ -140,7 +145,7 @@ func parseRecord(m map[string]string) (Record, bool) {
 		Attempt: atoi("attempt"), CallbackURL: m["callback_url"], CallbackView: grader.View(m["callback_view"]),
 		CreatedAt: parseTime(m["created_at"]), StartedAt: parseTime(m["started_at"]), GradedAt: parseTime(m["graded_at"]),
 		Status: grader.Status(m["status"]), Score: atoi("score"), MaxScore: atoi("max_score"),
-		Cohort: m["cohort"], Kind: cmp.Or(m["kind"], KindSubmission), RegradeOf: m["regrade_of"], SupersededBy: m["superseded_by"],
+		Cohort: m["cohort"], TokenCohort: m["token_cohort"], Kind: cmp.Or(m["kind"], KindSubmission), RegradeOf: m["regrade_of"], SupersededBy: m["superseded_by"],
 	}, true
 }
 
@@ -208,12 +213,15 @@ func (s *Redis) MarkStarted(ctx context.Context, id string) error {
 	return nil
 }
 
-// Filter narrows List; empty fields match all. Cohort, when set, is
+// Filter narrows List; empty fields match all. Scope, with Learner, keeps
+// the learner's submissions of that scope (see Record.Scope). Cohort,
+// when set, is
 // used alone.
 type Filter struct {
 	Challenge string
 	Learner   string
 	Cohort    string
+	Scope     string
 }
 
 // List returns records newest first, from offset, at most limit, and how
@@ -221,6 +229,8 @@ type Filter struct {
 func (s *Redis) List(ctx context.Context, f Filter, offset, limit int) ([]Record, int, error) {
 	index := s.key("subs")
 	switch {
+	case f.Scope != "" && f.Learner != "":
+		return s.listScope(ctx, f, offset, limit)
 	case f.Cohort != "":
 		index = s.key("subs", "cohort", f.Cohort)
 	case f.Learner != "" && f.Challenge != "":
@@ -230,6 +240,12 @@ func (s *Redis) List(ctx context.Context, f Filter, offset, limit int) ([]Record
 	case f.Challenge != "":
 		index = s.key("subs", "challenge", f.Challenge)
 	}
+	return s.page(ctx, index, offset, limit)
+}
+
+// page returns the records of an index newest first, from offset, at
+// most limit, and how many it holds.
+func (s *Redis) page(ctx context.Context, index string, offset, limit int) ([]Record, int, error) {
 	offset = max(offset, 0)
 	total, err := s.rdb.ZCard(ctx, index).Result()
 	if err != nil {
@@ -247,6 +263,27 @@ func (s *Redis) List(ctx context.Context, f Filter, offset, limit int) ([]Record
 		return nil, 0, fmt.Errorf("list submissions: %w", err)
 	}
 	return recs, int(total), nil
+}
+
+// listScope is List of one learner's submissions of one scope. A
+// challenge is matched by reading the learner's whole scope, which holds
+// only what one learner submitted in one cohort.
+func (s *Redis) listScope(ctx context.Context, f Filter, offset, limit int) ([]Record, int, error) {
+	index := s.key("subs", "learner", f.Learner, "scope", f.Scope)
+	if f.Challenge == "" {
+		return s.page(ctx, index, offset, limit)
+	}
+	ids, err := s.rdb.ZRevRange(ctx, index, 0, -1).Result()
+	if err != nil {
+		return nil, 0, fmt.Errorf("list submissions: %w", err)
+	}
+	recs, err := s.records(ctx, ids)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list submissions: %w", err)
+	}
+	recs = slices.DeleteFunc(recs, func(r Record) bool { return r.Challenge != f.Challenge })
+	offset = min(max(offset, 0), len(recs))
+	return recs[offset:min(offset+max(limit, 0), len(recs))], len(recs), nil
 }
 
 // Attempts returns a learner's submissions to a challenge, oldest first.
