@@ -19,7 +19,7 @@ import (
 //
 // KEYS: record, files, subs, learner index, challenge index, pair index,
 // unfinished, attempt counter, cohort index, cohort unfinished, scope
-// index (see Record.Scope; ” for none). ARGV:
+// index (see Record.Scope; empty for none). ARGV:
 // files, creation score, id, cohort quota (0: none), then the record's
 // field/value pairs. It returns -1, storing nothing, when the record has a
 // cohort whose unfinished set is at the quota.
