@@ -40,14 +40,19 @@ func links(rec store.Record) map[string]string {
 }
 
 // getSubmission answers a submission's record and, once graded, its
-// result in the caller's view.
+// result in the caller's view (see recordFor for the record's).
 func (s *Server) getSubmission(c *gin.Context) {
 	p := principal(c)
+	full, err := fullParam(c)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
 	rec, ok := s.visibleRecord(c, p, c.Param("id"))
 	if !ok {
 		return
 	}
-	view := submissionView{Record: rec, Links: links(rec)}
+	view := submissionView{Record: recordFor(rec, p, full), Links: links(rec)}
 	if res, ok, err := s.cfg.Store.Result(c.Request.Context(), rec.ID); err != nil {
 		abort(c, s.log, fmt.Errorf("read result of %s: %w", rec.ID, err))
 		return
@@ -94,6 +99,11 @@ func (s *Server) listSubmissions(c *gin.Context) {
 		abort(c, s.log, err)
 		return
 	}
+	full, err := fullParam(c)
+	if err != nil {
+		abort(c, s.log, err)
+		return
+	}
 	f := store.Filter{Challenge: c.Query("challenge"), Learner: c.Query("learner"), Cohort: c.Query("cohort")}
 	if p.Role == RoleLearner {
 		f.Learner, f.Scope = p.Subject, p.Cohort
@@ -113,7 +123,7 @@ func (s *Server) listSubmissions(c *gin.Context) {
 	}
 	items := make([]submissionView, 0, len(recs))
 	for _, r := range recs {
-		items = append(items, submissionView{Record: r, Links: links(r)})
+		items = append(items, submissionView{Record: recordFor(r, p, full), Links: links(r)})
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "total": total, "offset": offset, "limit": limit})
 }
