@@ -132,6 +132,9 @@ func (s *Server) decodeCohort(c *gin.Context, id string) (store.Cohort, error) {
 	if !cohortIDPattern.MatchString(b.ID) {
 		return store.Cohort{}, Errorf(CodeInvalidRequest, "cohort id %.80q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", b.ID)
 	}
+	if err := checkName("name", b.Name); err != nil {
+		return store.Cohort{}, err
+	}
 	if len(b.Name) > maxCohortName {
 		return store.Cohort{}, Errorf(CodeInvalidRequest, "name is %d characters long; keep it under %d", len(b.Name), maxCohortName)
 	}
@@ -155,6 +158,9 @@ func (s *Server) decodeCohort(c *gin.Context, id string) (store.Cohort, error) {
 		return store.Cohort{}, Errorf(CodeInvalidRequest, "challenges is empty: name at least one challenge (GET /v1/challenges lists them)")
 	}
 	for i, ch := range b.Challenges {
+		if err := checkName(fmt.Sprintf("challenges[%d]", i), ch); err != nil {
+			return store.Cohort{}, err
+		}
 		if seen["\x00"+ch] {
 			return store.Cohort{}, Errorf(CodeInvalidRequest, "challenge %q is listed twice", ch)
 		}

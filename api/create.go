@@ -243,6 +243,9 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 	if challengeID == "" {
 		return newSubmission{}, Errorf(CodeInvalidRequest, "challenge is missing: name the challenge to grade against")
 	}
+	if err := checkName("challenge", challengeID); err != nil {
+		return newSubmission{}, err
+	}
 	ch, err := s.cfg.Catalog.Challenge(challengeID)
 	if err != nil {
 		if errors.Is(err, grader.ErrNotFound) {

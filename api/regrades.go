@@ -126,6 +126,10 @@ func (s *Server) challengeParamValue(c *gin.Context, co store.Cohort, id string)
 	if id == "" && len(co.Challenges) == 1 {
 		id = co.Challenges[0]
 	}
+	if err := checkName("challenge", id); err != nil {
+		abort(c, s.log, err)
+		return nil, false
+	}
 	if !co.Covers(id) {
 		abort(c, s.log, Errorf(CodeInvalidRequest, "challenge %.80q is not one of cohort %s's: name one of %v", id, co.ID, co.Challenges))
 		return nil, false

@@ -36,7 +36,11 @@ func (s *Server) issueTokens(c *gin.Context) {
 	if len(learners) == 0 {
 		learners = co.Learners
 	}
-	for _, l := range learners {
+	for i, l := range learners {
+		if err := checkName(fmt.Sprintf("learners[%d]", i), l); err != nil {
+			abort(c, s.log, err)
+			return
+		}
 		if !co.Has(l) {
 			abort(c, s.log, Errorf(CodeInvalidRequest, "%.80q is not a learner of cohort %s; PUT the cohort with them first", l, co.ID))
 			return
