@@ -138,9 +138,10 @@ func TestStarter(t *testing.T) {
 
 func TestLeaderboard(t *testing.T) {
 	env := newEnv(t)
-	env.mem.boards["notes-api"] = []store.Standing{{Learner: "bob", Score: 5, At: at}, {Learner: "ada", Score: 5, At: at.Add(time.Hour)}, {Learner: "cy", Score: 1, At: at}}
+	// A learner reads the practice board; staff on it are left out.
+	env.mem.practice["notes-api"] = []store.Standing{{Learner: "teach", Score: 5, At: at}, {Learner: "bob", Score: 5, At: at}, {Learner: "ada", Score: 5, At: at.Add(time.Hour)}, {Learner: "cy", Score: 1, At: at}}
 	code, out := env.do(t, get("/v1/challenges/notes-api/leaderboard?limit=2", adaToken))
-	want := map[string]any{"items": []any{
+	want := map[string]any{"board": "practice", "items": []any{
 		map[string]any{"rank": 1.0, "learner": "bob", "score": 5.0, "max_score": 5.0, "at": "2030-01-02T03:04:05Z"},
 		map[string]any{"rank": 2.0, "learner": "ada", "score": 5.0, "max_score": 5.0, "at": "2030-01-02T04:04:05Z"},
 	}}
@@ -152,7 +153,7 @@ func TestLeaderboard(t *testing.T) {
 		gotLimit = limit
 		return nil, nil
 	}
-	if code, out := env.do(t, get("/v1/challenges/notes-api/leaderboard", teachToken)); code != 200 || gotLimit != 10 || len(out["items"].([]any)) != 0 {
+	if code, out := env.do(t, get("/v1/challenges/notes-api/leaderboard", teachToken)); code != 200 || gotLimit != 10 || len(out["items"].([]any)) != 0 || out["board"] != "all" {
 		t.Errorf("default: %d limit %d %v", code, gotLimit, out)
 	}
 	for _, tc := range []struct {

@@ -352,6 +352,9 @@ func (s *Server) cohortReport(c *gin.Context) {
 
 func (s *Server) cohortLeaderboard(c *gin.Context) {
 	co, ch, rep, ok := s.cohortView(c, false, false)
+	if ok && principal(c).Role == RoleLearner {
+		rep = s.withoutStaff(rep)
+	}
 	if ok {
 		c.JSON(http.StatusOK, gin.H{"cohort": co.ID, "challenge": ch, "entries": cohort.Leaderboard(rep, ch)})
 	}

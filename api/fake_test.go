@@ -21,6 +21,7 @@ type fakeStore struct {
 	ListFn                  func(ctx context.Context, f store.Filter, offset, limit int) ([]store.Record, int, error)
 	BestFn                  func(ctx context.Context, challenge, learner string) (store.Standing, bool, error)
 	LeaderboardFn           func(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
+	PracticeLeaderboardFn   func(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
 	AppendEventFn           func(ctx context.Context, id string, ev grader.Event) (string, error)
 	WaitEventsFn            func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error)
 	ClaimIdempotencyKeyFn   func(ctx context.Context, subject, key, id string, ttl time.Duration) (string, error)
@@ -47,6 +48,9 @@ func (f *fakeStore) Best(ctx context.Context, challenge, learner string) (store.
 }
 func (f *fakeStore) Leaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error) {
 	return f.LeaderboardFn(ctx, challenge, limit)
+}
+func (f *fakeStore) PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error) {
+	return f.PracticeLeaderboardFn(ctx, challenge, limit)
 }
 func (f *fakeStore) AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error) {
 	return f.AppendEventFn(ctx, id, ev)
@@ -75,8 +79,10 @@ type memory struct {
 	claims  map[string]string
 	counts  map[string]int
 	boards  map[string][]store.Standing
-	best    map[string]store.Standing
-	seq     int
+	// practice are the practice boards (PracticeLeaderboard).
+	practice map[string][]store.Standing
+	best     map[string]store.Standing
+	seq      int
 }
 
 // storedIDs returns the ids of stored submissions, sorted.
@@ -116,7 +122,7 @@ func (m *memory) addEvent(id string, ev grader.Event) string {
 func newMemStore() (*fakeStore, *memory) {
 	m := &memory{records: map[string]store.Record{}, files: map[string][]grader.File{}, results: map[string]grader.Result{},
 		events: map[string][]store.Event{}, claims: map[string]string{}, counts: map[string]int{},
-		boards: map[string][]store.Standing{}, best: map[string]store.Standing{}}
+		boards: map[string][]store.Standing{}, practice: map[string][]store.Standing{}, best: map[string]store.Standing{}}
 	attempts := map[string]int{}
 	f := &fakeStore{
 		CreateSubmissionFn: func(ctx context.Context, rec store.Record, files []grader.File) (store.Record, error) {
@@ -175,6 +181,12 @@ func newMemStore() (*fakeStore, *memory) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			b := m.boards[challenge]
+			return append([]store.Standing{}, b[:min(limit, len(b))]...), nil
+		},
+		PracticeLeaderboardFn: func(ctx context.Context, challenge string, limit int) ([]store.Standing, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			b := m.practice[challenge]
 			return append([]store.Standing{}, b[:min(limit, len(b))]...), nil
 		},
 		AppendEventFn: func(ctx context.Context, id string, ev grader.Event) (string, error) {

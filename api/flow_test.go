@@ -197,7 +197,7 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 	}
 
 	_, out = call("GET", "/v1/challenges/notes-api/leaderboard", bobToken, "", "")
-	wantBoard := map[string]any{"items": []any{map[string]any{"rank": 1.0, "learner": "ada", "score": 2.0, "max_score": 5.0, "at": at.Format(time.RFC3339)}}}
+	wantBoard := map[string]any{"board": "practice", "items": []any{map[string]any{"rank": 1.0, "learner": "ada", "score": 2.0, "max_score": 5.0, "at": at.Format(time.RFC3339)}}}
 	if diff := cmp.Diff(wantBoard, out); diff != "" {
 		t.Errorf("leaderboard (-want +got):\n%s", diff)
 	}

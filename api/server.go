@@ -43,6 +43,9 @@ type Store interface {
 	Best(ctx context.Context, challenge, learner string) (store.Standing, bool, error)
 	// Leaderboard returns a challenge's best standings, best first.
 	Leaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
+	// PracticeLeaderboard returns a challenge's best standings among
+	// practice submissions (store.Record.Practice), best first.
+	PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
 	// AppendEvent adds a progress event to a submission's stream.
 	AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error)
 	// WaitEvents returns the events after the stream id after, waiting up
@@ -162,7 +165,10 @@ type Server struct {
 	log       *slog.Logger
 	tokens    []Token
 	tokenSums [][32]byte
-	router    *gin.Engine
+	// staff are the subjects of configured tokens that are not
+	// learners': never shown to learners on a leaderboard.
+	staff  map[string]bool
+	router *gin.Engine
 }
 
 // New returns the API server.
@@ -201,9 +207,12 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, tokens: cfg.Tokens}
+	s := &Server{cfg: cfg, log: cfg.Logger, tokens: cfg.Tokens, staff: map[string]bool{}}
 	for _, t := range cfg.Tokens {
 		s.tokenSums = append(s.tokenSums, sha256.Sum256([]byte(t.Secret)))
+		if t.Role != RoleLearner {
+			s.staff[t.Subject] = true
+		}
 	}
 	s.router = s.routes()
 	return s

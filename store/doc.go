@@ -28,6 +28,7 @@
 //	grader:unfinished:cohort:{k}            zset     the same, one cohort's (its quota)      until graded
 //	grader:attempts:{c}:{l}                 string   counter: the learner's last attempt     kept
 //	grader:board:{c}                        zset     learner -> packed best score and time   kept
+//	grader:practice-board:{c}               zset     the same, practice submissions only     kept
 //	grader:idem:{subject}:{key}             string   idempotency key -> submission id        the ttl given to ClaimIdempotencyKey
 //	grader:rate:{key}:{window}              string   requests counted in one fixed window    one window after its first request
 //	grader:cohort:{k}                       string   JSON Cohort                             kept

@@ -53,7 +53,8 @@ func (s *Redis) Results(ctx context.Context, ids []string) (map[string]grader.Re
 
 // SaveResult stores a result, marks the submission graded (with
 // GradedAt), takes it off the unfinished set, schedules its files and
-// events for removal and updates the challenge's leaderboard. Saving the
+// events for removal and updates the challenge's leaderboards (the
+// practice board too for a practice submission). Saving the
 // same result twice changes nothing more. A grader.StatusError result
 // (the service's fault) never enters the leaderboard and never replaces a
 // real result already stored. An unknown submission wraps
@@ -93,6 +94,9 @@ func (s *Redis) SaveResult(ctx context.Context, res grader.Result) error {
 		p.Expire(ctx, s.key("sub", id, "events"), s.filesTTL)
 		if res.Status != grader.StatusError {
 			p.ZAddGT(ctx, s.key("board", rec.Challenge), redis.Z{Score: packBoard(res.Score, res.GradedAt), Member: rec.Learner})
+			if rec.Practice() {
+				p.ZAddGT(ctx, s.key("practice-board", rec.Challenge), redis.Z{Score: packBoard(res.Score, res.GradedAt), Member: rec.Learner})
+			}
 		}
 		return nil
 	})
@@ -136,10 +140,20 @@ type Standing struct {
 // ties to whoever got there first, at most limit lines. Results with
 // grader.StatusError are not on it.
 func (s *Redis) Leaderboard(ctx context.Context, challenge string, limit int) ([]Standing, error) {
+	return s.board(ctx, s.key("board", challenge), challenge, limit)
+}
+
+// PracticeLeaderboard is Leaderboard of the practice submissions alone
+// (see Record.Practice): what learners may be shown of one another.
+func (s *Redis) PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]Standing, error) {
+	return s.board(ctx, s.key("practice-board", challenge), challenge, limit)
+}
+
+func (s *Redis) board(ctx context.Context, key, challenge string, limit int) ([]Standing, error) {
 	if limit <= 0 {
 		return []Standing{}, nil
 	}
-	zs, err := s.rdb.ZRevRangeWithScores(ctx, s.key("board", challenge), 0, int64(limit)-1).Result()
+	zs, err := s.rdb.ZRevRangeWithScores(ctx, key, 0, int64(limit)-1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read leaderboard of %s: %w", challenge, err)
 	}

@@ -37,8 +37,9 @@ type Record struct {
 	Attempt int `json:"attempt"`
 	// CallbackURL, when set, receives the result once graded (a webhook).
 	CallbackURL string `json:"callback_url,omitempty"`
-	// CallbackView is the view of the result the webhook body carries:
-	// the submitter's. Empty means the learner view.
+	// CallbackView is the submitter's view of results: the view the
+	// webhook body carries, and what tells a learner's own submission
+	// from staff's (see Practice). Empty means the learner view.
 	CallbackView grader.View `json:"-"`
 	CreatedAt    time.Time   `json:"created_at"`
 	// StartedAt is when a worker last started grading it.
@@ -72,6 +73,14 @@ func (r Record) Scope() string {
 		return r.Cohort
 	}
 	return r.TokenCohort
+}
+
+// Practice reports whether r is a practice submission: made by a learner
+// themself (with the learner view, see CallbackView), outside any cohort.
+// Only these enter a challenge's practice leaderboard, so that it names
+// neither staff nor who belongs to which cohort.
+func (r Record) Practice() bool {
+	return r.Cohort == "" && r.Kind != KindRegrade && r.CallbackView != grader.ViewInstructor
 }
 
 // Submission kinds.

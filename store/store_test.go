@@ -74,6 +74,7 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 		"CohortTokens":     testCohortTokens,
 		"TokenRevocation":  testTokenRevocation,
 		"ScopeIndex":       testScopeIndex,
+		"PracticeBoard":    testPracticeBoard,
 		"Regrades":         testRegrades,
 		"BatchReads":       testBatchReads,
 	} {
@@ -796,5 +797,35 @@ func testBatchReads(t *testing.T, rdb redis.UniversalClient) {
 	}
 	if got, err := s.Results(ctx, nil); err != nil || len(got) != 0 {
 		t.Errorf("Results(nil) = %v, %v", got, err)
+	}
+}
+
+func testPracticeBoard(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	for _, rec := range []Record{
+		{ID: "own", Challenge: "c", Learner: "ada"},
+		{ID: "bulk", Challenge: "c", Learner: "bob", CallbackView: grader.ViewInstructor},
+		{ID: "staff", Challenge: "c", Learner: "teach", CallbackView: grader.ViewInstructor},
+		{ID: "cohort", Challenge: "c", Learner: "cy", Cohort: "k"},
+	} {
+		mustCreate(t, s, rec)
+		if err := s.SaveResult(ctx, grader.Result{SubmissionID: rec.ID, Status: grader.StatusPassed, Score: 3, MaxScore: 3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	learners := func(b []Standing) []string {
+		var out []string
+		for _, s := range b {
+			out = append(out, s.Learner)
+		}
+		sort.Strings(out)
+		return out
+	}
+	if b, err := s.PracticeLeaderboard(ctx, "c", 10); err != nil || !cmp.Equal(learners(b), []string{"ada"}) {
+		t.Errorf("practice board %v %v, want ada only", learners(b), err)
+	}
+	if b, err := s.Leaderboard(ctx, "c", 10); err != nil || len(b) != 4 {
+		t.Errorf("whole board %v %v, want all four", learners(b), err)
 	}
 }
