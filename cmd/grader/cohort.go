@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,7 +64,7 @@ Exit status: 0 done; 1 some learners were not graded (grade), or the
 regrade changes scores (regrade, without --apply); 2 bad usage or a request
 the service refused (4xx); 3 the service failed.`,
 	}
-	cmd.AddCommand(newCohortCreateCmd(cfg), newCohortListCmd(cfg), newCohortShowCmd(cfg), newCohortTokensCmd(cfg),
+	cmd.AddCommand(newCohortCreateCmd(cfg), newCohortListCmd(cfg), newCohortShowCmd(cfg), newCohortTokensCmd(cfg), newCohortRevokeCmd(cfg),
 		newCohortGradeCmd(cfg), newCohortReportCmd(cfg), newCohortLeaderboardCmd(cfg), newCohortTestsCmd(cfg), newCohortRegradeCmd(cfg))
 	return cmd
 }
@@ -196,43 +195,6 @@ func newCohortShowCmd(cfg *Config) *cobra.Command {
 		},
 	}
 	f.bind(cmd, true)
-	return cmd
-}
-
-func newCohortTokensCmd(cfg *Config) *cobra.Command {
-	var f cohortFlags
-	var learners, output string
-	cmd := &cobra.Command{
-		Use:   "tokens --cohort C [--learners a,b] [-o tokens.csv]",
-		Short: "Issue learner tokens for a cohort (revoking each learner's previous one) as CSV: learner,token",
-		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.client(cmd, cfg, true)
-			if err != nil {
-				return err
-			}
-			var out struct {
-				Tokens []struct {
-					Learner string `json:"learner"`
-					Token   string `json:"token"`
-				} `json:"tokens"`
-			}
-			if err := c.sendJSON(cmd.Context(), http.MethodPost, c.path("v1", "cohorts", f.cohort, "tokens"), map[string]any{"learners": splitList(learners)}, &out); err != nil {
-				return apiExit(err)
-			}
-			var buf bytes.Buffer
-			w := csv.NewWriter(&buf)
-			_ = w.Write([]string{"learner", "token"})
-			for _, t := range out.Tokens {
-				_ = w.Write([]string{t.Learner, t.Token})
-			}
-			w.Flush()
-			return writeOutput(cmd, output, buf.Bytes(), 0o600)
-		},
-	}
-	f.bind(cmd, true)
-	cmd.Flags().StringVar(&learners, "learners", "", "learners to issue tokens to, comma-separated (default: every learner)")
-	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file (mode 0600) instead of stdout")
 	return cmd
 }
 
@@ -509,7 +471,7 @@ func apiExit(err error) error {
 }
 
 // sendJSON sends body (JSON; none when nil) with method to u and decodes
-// a 2xx answer into out.
+// a 2xx answer into out (none when out is nil).
 func (c *apiClient) sendJSON(ctx context.Context, method, u string, body, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, attemptTimeout)
 	defer cancel()
@@ -536,6 +498,9 @@ func (c *apiClient) sendJSON(ctx context.Context, method, u string, body, out an
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return readAPIError(resp)
+	}
+	if out == nil {
+		return nil
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxDocBytes)).Decode(out); err != nil {
 		return fmt.Errorf("decode %s: %w", u, err)
