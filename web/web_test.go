@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,7 +70,7 @@ func TestPages(t *testing.T) {
 		{"/submissions", http.StatusOK, []string{"<h1>Attempts</h1>"}},
 		{"/submissions/sub_123", http.StatusOK, []string{`id="progress"`, `id="result"`}},
 		{"/instructor", http.StatusOK, []string{"<h1>Cohorts</h1>", `value="echo" checked`}},
-		{"/instructor/cohorts/spring-26", http.StatusOK, []string{`data-cohort="spring-26"`, `id="regrade-form"`}},
+		{"/instructor/cohorts/spring-26", http.StatusOK, []string{`data-cohort="spring-26"`, `id="regrade-form"`, `id="tokens"`, `id="tokens-error"`}},
 		{"/instructor/cohorts/spring-26/tests", http.StatusOK, []string{"<h1>Failure rates</h1>"}},
 		{"/no/such/page", http.StatusNotFound, []string{"There is no page at /no/such/page."}},
 	}
@@ -346,5 +347,32 @@ func TestStatementDropsARepeatedTitle(t *testing.T) {
 	got, _ = md.render("# Something else\n", "Notes API")
 	if !strings.Contains(string(got), "<h2>Something else</h2>") {
 		t.Errorf("a first heading that is not the title was dropped: %q", got)
+	}
+}
+
+// TestCohortPageRevokesTokens: the cohort page offers a revoke button per
+// learner that sends DELETE /v1/cohorts/{id}/tokens/{learner}, the
+// learner's id escaped as one path segment.
+func TestCohortPageRevokesTokens(t *testing.T) {
+	b, err := files.ReadFile("static/cohort.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := string(b)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`'data-revoke': l\b`),
+		regexp.MustCompile(`api\(base \+ '/tokens/' \+ encodeURIComponent\(learner\), \{ method: 'DELETE' \}\)`),
+		regexp.MustCompile(`\$\('#tokens'\)\.addEventListener\('click'`),
+	} {
+		if !want.MatchString(js) {
+			t.Errorf("cohort.js lacks %s", want)
+		}
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: cohort.js is not parsed")
+	}
+	if out, err := exec.Command(node, "--check", "static/cohort.js").CombinedOutput(); err != nil {
+		t.Errorf("cohort.js does not parse: %v\n%s", err, out)
 	}
 }

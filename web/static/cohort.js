@@ -1,5 +1,6 @@
 // A cohort at a glance: best scores (learners × challenges), the
-// leaderboard, failure-rate pages, exports and regrade previews.
+// leaderboard, failure-rate pages, exports, token revocation and regrade
+// previews.
 'use strict';
 (async () => {
   const { $, $$, el, api, requireSession, show, explain, paths, when, scoreClass, download, isInstructor } = GB;
@@ -98,6 +99,35 @@
   }
   $('#board-challenge').addEventListener('change', loadBoard);
   loadBoard();
+
+  // Learner tokens: one revoke button per learner.
+  const tokensError = $('#tokens-error');
+  function renderTokens() {
+    $('#tokens').replaceChildren(learners.length
+      ? el('table', { class: 'data', id: 'tokens-table' },
+        el('thead', null, el('tr', null, el('th', { scope: 'col', text: 'Learner' }), el('th', { scope: 'col', text: 'Token' }))),
+        el('tbody', null, learners.map(l => el('tr', null, el('th', { scope: 'row', text: l }),
+          el('td', null, el('button', { type: 'button', class: 'secondary', 'data-revoke': l, 'aria-label': 'Revoke the token of ' + l, text: 'Revoke token' }))))))
+      : el('p', { class: 'empty', text: 'This cohort has no learners yet.' }));
+  }
+  async function revoke(button) {
+    const learner = button.dataset.revoke;
+    show(tokensError, '');
+    button.disabled = true;
+    try {
+      await api(base + '/tokens/' + encodeURIComponent(learner), { method: 'DELETE' });
+      button.replaceWith(el('span', { class: 'state', text: 'Revoked' }));
+    } catch (e) {
+      button.disabled = false;
+      if (e.status === 404) button.replaceWith(el('span', { class: 'help', text: 'No token to revoke' }));
+      else show(tokensError, 'The token of ' + learner + ' could not be revoked: ' + explain(e));
+    }
+  }
+  renderTokens();
+  $('#tokens').addEventListener('click', ev => {
+    const b = ev.target.closest('[data-revoke]');
+    if (b) revoke(b);
+  });
 
   // Exports.
   const exportError = $('#export-error');
