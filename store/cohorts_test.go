@@ -232,6 +232,30 @@ func testScopeIndex(t *testing.T, rdb redis.UniversalClient) {
 	}
 }
 
+// testRegradeOfPractice: a cohort's regrade may grade again a practice
+// submission (standings count those too); its new record stays in the
+// token's scope and moves the practice board.
+func testRegradeOfPractice(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	mustCreate(t, s, Record{ID: "p1", Challenge: "c", Learner: "cy", TokenCohort: "k"})
+	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "p1", Status: grader.StatusPassed, Score: 10, MaxScore: 10}); err != nil {
+		t.Fatal(err)
+	}
+	it := RegradeItem{Submission: "p1", Learner: "cy", OldScore: 10, OldMaxScore: 10}
+	if err := s.RecordRegrade(ctx, "rg", it, "rg-p1", grader.Result{Status: grader.StatusFailed, Score: 4, MaxScore: 10}); err != nil {
+		t.Fatal(err)
+	}
+	recs, total, err := s.List(ctx, Filter{Learner: "cy", Scope: "k"}, 0, 10)
+	if err != nil || total != 2 || recs[0].ID != "rg-p1" && recs[1].ID != "rg-p1" {
+		t.Errorf("cy's scope lists %+v %d %v, want the regrade too", recs, total, err)
+	}
+	b, err := s.PracticeLeaderboard(ctx, "c", 10)
+	if err != nil || len(b) != 1 || b[0].Score != 4 {
+		t.Errorf("practice board %+v %v, want cy at 4 after the regrade", b, err)
+	}
+}
+
 func testRegrades(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, clk := newStore(t, rdb)

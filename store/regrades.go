@@ -256,7 +256,8 @@ func (s *Redis) FinishApplyRegrade(ctx context.Context, id string) error {
 // recordRegradeScript stores a regrade's result as a submission of its
 // own next to the one it regraded, and marks that one superseded. KEYS:
 // new record, new files, new result, old record, old files, subs, learner
-// index, challenge index, pair index, cohort index, regrade items. ARGV:
+// index, challenge index, pair index, cohort index, regrade items, scope
+// index (empty for none). ARGV:
 // new id, creation score, result JSON, old id, item JSON, then the new
 // record's field/value pairs. Returns 0 when the new record exists.
 var recordRegradeScript = redis.NewScript(`
@@ -268,6 +269,7 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 6))
 for i = 6, 10 do redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1]) end
 redis.call('HSET', KEYS[4], 'superseded_by', ARGV[1])
 redis.call('HSET', KEYS[11], ARGV[4], ARGV[5])
+if KEYS[12] ~= '' then redis.call('ZADD', KEYS[12], ARGV[2], ARGV[1]) end
 return 1
 `)
 
@@ -300,13 +302,16 @@ func (s *Redis) RecordRegrade(ctx context.Context, regradeID string, item Regrad
 	rec := old
 	rec.ID, rec.Kind, rec.RegradeOf, rec.SupersededBy = newID, KindRegrade, old.ID, ""
 	rec.State, rec.Status, rec.Score, rec.MaxScore, rec.GradedAt = StateGraded, res.Status, res.Score, res.MaxScore, res.GradedAt
-	rec.CallbackURL, rec.CallbackView = "", ""
+	rec.CallbackURL = "" // CallbackView stays: it says who submitted (see Practice)
 	keys := []string{
 		s.key("sub", newID), s.key("sub", newID, "files"), s.key("sub", newID, "result"),
 		s.key("sub", old.ID), s.key("sub", old.ID, "files"),
 		s.key("subs"), s.key("subs", "learner", rec.Learner), s.key("subs", "challenge", rec.Challenge),
 		s.key("subs", "learner", rec.Learner, "challenge", rec.Challenge), s.key("subs", "cohort", rec.Cohort),
-		s.key("regrade", regradeID, "items"),
+		s.key("regrade", regradeID, "items"), "",
+	}
+	if k := rec.Scope(); k != "" {
+		keys[11] = s.key("subs", "learner", rec.Learner, "scope", k)
 	}
 	if rec.Cohort == "" {
 		keys[9] = s.key("subs", "cohort", "") // never read: no cohort has an empty id
@@ -326,25 +331,36 @@ func (s *Redis) RecordRegrade(ctx context.Context, regradeID string, item Regrad
 	return nil
 }
 
-// RefreshStanding sets a learner's leaderboard entry for a challenge to
-// their best counted result (see Record.Counts), or removes it when there
-// is none. Results normally only raise an entry; a regrade may lower it.
+// RefreshStanding sets a learner's leaderboard entries for a challenge
+// (the whole board and the practice board) to their best counted result
+// (see Record.Counts; Record.Practice for the practice board), or removes
+// them when there is none. Results normally only raise an entry; a
+// regrade may lower it.
 func (s *Redis) RefreshStanding(ctx context.Context, challenge, learner string) error {
 	recs, err := s.Attempts(ctx, learner, challenge)
 	if err != nil {
 		return err
 	}
+	if err := s.setStanding(ctx, s.key("board", challenge), learner, recs, Record.Counts); err != nil {
+		return err
+	}
+	practice := func(r Record) bool { return r.Counts() && r.Practice() }
+	return s.setStanding(ctx, s.key("practice-board", challenge), learner, recs, practice)
+}
+
+// setStanding sets learner's entry in board to their best of the recs
+// that count, or removes it when none does.
+func (s *Redis) setStanding(ctx context.Context, board, learner string, recs []Record, counts func(Record) bool) error {
 	var best *Record
 	for i := range recs {
 		r := &recs[i]
-		if !r.Counts() {
+		if !counts(*r) {
 			continue
 		}
 		if best == nil || r.Score > best.Score || (r.Score == best.Score && r.GradedAt.Before(best.GradedAt)) {
 			best = r
 		}
 	}
-	board := s.key("board", challenge)
 	if best == nil {
 		return s.rdb.ZRem(ctx, board, learner).Err()
 	}

@@ -80,7 +80,7 @@ func (r Record) Scope() string {
 // Only these enter a challenge's practice leaderboard, so that it names
 // neither staff nor who belongs to which cohort.
 func (r Record) Practice() bool {
-	return r.Cohort == "" && r.Kind != KindRegrade && r.CallbackView != grader.ViewInstructor
+	return r.Cohort == "" && r.CallbackView != grader.ViewInstructor
 }
 
 // Submission kinds.
