@@ -166,7 +166,7 @@ func (s *Server) replay(c *gin.Context, id string, ns newSubmission) {
 		abort(c, s.log, fmt.Errorf("replay %s: %w", id, err))
 		return
 	}
-	if rec.Challenge != ns.rec.Challenge || rec.Learner != ns.rec.Learner {
+	if rec.Challenge != ns.rec.Challenge || rec.Learner != ns.rec.Learner || rec.Scope() != ns.rec.Scope() {
 		abort(c, s.log, Errorf(CodeConflict, "this Idempotency-Key was used for another submission (%s by %s); send a new key for a new submission", rec.Challenge, rec.Learner))
 		return
 	}

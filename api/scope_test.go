@@ -124,8 +124,17 @@ func TestCohortTokenScope(t *testing.T) {
 			t.Errorf("spring token lists %s: %d %v, want %s and %s", path, code, got, practiceSpring, inSpring)
 		}
 	}
+	// An Idempotency-Key used with the fall token does not answer the
+	// spring token with fall's submission.
+	first := env.serve(withKey(postForm(t, fallTok, map[string]string{"challenge": "notes-api", "cohort": "fall"}, goodZip(t)), "k1"))
+	if first.Code != 202 {
+		t.Fatalf("keyed submit: %d %s", first.Code, first.Body.String())
+	}
+	if w := env.serve(withKey(postForm(t, springTok, map[string]string{"challenge": "notes-api", "cohort": "spring"}, goodZip(t)), "k1")); w.Code != 409 {
+		t.Errorf("a key replayed across cohort tokens: %d %s", w.Code, w.Body.String())
+	}
 	// A configured learner token is not bound to a cohort.
-	if code, out := env.do(t, get("/v1/submissions", adaToken)); code != 200 || out["total"] != 4.0 {
-		t.Errorf("ada's own token lists %d %v, want all 4", code, out["total"])
+	if code, out := env.do(t, get("/v1/submissions", adaToken)); code != 200 || out["total"] != 5.0 {
+		t.Errorf("ada's own token lists %d %v, want all 5", code, out["total"])
 	}
 }
