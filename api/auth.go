@@ -102,8 +102,13 @@ func principal(c *gin.Context) Principal {
 	return pr
 }
 
-// me answers who the caller is.
+// me answers who the caller is and, for a token issued for a cohort,
+// which.
 func (s *Server) me(c *gin.Context) {
 	p := principal(c)
-	c.JSON(http.StatusOK, gin.H{"subject": p.Subject, "role": p.Role})
+	out := gin.H{"subject": p.Subject, "role": p.Role}
+	if p.Cohort != "" {
+		out["cohort"] = p.Cohort
+	}
+	c.JSON(http.StatusOK, out)
 }

@@ -93,6 +93,9 @@ func TestCohortTokenScope(t *testing.T) {
 		}
 		return out["id"].(string)
 	}
+	if code, me := env.do(t, get("/v1/me", springTok)); code != 200 || me["cohort"] != "spring" || me["subject"] != "ada" {
+		t.Errorf("me: %d %v, want ada bound to spring", code, me)
+	}
 	inSpring := submit(springTok, map[string]string{"cohort": "spring"})
 	practiceSpring := submit(springTok, map[string]string{})
 	inFall := submit(fallTok, map[string]string{"cohort": "fall"})
