@@ -351,28 +351,22 @@ func TestStatementDropsARepeatedTitle(t *testing.T) {
 }
 
 // TestCohortPageRevokesTokens: the cohort page offers a revoke button per
-// learner that sends DELETE /v1/cohorts/{id}/tokens/{learner}, the
-// learner's id escaped as one path segment.
+// learner; testdata/cohort_revoke.js runs static/cohort.js on a fake page,
+// clicks them and checks each sends DELETE /v1/cohorts/{id}/tokens/{learner}
+// (the id escaped as one path segment) and says what happened.
 func TestCohortPageRevokesTokens(t *testing.T) {
 	b, err := files.ReadFile("static/cohort.js")
 	if err != nil {
 		t.Fatal(err)
 	}
-	js := string(b)
-	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`'data-revoke': l\b`),
-		regexp.MustCompile(`api\(base \+ '/tokens/' \+ encodeURIComponent\(learner\), \{ method: 'DELETE' \}\)`),
-		regexp.MustCompile(`\$\('#tokens'\)\.addEventListener\('click'`),
-	} {
-		if !want.MatchString(js) {
-			t.Errorf("cohort.js lacks %s", want)
-		}
+	if !strings.Contains(string(b), "'/tokens/' + encodeURIComponent(learner), { method: 'DELETE' }") {
+		t.Error("cohort.js sends no DELETE to the tokens route")
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not installed: cohort.js is not parsed")
+		t.Skip("node is not installed: the revoke buttons are not clicked")
 	}
-	if out, err := exec.Command(node, "--check", "static/cohort.js").CombinedOutput(); err != nil {
-		t.Errorf("cohort.js does not parse: %v\n%s", err, out)
+	if out, err := exec.Command(node, "testdata/cohort_revoke.js").CombinedOutput(); err != nil {
+		t.Errorf("clicking the revoke buttons: %v\n%s", err, out)
 	}
 }
