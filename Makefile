@@ -53,7 +53,7 @@ verify: images
 
 # test is what CI runs: static checks, unit tests, then everything against
 # the real Docker Engine with locally built images.
-test: lint unit integration verify
+test: setup lint unit integration verify
 
 bench: images
 	@scripts/bench.sh

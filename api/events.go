@@ -53,7 +53,6 @@ func (s *Server) streamEvents(c *gin.Context) {
 	}
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	c.Status(http.StatusOK)
 	st := &sseStream{c: c, view: viewOf(p)}

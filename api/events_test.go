@@ -107,7 +107,7 @@ func TestStreamOrderAndHiddenTests(t *testing.T) {
 		wantHidden bool
 	}{{adaToken, false}, {teachToken, true}} {
 		w := env.serve(get("/v1/submissions/s1/events", tc.token))
-		if w.Code != 200 || w.Header().Get("Content-Type") != "text/event-stream" || w.Header().Get("X-Accel-Buffering") != "no" || w.Header().Get("Cache-Control") != "no-cache" {
+		if w.Code != 200 || w.Header().Get("Content-Type") != "text/event-stream" || w.Header().Get("X-Accel-Buffering") != "no" || w.Header().Get("Cache-Control") != "no-store" {
 			t.Fatalf("%s: %d %v", tc.token, w.Code, w.Header())
 		}
 		if !w.Flushed {

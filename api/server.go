@@ -5,7 +5,10 @@
 // Every /v1 route but /v1/openapi.json needs a bearer token; the OpenAPI
 // document (openapi.json, served at /v1/openapi.json) describes them all.
 // Errors answer {"error": {"code", "message"}} with the codes of
-// errors.go.
+// errors.go. Every answer, pages and errors included, carries the headers
+// of internal/secheaders: a strict Content-Security-Policy,
+// X-Content-Type-Options: nosniff and Cache-Control: no-store (pages and
+// assets, which are public, set their own caching).
 package api
 
 import (
@@ -19,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/secheaders"
 	"github.com/gradebox/grader/store"
 )
 
@@ -169,6 +173,8 @@ type Server struct {
 	// learners': never shown to learners on a leaderboard.
 	staff  map[string]bool
 	router *gin.Engine
+	// handler is router behind the security headers' middleware.
+	handler http.Handler
 }
 
 // New returns the API server.
@@ -215,6 +221,9 @@ func New(cfg Config) *Server {
 		}
 	}
 	s.router = s.routes()
+	// Outside the router, so that what Gin answers without running its
+	// middleware (trailing-slash redirects) carries the headers too.
+	s.handler = secheaders.Handler(s.router)
 	return s
 }
 
@@ -286,7 +295,7 @@ func isPage(r *http.Request) bool {
 }
 
 // Handler returns the http.Handler serving the API.
-func (s *Server) Handler() http.Handler { return s.router }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // HTTPServer returns an http.Server for the API on addr with limits for
 // serving it to the internet:
@@ -302,7 +311,7 @@ func (s *Server) Handler() http.Handler { return s.router }
 func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
-		Handler:           s.router,
+		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      0,

@@ -59,7 +59,6 @@ func (s *Server) issueTokens(c *gin.Context) {
 		}
 		out = append(out, issued{Learner: l, Token: tok})
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, gin.H{"tokens": out})
 }
 

@@ -16,7 +16,9 @@ import (
 )
 
 // ReadArchive reads a learner's archive (zip, tar or gzip-compressed tar,
-// recognised by content) into a checked Submission. Anything that could
+// recognised by content) into a checked Submission. Names may start with
+// "./" and the root folder may be an entry ("." or "./"), as in archives
+// made with `tar -czf x.tgz -C dir .`. Anything that could
 // escape the submission or exhaust the grader is rejected with a
 // *RejectedError: more than lim.ArchiveBytes sent, absolute names, "..",
 // links that leave the tree, devices, too many files, and archives that
@@ -97,6 +99,9 @@ func readTar(r io.Reader, lim SubmissionLimits) ([]File, error) {
 		if entries > 4*lim.Files {
 			return nil, Rejectf("the archive holds more than %d entries", 4*lim.Files)
 		}
+		if h.Typeflag == tar.TypeDir && isRoot(h.Name) {
+			continue
+		}
 		name, err := CleanName(h.Name)
 		if err != nil {
 			return nil, err
@@ -142,6 +147,9 @@ func readZip(data []byte, lim SubmissionLimits) ([]File, error) {
 	var files []File
 	links := map[string]string{}
 	for _, zf := range zr.File {
+		if zf.Mode().IsDir() && isRoot(zf.Name) {
+			continue
+		}
 		name, err := CleanName(zf.Name)
 		if err != nil {
 			return nil, err
@@ -181,6 +189,21 @@ func readZip(data []byte, lim SubmissionLimits) ([]File, error) {
 		}
 	}
 	return resolveLinks(files, links, b)
+}
+
+// isRoot reports whether an archive's folder entry names the archive's
+// root, as "." or "./" (what `tar -C dir .` writes first): it is skipped,
+// since every file is in it anyway.
+func isRoot(name string) bool {
+	if !strings.HasPrefix(name, ".") {
+		return false
+	}
+	for _, part := range strings.Split(name, "/") {
+		if part != "." && part != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // linkTarget resolves a symbolic link's target relative to the link and

@@ -84,7 +84,7 @@ func IsRejected(err error) bool {
 const reservedPrefix = ".grader"
 
 // CleanName checks one path from a learner's upload and returns it in
-// clean slash form. It rejects absolute paths, "..", empty or odd names and
+// clean slash form ("./a//b" becomes "a/b"). It rejects absolute paths, "..", empty or odd names and
 // names reserved by the grader.
 func CleanName(name string) (string, error) {
 	if strings.ContainsAny(name, "\x00\\") {
@@ -109,7 +109,8 @@ func CleanName(name string) (string, error) {
 			return "", Rejectf("a file or folder name in %q is longer than 255 bytes; rename it", name)
 		}
 	}
-	clean := path.Clean(strings.TrimPrefix(name, "./"))
+	// name is relative and has no "..", so its clean form is too.
+	clean := path.Clean(name)
 	if clean == "." || clean == "" {
 		return "", Rejectf("empty file name in the submission")
 	}

@@ -57,6 +57,16 @@ func TestWriteJUnitValidatesAgainstSchema(t *testing.T) {
 					Tests: []Test{{Name: "\x03 \x04", Status: "weird\x05"}}},
 			},
 		},
+		"learner output with terminal sequences": {
+			Cohort: "c",
+			Rows: []Row{{Learner: "x", Challenge: "y", MaxScore: 3, Attempts: 1, BestSubmission: "s", LastStatus: "failed",
+				Tests: []Test{
+					{Name: "TestA\x1b[31m", Suite: "s\x1b]0;t\x07", Status: "failed", MaxPoints: 1,
+						Message: "\x1b[2J\x1b]52;c;ZXZpbA==\x1b\\want\r\n\x00\b\u009b2K \u202eexe.txt \xff"},
+					{Name: "TestB", Status: "not_run", Message: "\x1b[1mskipped\x1b[0m"},
+					{Name: "TestC", Status: "error\x1b", Message: "\x07boom"},
+				}}},
+		},
 		"graded without tests": {
 			Cohort: "c",
 			Rows: []Row{

@@ -7,6 +7,8 @@ command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v redis-server >/dev/null || need+=(redis-server)
 # The browser tests (e2e TestBrowser*) drive Debian's headless Chromium.
 command -v chromium >/dev/null || need+=(chromium)
+# The pages' script tests (web TestStaticScripts) run under node.
+command -v node >/dev/null || need+=(nodejs)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
 	echo "missing packages: ${need[*]}; install them with: sudo apt-get install -y ${need[*]}" >&2

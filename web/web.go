@@ -12,9 +12,10 @@
 // Markdown, limits, the names of visible tests) and, on a development
 // service only, the development tokens to sign in with.
 //
-// Every answer carries a strict Content-Security-Policy (scripts and
-// styles from this origin only, no inline script, Trusted Types for the
-// DOM sinks), X-Content-Type-Options: nosniff and no-referrer. Assets are
+// The pages are written for the strict Content-Security-Policy the API's
+// router puts on every answer (internal/secheaders): scripts and styles
+// from this origin only, no inline script, Trusted Types for the DOM
+// sinks. Pages replace its Cache-Control: no-store with no-cache. Assets are
 // served with an ETag; asset links carry a digest of the file, and a
 // request with the current digest may be cached for a year.
 package web
@@ -71,14 +72,6 @@ type Config struct {
 	// Logger receives template failures; discarded if nil.
 	Logger *slog.Logger
 }
-
-// ContentSecurityPolicy is sent with every answer: nothing runs or loads
-// unless it comes from the service itself, no inline script or style, no
-// framing, and the DOM's HTML sinks (innerHTML and friends) refuse
-// strings, so API data can only reach a page as text.
-const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; " +
-	"require-trusted-types-for 'script'; trusted-types 'none'"
 
 // Cache lifetimes.
 const (
@@ -163,16 +156,11 @@ func New(cfg Config) *Handler {
 }
 
 // ServeHTTP serves a page or an asset. Anything but GET and HEAD is
-// refused.
+// refused. The security headers are the caller's: the API's router sets
+// them on every answer.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
-	hd.Set("Content-Security-Policy", ContentSecurityPolicy)
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "no-referrer")
-	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		hd.Set("Allow", "GET, HEAD")
+		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "the web pages answer GET and HEAD only", http.StatusMethodNotAllowed)
 		return
 	}

@@ -154,37 +154,3 @@ func guard(network, address string, _ syscall.RawConn) error {
 	}
 	return nil
 }
-
-// refusedPrefixes are non-public ranges the netip predicates miss.
-var refusedPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
-	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
-	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
-	netip.MustParsePrefix("198.51.100.0/24"), // documentation
-	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
-	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and broadcast
-	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64: could reach private IPv4
-	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
-	netip.MustParsePrefix("2001:db8::/32"),   // documentation
-	netip.MustParsePrefix("100::/64"),        // discard
-}
-
-// Refused reports whether a Deliverer without AllowPrivate refuses to
-// connect to a: loopback, private (RFC 1918, fc00::/7), link-local
-// (including 169.254.169.254, cloud metadata), unspecified, multicast and
-// other reserved ranges. IPv4-mapped IPv6 addresses are judged as IPv4.
-func Refused(a netip.Addr) bool {
-	a = a.Unmap()
-	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
-		return true
-	}
-	for _, p := range refusedPrefixes {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}

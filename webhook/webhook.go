@@ -12,8 +12,9 @@
 //
 // Callback URLs come from learners, so a Deliverer refuses to connect to
 // loopback, private, link-local, unspecified and multicast addresses (the
-// service's own network and cloud metadata endpoints), checked on the
-// address actually dialled, never follows redirects and reads little of
+// service's own network and cloud metadata endpoints), IPv6 outside global
+// unicast and IPv6 forms embedding such an IPv4 address (see Refused),
+// checked on the address actually dialled, never follows redirects and reads little of
 // the answer.
 package webhook
 

@@ -117,7 +117,7 @@ func newCohortCreateCmd(cfg *Config) *cobra.Command {
 			if err := c.sendJSON(cmd.Context(), method, u, body, &out); err != nil {
 				return apiExit(err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "cohort %s: %d learners, challenges %s\n", out.ID, len(out.Learners), strings.Join(out.Challenges, ", "))
+			fmt.Fprintf(cmd.OutOrStdout(), "cohort %s: %d learners, challenges %s\n", clean(out.ID), len(out.Learners), clean(strings.Join(out.Challenges, ", ")))
 			return nil
 		},
 	}
@@ -301,7 +301,7 @@ func newCohortTestsCmd(cfg *Config) *cobra.Command {
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "FAILED\tRATE\tTEST\tVISIBILITY\n")
 		for _, t := range doc.Tests {
-			fmt.Fprintf(tw, "%d/%d\t%.0f%%\t%s/%s\t%s\n", t.Failed, t.Failed+t.Passed, 100*t.FailureRate, clean(t.Suite), clean(t.Name), t.Visibility)
+			fmt.Fprintf(tw, "%d/%d\t%.0f%%\t%s/%s\t%s\n", t.Failed, t.Failed+t.Passed, 100*t.FailureRate, clean(t.Suite), clean(t.Name), clean(t.Visibility))
 		}
 		return tw.Flush()
 	})
@@ -359,7 +359,7 @@ ones; the new ones count from then on.`,
 				if err := c.sendJSON(ctx, http.MethodPost, c.path("v1", "cohorts", f.cohort, "regrades", apply, "apply"), nil, &rg); err != nil {
 					return apiExit(err)
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "regrade %s applied: %d scores changed, %d unchanged, %d kept (could not be graded again)\n", rg.ID, len(rg.Changes), rg.Unchanged, rg.Errors)
+				fmt.Fprintf(cmd.OutOrStdout(), "regrade %s applied: %d scores changed, %d unchanged, %d kept (could not be graded again)\n", clean(rg.ID), len(rg.Changes), rg.Unchanged, rg.Errors)
 				return nil
 			}
 			if err := c.sendJSON(ctx, http.MethodPost, c.path("v1", "cohorts", f.cohort, "regrades"), map[string]any{"challenge": challenge}, &rg); err != nil {
@@ -404,7 +404,7 @@ ones; the new ones count from then on.`,
 }
 
 func printRegrade(w io.Writer, cohort string, rg regradeDoc) {
-	fmt.Fprintf(w, "regrade %s of %s at %s (version %s): %d graded again\n", rg.ID, cohort, rg.Challenge, rg.Version, rg.Total)
+	fmt.Fprintf(w, "regrade %s of %s at %s (version %s): %d graded again\n", clean(rg.ID), clean(cohort), clean(rg.Challenge), clean(rg.Version), rg.Total)
 	if len(rg.Changes) == 0 {
 		fmt.Fprintln(w, "no score changes")
 	} else {
@@ -426,7 +426,7 @@ func printRegrade(w io.Writer, cohort string, rg regradeDoc) {
 			"(send SIGHUP to grader serve and every grader worker, or restart them, then preview again)\n", clean(rg.Version))
 	}
 	if rg.State == "previewed" {
-		fmt.Fprintf(w, "nothing is recorded yet; apply with: grader cohort regrade --cohort %s --apply %s\n", cohort, rg.ID)
+		fmt.Fprintf(w, "nothing is recorded yet; apply with: grader cohort regrade --cohort %s --apply %s\n", clean(cohort), clean(rg.ID))
 	}
 }
 

@@ -215,7 +215,7 @@ func TestCohortViews(t *testing.T) {
 	}))
 	defer srv.Close()
 	code, out, errOut := runCLI(t, "cohort", "leaderboard", "--server", srv.URL, "--token", "t", "--cohort", "k", "--challenge", "notes-api")
-	if code != 0 || !strings.Contains(out, "1     ada       30/30  2026-12-02T10:00:00Z") || strings.Contains(out, "\x1b") {
+	if code != 0 || !strings.Contains(out, "1     ada      30/30  2026-12-02T10:00:00Z") || !strings.Contains(out, "2     bob      2/30") || strings.Contains(out, "\x1b") {
 		t.Errorf("leaderboard: %d %q %s", code, out, errOut)
 	}
 	code, out, _ = runCLI(t, "cohort", "tests", "--server", srv.URL, "--token", "t", "--cohort", "k")

@@ -398,15 +398,15 @@ func printCohortRuns(w io.Writer, runs []learnerRun, waited bool) {
 		case r.Error != "":
 			refused++
 			if waited {
-				fmt.Fprintf(tw, "%s\t-\tnot submitted: %s\t-\n", r.Learner, r.Error)
+				fmt.Fprintf(tw, "%s\t-\tnot submitted: %s\t-\n", clean(r.Learner), clean(r.Error))
 			} else {
-				fmt.Fprintf(tw, "%s\tnot submitted: %s\t-\n", r.Learner, r.Error)
+				fmt.Fprintf(tw, "%s\tnot submitted: %s\t-\n", clean(r.Learner), clean(r.Error))
 			}
 		case waited:
 			graded++
-			fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\n", r.Learner, r.Score, r.MaxScore, clean(r.Status), r.Submission)
+			fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\n", clean(r.Learner), r.Score, r.MaxScore, clean(r.Status), clean(r.Submission))
 		default:
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Learner, clean(r.State), r.Submission)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", clean(r.Learner), clean(r.State), clean(r.Submission))
 		}
 	}
 	tw.Flush()

@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gradebox/grader/internal/termsafe"
 )
 
 // Exit codes shared by every command that grades.
@@ -66,12 +68,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil && !errors.Is(ee.err, errQuiet) {
-			fmt.Fprintln(stderr, "grader:", ee.err)
+			printError(stderr, ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "grader:", err)
+	printError(stderr, err)
 	return exitUsage
+}
+
+// printError prints a command's error, which may quote a service's
+// answer or a learner's file, made safe for a terminal.
+func printError(w io.Writer, err error) {
+	fmt.Fprintln(w, "grader:", termsafe.Text(err.Error()))
 }
 
 // errQuiet marks an exit whose reason was already printed.

@@ -85,19 +85,19 @@ func (p *progressPrinter) Event(e grader.Event) {
 	p.clear()
 	switch e.Type {
 	case grader.EventPhaseStarted:
-		p.phase = e.Phase + " " + e.Suite
+		p.phase = clean(e.Phase + " " + e.Suite)
 		p.started = time.Now()
 		if !p.tty {
-			fmt.Fprintf(p.w, "%s %s…\n", e.Phase, e.Suite)
+			fmt.Fprintf(p.w, "%s…\n", p.phase)
 		}
 	case grader.EventPhaseFinished:
 		mark := "ok"
 		if !e.OK {
-			mark = "failed: " + e.Message
+			mark = "failed: " + clean(e.Message)
 		}
-		fmt.Fprintf(p.w, "%s %s: %s (%.1fs)\n", e.Phase, e.Suite, mark, float64(e.DurationMS)/1000)
+		fmt.Fprintf(p.w, "%s %s: %s (%.1fs)\n", clean(e.Phase), clean(e.Suite), mark, float64(e.DurationMS)/1000)
 		p.phase = ""
 	case grader.EventTestFinished:
-		fmt.Fprintf(p.w, "  %s %s\n", statusWord(e.Test.Status), e.Test.Name)
+		fmt.Fprintf(p.w, "  %s %s\n", statusWord(e.Test.Status), clean(e.Test.Name))
 	}
 }

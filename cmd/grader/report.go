@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/termsafe"
 )
 
 // statusWord is how a test status reads in the human report.
@@ -21,34 +22,36 @@ func statusWord(s grader.TestStatus) string {
 
 // printResult writes the human report: one line per test with status and
 // points, messages for failures, hidden tests summed up, then the total.
+// Everything from the result (test names and messages, build output) is
+// the learner's code's doing, so it is made safe for a terminal first.
 func printResult(w io.Writer, title string, r grader.Result) {
-	fmt.Fprintf(w, "%s (%s) — version %s\n\n", title, r.Challenge, r.ChallengeVersion)
+	fmt.Fprintf(w, "%s (%s) — version %s\n\n", clean(title), clean(r.Challenge), clean(r.ChallengeVersion))
 	width := 20
 	for _, t := range r.Tests {
-		width = max(width, min(len(t.Name), 60))
+		width = max(width, min(len(clean(t.Name)), 60))
 	}
 	suite := ""
 	for _, t := range r.Tests {
 		if t.Suite != suite {
 			suite = t.Suite
-			fmt.Fprintf(w, "suite %s\n", suite)
+			fmt.Fprintf(w, "suite %s\n", clean(suite))
 		}
 		tag := ""
 		if t.Visibility == grader.Hidden {
 			tag = " (hidden)"
 		}
-		fmt.Fprintf(w, "  %s  %-*s %3d/%-3d%s\n", statusWord(t.Status), width, t.Name, t.Points, t.MaxPoints, tag)
+		fmt.Fprintf(w, "  %s  %-*s %3d/%-3d%s\n", statusWord(t.Status), width, clean(t.Name), t.Points, t.MaxPoints, tag)
 		if t.Status != grader.TestPassed && t.Message != "" {
-			fmt.Fprintln(w, indent(t.Message, "        "))
+			fmt.Fprintln(w, indent(termsafe.Text(t.Message), "        "))
 		}
 	}
 	if h := r.Hidden; h != nil {
 		fmt.Fprintf(w, "  hidden tests: %d of %d passed, %d/%d points\n", h.Passed, h.Total, h.Points, h.MaxPoints)
 	}
 	if r.Status == grader.StatusBuildFailed && r.Build.Text != "" {
-		fmt.Fprintf(w, "\nbuild output:\n%s\n", indent(strings.TrimRight(r.Build.Text, "\n"), "  "))
+		fmt.Fprintf(w, "\nbuild output:\n%s\n", indent(strings.TrimRight(termsafe.Text(r.Build.Text), "\n"), "  "))
 	}
-	fmt.Fprintf(w, "\n%s: %s\n", r.Status, r.Message)
+	fmt.Fprintf(w, "\n%s: %s\n", clean(string(r.Status)), termsafe.Text(r.Message))
 	fmt.Fprintf(w, "score: %d/%d\n", r.Score, r.MaxScore)
 }
 

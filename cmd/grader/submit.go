@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/termsafe"
 )
 
 // submitOptions are the flags of grader submit.
@@ -145,7 +146,7 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 		return printAccepted(stdout, c, acc, o.asJSON)
 	}
 	if !o.quiet {
-		fmt.Fprintf(stderr, "submitted %s (attempt %d); waiting for the result…\n", acc.ID, max(acc.Attempt, 1))
+		fmt.Fprintf(stderr, "submitted %s (attempt %d); waiting for the result…\n", clean(acc.ID), max(acc.Attempt, 1))
 	}
 
 	var pp *progressPrinter
@@ -271,7 +272,7 @@ func printAccepted(w io.Writer, c *apiClient, acc accepted, asJSON bool) error {
 		}
 		return nil
 	}
-	fmt.Fprintf(w, "submitted %s: %s (attempt %d)\n", acc.ID, clean(acc.State), max(acc.Attempt, 1))
+	fmt.Fprintf(w, "submitted %s: %s (attempt %d)\n", clean(acc.ID), clean(acc.State), max(acc.Attempt, 1))
 	for _, k := range []string{"self", "events"} {
 		if l, ok := acc.Links[k]; ok {
 			fmt.Fprintf(w, "  %-7s %s\n", k, clean(c.resolve(l)))
@@ -700,18 +701,6 @@ func newIdempotencyKey() string {
 	return hex.EncodeToString(b)
 }
 
-// clean makes text from the service safe to print on one terminal line:
-// control characters (escape sequences included) become spaces, and it is
-// cut at 1000 bytes.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, strings.TrimSpace(s))
-	if len(s) > 1000 {
-		s = strings.ToValidUTF8(s[:1000], "") + "…"
-	}
-	return s
-}
+// clean makes text from the service or a learner's code safe to print on
+// one terminal line (see termsafe.Text), cut at 1000 bytes.
+func clean(s string) string { return termsafe.Line(s, 1000) }

@@ -23,6 +23,24 @@ const GB = (() => {
   // signing in.
   function here() { return location.pathname + location.search; }
 
+  // localPath returns raw as a path on this site (path, query and
+  // fragment), or '' when it is empty or leads anywhere else. It asks the
+  // URL parser, as the browser does when it navigates: tab, CR and LF
+  // are dropped and backslashes are slashes, so '/\t/evil.example' is
+  // '//evil.example', another site; and a path the parser turns into
+  // '//…' ('/.//evil.example') would name another site once assigned.
+  function localPath(raw, origin) {
+    if (typeof raw !== 'string' || raw === '') return '';
+    let u;
+    try {
+      u = new URL(raw, origin);
+    } catch {
+      return '';
+    }
+    if (u.origin !== origin || u.pathname.startsWith('//')) return '';
+    return u.pathname + u.search + u.hash;
+  }
+
   // goSignIn leaves for the sign-in page, which returns here afterwards.
   function goSignIn(reason) {
     const q = new URLSearchParams({ next: here() });
@@ -329,7 +347,7 @@ const GB = (() => {
   document.addEventListener('DOMContentLoaded', header);
 
   return {
-    session, saveSession, clearSession, isInstructor, requireSession, goSignIn,
+    session, saveSession, clearSession, isInstructor, requireSession, goSignIn, localPath,
     APIError, api, explain, el, $, $$, show, paths, statusBadge, testBadge, stateBadge,
     statusWords, scoreClass, when, ms, idempotencyKey, download, follow,
   };

@@ -2,17 +2,18 @@
 // tab and goes on to where the user was headed.
 'use strict';
 (() => {
-  const { $, $$, api, show, session, saveSession, explain, isInstructor } = GB;
+  const { $, $$, api, show, session, saveSession, explain, isInstructor, localPath } = GB;
   const params = new URLSearchParams(location.search);
   const form = $('#signin-form');
   const input = $('#token');
   const button = $('#signin-button');
   const errorBox = $('#signin-error');
 
-  // next is where to go afterwards: a path on this site only.
+  // next is where to go afterwards: a path on this site only, as the URL
+  // parser reads it (see GB.localPath).
   function next(s) {
-    const n = params.get('next') || '';
-    if (n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\')) return n;
+    const n = localPath(params.get('next') || '', location.origin);
+    if (n) return n;
     return isInstructor(s) ? '/instructor' : '/challenges';
   }
 
