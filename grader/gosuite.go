@@ -58,7 +58,7 @@ func (j *job) runGoSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 		out.tests = notRun(s, "not run: "+msg)
 		return out, nil
 	}
-	files, err := j.goSuiteFiles(s, nonce)
+	files, hidden, err := j.goSuiteFiles(s, nonce)
 	if err != nil {
 		return out, err
 	}
@@ -72,6 +72,9 @@ func (j *job) runGoSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 	}
 	spec.Cmd = append(spec.Cmd, "./"+goPackage(s))
 	binary, err := j.buildPhase(ctx, s, &out, spec, "suite.test", nonce)
+	if testFilePos.MatchString(out.build.Text) {
+		out.build.LearnerText = learnerBuildText(out.build.Text, newGoSources(hidden, j.sub.Files, goPackage(s)))
+	}
 	if err != nil || binary == nil {
 		return out, err
 	}
@@ -117,8 +120,9 @@ func goPackage(s Suite) string {
 }
 
 // goSuiteFiles returns the learner's files without their own tests, plus
-// the hidden files renamed with nonce, plus the build's output folder.
-func (j *job) goSuiteFiles(s Suite, nonce string) ([]File, error) {
+// the hidden files renamed with nonce, plus the build's output folder;
+// and the renamed hidden files by base name, as the compiler sees them.
+func (j *job) goSuiteFiles(s Suite, nonce string) ([]File, map[string][]byte, error) {
 	names := make(map[string]bool, len(s.Tests))
 	for _, t := range s.Tests {
 		names[t.Name] = true
@@ -136,14 +140,16 @@ func (j *job) goSuiteFiles(s Suite, nonce string) ([]File, error) {
 		hidden = append(hidden, name)
 	}
 	sort.Strings(hidden)
+	renamed := make(map[string][]byte, len(hidden))
 	for _, name := range hidden {
 		src, err := renameTests(name, s.Files[name], names, nonce)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		renamed[path.Base(name)] = src
 		files = append(files, File{Name: path.Join(goPackage(s), path.Base(name)), Mode: 0o644, Data: src, Writable: true})
 	}
-	return append(files, buildDirs()...), nil
+	return append(files, buildDirs()...), renamed, nil
 }
 
 // buildDirs are the folders a build box must be able to write.

@@ -181,8 +181,8 @@ func isFraming(s string) bool {
 var logLine = regexp.MustCompile(`^\s+[\w.\-]+\.go:\d+: `)
 
 // failureMessage picks, from a failed test's output, the lines a learner
-// needs: the test's own error messages, or the panic, else a pointer to
-// the output.
+// needs: the test's own error messages, or the panic with the frames of
+// the learner's code, else "".
 func failureMessage(output string) string {
 	lines := strings.Split(output, "\n")
 	var msg []string
@@ -201,13 +201,7 @@ func failureMessage(output string) string {
 	if len(msg) > 0 {
 		return trimText(strings.Join(msg, "\n"), 2048)
 	}
-	for i, l := range lines {
-		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
-			end := min(len(lines), i+8)
-			return trimText(strings.TrimSpace(strings.Join(lines[i:end], "\n")), 2048)
-		}
-	}
-	return ""
+	return panicMessage(output)
 }
 
 // trimText cuts s to at most n bytes on a rune boundary, marking the cut.
