@@ -16,12 +16,18 @@ const hiddenFrame = "\t(frames in the hidden tests left out)"
 // frameFile matches the location line of a frame.
 var frameFile = regexp.MustCompile(`^\t\S+\.go:\d+`)
 
-// hideTestFrames returns s without the frames located in test files; a
-// run of them becomes one hiddenFrame line.
+// testLogPrefix matches the "file_test.go:12: " that t.Error, t.Log and
+// t.Skip put before a test's message.
+var testLogPrefix = regexp.MustCompile(`(?m)^(\s*)[\w.\-]+_test\.go:\d+: `)
+
+// hideTestFrames returns s without the frames located in test files (a
+// run of them becomes one hiddenFrame line) and without the test file's
+// name and line before each logged message.
 func hideTestFrames(s string) string {
 	if !strings.Contains(s, "_test.go:") {
 		return s
 	}
+	s = testLogPrefix.ReplaceAllString(s, "$1")
 	lines := strings.Split(s, "\n")
 	out := make([]string, 0, len(lines))
 	for i := 0; i < len(lines); i++ {
