@@ -82,6 +82,10 @@ func learnerBuildText(text string, g *goSources) string {
 			d.more = append(d.more, lines[i+1])
 			i++
 		}
+		if names := g.testsOnly(d.text); !isHiddenFile(d.file) && len(names) > 0 {
+			emit(fmt.Sprintf("%s:%s: your code uses %s, which only the tests declare; declare what your code needs in your own files", d.file, strings.Join(m[2:4], ":"), strings.Join(names, ", ")))
+			continue
+		}
 		if !isHiddenFile(d.file) {
 			emit(l)
 			for _, c := range d.more {

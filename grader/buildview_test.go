@@ -46,10 +46,27 @@ var buildCases = []buildCase{
 	{name: "missing-method", edits: []edit{{"ledger.go", "func (l *Ledger) Deposit(", "func (l *Ledger) deposit("}}},
 	{name: "learner-error", edits: []edit{{"ledger.go", "func New() *Ledger {", "func New() *Ledger {\n\tundefinedThing()"}}},
 	{name: "mixed", edits: append([]edit{{"ledger.go", "func New() *Ledger {", "func New() *Ledger {\n\tundefinedThing()"}}, splitParamType...)},
+	// The learner's code refers to a hidden constant and variable: the
+	// compiler's messages about the learner's file would show their value
+	// and type.
+	{name: "probe", hidden: "probe/probe_hidden_test.go", edits: []edit{
+		{"ledger.go", "// add records", "var probeA string = expected\n\nvar probeB int = table\n\n// add records"},
+	}},
 	{name: "helper", hidden: "helper/extra_hidden_test.go", edits: []edit{
 		{"ledger.go", "// add records", "func mustOpen() {}\n\nfunc (l *Ledger) Last() int { return 0 }\n\n// add records"},
 		{"money.go", "func Split(total Cents, n int) []Cents {", "func Split(total Cents, n int) []int {\n\treturn nil"},
 	}},
+}
+
+func buildCaseNamed(t *testing.T, name string) buildCase {
+	t.Helper()
+	for _, c := range buildCases {
+		if c.name == name {
+			return c
+		}
+	}
+	t.Fatalf("no build case %s", name)
+	return buildCase{}
 }
 
 // learnerFiles returns the starter's files with c's edits.
@@ -120,7 +137,7 @@ func assertNoHiddenDetail(t *testing.T, text string, hidden map[string][]byte) {
 	if testFilePos.MatchString(text) {
 		t.Errorf("learner text holds a test file position:\n%s", text)
 	}
-	for _, secret := range []string{"100", "total", "secretLocal", "carol", "c.want", " got ", "(3)", "mustOpen(t"} {
+	for _, secret := range []string{"100", "total", "secretLocal", "carol", "c.want", " got ", "(3)", "mustOpen(t", "34", "want Cents"} {
 		if strings.Contains(text, secret) {
 			t.Errorf("learner text holds %q from a hidden file:\n%s", secret, text)
 		}
@@ -154,7 +171,7 @@ func goldenText(t *testing.T, name, got string) {
 // compiler's text, the learner sees their own messages and a summary of
 // the hidden ones.
 func TestGradeGoSuiteBuildFailureViews(t *testing.T) {
-	c := buildCases[8] // mixed: one message about the learner's file, two about the hidden one
+	c := buildCaseNamed(t, "mixed") // one message about the learner's file, two about the hidden one
 	out, err := os.ReadFile(filepath.Join("testdata/build", c.name+".txt"))
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -28,6 +29,8 @@ type goSources struct {
 	// learner is every name the learner's Go files declare at package
 	// level, plus their methods, struct fields and interface methods.
 	learner map[string]bool
+	// written is every identifier the learner's Go files hold.
+	written map[string]bool
 	// pkgName is the learner's package name in the tested folder.
 	pkgName string
 }
@@ -42,6 +45,7 @@ func newGoSources(hidden map[string][]byte, learner []File, pkg string) *goSourc
 		hiddenNames: map[string]bool{},
 		hiddenTop:   map[string]bool{},
 		learner:     map[string]bool{},
+		written:     map[string]bool{},
 	}
 	for _, lf := range learner {
 		if path.Ext(lf.Name) != ".go" || strings.HasSuffix(lf.Name, "_test.go") {
@@ -113,6 +117,12 @@ func (g *goSources) noteHidden(f *ast.File) {
 }
 
 func (g *goSources) noteLearner(f *ast.File) {
+	ast.Inspect(f, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			g.written[id.Name] = true
+		}
+		return true
+	})
 	for _, d := range f.Decls {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
@@ -182,6 +192,20 @@ func importName(imp *ast.ImportSpec) string {
 // theirs: their files declare it and no hidden file does.
 func (g *goSources) shown(name string) bool {
 	return g.learner[name] && !g.hiddenNames[name]
+}
+
+// testsOnly returns the names of text that the learner's code uses but
+// only a hidden file declares at package level: learner code may refer
+// to them, and the compiler would then describe them (their types,
+// constant values) in a message about the learner's own file.
+func (g *goSources) testsOnly(text string) []string {
+	var names []string
+	for _, w := range identWords(text) {
+		if g.hiddenTop[w] && g.written[w] && !g.learner[w] && !slices.Contains(names, w) {
+			names = append(names, w)
+		}
+	}
+	return names
 }
 
 // fromPackage reports whether id, in a hidden file, names something of
