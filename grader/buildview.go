@@ -83,7 +83,8 @@ func learnerBuildText(text string, g *goSources) string {
 			i++
 		}
 		if names := g.testsOnly(d.text); !isHiddenFile(d.file) && len(names) > 0 {
-			emit(fmt.Sprintf("%s:%s: your code uses %s, which only the tests declare; declare what your code needs in your own files", d.file, strings.Join(m[2:4], ":"), strings.Join(names, ", ")))
+			pos := strings.TrimSuffix(l, ": "+d.text)
+			emit(fmt.Sprintf("%s: your code uses %s, which only the tests declare; declare what your code needs in your own files", pos, strings.Join(names, ", ")))
 			continue
 		}
 		if !isHiddenFile(d.file) {
