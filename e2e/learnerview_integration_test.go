@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -210,4 +211,28 @@ func editSample(t *testing.T, path string, pairs ...string) {
 		text = strings.Replace(text, pairs[i], pairs[i+1], 1)
 	}
 	writeSample(t, path, text)
+}
+
+// TestVerifyNamesSkippedReferenceTests runs `grader challenge verify` on
+// a copy of fix-ledger whose hidden test skips: the reference fails with
+// the skipped test named.
+func TestVerifyNamesSkippedReferenceTests(t *testing.T) {
+	bin := os.Getenv("GRADER_BIN")
+	if bin == "" {
+		t.Skip("GRADER_BIN is not set (make integration sets it)")
+	}
+	dir := filepath.Join(t.TempDir(), "fix-ledger")
+	if out, err := exec.Command("cp", "-r", "../challenges/fix-ledger", dir).CombinedOutput(); err != nil {
+		t.Fatalf("copy the challenge: %v: %s", err, out)
+	}
+	editSample(t, filepath.Join(dir, "tests", "ledger_hidden_test.go"),
+		"func TestSplitKeepsEveryCent(t *testing.T) {\n", "func TestSplitKeepsEveryCent(t *testing.T) {\n\tt.Skip(\"later\")\n")
+	out, err := exec.Command(bin, "challenge", "verify", dir).CombinedOutput()
+	if err == nil {
+		t.Fatalf("verify passed a reference whose test skips:\n%s", out)
+	}
+	want := "fix-ledger: the solution's test TestSplitKeepsEveryCent was skipped (t.Skip): a skipped test fails with 0 points; make it run"
+	if !strings.Contains(string(out), want) {
+		t.Errorf("verify output lacks %q:\n%s", want, out)
+	}
 }
