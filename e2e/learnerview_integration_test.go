@@ -63,7 +63,7 @@ func TestLearnerViewOfABuildAgainstHiddenTests(t *testing.T) {
 			t.Errorf("the learner's build text holds %q of the hidden file:\n%s", literal, learner.Build.Text)
 		}
 	}
-	if !strings.Contains(learner.Build.Text, "hidden tests: ") || !strings.Contains(learner.Build.Text, "of Split; your Split takes struct{}") {
+	if !strings.Contains(learner.Build.Text, "hidden tests: ") || !strings.Contains(learner.Build.Text, "hidden tests: the tests call Split(Cents, int); your Split takes (struct{}, int)") {
 		t.Errorf("the learner's build text does not say how the tests call Split:\n%s", learner.Build.Text)
 	}
 }

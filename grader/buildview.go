@@ -64,6 +64,12 @@ func learnerBuildText(text string, g *goSources) string {
 		}
 		out = append(out, l)
 	}
+	g.diags = nil
+	for _, l := range lines {
+		if m := diagLine.FindStringSubmatch(l); m != nil {
+			g.diags = append(g.diags, parseDiagnostic(m))
+		}
+	}
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		m := diagLine.FindStringSubmatch(l)
@@ -75,9 +81,7 @@ func learnerBuildText(text string, g *goSources) string {
 			emit(l)
 			continue
 		}
-		d := diagnostic{file: m[1], text: m[4]}
-		d.line, _ = strconv.Atoi(m[2])
-		d.col, _ = strconv.Atoi(m[3])
+		d := parseDiagnostic(m)
 		for i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\t") {
 			d.more = append(d.more, lines[i+1])
 			i++
@@ -99,6 +103,14 @@ func learnerBuildText(text string, g *goSources) string {
 		emit(hiddenPrefix + g.summarize(d))
 	}
 	return strings.Join(out, "\n")
+}
+
+// parseDiagnostic reads the parts of a diagLine match.
+func parseDiagnostic(m []string) diagnostic {
+	d := diagnostic{file: m[1], text: m[4]}
+	d.line, _ = strconv.Atoi(m[2])
+	d.col, _ = strconv.Atoi(m[3])
+	return d
 }
 
 // continuation returns what a learner may see of an indented line under a
@@ -181,7 +193,7 @@ func (g *goSources) specific(d diagnostic, f *ast.File, at []ast.Node) string {
 		return s
 	}
 	if reArgCount.MatchString(d.text) {
-		name, _ := g.enclosingCall(f, at)
+		_, name, _ := g.enclosingCall(f, at)
 		have, want := g.haveWant(d.more)
 		if name == "" || have == "" || want == "" {
 			return ""
@@ -238,9 +250,12 @@ func (g *goSources) cannotUse(f *ast.File, at []ast.Node, operand, want, context
 		return ""
 	}
 	if strings.HasPrefix(context, "argument to ") {
-		name, arg := g.enclosingCall(f, at)
+		call, name, arg := g.enclosingCall(f, at)
 		if name == "" || arg < 0 {
 			return ""
+		}
+		if shape := g.callShape(f, call, name); shape != "" {
+			return fmt.Sprintf("the tests call %s; your %s takes (%s)", shape, name, strings.Join(g.params[name], ", "))
 		}
 		if got == "" {
 			return fmt.Sprintf("the tests pass argument %d of %s a value your %s does not take as %s", arg+1, name, name, want)
@@ -259,6 +274,46 @@ func (g *goSources) cannotUse(f *ast.File, at []ast.Node, operand, want, context
 		return fmt.Sprintf("the tests use the result of %s as %s", name, want)
 	}
 	return fmt.Sprintf("the tests use the result of %s as %s; yours is %s", name, want, got)
+}
+
+// callShape writes how the tests call the learner's function name at
+// call, "Split(Cents, int)": each argument's type as the compiler gave it
+// in a message about that argument or, for an argument it took, the
+// learner's own parameter type; "" when some type is unknown or may not
+// be shown.
+func (g *goSources) callShape(f *ast.File, call *ast.CallExpr, name string) string {
+	params := g.params[name]
+	if params == nil || len(params) != len(call.Args) || call.Ellipsis.IsValid() {
+		return ""
+	}
+	args := append([]string(nil), params...)
+	for _, d := range g.diags {
+		m := reCannotUse.FindStringSubmatch(d.text)
+		if m == nil || !strings.HasPrefix(m[3], "argument to ") || g.hidden[path.Base(d.file)] != f {
+			continue
+		}
+		at := g.pathAt(f, d.line, d.col)
+		if len(at) == 0 {
+			continue
+		}
+		n := at[len(at)-1]
+		for j, a := range call.Args {
+			if n.Pos() < a.Pos() || n.End() > a.End() {
+				continue
+			}
+			t := strings.TrimPrefix(operandType(m[1]), "an ")
+			if t == "" || !g.safeType(t) {
+				return ""
+			}
+			args[j] = t
+		}
+	}
+	for _, a := range args {
+		if strings.HasPrefix(a, "...") || !g.safeType(a) {
+			return ""
+		}
+	}
+	return name + "(" + strings.Join(args, ", ") + ")"
 }
 
 // operandType reads the type from go/types' description of an operand,

@@ -194,7 +194,7 @@ func TestGradeGoSuiteBuildFailureViews(t *testing.T) {
 	}
 	learner := res.As(ViewLearner)
 	assertNoHiddenDetail(t, learner.Build.Text, hidden)
-	if !strings.Contains(learner.Build.Text, "./ledger.go:40:2: undefined: undefinedThing") || !strings.Contains(learner.Build.Text, "argument 1 of Split") {
+	if !strings.Contains(learner.Build.Text, "./ledger.go:40:2: undefined: undefinedThing") || !strings.Contains(learner.Build.Text, "the tests call Split(Cents, int); your Split takes (struct{}, int)") {
 		t.Errorf("learner build text must keep the learner's own message and name Split:\n%s", learner.Build.Text)
 	}
 	golden(t, "go_build_failed_instructor.json", res)

@@ -31,6 +31,12 @@ type goSources struct {
 	learner map[string]bool
 	// written is every identifier the learner's Go files hold.
 	written map[string]bool
+	// params are the parameter types of the learner's functions and
+	// methods, by name, one per parameter; nil for a name declared twice
+	// (methods of two types).
+	params map[string][]string
+	// diags are the compiler messages being explained.
+	diags []diagnostic
 	// pkgName is the learner's package name in the tested folder.
 	pkgName string
 }
@@ -46,6 +52,7 @@ func newGoSources(hidden map[string][]byte, learner []File, pkg string) *goSourc
 		hiddenTop:   map[string]bool{},
 		learner:     map[string]bool{},
 		written:     map[string]bool{},
+		params:      map[string][]string{},
 	}
 	for _, lf := range learner {
 		if path.Ext(lf.Name) != ".go" || strings.HasSuffix(lf.Name, "_test.go") {
@@ -127,6 +134,7 @@ func (g *goSources) noteLearner(f *ast.File) {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			g.learner[d.Name.Name] = true
+			g.noteParams(d)
 		case *ast.GenDecl:
 			for _, s := range d.Specs {
 				switch s := s.(type) {
@@ -141,6 +149,23 @@ func (g *goSources) noteLearner(f *ast.File) {
 			}
 		}
 	}
+}
+
+// noteParams records the parameter types of a learner's function.
+func (g *goSources) noteParams(d *ast.FuncDecl) {
+	name := d.Name.Name
+	if _, twice := g.params[name]; twice {
+		g.params[name] = nil
+		return
+	}
+	params := []string{}
+	for _, f := range d.Type.Params.List {
+		t := types.ExprString(f.Type)
+		for range max(1, len(f.Names)) {
+			params = append(params, t)
+		}
+	}
+	g.params[name] = params
 }
 
 // noteMembers records the fields and interface methods of a type literal.
@@ -266,9 +291,9 @@ func (g *goSources) callee(f *ast.File, call *ast.CallExpr) string {
 }
 
 // enclosingCall returns the innermost call in path whose callee is the
-// learner's, with the index of the argument holding the position (-1
+// learner's, its callee's name, and the index of the argument holding the position (-1
 // when the position is not in an argument).
-func (g *goSources) enclosingCall(f *ast.File, path []ast.Node) (name string, arg int) {
+func (g *goSources) enclosingCall(f *ast.File, path []ast.Node) (call *ast.CallExpr, name string, arg int) {
 	for i := len(path) - 1; i >= 0; i-- {
 		call, ok := path[i].(*ast.CallExpr)
 		if !ok {
@@ -286,9 +311,9 @@ func (g *goSources) enclosingCall(f *ast.File, path []ast.Node) (name string, ar
 				}
 			}
 		}
-		return name, arg
+		return call, name, arg
 	}
-	return "", -1
+	return nil, "", -1
 }
 
 // uses lists the learner's names the statement at path uses, following
