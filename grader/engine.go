@@ -99,6 +99,7 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 	}
 	var verdict Status
 	var verdictMsg string
+	var notes []string
 	for _, s := range ch.Suites {
 		out, err := j.runSuite(ctx, s)
 		if err != nil {
@@ -112,6 +113,9 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 		if out.service.Text != "" {
 			res.Service = out.service
 		}
+		if out.note != "" {
+			notes = append(notes, out.note)
+		}
 		if out.verdict != "" && (verdict == "" || severity(out.verdict) > severity(verdict)) {
 			verdict, verdictMsg = out.verdict, out.message
 		}
@@ -120,6 +124,9 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 		res.Score += t.Points
 	}
 	res.Status, res.Message = finalStatus(verdict, verdictMsg, res)
+	for _, n := range notes {
+		res.Message += "; " + n
+	}
 	res.GradedAt = e.cfg.Now().UTC()
 	return res, nil
 }
@@ -178,6 +185,9 @@ type suiteOutcome struct {
 	// verdict is set when a limit or the build stopped the suite.
 	verdict Status
 	message string
+	// note adds to the result's message what no test can show, such as a
+	// panic before any test ran.
+	note string
 }
 
 func (j *job) runSuite(ctx context.Context, s Suite) (suiteOutcome, error) {

@@ -58,7 +58,7 @@ func (j *job) runGoSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 		out.tests = notRun(s, "not run: "+msg)
 		return out, nil
 	}
-	files, err := j.goSuiteFiles(s, nonce)
+	files, hidden, err := j.goSuiteFiles(s, nonce)
 	if err != nil {
 		return out, err
 	}
@@ -72,13 +72,16 @@ func (j *job) runGoSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 	}
 	spec.Cmd = append(spec.Cmd, "./"+goPackage(s))
 	binary, err := j.buildPhase(ctx, s, &out, spec, "suite.test", nonce)
+	if testFilePos.MatchString(out.build.Text) {
+		out.build.LearnerText = learnerBuildText(out.build.Text, newGoSources(hidden, j.sub.Files, goPackage(s)))
+	}
 	if err != nil || binary == nil {
 		return out, err
 	}
 
 	_, err = j.phase(ctx, "run", s, &out.timings, func() (bool, string, error) {
-		tests, verdict, msg, err := j.runGoTests(ctx, s, binary, nonce)
-		out.tests, out.verdict, out.message = tests, verdict, msg
+		tests, verdict, msg, note, err := j.runGoTests(ctx, s, binary, nonce)
+		out.tests, out.verdict, out.message, out.note = tests, verdict, msg, note
 		return verdict == "", msg, err
 	})
 	return out, err
@@ -117,8 +120,9 @@ func goPackage(s Suite) string {
 }
 
 // goSuiteFiles returns the learner's files without their own tests, plus
-// the hidden files renamed with nonce, plus the build's output folder.
-func (j *job) goSuiteFiles(s Suite, nonce string) ([]File, error) {
+// the hidden files renamed with nonce, plus the build's output folder;
+// and the renamed hidden files by base name, as the compiler sees them.
+func (j *job) goSuiteFiles(s Suite, nonce string) ([]File, map[string][]byte, error) {
 	names := make(map[string]bool, len(s.Tests))
 	for _, t := range s.Tests {
 		names[t.Name] = true
@@ -136,14 +140,16 @@ func (j *job) goSuiteFiles(s Suite, nonce string) ([]File, error) {
 		hidden = append(hidden, name)
 	}
 	sort.Strings(hidden)
+	renamed := make(map[string][]byte, len(hidden))
 	for _, name := range hidden {
 		src, err := renameTests(name, s.Files[name], names, nonce)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		renamed[path.Base(name)] = src
 		files = append(files, File{Name: path.Join(goPackage(s), path.Base(name)), Mode: 0o644, Data: src, Writable: true})
 	}
-	return append(files, buildDirs()...), nil
+	return append(files, buildDirs()...), renamed, nil
 }
 
 // buildDirs are the folders a build box must be able to write.
@@ -210,7 +216,7 @@ func (j *job) build(ctx context.Context, spec BoxSpec, artifact, nonce string) (
 // runGoTests runs a compiled test binary in a box with a read-only root
 // and nothing else of the submission, and maps its results to the
 // suite's tests.
-func (j *job) runGoTests(ctx context.Context, s Suite, binary []byte, nonce string) ([]TestResult, Status, string, error) {
+func (j *job) runGoTests(ctx context.Context, s Suite, binary []byte, nonce string) (tests []TestResult, verdict Status, msg, note string, err error) {
 	specs := make(map[string]TestSpec, len(s.Tests))
 	var pattern []string
 	for _, t := range s.Tests {
@@ -226,7 +232,7 @@ func (j *job) runGoTests(ctx context.Context, s Suite, binary []byte, nonce stri
 		},
 		func(name string) {
 			if t, ok := specs[name]; ok {
-				r := goTestResult(s, t, parser, "")
+				r := goTestResult(s, t, parser, goRunEnd{})
 				j.progress.Event(Event{Type: EventTestFinished, Suite: s.Name, Test: &r, At: j.e.cfg.Now()})
 			}
 		})
@@ -238,22 +244,27 @@ func (j *job) runGoTests(ctx context.Context, s Suite, binary []byte, nonce stri
 	spec.Env = j.learnerEnv()
 	spec.Timeout = j.limits.RunTimeout + killGrace
 	spec.Stdout = parser
-	spec.Cmd = []string{test2jsonBin, "-t", "-p", s.Name, workDir + "/suite.test",
+	// test2json exits 1 whenever the program fails, so a shell between
+	// them prints the program's own exit status (128+n for signal n) on a
+	// line of its own, marked with the nonce.
+	spec.Cmd = []string{test2jsonBin, "-t", "-p", s.Name,
+		"/bin/sh", "-c", `"$0" "$@"; s=$?; printf '\n` + exitMarker(nonce) + `%d\n' "$s"; exit "$s"`,
+		workDir + "/suite.test",
 		"-test.v=test2json", "-test.paniconexit0", "-test.count=1",
 		"-test.timeout=" + j.limits.RunTimeout.String(),
 		"-test.run=^(" + strings.Join(pattern, "|") + ")$"}
 	box, err := j.e.cfg.Sandbox.Start(ctx, spec)
 	if err != nil {
-		return nil, "", "", fmt.Errorf("start tests: %w", err)
+		return nil, "", "", "", fmt.Errorf("start tests: %w", err)
 	}
 	defer j.closeBox(box)
 	exit, err := box.Wait(ctx)
 	if err != nil {
-		return nil, "", "", fmt.Errorf("wait for tests: %w", err)
+		return nil, "", "", "", fmt.Errorf("wait for tests: %w", err)
 	}
 
-	var verdict Status
-	var msg, missing string
+	var missing string
+	var end goRunEnd
 	switch {
 	case exit.OOMKilled:
 		verdict, msg = StatusMemoryExceeded, fmt.Sprintf("the tests ran out of memory (limit %d MiB)", j.limits.MemoryBytes>>20)
@@ -265,58 +276,16 @@ func (j *job) runGoTests(ctx context.Context, s Suite, binary []byte, nonce stri
 		verdict, msg = StatusTimedOut, fmt.Sprintf("the tests did not finish within %s", j.limits.RunTimeout)
 		missing = "did not finish: " + msg
 	default:
-		missing = fmt.Sprintf("did not report a result: the test program stopped early (exit code %d); look for a panic, a crash or os.Exit in your code", exit.Code)
+		end = crashEnd(parser)
+	}
+	if end.missing == "" {
+		end.missing = missing
 	}
 	results := make([]TestResult, 0, len(s.Tests))
 	for _, t := range s.Tests {
-		results = append(results, goTestResult(s, t, parser, missing))
+		results = append(results, goTestResult(s, t, parser, end))
 	}
-	return results, verdict, msg, nil
-}
-
-// goTestResult turns what the parser saw of test t into a TestResult;
-// missing is the message for a test that never reported.
-func goTestResult(s Suite, t TestSpec, p *goTestParser, missing string) TestResult {
-	r := TestResult{Name: t.Name, Suite: s.Name, MaxPoints: t.Points, Visibility: t.Visibility}
-	st := p.tests[t.Name]
-	if st == nil || st.status == "" {
-		r.Status = TestFailed
-		r.Message = missing
-		if st != nil {
-			r.Output, r.OutputTruncated = st.output.String(), st.truncated
-		}
-		return r
-	}
-	r.Status = st.status
-	r.DurationMS = st.elapsed.Milliseconds()
-	r.Output, r.OutputTruncated = st.output.String(), st.truncated
-	if r.Status == TestSkipped {
-		r.Status = TestFailed
-		r.Message = "the test was skipped; a graded test must run and pass"
-	}
-	if r.Status == TestPassed {
-		r.Points = t.Points
-	}
-	all := r.Output
-	for _, name := range st.subtests {
-		sub := p.tests[name]
-		sr := TestResult{Name: name, Suite: s.Name, Status: sub.status, Visibility: t.Visibility, DurationMS: sub.elapsed.Milliseconds(), Output: sub.output.String(), OutputTruncated: sub.truncated}
-		if sr.Status == "" {
-			sr.Status = TestFailed
-		}
-		if sr.Status == TestFailed {
-			sr.Message = failureMessage(sr.Output)
-		}
-		all += sr.Output
-		r.Subtests = append(r.Subtests, sr)
-	}
-	if r.Status == TestFailed && r.Message == "" {
-		r.Message = failureMessage(all)
-		if r.Message == "" {
-			r.Message = "the test failed; see its output"
-		}
-	}
-	return r
+	return results, verdict, msg, end.note, nil
 }
 
 // forbiddenInTestedPackage returns why the learner's files cannot be

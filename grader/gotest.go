@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -44,12 +45,40 @@ type goTestParser struct {
 	finished func(name string)
 	// timedOut is set when the test binary reported its own -test.timeout.
 	timedOut bool
-	line     []byte
-	skipping bool
+	// order lists tests and subtests as they started.
+	order []string
+	// pkg is what the program printed outside any test, such as a panic
+	// while the package initialised.
+	pkg          strings.Builder
+	pkgTruncated bool
+	// exitMarker starts the line the box's shell prints with the test
+	// program's exit status; exitStatus is that status, -1 until seen.
+	exitMarker string
+	exitStatus int
+	line       []byte
+	skipping   bool
 }
 
 func newGoTestParser(nonce string, started, finished func(name string)) *goTestParser {
-	return &goTestParser{suffix: "_" + nonce, tests: map[string]*goTestState{}, started: started, finished: finished}
+	return &goTestParser{suffix: "_" + nonce, tests: map[string]*goTestState{}, started: started, finished: finished,
+		exitMarker: exitMarker(nonce), exitStatus: -1}
+}
+
+// exitMarker is the start of the line that reports the test program's
+// exit status; the nonce keeps learner code from printing one that counts.
+func exitMarker(nonce string) string { return "grader-exit-" + nonce + " " }
+
+// exitLine reads the exit status from an output line, if it is the
+// marker line.
+func (p *goTestParser) exitLine(out string) bool {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(out), strings.TrimSpace(p.exitMarker))
+	if !ok {
+		return false
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(rest)); err == nil && n >= 0 {
+		p.exitStatus = n
+	}
+	return true
 }
 
 // Write feeds raw output; it never fails, so a stream copy never stops.
@@ -103,9 +132,17 @@ func (p *goTestParser) handle(line []byte) {
 	if json.Unmarshal(line, &ev) != nil {
 		return
 	}
+	if ev.Action == "output" && p.exitLine(ev.Output) {
+		return
+	}
 	if ev.Test == "" {
-		if ev.Action == "output" && strings.HasPrefix(ev.Output, "panic: test timed out after") {
-			p.timedOut = true
+		if ev.Action == "output" {
+			if strings.HasPrefix(ev.Output, "panic: test timed out after") {
+				p.timedOut = true
+			}
+			if !isFraming(ev.Output) {
+				p.pkgTruncated = appendCapped(&p.pkg, strings.ReplaceAll(ev.Output, p.suffix, "")) || p.pkgTruncated
+			}
 		}
 		return
 	}
@@ -117,6 +154,7 @@ func (p *goTestParser) handle(line []byte) {
 	if st == nil {
 		st = &goTestState{name: name}
 		p.tests[name] = st
+		p.order = append(p.order, name)
 		if parent, _, ok := cutLast(name, "/"); ok {
 			if ps := p.tests[parent]; ps != nil {
 				ps.subtests = append(ps.subtests, name)
@@ -150,11 +188,18 @@ func (p *goTestParser) handle(line []byte) {
 }
 
 func (p *goTestParser) appendOutput(st *goTestState, s string) {
-	if st.output.Len()+len(s) > testOutputBytes {
-		st.truncated = true
-		s = s[:max(0, testOutputBytes-st.output.Len())]
+	st.truncated = appendCapped(&st.output, s) || st.truncated
+}
+
+// appendCapped appends s to b up to testOutputBytes in all and reports
+// whether it had to cut.
+func appendCapped(b *strings.Builder, s string) bool {
+	if b.Len()+len(s) <= testOutputBytes {
+		b.WriteString(s)
+		return false
 	}
-	st.output.WriteString(s)
+	b.WriteString(s[:max(0, testOutputBytes-b.Len())])
+	return true
 }
 
 func cutLast(s, sep string) (before, after string, found bool) {
@@ -169,7 +214,7 @@ func cutLast(s, sep string) (before, after string, found bool) {
 // ("=== RUN", "--- FAIL: ...") rather than something the test printed.
 func isFraming(s string) bool {
 	t := strings.TrimLeft(s, " ")
-	for _, p := range []string{"=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- PASS", "--- FAIL", "--- SKIP"} {
+	for _, p := range []string{"=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- PASS", "--- FAIL", "--- SKIP", "PASS\n", "FAIL\n"} {
 		if strings.HasPrefix(t, p) {
 			return true
 		}
@@ -181,8 +226,8 @@ func isFraming(s string) bool {
 var logLine = regexp.MustCompile(`^\s+[\w.\-]+\.go:\d+: `)
 
 // failureMessage picks, from a failed test's output, the lines a learner
-// needs: the test's own error messages, or the panic, else a pointer to
-// the output.
+// needs: the test's own error messages, or the panic with the frames of
+// the learner's code, else "".
 func failureMessage(output string) string {
 	lines := strings.Split(output, "\n")
 	var msg []string
@@ -201,13 +246,7 @@ func failureMessage(output string) string {
 	if len(msg) > 0 {
 		return trimText(strings.Join(msg, "\n"), 2048)
 	}
-	for i, l := range lines {
-		if strings.HasPrefix(l, "panic: ") || strings.HasPrefix(l, "fatal error: ") {
-			end := min(len(lines), i+8)
-			return trimText(strings.TrimSpace(strings.Join(lines[i:end], "\n")), 2048)
-		}
-	}
-	return ""
+	return panicMessage(output)
 }
 
 // trimText cuts s to at most n bytes on a rune boundary, marking the cut.

@@ -40,9 +40,15 @@ type Event struct {
 }
 
 // As returns the event as reader v may see it: for a learner, a hidden
-// test's name, message and output are removed.
+// test's name, message and output are removed, and a visible test's
+// loses the stack frames of hidden test files.
 func (e Event) As(v View) Event {
-	if v != ViewLearner || e.Test == nil || e.Test.Visibility != Hidden {
+	if v != ViewLearner || e.Test == nil {
+		return e
+	}
+	if e.Test.Visibility != Hidden {
+		t := e.Test.asLearner()
+		e.Test = &t
 		return e
 	}
 	t := *e.Test

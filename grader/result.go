@@ -66,6 +66,23 @@ type HiddenSummary struct {
 type Output struct {
 	Text      string `json:"text"`
 	Truncated bool   `json:"truncated,omitempty"`
+	// LearnerText is, in the instructor view of a go suite's build
+	// output, what the learner view shows instead of Text: the messages
+	// about the learner's own files as they are, and for each message
+	// about a hidden test file a line saying which of the learner's names
+	// the tests use and how. Empty when Text tells nothing of hidden files.
+	LearnerText string `json:"learner_text,omitempty"`
+}
+
+// asLearner returns what a learner may see of a build output: LearnerText
+// when it is set, and in any case no line pointing into a hidden file
+// (results stored before LearnerText existed get a generic line there).
+func (o Output) asLearner() Output {
+	text := o.Text
+	if o.LearnerText != "" {
+		text = o.LearnerText
+	}
+	return Output{Text: learnerBuildText(text, newGoSources(nil, nil, "")), Truncated: o.Truncated}
 }
 
 // PhaseTiming is how long one phase of grading took.
@@ -77,7 +94,9 @@ type PhaseTiming struct {
 
 // As returns the result as reader v may see it. The instructor view is
 // the whole document. The learner view drops hidden tests' names, messages
-// and output, keeping their counts and points in Hidden.
+// and output, keeping their counts and points in Hidden; shows the build
+// output's LearnerText; and drops the stack frames of hidden test files
+// from visible tests' messages and output.
 func (r Result) As(v View) Result {
 	out := r
 	out.View = v
@@ -86,10 +105,11 @@ func (r Result) As(v View) Result {
 		return out
 	}
 	out.Tests = nil
+	out.Build = r.Build.asLearner()
 	hidden := HiddenSummary{}
 	for _, t := range r.Tests {
 		if t.Visibility != Hidden {
-			out.Tests = append(out.Tests, t)
+			out.Tests = append(out.Tests, t.asLearner())
 			continue
 		}
 		hidden.Total++
@@ -112,3 +132,18 @@ func (r Result) As(v View) Result {
 
 // Passed reports whether the result has full marks.
 func (r Result) Passed() bool { return r.Status == StatusPassed && r.Score == r.MaxScore }
+
+// asLearner returns a visible test's result without the stack frames of
+// hidden test files in its message, output and subtests.
+func (t TestResult) asLearner() TestResult {
+	t.Message = hideTestFrames(t.Message)
+	t.Output = hideTestFrames(t.Output)
+	if t.Subtests != nil {
+		subs := make([]TestResult, len(t.Subtests))
+		for i, s := range t.Subtests {
+			subs[i] = s.asLearner()
+		}
+		t.Subtests = subs
+	}
+	return t
+}

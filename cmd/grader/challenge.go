@@ -107,6 +107,7 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "CHALLENGE\tSAMPLE\tEXPECT\tSCORE\tSTATUS\tCHECK")
 			failed := 0
+			var notes []string
 			for _, c := range list {
 				samples, err := challenges.SamplesOf(c)
 				if err != nil {
@@ -132,11 +133,17 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 						check = "FAIL"
 						failed++
 					}
+					if wantFull && !ok {
+						notes = append(notes, skippedNotes(c.ID, s.Name, res)...)
+					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s\n", c.ID, s.Kind+":"+s.Name, expect, res.Score, res.MaxScore, res.Status, check)
 				}
 			}
 			if err := tw.Flush(); err != nil {
 				return err
+			}
+			for _, n := range notes {
+				fmt.Fprintln(out, n)
 			}
 			if failed > 0 {
 				return &exitError{code: exitLess, err: fmt.Errorf("%d check(s) failed", failed)}
@@ -147,4 +154,17 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "verify every challenge of the catalog")
 	return cmd
+}
+
+// skippedNotes names the tests of a reference's result that failed
+// because they called t.Skip: a graded test must run, so the reference
+// cannot score full marks while they skip.
+func skippedNotes(challenge, sample string, res grader.Result) []string {
+	var notes []string
+	for _, t := range res.Tests {
+		if t.Message == grader.TestSkippedMessage {
+			notes = append(notes, fmt.Sprintf("%s: the %s's test %s was skipped (t.Skip): a skipped test fails with 0 points; make it run", challenge, sample, t.Name))
+		}
+	}
+	return notes
 }
