@@ -40,13 +40,17 @@ type Engine interface {
 	Grade(ctx context.Context, ch *grader.Challenge, sub grader.Submission, p grader.Progress) (grader.Result, error)
 }
 
-// Results stores results. SaveResult must be idempotent: the same
-// submission may be graded twice when a worker dies after saving.
+// Results stores results. A submission may be graded twice (a worker
+// died after saving, or lost its lease and a retry ran elsewhere): it
+// keeps the first result stored.
 type Results interface {
 	// Result returns the stored result of a submission and whether there
 	// is one.
 	Result(ctx context.Context, id string) (grader.Result, bool, error)
-	SaveResult(ctx context.Context, res grader.Result) error
+	// SaveResult stores res unless the submission has a result already,
+	// atomically, and reports whether it stored it; an unknown submission
+	// wraps grader.ErrNotFound.
+	SaveResult(ctx context.Context, res grader.Result) (bool, error)
 }
 
 // Events is a submission's progress event stream.
@@ -268,8 +272,15 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 	res.SubmissionID = j.id
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
-	if err := h.cfg.Results.SaveResult(bctx, res); err != nil {
+	stored, err := h.cfg.Results.SaveResult(bctx, res)
+	if err != nil {
 		return grader.Result{}, fmt.Errorf("save result of %s: %w", j.id, err)
+	}
+	if !stored {
+		// A duplicate grading finished second: the first result stands,
+		// and what follows it was done by whoever stored it.
+		j.log.Info("graded again after a result was stored: the first result stands", "status", res.Status, "score", res.Score)
+		return res, nil
 	}
 	if h.cfg.Observer != nil {
 		h.cfg.Observer.Graded(res)
@@ -321,8 +332,13 @@ func (j *job) giveUp(ctx context.Context, rec store.Record, ch *grader.Challenge
 		res.ChallengeVersion = ch.Version
 		res.MaxScore = ch.MaxScore()
 	}
-	if err := j.h.cfg.Results.SaveResult(bctx, res); err != nil {
+	stored, err := j.h.cfg.Results.SaveResult(bctx, res)
+	if err != nil {
 		j.log.Error("store the error result", "err", err, "cause", cause)
+		return
+	}
+	if !stored {
+		j.log.Info("a result was stored meanwhile: it stands", "cause", cause)
 		return
 	}
 	if j.h.cfg.Observer != nil {
