@@ -318,6 +318,9 @@ func (w *worker) watchLease(log *slog.Logger) {
 // blipped in between, or the API died). A submission whose task is still
 // queued, running or waiting to retry is a duplicate, which the queue
 // ignores.
+//
+// Each submission it does queue again is logged; one whose challenge the
+// catalog lost is logged and left.
 func requeueUnfinished(ctx context.Context, st *store.Redis, qc *queue.Client, catalog *challenges.Index, log *slog.Logger) {
 	recs, err := st.Unfinished(ctx, unfinishedAge)
 	if err != nil {
@@ -327,10 +330,16 @@ func requeueUnfinished(ctx context.Context, st *store.Redis, qc *queue.Client, c
 	for _, rec := range recs {
 		ch, err := catalog.Challenge(rec.Challenge)
 		if err != nil {
+			log.Warn("stranded submission not re-queued: its challenge is not in the catalog", "submission_id", rec.ID, "challenge", rec.Challenge, "err", err)
 			continue
 		}
-		if err := qc.Enqueue(ctx, rec, queue.TaskTimeout(ch)); err != nil {
+		queued, err := qc.Requeue(ctx, rec, queue.TaskTimeout(ch))
+		switch {
+		case err != nil:
 			log.Warn("re-enqueue submission", "submission_id", rec.ID, "err", err)
+		case queued:
+			log.Info("re-queued a stranded submission", "submission_id", rec.ID, "challenge", rec.Challenge,
+				"state", rec.State, "created_at", rec.CreatedAt)
 		}
 	}
 }
