@@ -109,6 +109,11 @@ type HandlerConfig struct {
 	Logger *slog.Logger
 	// Now tells the time of the handler's own events; time.Now by default.
 	Now func() time.Time
+	// EventRetry is how long, after a progress event could not be
+	// written (Redis unreachable), further progress events are dropped
+	// without trying before one write tries again; default 1s. Grading
+	// never waits for an unreachable Redis.
+	EventRetry time.Duration
 }
 
 // Handler grades the submissions of grade tasks.
@@ -120,6 +125,9 @@ type Handler struct {
 	tries func(ctx context.Context) (retried, maxRetry int)
 	// running counts ProcessTask calls in progress, for Wait.
 	running inFlight
+	// gate spares gradings a failed progress write per event while
+	// Redis is unreachable.
+	gate *eventGate
 }
 
 // NewHandler returns a Handler.
@@ -130,7 +138,11 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Handler{cfg: cfg, log: cfg.Logger, tries: asynqTries}
+	if cfg.EventRetry <= 0 {
+		cfg.EventRetry = time.Second
+	}
+	return &Handler{cfg: cfg, log: cfg.Logger, tries: asynqTries,
+		gate: &eventGate{log: cfg.Logger, now: cfg.Now, retry: cfg.EventRetry}}
 }
 
 // asynqTries reads the task's retry counts; outside Asynq it is the first
@@ -265,7 +277,9 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 	j.event(ctx, grader.Event{Type: grader.EventStarted, Message: msg})
 
 	start := time.Now()
-	res, err := h.cfg.Engine.Grade(ctx, ch, sub, j.progress(ctx))
+	progress, stopProgress := j.startProgress(ctx)
+	res, err := h.cfg.Engine.Grade(ctx, ch, sub, progress)
+	stopProgress()
 	if err != nil {
 		return grader.Result{}, j.fault(ctx, rec, ch, err)
 	}
@@ -400,39 +414,6 @@ func (j *job) event(ctx context.Context, ev grader.Event) {
 	if _, err := j.h.cfg.Events.AppendEvent(bctx, j.id, ev); err != nil {
 		j.log.Warn("append event", "type", ev.Type, "err", err)
 	}
-}
-
-// progress returns where the engine's events go: the event stream and
-// HandlerConfig.Progress. Failed appends are logged once per grading (an
-// outage would fail them all) and never stop grading.
-func (j *job) progress(ctx context.Context) grader.Progress {
-	var extra grader.Progress
-	if j.h.cfg.Progress != nil {
-		extra = j.h.cfg.Progress(j.id)
-	}
-	var mu sync.Mutex
-	failed := 0
-	return grader.ProgressFunc(func(ev grader.Event) {
-		if j.h.cfg.Events != nil {
-			if ev.At.IsZero() {
-				ev.At = j.h.cfg.Now()
-			}
-			bctx, cancel := bookkeeping(ctx)
-			_, err := j.h.cfg.Events.AppendEvent(bctx, j.id, ev)
-			cancel()
-			if err != nil {
-				mu.Lock()
-				failed++
-				if failed == 1 {
-					j.log.Warn("append progress event (further failures of this grading are not logged)", "err", err)
-				}
-				mu.Unlock()
-			}
-		}
-		if extra != nil {
-			extra.Event(ev)
-		}
-	})
 }
 
 func (h *Handler) observeFault(err error) {
