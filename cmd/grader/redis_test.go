@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/gradebox/grader/queue"
 )
 
 func TestWorkerLeaseIsExclusive(t *testing.T) {
@@ -155,4 +159,34 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestWorkerStopsTakingTasksWhenItsLeaseIsLost: once another process
+// holds the worker's id, its grading server stops fetching tasks.
+func TestWorkerStopsTakingTasksWhenItsLeaseIsLost(t *testing.T) {
+	fastRenewals(t)
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	log := slog.New(slog.DiscardHandler)
+	lease, err := acquireLease(context.Background(), rdb, "w1", 0, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grade := queue.NewGradeServer(rdb, queue.ServerConfig{Concurrency: 1})
+	mux := asynq.NewServeMux()
+	if err := grade.Start(mux); err != nil {
+		t.Fatal(err)
+	}
+	w := &worker{lease: lease, grade: grade, sweepStop: make(chan struct{}), watchDone: make(chan struct{})}
+	go w.watchLease(log)
+
+	mr.Set("grader:worker:w1", "another-process")
+	<-w.watchDone
+	// Start refuses a stopped (not a running) server.
+	if err := grade.Start(mux); err == nil || !strings.Contains(err.Error(), "stopped state") {
+		t.Errorf("after the lease was lost the server is not stopped: Start = %v", err)
+	}
+	grade.Shutdown()
+	lease.Release()
 }
