@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/gradebox/grader/store"
 )
 
 // Error codes: stable words clients branch on. Each maps to one HTTP
@@ -74,15 +78,28 @@ func (e *Error) withCause(err error) *Error {
 	return e
 }
 
+// unavailableRetryAfter is the Retry-After of a 503 that does not set
+// its own: long enough for a Redis restart or failover.
+const unavailableRetryAfter = 5 * time.Second
+
 // abort answers err as JSON. Errors that are not *Error become internal
-// errors, shown to the client without details. Every 5xx answer is
-// logged with its cause; client errors are not.
+// errors, shown to the client without details, except that Redis being
+// unreachable (store.Unavailable) is "unavailable": 503, to be retried.
+// Every 503 carries a Retry-After. Every 5xx answer is logged with its
+// cause; client errors are not.
 func abort(c *gin.Context, log *slog.Logger, err error) {
 	var e *Error
-	if !errors.As(err, &e) {
+	switch {
+	case errors.As(err, &e):
+	case store.Unavailable(err):
+		e = &Error{Code: CodeUnavailable, Message: "the service's storage is unreachable; try again shortly", cause: err}
+	default:
 		e = &Error{Code: CodeInternal, Message: "the service failed; try again later", cause: err}
 	}
 	status := StatusOf(e.Code)
+	if status == http.StatusServiceUnavailable && c.Writer.Header().Get("Retry-After") == "" {
+		c.Header("Retry-After", strconv.Itoa(int(unavailableRetryAfter/time.Second)))
+	}
 	if status >= 500 {
 		cause := e.cause
 		if cause == nil {

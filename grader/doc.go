@@ -9,4 +9,8 @@
 // compile error, a failing test, a timeout, a memory or output overflow) is
 // a Result with a Status, never a Go error; an error returned by this package
 // means the service itself failed and the submission should be retried.
+// What happened to a box that the learner's code did not do is the
+// service's: a box killed or removed from outside (the Sandbox's Wait
+// fails), a daemon error, a missing image, and the Go toolchain running
+// out of memory during a build, where no learner code runs.
 package grader

@@ -344,3 +344,20 @@ func TestGradeGoSuiteRejectsLeakyBuilds(t *testing.T) {
 		})
 	}
 }
+
+// No learner code runs in a build, so a toolchain out of memory is the
+// service's sizing: an error (retried), never a verdict.
+func TestBuildOutOfMemoryIsAServiceFault(t *testing.T) {
+	sb := &fakeSandbox{}
+	sb.RunFn = func(spec BoxSpec) Exit {
+		if spec.Role == "build" {
+			return Exit{OOMKilled: true, Code: 137}
+		}
+		t.Errorf("a %s box ran after the build failed", spec.Role)
+		return Exit{}
+	}
+	res, err := testEngine(sb).Grade(context.Background(), goChallenge(), Submission{ID: "s"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "toolchain ran out of memory") {
+		t.Fatalf("Grade = %s %q, %v; want a service fault", res.Status, res.Message, err)
+	}
+}

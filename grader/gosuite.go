@@ -196,7 +196,10 @@ func (j *job) build(ctx context.Context, spec BoxSpec, artifact, nonce string) (
 	case exit.TimedOut:
 		return nil, StatusTimedOut, fmt.Sprintf("the build took longer than %s", spec.Timeout), build, nil
 	case exit.OOMKilled:
-		return nil, StatusMemoryExceeded, fmt.Sprintf("the build ran out of memory (limit %d MiB)", spec.MemoryBytes>>20), build, nil
+		// No learner code runs in a build: the toolchain outgrew the
+		// memory the service gives builds (at least minBuildMemory). The
+		// service's sizing, not a verdict: retried, never charged.
+		return nil, "", "", build, fmt.Errorf("the build toolchain ran out of memory (limit %d MiB)", spec.MemoryBytes>>20)
 	case exit.OutputExceeded:
 		return nil, StatusBuildFailed, "the build printed more than the output limit", build, nil
 	case exit.Code != 0:

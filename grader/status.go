@@ -12,7 +12,7 @@ const (
 	StatusFailed         Status = "failed"          // graded, less than full marks
 	StatusBuildFailed    Status = "build_failed"    // the submission did not compile
 	StatusTimedOut       Status = "timed_out"       // a phase ran past its time limit and was killed
-	StatusMemoryExceeded Status = "memory_exceeded" // a container was killed for using too much memory
+	StatusMemoryExceeded Status = "memory_exceeded" // the learner's program was killed for using too much memory (a build out of memory is StatusError)
 	StatusOutputExceeded Status = "output_exceeded" // the learner's program printed more than allowed
 	StatusError          Status = "error"           // the service's own fault, never the learner's
 )

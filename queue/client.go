@@ -25,18 +25,30 @@ func NewClient(c *asynq.Client) *Client { return &Client{c: c} }
 // asynq.ErrTaskIDConflict while the first is pending, running or retained,
 // counts as success.
 func (c *Client) Enqueue(ctx context.Context, rec store.Record, timeout time.Duration) error {
+	_, err := c.Requeue(ctx, rec, timeout)
+	return err
+}
+
+// Requeue is Enqueue that also reports whether it queued a task, false
+// for a duplicate of one still pending, running or retained: the sweep
+// that re-queues stranded submissions logs the ones it did queue.
+func (c *Client) Requeue(ctx context.Context, rec store.Record, timeout time.Duration) (bool, error) {
 	q := rec.Queue
 	if q == "" {
 		q = QueueInteractive
 	}
 	task, err := NewGradeTask(GradePayload{SubmissionID: rec.ID, Challenge: rec.Challenge}, q, timeout)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if _, err := c.c.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-		return fmt.Errorf("enqueue grading of %s: %w", rec.ID, err)
+	_, err = c.c.EnqueueContext(ctx, task)
+	switch {
+	case errors.Is(err, asynq.ErrTaskIDConflict):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("enqueue grading of %s: %w", rec.ID, err)
 	}
-	return nil
+	return true, nil
 }
 
 // EnqueueWebhook queues the delivery of a graded submission's result on

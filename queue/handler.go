@@ -40,13 +40,17 @@ type Engine interface {
 	Grade(ctx context.Context, ch *grader.Challenge, sub grader.Submission, p grader.Progress) (grader.Result, error)
 }
 
-// Results stores results. SaveResult must be idempotent: the same
-// submission may be graded twice when a worker dies after saving.
+// Results stores results. A submission may be graded twice (a worker
+// died after saving, or lost its lease and a retry ran elsewhere): it
+// keeps the first result stored.
 type Results interface {
 	// Result returns the stored result of a submission and whether there
 	// is one.
 	Result(ctx context.Context, id string) (grader.Result, bool, error)
-	SaveResult(ctx context.Context, res grader.Result) error
+	// SaveResult stores res unless the submission has a result already,
+	// atomically, and reports whether it stored it; an unknown submission
+	// wraps grader.ErrNotFound.
+	SaveResult(ctx context.Context, res grader.Result) (bool, error)
 }
 
 // Events is a submission's progress event stream.
@@ -105,6 +109,11 @@ type HandlerConfig struct {
 	Logger *slog.Logger
 	// Now tells the time of the handler's own events; time.Now by default.
 	Now func() time.Time
+	// EventRetry is how long, after a progress event could not be
+	// written (Redis unreachable), further progress events are dropped
+	// without trying before one write tries again; default 1s. Grading
+	// never waits for an unreachable Redis.
+	EventRetry time.Duration
 }
 
 // Handler grades the submissions of grade tasks.
@@ -116,6 +125,9 @@ type Handler struct {
 	tries func(ctx context.Context) (retried, maxRetry int)
 	// running counts ProcessTask calls in progress, for Wait.
 	running inFlight
+	// gate spares gradings a failed progress write per event while
+	// Redis is unreachable.
+	gate *eventGate
 }
 
 // NewHandler returns a Handler.
@@ -126,7 +138,11 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Handler{cfg: cfg, log: cfg.Logger, tries: asynqTries}
+	if cfg.EventRetry <= 0 {
+		cfg.EventRetry = time.Second
+	}
+	return &Handler{cfg: cfg, log: cfg.Logger, tries: asynqTries,
+		gate: &eventGate{log: cfg.Logger, now: cfg.Now, retry: cfg.EventRetry}}
 }
 
 // asynqTries reads the task's retry counts; outside Asynq it is the first
@@ -261,15 +277,24 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 	j.event(ctx, grader.Event{Type: grader.EventStarted, Message: msg})
 
 	start := time.Now()
-	res, err := h.cfg.Engine.Grade(ctx, ch, sub, j.progress(ctx))
+	progress, stopProgress := j.startProgress(ctx)
+	res, err := h.cfg.Engine.Grade(ctx, ch, sub, progress)
+	stopProgress()
 	if err != nil {
 		return grader.Result{}, j.fault(ctx, rec, ch, err)
 	}
 	res.SubmissionID = j.id
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
-	if err := h.cfg.Results.SaveResult(bctx, res); err != nil {
+	stored, err := h.cfg.Results.SaveResult(bctx, res)
+	if err != nil {
 		return grader.Result{}, fmt.Errorf("save result of %s: %w", j.id, err)
+	}
+	if !stored {
+		// A duplicate grading finished second: the first result stands,
+		// and what follows it was done by whoever stored it.
+		j.log.Info("graded again after a result was stored: the first result stands", "status", res.Status, "score", res.Score)
+		return res, nil
 	}
 	if h.cfg.Observer != nil {
 		h.cfg.Observer.Graded(res)
@@ -321,8 +346,13 @@ func (j *job) giveUp(ctx context.Context, rec store.Record, ch *grader.Challenge
 		res.ChallengeVersion = ch.Version
 		res.MaxScore = ch.MaxScore()
 	}
-	if err := j.h.cfg.Results.SaveResult(bctx, res); err != nil {
+	stored, err := j.h.cfg.Results.SaveResult(bctx, res)
+	if err != nil {
 		j.log.Error("store the error result", "err", err, "cause", cause)
+		return
+	}
+	if !stored {
+		j.log.Info("a result was stored meanwhile: it stands", "cause", cause)
 		return
 	}
 	if j.h.cfg.Observer != nil {
@@ -384,39 +414,6 @@ func (j *job) event(ctx context.Context, ev grader.Event) {
 	if _, err := j.h.cfg.Events.AppendEvent(bctx, j.id, ev); err != nil {
 		j.log.Warn("append event", "type", ev.Type, "err", err)
 	}
-}
-
-// progress returns where the engine's events go: the event stream and
-// HandlerConfig.Progress. Failed appends are logged once per grading (an
-// outage would fail them all) and never stop grading.
-func (j *job) progress(ctx context.Context) grader.Progress {
-	var extra grader.Progress
-	if j.h.cfg.Progress != nil {
-		extra = j.h.cfg.Progress(j.id)
-	}
-	var mu sync.Mutex
-	failed := 0
-	return grader.ProgressFunc(func(ev grader.Event) {
-		if j.h.cfg.Events != nil {
-			if ev.At.IsZero() {
-				ev.At = j.h.cfg.Now()
-			}
-			bctx, cancel := bookkeeping(ctx)
-			_, err := j.h.cfg.Events.AppendEvent(bctx, j.id, ev)
-			cancel()
-			if err != nil {
-				mu.Lock()
-				failed++
-				if failed == 1 {
-					j.log.Warn("append progress event (further failures of this grading are not logged)", "err", err)
-				}
-				mu.Unlock()
-			}
-		}
-		if extra != nil {
-			extra.Event(ev)
-		}
-	})
 }
 
 func (h *Handler) observeFault(err error) {

@@ -415,7 +415,7 @@ func TestDuplicateTask(t *testing.T) {
 
 	// Saved, then lost before the done event: the duplicate adds it.
 	e.create(t, store.Record{ID: "s2"})
-	if err := e.st.SaveResult(context.Background(), grader.Result{SubmissionID: "s2", Status: grader.StatusFailed}); err != nil {
+	if _, err := e.st.SaveResult(context.Background(), grader.Result{SubmissionID: "s2", Status: grader.StatusFailed}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.h.ProcessTask(context.Background(), gradeTask("s2", "notes-api")); err != nil {
@@ -567,5 +567,41 @@ func TestWaitReturnsOnceGradingsEnd(t *testing.T) {
 	}
 	if last := e.lastEvent(t, "s1"); last.Type != grader.EventRetrying {
 		t.Errorf("last event %+v, want retrying written before Wait returned", last)
+	}
+}
+
+// TestLateDuplicateGrading: two gradings of one submission ran at once
+// (a worker that lost its lease, a task recovered while still running);
+// the one that finishes second changes nothing, whatever it found.
+func TestLateDuplicateGrading(t *testing.T) {
+	e := newEnv(t)
+	e.create(t, store.Record{ID: "s1", CallbackURL: "https://ci.example/hook"})
+	first := grader.Result{SubmissionID: "s1", Challenge: "notes-api", Status: grader.StatusPassed, Score: 3, MaxScore: 3}
+	e.eng.fn = func(ctx context.Context, sub grader.Submission, p grader.Progress) (grader.Result, error) {
+		// The other grading stores its result while this one runs.
+		if _, err := e.st.SaveResult(ctx, first); err != nil {
+			t.Error(err)
+		}
+		return grader.Result{SubmissionID: sub.ID, Challenge: "notes-api", Status: grader.StatusBuildFailed, MaxScore: 3}, nil
+	}
+	if err := e.h.ProcessTask(context.Background(), gradeTask("s1", "notes-api")); err != nil {
+		t.Fatal(err)
+	}
+	if res, _, _ := e.st.Result(context.Background(), "s1"); res.Status != grader.StatusPassed || res.Score != 3 {
+		t.Errorf("stored result %s %d, want the first: passed 3", res.Status, res.Score)
+	}
+	if rec, _ := e.st.Record(context.Background(), "s1"); rec.Status != grader.StatusPassed || rec.Score != 3 {
+		t.Errorf("record %s %d, want the first result's", rec.Status, rec.Score)
+	}
+	if best, _, _ := e.st.Best(context.Background(), "notes-api", "ada"); best.Score != 3 {
+		t.Errorf("best %d, want 3", best.Score)
+	}
+	if len(e.obs.graded) != 0 || len(e.hooks.ids) != 0 {
+		t.Errorf("the late grading was observed %v or delivered %v", e.obs.graded, e.hooks.ids)
+	}
+	for _, ty := range e.eventTypes(t, "s1") {
+		if ty == grader.EventDone {
+			t.Errorf("the late grading appended a done event")
+		}
 	}
 }

@@ -25,6 +25,7 @@ func TestOnRedis(t *testing.T) {
 		"WebhookRetriesThroughAsynq": TestWebhookRetriesThroughAsynq,
 		"GradedEventSequence":        TestGradedEventSequence,
 		"DuplicateTask":              TestDuplicateTask,
+		"LateDuplicateGrading":       TestLateDuplicateGrading,
 	} {
 		t.Run(name, fn)
 	}

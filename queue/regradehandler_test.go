@@ -25,7 +25,7 @@ func TestRegradeHandler(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	rec := e.create(t, store.Record{ID: "s1", Cohort: "k"})
-	if err := e.st.SaveResult(ctx, grader.Result{SubmissionID: "s1", Challenge: "notes-api", ChallengeVersion: "v0", Status: grader.StatusPassed, Score: 3, MaxScore: 3}); err != nil {
+	if _, err := e.st.SaveResult(ctx, grader.Result{SubmissionID: "s1", Challenge: "notes-api", ChallengeVersion: "v0", Status: grader.StatusPassed, Score: 3, MaxScore: 3}); err != nil {
 		t.Fatal(err)
 	}
 	items := []store.RegradeItem{{Submission: "s1", Learner: rec.Learner, OldScore: 3, OldMaxScore: 3, OldVersion: "v0"}, {Submission: "gone", Learner: "bob"}}

@@ -70,7 +70,7 @@ func (e *env) graded(t *testing.T, id, url string, view grader.View) {
 			{Name: "create", Visibility: grader.Visible, Status: grader.TestPassed, Points: 1, MaxPoints: 1},
 			{Name: "secret-edge-case", Visibility: grader.Hidden, Status: grader.TestFailed, MaxPoints: 2, Output: "hidden details"},
 		}}
-	if err := e.st.SaveResult(context.Background(), res); err != nil {
+	if _, err := e.st.SaveResult(context.Background(), res); err != nil {
 		t.Fatal(err)
 	}
 }

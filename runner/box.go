@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
@@ -41,6 +42,9 @@ type box struct {
 	drained        chan struct{} // closed when the attach stream copy ends
 	stopWait       context.CancelFunc
 	started        time.Time
+	// killing is set before this sandbox sends the box SIGKILL, so that
+	// a kill from outside can be told from ours.
+	killing atomic.Bool
 
 	done chan struct{} // closed once exit and err are final
 	exit grader.Exit
@@ -190,14 +194,23 @@ loop:
 	oom := false
 	insp, ierr := b.api.ContainerInspect(ctx, b.id, client.ContainerInspectOptions{})
 	switch {
+	case ierr != nil && isGone(ierr):
+		err = fmt.Errorf("%w: container %s is gone: %w", ErrBoxLost, b.id, ierr)
 	case ierr != nil:
 		if err == nil {
 			err = fmt.Errorf("inspect container %s: %w", b.id, ierr)
 		}
 	case insp.Container.State != nil:
-		oom = insp.Container.State.OOMKilled
+		st := insp.Container.State
+		oom = st.OOMKilled
 		if code < 0 {
-			code = insp.Container.State.ExitCode
+			code = st.ExitCode
+		}
+		switch {
+		case st.Status == container.StateRemoving || st.Status == container.StateDead:
+			err = fmt.Errorf("%w: container %s is %s", ErrBoxLost, b.id, st.Status)
+		case err == nil && code == sigkillStatus && !oom && !b.killing.Load():
+			err = fmt.Errorf("%w: container %s was SIGKILLed, not by the grader", ErrBoxLost, b.id)
 		}
 	}
 	b.exit = grader.Exit{
@@ -231,9 +244,13 @@ func (b *box) Wait(ctx context.Context) (grader.Exit, error) {
 	return grader.Exit{}, ctx.Err()
 }
 
+// sigkillStatus is the exit status of a process ended by SIGKILL.
+const sigkillStatus = 128 + 9
+
 // Kill stops the process at once with SIGKILL. A box already stopped or
 // removed is no error.
 func (b *box) Kill(ctx context.Context) error {
+	b.killing.Store(true)
 	_, err := b.api.ContainerKill(ctx, b.id, client.ContainerKillOptions{Signal: "SIGKILL"})
 	if err != nil && !isGone(err) {
 		return fmt.Errorf("kill container %s: %w", b.id, err)

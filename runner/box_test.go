@@ -12,6 +12,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"go.uber.org/goleak"
 
@@ -393,5 +394,66 @@ func TestNewDefaults(t *testing.T) {
 	d := newDocker(newFakeAPI(nil), false, Config{})
 	if d.Worker() == "" || !strings.Contains(d.Worker(), "-") || d.log == nil {
 		t.Errorf("worker %q, logger %v", d.Worker(), d.log)
+	}
+}
+
+// Something other than the box's process or this sandbox ended the box:
+// a service fault (an error wrapping ErrBoxLost), never an Exit a caller
+// could take for a verdict.
+func TestBoxEndedFromOutsideIsLost(t *testing.T) {
+	tests := []struct {
+		name    string
+		outside func(api *fakeAPI, id string)
+	}{
+		{"killed", func(api *fakeAPI, id string) {
+			api.ContainerKill(context.Background(), id, client.ContainerKillOptions{Signal: "SIGKILL"})
+		}},
+		{"removed", func(api *fakeAPI, id string) {
+			api.ContainerRemove(context.Background(), id, client.ContainerRemoveOptions{Force: true})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			noLeaks(t)
+			api := newFakeAPI(hang)
+			_, b := startFake(t, api, grader.BoxSpec{Timeout: time.Minute})
+			tt.outside(api, b.ID())
+			exit, err := b.Wait(context.Background())
+			if !errors.Is(err, ErrBoxLost) {
+				t.Errorf("Wait = %+v, %v; want ErrBoxLost", exit, err)
+			}
+			b.Close()
+			api.procs.Wait()
+		})
+	}
+}
+
+// The sandbox's own kill (the engine stopping a service) is no loss.
+func TestBoxKilledByTheSandboxIsNotLost(t *testing.T) {
+	noLeaks(t)
+	api := newFakeAPI(hang)
+	_, b := startFake(t, api, grader.BoxSpec{})
+	if err := b.Kill(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	exit, err := b.Wait(context.Background())
+	if err != nil || exit.Code != 137 {
+		t.Errorf("Wait = %+v, %v; want exit 137 and no error", exit, err)
+	}
+	closeAndCheck(t, api, b)
+}
+
+func TestReapRemovesNothingWithoutTheLease(t *testing.T) {
+	api := newFakeAPI(hang)
+	api.listed = []container.Summary{{ID: "c1", Labels: map[string]string{LabelManaged: "true", LabelWorker: "w1"}}}
+	d := newDocker(api, false, Config{Worker: "w1"})
+	lost := errors.New("lease lost")
+	n, err := d.Reap(context.Background(), ReapOptions{Worker: "w1", Held: func(context.Context) error { return lost }})
+	if !errors.Is(err, lost) || n != 0 || len(api.removed) != 0 {
+		t.Errorf("Reap = %d, %v, removed %v; want nothing removed and the lease's error", n, err, api.removed)
+	}
+	n, err = d.Reap(context.Background(), ReapOptions{Worker: "w1", Held: func(context.Context) error { return nil }})
+	if err != nil || n != 1 {
+		t.Errorf("Reap while held = %d, %v; want 1 removed", n, err)
 	}
 }

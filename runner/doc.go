@@ -46,6 +46,10 @@
 // memory, the rest is read and dropped, and a box passing the cap is killed
 // (Exit.OutputExceeded). A box still running at its Timeout is killed
 // (Exit.TimedOut). Waiting is subscribed before start, so no exit is missed.
+// A box killed or removed by anyone else (its process ended by a SIGKILL
+// that neither the kernel's OOM killer nor this sandbox sent, or the
+// container gone) makes Wait fail with ErrBoxLost: a service fault, never
+// an Exit a verdict could be drawn from.
 // Close kills and removes the container with its volume on a fresh bounded
 // context, even when the caller's is done, and stops the goroutines that
 // served it.

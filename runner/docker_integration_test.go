@@ -540,3 +540,28 @@ func BenchmarkDockerRunCLI(b *testing.B) {
 		}
 	}
 }
+
+// A box killed or removed by someone else (an operator, another worker's
+// reaper) is a service fault, not an exit a verdict could be drawn from.
+func TestBoxEndedFromOutsideIsLostOnDocker(t *testing.T) {
+	for _, how := range []string{"kill", "remove"} {
+		t.Run(how, func(t *testing.T) {
+			d, job := newTestDocker(t)
+			b := startBox(t, d, grader.BoxSpec{Job: job, Role: "sleep", Cmd: []string{"sleep"}})
+			ctx := context.Background()
+			var err error
+			if how == "kill" {
+				_, err = testCli.ContainerKill(ctx, b.ID(), client.ContainerKillOptions{Signal: "SIGKILL"})
+			} else {
+				_, err = testCli.ContainerRemove(ctx, b.ID(), client.ContainerRemoveOptions{Force: true})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if exit, err := b.Wait(ctx); !errors.Is(err, ErrBoxLost) {
+				t.Errorf("Wait = %+v, %v; want ErrBoxLost", exit, err)
+			}
+			b.Close()
+		})
+	}
+}

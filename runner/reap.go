@@ -22,6 +22,22 @@ type ReapOptions struct {
 	// live processes sharing the daemon are spared. Zero removes
 	// everything of the grader, however new.
 	OlderThan time.Duration
+	// Held, when set, is asked right before each removal whether this
+	// process still owns Worker (a worker's lease): when it returns an
+	// error, Reap removes nothing more and returns it. Boxes of a worker
+	// id are only ever removed by the process holding it.
+	Held func(ctx context.Context) error
+}
+
+// held runs the Held check, if any.
+func (o ReapOptions) held(ctx context.Context) error {
+	if o.Held == nil {
+		return nil
+	}
+	if err := o.Held(ctx); err != nil {
+		return fmt.Errorf("reap leftovers: %w", err)
+	}
+	return nil
 }
 
 // reapable reports whether something created at created with labels l
@@ -54,6 +70,9 @@ func (d *Docker) Reap(ctx context.Context, opts ReapOptions) (int, error) {
 		if open[c.ID] || !opts.reapable(c.Labels, time.Unix(c.Created, 0), now) {
 			continue
 		}
+		if err := opts.held(ctx); err != nil {
+			return removed, err
+		}
 		_, err := d.api.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
 		switch {
 		case err == nil:
@@ -72,6 +91,9 @@ func (d *Docker) Reap(ctx context.Context, opts ReapOptions) (int, error) {
 	for _, n := range nets.Items {
 		if !opts.reapable(n.Labels, n.Created, now) {
 			continue
+		}
+		if err := opts.held(ctx); err != nil {
+			return removed, err
 		}
 		_, err := d.api.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{})
 		switch {
@@ -96,6 +118,9 @@ func (d *Docker) Reap(ctx context.Context, opts ReapOptions) (int, error) {
 		}
 		if !opts.reapable(v.Labels, created, now) {
 			continue
+		}
+		if err := opts.held(ctx); err != nil {
+			return removed, err
 		}
 		_, err := d.api.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true})
 		switch {

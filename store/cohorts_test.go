@@ -97,7 +97,7 @@ func testCohortQuota(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("no cohort: %v", err)
 	}
 	// A graded one frees its place and keeps its files.
-	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "q1", Challenge: "c", Status: grader.StatusPassed, Score: 1, MaxScore: 1}); err != nil {
+	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "q1", Challenge: "c", Status: grader.StatusPassed, Score: 1, MaxScore: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CreateCohortSubmission(ctx, Record{ID: "q3", Challenge: "c", Learner: "l3", Cohort: "k"}, files, 2); err != nil {
@@ -239,7 +239,7 @@ func testRegradeOfPractice(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, _ := newStore(t, rdb)
 	mustCreate(t, s, Record{ID: "p1", Challenge: "c", Learner: "cy", TokenCohort: "k"})
-	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "p1", Status: grader.StatusPassed, Score: 10, MaxScore: 10}); err != nil {
+	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "p1", Status: grader.StatusPassed, Score: 10, MaxScore: 10}); err != nil {
 		t.Fatal(err)
 	}
 	it := RegradeItem{Submission: "p1", Learner: "cy", OldScore: 10, OldMaxScore: 10}
@@ -261,7 +261,7 @@ func testRegrades(t *testing.T, rdb redis.UniversalClient) {
 	s, clk := newStore(t, rdb)
 	for _, l := range []string{"ada", "bob"} {
 		mustCreate(t, s, Record{ID: l + "1", Challenge: "c", Learner: l, Cohort: "k"})
-		if err := s.SaveResult(ctx, grader.Result{SubmissionID: l + "1", Challenge: "c", ChallengeVersion: "v1", Status: grader.StatusPassed, Score: 10, MaxScore: 10}); err != nil {
+		if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: l + "1", Challenge: "c", ChallengeVersion: "v1", Status: grader.StatusPassed, Score: 10, MaxScore: 10}); err != nil {
 			t.Fatal(err)
 		}
 	}

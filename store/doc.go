@@ -16,7 +16,8 @@
 //	key                                     type     holds                                   retention
 //	grader:sub:{id}                         hash     the submission's Record                 kept
 //	grader:sub:{id}:files                   string   gzip'd JSON of the checked files        FilesTTL after grading
-//	grader:sub:{id}:result                  string   JSON grader.Result (instructor view)    kept
+//	grader:sub:{id}:result                  string   JSON grader.Result (instructor view);   kept
+//	                                                 the first stored, never replaced
 //	grader:sub:{id}:events                  stream   progress events (for Server-Sent Events) FilesTTL after grading
 //	grader:subs                             zset     every submission id by creation time    kept
 //	grader:subs:learner:{l}                 zset     the same, one learner's                 kept

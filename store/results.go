@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -51,25 +52,50 @@ func (s *Redis) Results(ctx context.Context, ids []string) (map[string]grader.Re
 	return out, nil
 }
 
-// SaveResult stores a result, marks the submission graded (with
+// saveScript stores a submission's first result and everything that
+// follows from it, atomically; a submission that has a result already
+// keeps it and nothing changes. It returns 1 when it stored, 0 when not.
+//
+// KEYS: result, record, unfinished, cohort unfinished (or a dummy), files,
+// events, board, practice board. ARGV: result JSON, status, score, max
+// score, graded at, submission id, files TTL in ms, 1 for a cohort
+// submission, board score ("" for none), learner, 1 for a practice
+// submission.
+var saveScript = redis.NewScript(`
+if not redis.call("SET", KEYS[1], ARGV[1], "NX") then
+  return 0
+end
+redis.call("HSET", KEYS[2], "state", "graded", "status", ARGV[2], "score", ARGV[3], "max_score", ARGV[4], "graded_at", ARGV[5])
+redis.call("ZREM", KEYS[3], ARGV[6])
+if ARGV[8] == "1" then
+  redis.call("ZREM", KEYS[4], ARGV[6])
+else
+  redis.call("PEXPIRE", KEYS[5], ARGV[7])
+end
+redis.call("PEXPIRE", KEYS[6], ARGV[7])
+if ARGV[9] ~= "" then
+  redis.call("ZADD", KEYS[7], "GT", ARGV[9], ARGV[10])
+  if ARGV[11] == "1" then
+    redis.call("ZADD", KEYS[8], "GT", ARGV[9], ARGV[10])
+  end
+end
+return 1
+`)
+
+// SaveResult stores a submission's result, marks it graded (with
 // GradedAt), takes it off the unfinished set, schedules its files and
 // events for removal and updates the challenge's leaderboards (the
-// practice board too for a practice submission). Saving the
-// same result twice changes nothing more. A grader.StatusError result
-// (the service's fault) never enters the leaderboard and never replaces a
-// real result already stored. An unknown submission wraps
+// practice board too for a practice submission), all at once,
+// and reports whether it did. A submission has exactly one result: the
+// first stored wins, and saving another (a late duplicate grading, a
+// fault's grader.StatusError after a real result, or the reverse) changes
+// nothing and returns false. A grader.StatusError result (the service's
+// fault) never enters the leaderboard. An unknown submission wraps
 // grader.ErrNotFound.
-func (s *Redis) SaveResult(ctx context.Context, res grader.Result) error {
+func (s *Redis) SaveResult(ctx context.Context, res grader.Result) (bool, error) {
 	rec, err := s.Record(ctx, res.SubmissionID)
 	if err != nil {
-		return fmt.Errorf("save result: %w", err)
-	}
-	if res.Status == grader.StatusError && rec.State == StateGraded {
-		if old, ok, err := s.Result(ctx, res.SubmissionID); err != nil {
-			return fmt.Errorf("save result: %w", err)
-		} else if ok && old.Status != grader.StatusError {
-			return nil
-		}
+		return false, fmt.Errorf("save result: %w", err)
 	}
 	if res.GradedAt.IsZero() {
 		res.GradedAt = s.now()
@@ -77,33 +103,31 @@ func (s *Redis) SaveResult(ctx context.Context, res grader.Result) error {
 	res.GradedAt = res.GradedAt.UTC()
 	b, err := json.Marshal(res)
 	if err != nil {
-		return fmt.Errorf("encode result of %s: %w", res.SubmissionID, err)
+		return false, fmt.Errorf("encode result of %s: %w", res.SubmissionID, err)
 	}
 	id := res.SubmissionID
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.key("sub", id, "result"), b, 0)
-		p.HSet(ctx, s.key("sub", id), "state", string(StateGraded), "status", string(res.Status),
-			"score", res.Score, "max_score", res.MaxScore, "graded_at", formatTime(res.GradedAt))
-		p.ZRem(ctx, s.key("unfinished"), id)
-		if rec.Cohort != "" {
-			// A cohort's files stay for regrades.
-			p.ZRem(ctx, s.key("unfinished", "cohort", rec.Cohort), id)
-		} else {
-			p.Expire(ctx, s.key("sub", id, "files"), s.filesTTL)
-		}
-		p.Expire(ctx, s.key("sub", id, "events"), s.filesTTL)
-		if res.Status != grader.StatusError {
-			p.ZAddGT(ctx, s.key("board", rec.Challenge), redis.Z{Score: packBoard(res.Score, res.GradedAt), Member: rec.Learner})
-			if rec.Practice() {
-				p.ZAddGT(ctx, s.key("practice-board", rec.Challenge), redis.Z{Score: packBoard(res.Score, res.GradedAt), Member: rec.Learner})
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("save result of %s: %w", id, err)
+	cohort, cohortKey := "0", s.key("unfinished")
+	if rec.Cohort != "" {
+		// A cohort's files stay for regrades.
+		cohort, cohortKey = "1", s.key("unfinished", "cohort", rec.Cohort)
 	}
-	return nil
+	board := ""
+	if res.Status != grader.StatusError {
+		board = strconv.FormatFloat(packBoard(res.Score, res.GradedAt), 'f', -1, 64)
+	}
+	keys := []string{s.key("sub", id, "result"), s.key("sub", id), s.key("unfinished"), cohortKey,
+		s.key("sub", id, "files"), s.key("sub", id, "events"), s.key("board", rec.Challenge),
+		s.key("practice-board", rec.Challenge)}
+	practice := "0"
+	if rec.Practice() {
+		practice = "1"
+	}
+	n, err := saveScript.Run(ctx, s.rdb, keys, b, string(res.Status), res.Score, res.MaxScore,
+		formatTime(res.GradedAt), id, s.filesTTL.Milliseconds(), cohort, board, rec.Learner, practice).Int()
+	if err != nil {
+		return false, fmt.Errorf("save result of %s: %w", id, err)
+	}
+	return n == 1, nil
 }
 
 // A leaderboard entry packs a score and the time it was reached into one

@@ -249,7 +249,7 @@ func testMarkStarted(t *testing.T, rdb redis.UniversalClient) {
 	if _, err := s.Record(ctx, "nope"); !errors.Is(err, grader.ErrNotFound) {
 		t.Errorf("MarkStarted created a record: %v", err)
 	}
-	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "m1", Status: grader.StatusPassed, Score: 3, MaxScore: 3}); err != nil {
+	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "m1", Status: grader.StatusPassed, Score: 3, MaxScore: 3}); err != nil {
 		t.Fatal(err)
 	}
 	c.Set(t0.Add(time.Hour))
@@ -268,6 +268,7 @@ func testResults(t *testing.T, rdb redis.UniversalClient) {
 		{ID: "r1", Challenge: "notes-api", Learner: "ada"},
 		{ID: "r2", Challenge: "notes-api", Learner: "bob"},
 		{ID: "r3", Challenge: "notes-api", Learner: "ada"},
+		{ID: "r4", Challenge: "notes-api", Learner: "bob"},
 	} {
 		rec.CreatedAt = t0.Add(time.Duration(i) * time.Minute)
 		mustCreate(t, s, rec)
@@ -284,7 +285,7 @@ func testResults(t *testing.T, rdb redis.UniversalClient) {
 		if score == 10 {
 			res.Status = grader.StatusPassed
 		}
-		if err := s.SaveResult(ctx, res); err != nil {
+		if _, err := s.SaveResult(ctx, res); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -321,7 +322,7 @@ func testResults(t *testing.T, rdb redis.UniversalClient) {
 	if best, ok, err := s.Best(ctx, "notes-api", "ada"); err != nil || !ok || best != wantBoard[0] {
 		t.Errorf("ada's best = %+v %v %v, want %+v", best, ok, err, wantBoard[0])
 	}
-	save("r2", 10, t0.Add(4*time.Hour))
+	save("r4", 10, t0.Add(4*time.Hour))
 	if board, _ := s.Leaderboard(ctx, "notes-api", 1); len(board) != 1 || board[0].Learner != "bob" || board[0].Score != 10 {
 		t.Errorf("after bob's full marks: %+v", board)
 	}
@@ -329,7 +330,7 @@ func testResults(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("limit 0: %+v", board)
 	}
 	c.Set(t0.Add(5 * time.Hour))
-	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "nope", Status: grader.StatusPassed}); !errors.Is(err, grader.ErrNotFound) {
+	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "nope", Status: grader.StatusPassed}); !errors.Is(err, grader.ErrNotFound) {
 		t.Errorf("saving an unknown submission's result = %v, want ErrNotFound", err)
 	}
 }
@@ -342,7 +343,7 @@ func testErrorResults(t *testing.T, rdb redis.UniversalClient) {
 	mustCreate(t, s, Record{ID: "e2", Challenge: "fix-ledger", Learner: "ada"})
 	c.Set(t0.Add(time.Minute))
 	fault := grader.Result{SubmissionID: "e1", Challenge: "fix-ledger", Status: grader.StatusError, Message: "our fault"}
-	if err := s.SaveResult(ctx, fault); err != nil {
+	if _, err := s.SaveResult(ctx, fault); err != nil {
 		t.Fatal(err)
 	}
 	if r, _ := s.Record(ctx, "e1"); r.State != StateGraded || r.Status != grader.StatusError || !r.GradedAt.Equal(t0.Add(time.Minute)) {
@@ -354,19 +355,34 @@ func testErrorResults(t *testing.T, rdb redis.UniversalClient) {
 	if board, _ := s.Leaderboard(ctx, "fix-ledger", 10); len(board) != 0 {
 		t.Errorf("a StatusError result is on the board: %+v", board)
 	}
-	// A real result replaces a fault; a fault never replaces a real one.
+	// The first result stored stands: a fault never replaces a real one,
+	// nor a real one a fault, nor a late duplicate grading the first.
 	real := grader.Result{SubmissionID: "e2", Challenge: "fix-ledger", Status: grader.StatusFailed, Score: 2, MaxScore: 5}
-	if err := s.SaveResult(ctx, real); err != nil {
-		t.Fatal(err)
+	if stored, err := s.SaveResult(ctx, real); err != nil || !stored {
+		t.Fatalf("first result: stored %v, %v", stored, err)
 	}
-	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "e2", Status: grader.StatusError}); err != nil {
-		t.Fatal(err)
+	late := []grader.Result{
+		{SubmissionID: "e2", Status: grader.StatusError},
+		{SubmissionID: "e2", Challenge: "fix-ledger", Status: grader.StatusBuildFailed, MaxScore: 5},
+		{SubmissionID: "e2", Challenge: "fix-ledger", Status: grader.StatusPassed, Score: 5, MaxScore: 5},
+		{SubmissionID: "e1", Challenge: "fix-ledger", Status: grader.StatusPassed, Score: 5, MaxScore: 5},
+	}
+	for _, res := range late {
+		if stored, err := s.SaveResult(ctx, res); err != nil || stored {
+			t.Errorf("late %s result of %s: stored %v, %v; want not stored", res.Status, res.SubmissionID, stored, err)
+		}
 	}
 	if got, _, _ := s.Result(ctx, "e2"); got.Status != grader.StatusFailed || got.Score != 2 {
-		t.Errorf("a fault replaced a real result: %+v", got)
+		t.Errorf("a later result replaced the first: %+v", got)
+	}
+	if r, _ := s.Record(ctx, "e2"); r.Status != grader.StatusFailed || r.Score != 2 {
+		t.Errorf("record after later results: %+v", r)
+	}
+	if got, _, _ := s.Result(ctx, "e1"); got.Status != grader.StatusError {
+		t.Errorf("a real result replaced the stored fault: %+v", got)
 	}
 	if best, ok, _ := s.Best(ctx, "fix-ledger", "ada"); !ok || best.Score != 2 {
-		t.Errorf("ada's best after a real result = %+v %v", best, ok)
+		t.Errorf("ada's best after late results = %+v %v, want the first result's 2", best, ok)
 	}
 }
 
@@ -380,7 +396,7 @@ func testUnfinished(t *testing.T, rdb redis.UniversalClient) {
 	if err := s.MarkStarted(ctx, "u2"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "u3", Status: grader.StatusPassed}); err != nil {
+	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "u3", Status: grader.StatusPassed}); err != nil {
 		t.Fatal(err)
 	}
 	c.Set(t0.Add(10 * time.Minute))
@@ -439,14 +455,14 @@ func testEvents(t *testing.T, rdb redis.UniversalClient) {
 	}
 
 	// Graded: the stream expires with the files, even one created late.
-	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "v1", Status: grader.StatusPassed}); err != nil {
+	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "v1", Status: grader.StatusPassed}); err != nil {
 		t.Fatal(err)
 	}
 	if ttl := rdb.TTL(ctx, s.key("sub", "v1", "events")).Val(); ttl <= 0 {
 		t.Errorf("a graded submission's events never expire (TTL %s)", ttl)
 	}
 	mustCreate(t, s, Record{ID: "v2", Challenge: "c", Learner: "l"})
-	if err := s.SaveResult(ctx, grader.Result{SubmissionID: "v2", Status: grader.StatusPassed}); err != nil {
+	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "v2", Status: grader.StatusPassed}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AppendEvent(ctx, "v2", grader.Event{Type: grader.EventDone}); err != nil {
@@ -751,7 +767,7 @@ func testBatchReads(t *testing.T, rdb redis.UniversalClient) {
 			ids = append(ids, id)
 			if n == 0 && i%2 == 0 {
 				res := grader.Result{SubmissionID: id, Challenge: "notes-api", Status: grader.StatusFailed, Score: i % 7, MaxScore: 10, ChallengeVersion: "v1"}
-				if err := s.SaveResult(ctx, res); err != nil {
+				if _, err := s.SaveResult(ctx, res); err != nil {
 					t.Fatal(err)
 				}
 				wantResults[id] = res
@@ -811,7 +827,7 @@ func testPracticeBoard(t *testing.T, rdb redis.UniversalClient) {
 		{ID: "cohort", Challenge: "c", Learner: "cy", Cohort: "k"},
 	} {
 		mustCreate(t, s, rec)
-		if err := s.SaveResult(ctx, grader.Result{SubmissionID: rec.ID, Status: grader.StatusPassed, Score: 3, MaxScore: 3}); err != nil {
+		if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: rec.ID, Status: grader.StatusPassed, Score: 3, MaxScore: 3}); err != nil {
 			t.Fatal(err)
 		}
 	}

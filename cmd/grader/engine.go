@@ -40,17 +40,21 @@ func (e *engineEnv) Close() {
 // Every failure is a service fault.
 func newEngine(ctx context.Context, cfg *Config, log *slog.Logger) (*engineEnv, error) {
 	host, _ := os.Hostname()
-	return openEngine(ctx, cfg, fmt.Sprintf("%s-%d", host, os.Getpid()), false, log)
+	return openEngine(ctx, cfg, fmt.Sprintf("%s-%d", host, os.Getpid()), nil, log)
 }
 
 // newWorkerEngine is newEngine for a service worker with a stable id: it
 // also removes every sandbox an earlier process with that id left, however
-// new (the worker's lease guarantees no live process still owns them).
-func newWorkerEngine(ctx context.Context, cfg *Config, workerID string, log *slog.Logger) (*engineEnv, error) {
-	return openEngine(ctx, cfg, workerID, true, log)
+// new (the worker's lease guarantees no live process still owns them):
+// held is asked right before each removal, so nothing is removed once
+// the lease is lost.
+func newWorkerEngine(ctx context.Context, cfg *Config, workerID string, held func(context.Context) error, log *slog.Logger) (*engineEnv, error) {
+	return openEngine(ctx, cfg, workerID, held, log)
 }
 
-func openEngine(ctx context.Context, cfg *Config, workerID string, reapOwn bool, log *slog.Logger) (*engineEnv, error) {
+// openEngine is newEngine; a non-nil held also reaps every sandbox of
+// workerID while held returns nil.
+func openEngine(ctx context.Context, cfg *Config, workerID string, held func(context.Context) error, log *slog.Logger) (*engineEnv, error) {
 	cli, err := client.New(client.FromEnv)
 	if err != nil {
 		return nil, faultErr(fmt.Errorf("docker client: %w", err))
@@ -78,8 +82,8 @@ func openEngine(ctx context.Context, cfg *Config, workerID string, reapOwn bool,
 	}
 	env.docker = d
 	opts := reapOptions(leftoverAge)
-	if reapOwn {
-		opts.Worker = workerID
+	if held != nil {
+		opts.Worker, opts.Held = workerID, held
 	}
 	if n, err := d.Reap(ctx, opts); err != nil {
 		log.Warn("remove leftover sandboxes", "err", err)

@@ -191,6 +191,9 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 		log.Info("stopping", "deadline", sc.ShutdownTimeout)
 	case runErr = <-errc:
 		log.Error("stopping after a failure", "err", runErr)
+	case <-w.leaseLost():
+		runErr = fmt.Errorf("%w: another process took worker id %q", errLeaseLost, sc.WorkerID)
+		log.Error("stopping after a failure", "err", runErr)
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sc.ShutdownTimeout)
 	defer cancel()
@@ -276,9 +279,38 @@ type worker struct {
 	handler *queue.Handler
 	regrade *queue.RegradeHandler
 	stopped sync.Once
-	// sweepStop ends the goroutine that re-enqueues stranded submissions;
-	// sweepDone is closed when it has.
-	sweepStop, sweepDone chan struct{}
+	// sweepStop ends the goroutine that re-enqueues stranded submissions
+	// and the one that watches the lease; sweepDone and watchDone are
+	// closed when they have.
+	sweepStop, sweepDone, watchDone chan struct{}
+	// watching is set once watchLease runs.
+	watching bool
+}
+
+// leaseLost is closed when another process took the worker's id; never
+// for a nil worker.
+func (w *worker) leaseLost() <-chan struct{} {
+	if w == nil {
+		return nil
+	}
+	return w.lease.Lost()
+}
+
+// watchLease stops the servers from fetching tasks as soon as the lease
+// is lost: gradings in flight finish (their sandboxes may be removed by
+// the new holder, which makes them a service fault, retried), no new one
+// starts here.
+func (w *worker) watchLease(log *slog.Logger) {
+	defer close(w.watchDone)
+	select {
+	case <-w.sweepStop:
+	case <-w.lease.Lost():
+		w.grade.Stop()
+		if w.hooks != nil {
+			w.hooks.Stop()
+		}
+		log.Warn("stopped taking tasks: the worker id is no longer this process's")
+	}
 }
 
 // requeueUnfinished enqueues again every submission still unfinished
@@ -286,6 +318,9 @@ type worker struct {
 // blipped in between, or the API died). A submission whose task is still
 // queued, running or waiting to retry is a duplicate, which the queue
 // ignores.
+//
+// Each submission it does queue again is logged; one whose challenge the
+// catalog lost is logged and left.
 func requeueUnfinished(ctx context.Context, st *store.Redis, qc *queue.Client, catalog *challenges.Index, log *slog.Logger) {
 	recs, err := st.Unfinished(ctx, unfinishedAge)
 	if err != nil {
@@ -295,10 +330,16 @@ func requeueUnfinished(ctx context.Context, st *store.Redis, qc *queue.Client, c
 	for _, rec := range recs {
 		ch, err := catalog.Challenge(rec.Challenge)
 		if err != nil {
+			log.Warn("stranded submission not re-queued: its challenge is not in the catalog", "submission_id", rec.ID, "challenge", rec.Challenge, "err", err)
 			continue
 		}
-		if err := qc.Enqueue(ctx, rec, queue.TaskTimeout(ch)); err != nil {
+		queued, err := qc.Requeue(ctx, rec, queue.TaskTimeout(ch))
+		switch {
+		case err != nil:
 			log.Warn("re-enqueue submission", "submission_id", rec.ID, "err", err)
+		case queued:
+			log.Info("re-queued a stranded submission", "submission_id", rec.ID, "challenge", rec.Challenge,
+				"state", rec.State, "created_at", rec.CreatedAt)
 		}
 	}
 }
@@ -343,12 +384,12 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 		}
 		return nil, faultErr(err)
 	}
-	env, err := newWorkerEngine(ctx, cfg, sc.WorkerID, log)
+	env, err := newWorkerEngine(ctx, cfg, sc.WorkerID, lease.Held, log)
 	if err != nil {
 		lease.Release()
 		return nil, err
 	}
-	w := &worker{env: env, lease: lease, sweepStop: make(chan struct{}), sweepDone: make(chan struct{})}
+	w := &worker{env: env, lease: lease, sweepStop: make(chan struct{}), sweepDone: make(chan struct{}), watchDone: make(chan struct{})}
 	requeueUnfinished(ctx, st, qc, catalog, log)
 	go w.sweep(st, qc, catalog, log)
 	w.handler = queue.NewHandler(queue.HandlerConfig{
@@ -378,6 +419,8 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 			return nil, faultErr(fmt.Errorf("start webhooks: %w", err))
 		}
 	}
+	w.watching = true
+	go w.watchLease(log)
 	log.Info("worker started", "worker", sc.WorkerID, "concurrency", sc.Concurrency, "webhooks", sc.WebhookSecret != "")
 	return w, nil
 }
@@ -391,6 +434,9 @@ func (w *worker) stop(log *slog.Logger) {
 	w.stopped.Do(func() {
 		close(w.sweepStop)
 		<-w.sweepDone
+		if w.watching {
+			<-w.watchDone
+		}
 		if w.grade != nil {
 			w.grade.Shutdown()
 			// Shutdown has handed back what did not finish in time but

@@ -54,7 +54,13 @@ func TestRequeueUnfinishedEnqueuesStrandedSubmissions(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	requeueUnfinished(ctx, st, qc, catalog, slog.New(slog.DiscardHandler))
+	var logs syncbuf.Buffer
+	requeueUnfinished(ctx, st, qc, catalog, slog.New(slog.NewTextHandler(&logs, nil)))
+
+	// Only what it did queue again is logged.
+	if l := logs.String(); !strings.Contains(l, `msg="re-queued a stranded submission" submission_id=sub_old`) || strings.Count(l, "re-queued") != 1 {
+		t.Errorf("logs:\n%s\nwant one line for sub_old", l)
+	}
 
 	insp := asynq.NewInspectorFromRedisClient(rdb)
 	t.Cleanup(func() { insp.Close() })

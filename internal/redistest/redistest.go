@@ -1,6 +1,8 @@
 // Package redistest starts throwaway redis-servers (Debian's package,
 // which make setup installs) on free loopback ports, keeping nothing on
 // disk: one per integration test (Start) or per benchmark measure (Run).
+// StartDurable starts one that keeps its data in a folder, so a test can
+// stop it (an outage) and Restart it on the same port with its data.
 package redistest
 
 import (
@@ -24,10 +26,13 @@ import (
 type Server struct {
 	// Addr is host:port of the server.
 	Addr string
+	bin  string
+	args []string
+
+	mu   sync.Mutex
 	cmd  *exec.Cmd
 	log  *lockedBuffer
 	done chan struct{}
-	once sync.Once
 }
 
 // URL returns the server's redis:// URL.
@@ -36,6 +41,11 @@ func (s *Server) URL() string { return "redis://" + s.Addr }
 // Run starts a redis-server and waits until it answers PING. The caller
 // must Stop it.
 func Run(ctx context.Context) (*Server, error) {
+	return run(ctx, "--save", "", "--appendonly", "no")
+}
+
+// run starts a redis-server on a free port with extra arguments.
+func run(ctx context.Context, extra ...string) (*Server, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, fmt.Errorf("redis-server is not installed: apt-get install redis-server (make setup does): %w", err)
@@ -46,27 +56,41 @@ func Run(ctx context.Context) (*Server, error) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), log: &lockedBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning")
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	if err := s.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start redis-server: %w", err)
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), bin: bin,
+		args: append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+			"--protected-mode", "no", "--loglevel", "warning"}, extra...)}
+	if err := s.start(ctx); err != nil {
+		return nil, err
 	}
-	go func() { _ = s.cmd.Wait(); close(s.done) }()
+	return s, nil
+}
+
+// start runs the server's command and waits until it answers PING.
+func (s *Server) start(ctx context.Context) error {
+	s.mu.Lock()
+	cmd := exec.Command(s.bin, s.args...)
+	log, done := &lockedBuffer{}, make(chan struct{})
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		s.mu.Unlock()
+		return fmt.Errorf("start redis-server: %w", err)
+	}
+	s.cmd, s.log, s.done = cmd, log, done
+	s.mu.Unlock()
+	go func() { _ = cmd.Wait(); close(done) }()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	for {
 		err := Ping(s.Addr)
 		if err == nil {
-			return s, nil
+			return nil
 		}
 		select {
-		case <-s.done:
-			return nil, fmt.Errorf("redis-server exited at start: %s", s.log.String())
+		case <-done:
+			return fmt.Errorf("redis-server exited at start: %s", log.String())
 		case <-ctx.Done():
 			s.Stop()
-			return nil, fmt.Errorf("redis-server on %s did not answer PING: %w: %s", s.Addr, err, s.log.String())
+			return fmt.Errorf("redis-server on %s did not answer PING: %w: %s", s.Addr, err, log.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
@@ -91,13 +115,44 @@ func Start(tb testing.TB) *Server {
 	return s
 }
 
+// StartDurable is Start for a server that writes every change to an
+// append-only file in a folder of tb's, so that Restart brings its data
+// back, as a production Redis with persistence would.
+func StartDurable(tb testing.TB) *Server {
+	tb.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("redis-server is required in CI: apt-get install redis-server (make setup does)")
+		}
+		tb.Skip("redis-server is not installed: apt-get install redis-server (make setup does)")
+	}
+	s, err := run(context.Background(), "--dir", tb.TempDir(), "--save", "",
+		"--appendonly", "yes", "--appendfsync", "always")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Stop)
+	return s
+}
+
 // Stop kills the server (as a crash would) and waits for it. Calling it
-// again does nothing.
+// again, or on a stopped server, does nothing.
 func (s *Server) Stop() {
-	s.once.Do(func() {
-		_ = s.cmd.Process.Kill()
-		<-s.done
-	})
+	s.mu.Lock()
+	cmd, done := s.cmd, s.done
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Kill()
+	<-done
+}
+
+// Restart starts a stopped server again on the same address, with the
+// data a StartDurable server kept.
+func (s *Server) Restart(ctx context.Context) error {
+	s.Stop()
+	return s.start(ctx)
 }
 
 // Ping sends PING to the Redis at addr and checks the answer.
