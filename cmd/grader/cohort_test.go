@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gradebox/grader/api/wire"
 )
 
 func TestReadSubmissionsFolder(t *testing.T) {
@@ -235,7 +237,7 @@ func TestCohortViews(t *testing.T) {
 // already graded with the regrade's version it says the service may not
 // have loaded an edited challenge.
 func TestPrintRegrade(t *testing.T) {
-	var rg regradeDoc
+	var rg wire.Regrade
 	if err := json.Unmarshal([]byte(`{"id":"rg_1","challenge":"notes-api","version":"v2","state":"previewed","total":2,"done":2,
 		"changes":[{"learner":"ada","old_score":30,"new_score":27,"max_score":30,"old_version":"v1","new_version":"v2"}],
 		"unchanged":1,"errors":0,"outdated":2,"failed":[]}`), &rg); err != nil {
