@@ -262,3 +262,19 @@ func TestPrintRegrade(t *testing.T) {
 		t.Errorf("a preview at the version every result has does not say the service may not have loaded the change:\n%s", out)
 	}
 }
+
+// TestCohortRateLimitedExitsTwo: a cohort command refused with 429 exits
+// 2, as submit does and docs/ci.md says of any refused request.
+func TestCohortRateLimitedExitsTwo(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"error":{"code":"rate_limited","message":"slow down"}}`)
+	}))
+	defer srv.Close()
+	code, _, errOut := runCLI(t, "cohort", "list", "--server", srv.URL, "--token", "teach")
+	if code != exitUsage || !strings.Contains(errOut, "429 rate_limited") || !strings.Contains(errOut, "try again in 30s") {
+		t.Errorf("exit %d %q, want %d naming the 429", code, errOut, exitUsage)
+	}
+}
