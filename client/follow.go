@@ -55,18 +55,18 @@ func (c *Client) Follow(ctx context.Context, id string, onEvent func(grader.Even
 		if !Retryable(err) {
 			return nil, err
 		}
+		if c.cfg.MaxReconnects == 0 {
+			return nil, fmt.Errorf("follow the events of %s: %w", id, err)
+		}
 		if progressed {
 			failures = 0
 		} else {
 			failures++
 		}
 		if failures > c.cfg.MaxReconnects {
-			if c.cfg.MaxReconnects == 0 {
-				return nil, fmt.Errorf("follow the events of %s: %w", id, err)
-			}
 			return nil, fmt.Errorf("follow the events of %s: %d reconnects in a row brought nothing: %w", id, c.cfg.MaxReconnects, err)
 		}
-		delay := c.retryDelay(max(failures, 1))
+		delay := c.retryDelay(failures)
 		if f.retry > 0 {
 			delay = min(f.retry, MaxServerRetry)
 		}

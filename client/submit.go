@@ -64,6 +64,12 @@ func NewForm(fields map[string]string, name string, archive []byte) (Form, error
 	return Form{body: body.Bytes(), contentType: mw.FormDataContentType()}, nil
 }
 
+// Body returns the encoded form.
+func (f Form) Body() []byte { return f.body }
+
+// ContentType returns the form's Content-Type, boundary included.
+func (f Form) ContentType() string { return f.contentType }
+
 // Submitted is the service's answer to a new submission.
 type Submitted struct {
 	wire.Accepted
