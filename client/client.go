@@ -184,14 +184,19 @@ type call struct {
 	contentType string
 	jsonBody    any
 	header      map[string]string
-	timeout     time.Duration
+	// timeout bounds the call, answer read included; zero means none,
+	// for an event stream, which ctx bounds.
+	timeout time.Duration
+	// stream sends with the client without a Timeout.
+	stream bool
 	// want are the statuses that succeed; empty means any 2xx.
 	want []int
 }
 
-// do sends cl and returns the answer, open, when its status is one of
-// cl.want; any other answer is read into an *Error. The caller closes the
-// body and then calls the returned cancel.
+// do is the one send path of the client: it sends cl with the token and
+// returns the answer, open, when its status is one of cl.want; any other
+// answer is read into an *Error. The caller closes the body and then
+// calls the returned cancel.
 func (c *Client) do(ctx context.Context, cl call) (*http.Response, context.CancelFunc, error) {
 	if cl.jsonBody != nil {
 		b, err := json.Marshal(cl.jsonBody)
@@ -200,7 +205,12 @@ func (c *Client) do(ctx context.Context, cl call) (*http.Response, context.Cance
 		}
 		cl.body, cl.contentType = b, "application/json"
 	}
-	ctx, cancel := context.WithTimeout(ctx, cl.timeout)
+	var cancel context.CancelFunc
+	if cl.timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, cl.timeout)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
 	var body io.Reader
 	if cl.body != nil {
 		body = bytes.NewReader(cl.body)
@@ -216,7 +226,11 @@ func (c *Client) do(ctx context.Context, cl call) (*http.Response, context.Cance
 	for k, v := range cl.header {
 		req.Header.Set(k, v)
 	}
-	resp, err := c.http.Do(req)
+	hc := c.http
+	if cl.stream {
+		hc = c.stream
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		cancel()
 		return nil, nil, err

@@ -86,23 +86,20 @@ func (f *follower) connect(ctx context.Context) (progressed, done bool, res *gra
 	watchdog := time.AfterFunc(idle, cancel)
 	defer watchdog.Stop()
 
-	req, err := f.c.newRequest(cctx, http.MethodGet, f.c.URL("v1", "submissions", f.id, "events"), nil)
-	if err != nil {
+	h := map[string]string{"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+	if f.lastID != "" {
+		h["Last-Event-ID"] = f.lastID
+	}
+	resp, cancelCall, err := f.c.do(cctx, call{method: http.MethodGet, url: f.c.URL("v1", "submissions", f.id, "events"), header: h,
+		stream: true, want: []int{http.StatusOK}})
+	if _, answered := AsError(err); answered {
 		return false, false, nil, err
 	}
-	req.Header.Set("Accept", "text/event-stream")
-	req.Header.Set("Cache-Control", "no-cache")
-	if f.lastID != "" {
-		req.Header.Set("Last-Event-ID", f.lastID)
-	}
-	resp, err := f.c.stream.Do(req)
 	if err != nil {
 		return false, false, nil, f.silence(ctx, cctx, fmt.Errorf("open the event stream: %w", err))
 	}
+	defer cancelCall()
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return false, false, nil, readError(resp)
-	}
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/event-stream" {
 		return false, false, nil, fmt.Errorf("the events URL answered %q, not an event stream", clean(resp.Header.Get("Content-Type")))
 	}
