@@ -4,11 +4,18 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/api"
@@ -21,8 +28,10 @@ import (
 
 // The contract test runs the client against the real router on a real
 // store (miniredis), one call of every route the client makes, and checks
-// that every field the client reads arrives: a JSON field renamed on
-// either side fails it.
+// that every field the client reads arrives, and that every JSON answer
+// is what the API's OpenAPI document says: a JSON field renamed on the
+// server's side alone fails the first check, one renamed in a type both
+// sides share (api/wire) the second.
 
 const (
 	learnerToken = "tok-ada-0123456789abcdef"
@@ -75,14 +84,66 @@ func newContractEnv(t *testing.T) *contractEnv {
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
+	hc := &http.Client{Transport: newSpecCheck(t, ts.Client().Transport)}
 	mk := func(token string) *client.Client {
-		c, err := client.New(client.Config{Server: ts.URL, Token: token, HTTPClient: ts.Client()})
+		c, err := client.New(client.Config{Server: ts.URL, Token: token, HTTPClient: hc})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
 	return &contractEnv{rs: rs, cat: cat, learner: mk(learnerToken), teach: mk(teachToken)}
+}
+
+// specCheck checks every JSON answer that passes through it against the
+// response schema the OpenAPI document gives its route and status.
+type specCheck struct {
+	t      *testing.T
+	router routers.Router
+	next   http.RoundTripper
+}
+
+func newSpecCheck(t *testing.T, next http.RoundTripper) *specCheck {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Servers = nil // match by path, whatever the test server's address
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &specCheck{t: t, router: router, next: next}
+}
+
+func (s *specCheck) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.next.RoundTrip(req)
+	if err != nil || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		return resp, err // event streams and reports are read by their own checks
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	route, params, err := s.router.FindRoute(req)
+	if err != nil {
+		s.t.Errorf("%s %s: not in the OpenAPI document: %v", req.Method, req.URL.Path, err)
+		return resp, nil
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 resp.StatusCode,
+		Header:                 resp.Header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	if err := openapi3filter.ValidateResponse(req.Context(), in); err != nil {
+		s.t.Errorf("%s %s answered %d, not as the OpenAPI document says: %v\n%s", req.Method, req.URL.Path, resp.StatusCode, err, body)
+	}
+	return resp, nil
 }
 
 func solutionForm(t *testing.T, fields map[string]string) client.Form {
@@ -113,7 +174,7 @@ func (e *contractEnv) grade(t *testing.T, id string, score int, at time.Time) {
 		}
 	}
 	res := grader.Result{SubmissionID: id, Challenge: "notes-api", ChallengeVersion: "v1", Status: grader.StatusFailed, Score: score, MaxScore: 5,
-		View: grader.ViewInstructor, GradedAt: at, Tests: []grader.TestResult{
+		View: grader.ViewInstructor, GradedAt: at, Timings: []grader.PhaseTiming{{Phase: "build:api", DurationMS: 1200}}, Tests: []grader.TestResult{
 			{Name: "create", Suite: "api", Status: grader.TestPassed, Points: 2, MaxPoints: 2, Visibility: grader.Visible},
 			{Name: "edge", Suite: "api", Status: grader.TestFailed, Points: score - 2, MaxPoints: 3, Visibility: grader.Hidden},
 		}}
