@@ -136,7 +136,7 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 	}
 	acc, err := c.Submit(ctx, form, onLimited)
 	if err != nil {
-		return submitFailure(c, parent, ctx, o, err, "")
+		return submitFailure(parent, ctx, c, o, err, "")
 	}
 	if !o.wait {
 		return printAccepted(stdout, c, acc, o.asJSON)
@@ -169,7 +169,7 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 		}
 	}
 	if err != nil {
-		return submitFailure(c, parent, ctx, o, err, acc.ID)
+		return submitFailure(parent, ctx, c, o, err, acc.ID)
 	}
 
 	if o.asJSON {
@@ -222,7 +222,7 @@ func (p *progressPrinter) serviceEvent(e grader.Event) {
 // submitFailure turns an error of submit into an exit: an interrupt or
 // --timeout first, then as apiExit says. hint, for a submission already
 // made, says where to look for it.
-func submitFailure(c *client.Client, parent, ctx context.Context, o submitOptions, err error, id string) error {
+func submitFailure(parent, ctx context.Context, c *client.Client, o submitOptions, err error, id string) error {
 	hint := ""
 	if id != "" {
 		hint = fmt.Sprintf("; submission %s may still be graded: see %s", id, c.URL("v1", "submissions", id))
