@@ -203,7 +203,7 @@ func TestCreateSubmission(t *testing.T) {
 	}
 	var got accepted
 	json.Unmarshal(w.Body.Bytes(), &got)
-	want := accepted{ID: "sub_1", State: store.StateQueued, Attempt: 1, Challenge: "notes-api", Learner: "ada",
+	want := accepted{ID: "sub_1", State: string(store.StateQueued), Attempt: 1, Challenge: "notes-api", Learner: "ada",
 		Links: map[string]string{"self": "/v1/submissions/sub_1", "events": "/v1/submissions/sub_1/events"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("answer (-want +got):\n%s", diff)
@@ -440,7 +440,7 @@ func TestIdempotency(t *testing.T) {
 	}
 	var got accepted
 	json.Unmarshal(again.Body.Bytes(), &got)
-	if got.ID != "sub_1" || got.Attempt != 1 || got.State != store.StateGrading {
+	if got.ID != "sub_1" || got.Attempt != 1 || got.State != string(store.StateGrading) {
 		t.Errorf("replay answered %+v", got)
 	}
 	if diff := cmp.Diff([]string{"sub_1"}, env.mem.storedIDs()); diff != "" {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/grader"
 )
 
@@ -28,17 +29,7 @@ func jsonDecoder(r io.Reader) *json.Decoder {
 }
 
 // challengeSummary is a challenge in the catalog list.
-type challengeSummary struct {
-	ID         string   `json:"id"`
-	Title      string   `json:"title"`
-	Summary    string   `json:"summary"`
-	Difficulty string   `json:"difficulty"`
-	Tags       []string `json:"tags"`
-	Version    string   `json:"version"`
-	MaxScore   int      `json:"max_score"`
-	// BestScore is the calling learner's best score, when they have one.
-	BestScore *int `json:"best_score,omitempty"`
-}
+type challengeSummary = wire.ChallengeSummary
 
 func summarize(c *grader.Challenge) challengeSummary {
 	tags := c.Tags

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/cohort"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/queue"
@@ -64,25 +65,10 @@ const (
 )
 
 // cohortBody is the request body of POST and PUT /v1/cohorts.
-type cohortBody struct {
-	ID         string   `json:"id"`
-	Name       string   `json:"name"`
-	Learners   []string `json:"learners"`
-	Challenges []string `json:"challenges"`
-	DueAt      string   `json:"due_at"`
-}
+type cohortBody = wire.CohortRequest
 
 // cohortJSON is a cohort as the API shows it.
-type cohortJSON struct {
-	ID         string    `json:"id"`
-	Name       string    `json:"name"`
-	Learners   []string  `json:"learners"`
-	Challenges []string  `json:"challenges"`
-	DueAt      time.Time `json:"due_at,omitzero"`
-	CreatedAt  time.Time `json:"created_at"`
-	CreatedBy  string    `json:"created_by"`
-	Queue      string    `json:"queue"`
-}
+type cohortJSON = wire.Cohort
 
 // cohortView shows c to p: a learner sees only themselves among the
 // learners.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/store"
@@ -42,17 +43,10 @@ type jsonSubmission struct {
 }
 
 // accepted is the answer to POST /v1/submissions.
-type accepted struct {
-	ID        string            `json:"id"`
-	State     store.State       `json:"state"`
-	Attempt   int               `json:"attempt"`
-	Challenge string            `json:"challenge"`
-	Learner   string            `json:"learner"`
-	Links     map[string]string `json:"links"`
-}
+type accepted = wire.Accepted
 
 func acceptedOf(rec store.Record) accepted {
-	return accepted{ID: rec.ID, State: rec.State, Attempt: rec.Attempt, Challenge: rec.Challenge, Learner: rec.Learner, Links: links(rec)}
+	return accepted{ID: rec.ID, State: string(rec.State), Attempt: rec.Attempt, Challenge: rec.Challenge, Learner: rec.Learner, Links: links(rec)}
 }
 
 // newSubmission is a checked request to create a submission.

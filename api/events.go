@@ -12,16 +12,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/store"
 )
 
 // streamEvent is the data of one Server-Sent Event: a progress event in
 // the caller's view and, for done, the result in that view too.
-type streamEvent struct {
-	grader.Event
-	Result *grader.Result `json:"result,omitempty"`
-}
+type streamEvent = wire.Event
 
 // streamEvents answers a submission's progress as Server-Sent Events:
 // the stored events after Last-Event-ID (header, or ?last_event_id=),

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/cohort"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/queue"
@@ -17,17 +18,7 @@ import (
 )
 
 // regradeChange is one learner whose score a regrade changes.
-type regradeChange struct {
-	Learner    string `json:"learner"`
-	Submission string `json:"submission"`
-	OldScore   int    `json:"old_score"`
-	NewScore   int    `json:"new_score"`
-	MaxScore   int    `json:"max_score"`
-	OldVersion string `json:"old_version"`
-	NewVersion string `json:"new_version"`
-	// Applied is the submission recording the new result, once applied.
-	Applied string `json:"applied,omitempty"`
-}
+type regradeChange = wire.RegradeChange
 
 // regradeJSON is a regrade as the API shows it: the learners whose score
 // changes, and how many do not or could not be graded again.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/gradebox/grader/api/wire"
 )
 
 // Issued tokens. An instructor issues each learner of a cohort a token
@@ -46,18 +48,14 @@ func (s *Server) issueTokens(c *gin.Context) {
 			return
 		}
 	}
-	type issued struct {
-		Learner string `json:"learner"`
-		Token   string `json:"token"`
-	}
-	out := make([]issued, 0, len(learners))
+	out := make([]wire.IssuedToken, 0, len(learners))
 	for _, l := range learners {
 		tok, err := cs.IssueLearnerToken(c.Request.Context(), co.ID, l)
 		if err != nil {
 			abort(c, s.log, fmt.Errorf("issue tokens: %w", err))
 			return
 		}
-		out = append(out, issued{Learner: l, Token: tok})
+		out = append(out, wire.IssuedToken{Learner: l, Token: tok})
 	}
 	c.JSON(http.StatusCreated, gin.H{"tokens": out})
 }

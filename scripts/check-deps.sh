@@ -7,3 +7,12 @@ if [ -n "$bad" ]; then
 	exit 1
 fi
 echo "grader depends on the standard library only"
+
+# The API's documents and its Go client carry no server: a program that
+# calls the service imports neither Gin nor Redis nor the server's packages.
+bad=$(go list -deps ./api/wire ./client | grep -E 'gin-gonic|hibiken/asynq|redis|moby|docker|goccy|^github.com/gradebox/grader/(api|store|queue|runner|cohort)$' || true)
+if [ -n "$bad" ]; then
+	echo "packages api/wire and client must not depend on: $bad" >&2
+	exit 1
+fi
+echo "api/wire and client depend on no adapter"

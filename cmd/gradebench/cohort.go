@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/gradebox/grader/api/wire"
 )
 
 // benchCohortInteractive measures what a cohort's deadline spike does to
@@ -59,20 +58,8 @@ func benchCohortInteractive(ctx context.Context, bin, catalog string, n, runs in
 	for i := range n {
 		learners = append(learners, fmt.Sprintf("c%03d", i))
 	}
-	body, _ := json.Marshal(map[string]any{"id": "bench", "learners": learners, "challenges": []string{"notes-api"}})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, svc.api.base+"/v1/cohorts", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+teach)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := svc.api.hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		return nil, fmt.Errorf("create the cohort: HTTP %d", resp.StatusCode)
+	if _, err := svc.api.c.WithToken(teach).CreateCohort(ctx, wire.CohortRequest{ID: "bench", Learners: learners, Challenges: []string{"notes-api"}}); err != nil {
+		return nil, fmt.Errorf("create the cohort: %w", answerErr(err))
 	}
 
 	start := time.Now()
@@ -107,7 +94,7 @@ func benchCohortInteractive(ctx context.Context, bin, catalog string, n, runs in
 		var still []string
 		for _, id := range pending {
 			rec, err := svc.api.record(waitCtx, teach, id)
-			if err != nil || !rec.graded() {
+			if err != nil || !graded(rec) {
 				still = append(still, id)
 				continue
 			}

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/internal/redistest"
 )
 
@@ -78,7 +79,13 @@ func startService(ctx context.Context, bin, catalog, measure string, concurrency
 		r.Stop()
 		return nil, err
 	}
-	return &service{redis: r, serve: s, api: apiClient{base: s.url, hc: newBenchClient()}}, nil
+	api, err := newAPIClient(s.url, newBenchClient())
+	if err != nil {
+		s.stop(10 * time.Second)
+		r.Stop()
+		return nil, err
+	}
+	return &service{redis: r, serve: s, api: api}, nil
 }
 
 // stop stops serve gracefully, then its Redis.
@@ -134,14 +141,18 @@ func benchSubmitLatency(ctx context.Context, bin, catalog string, rate int, dur 
 	defer base.Close()
 	hc := newBenchClient()
 	defer hc.CloseIdleConnections()
-	poster := func(url string) func(context.Context, int) error {
-		return func(ctx context.Context, i int) error {
-			_, err := do(ctx, hc, http.MethodPost, url, tokens.learners[i%len(tokens.learners)], &up, http.StatusAccepted)
+	var send [2]func(context.Context, int) error
+	for i, base := range []string{svc.serve.url, "http://" + ln.Addr().String()} {
+		api, err := newAPIClient(base, hc)
+		if err != nil {
+			return nil, err
+		}
+		send[i] = func(ctx context.Context, n int) error {
+			_, err := api.submit(ctx, tokens.learners[n%len(tokens.learners)], up)
 			return err
 		}
 	}
-	toService := poster(svc.serve.url + "/v1/submissions")
-	toBaseline := poster("http://" + ln.Addr().String() + "/v1/submissions")
+	toService, toBaseline := send[0], send[1]
 
 	// A short warm-up opens connections and warms both servers.
 	for _, send := range []func(context.Context, int) error{toBaseline, toService} {
@@ -224,23 +235,23 @@ func gradeOnce(ctx context.Context, bin, catalog, challenge, dir string) (time.D
 
 // submitAndWait submits up and follows it to its done event; it returns
 // the time from the POST to done and the submission's final record.
-func submitAndWait(ctx context.Context, api apiClient, token string, up upload, timeout time.Duration) (time.Duration, subRecord, error) {
+func submitAndWait(ctx context.Context, api apiClient, token string, up upload, timeout time.Duration) (time.Duration, wire.Submission, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
 	id, err := api.submit(ctx, token, up)
 	if err != nil {
-		return 0, subRecord{}, err
+		return 0, wire.Submission{}, err
 	}
 	if err := api.waitDone(ctx, token, id); err != nil {
-		return 0, subRecord{}, err
+		return 0, wire.Submission{}, err
 	}
 	took := time.Since(start)
 	rec, err := api.record(ctx, token, id)
 	if err != nil {
-		return 0, subRecord{}, err
+		return 0, wire.Submission{}, err
 	}
-	if !rec.graded() {
+	if !graded(rec) {
 		return 0, rec, fmt.Errorf("submission %s: done, but its record says %s without a result", id, rec.State)
 	}
 	if rec.Status != "passed" {
@@ -396,7 +407,7 @@ func benchBurst(ctx context.Context, bin, catalog string, learners, each, seq in
 				if pollErr == nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 					pollErr = err
 				}
-			case !rec.graded():
+			case !graded(rec):
 				still = append(still, s)
 			case rec.Status == "error":
 				out.errored++

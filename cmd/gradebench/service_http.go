@@ -5,19 +5,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gradebox/grader/api/wire"
+	"github.com/gradebox/grader/client"
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/internal/sse"
 )
 
 // tarGz packs a folder as `grader submit` sends one: read with the
@@ -36,10 +34,7 @@ func tarGz(dir string) ([]byte, error) {
 
 // upload is one POST /v1/submissions body, built once and sent many
 // times.
-type upload struct {
-	body        []byte
-	contentType string
-}
+type upload = client.Form
 
 // newUpload builds the multipart body of a submission: the field
 // challenge and the file archive.
@@ -50,24 +45,7 @@ func newUpload(challenge string, archive []byte) (upload, error) {
 // newUploadWith builds a multipart body of the form fields and the file
 // archive.
 func newUploadWith(fields map[string]string, archive []byte) (upload, error) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, v := range fields {
-		if err := mw.WriteField(k, v); err != nil {
-			return upload{}, err
-		}
-	}
-	fw, err := mw.CreateFormFile("archive", "solution.tar.gz")
-	if err != nil {
-		return upload{}, err
-	}
-	if _, err := fw.Write(archive); err != nil {
-		return upload{}, err
-	}
-	if err := mw.Close(); err != nil {
-		return upload{}, err
-	}
-	return upload{body: body.Bytes(), contentType: mw.FormDataContentType()}, nil
+	return client.NewForm(fields, "solution.tar.gz", archive)
 }
 
 // newBenchClient is the one HTTP client both the service and its baselines
@@ -85,142 +63,65 @@ func newBenchClient() *http.Client {
 	}
 }
 
-// statusError is an answer other than the one expected.
-type statusError struct {
-	code int
-	body string
-}
-
-func (e *statusError) Error() string { return fmt.Sprintf("HTTP %d: %s", e.code, e.body) }
-
-// do sends a request with a bearer token and reads the whole answer; an
-// answer other than want is a *statusError.
-func do(ctx context.Context, hc *http.Client, method, url, token string, up *upload, want int) ([]byte, error) {
-	var body io.Reader
-	if up != nil {
-		body = bytes.NewReader(up.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, body)
-	if err != nil {
-		return nil, err
-	}
-	if up != nil {
-		req.Header.Set("Content-Type", up.contentType)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return nil, fmt.Errorf("read answer of %s %s: %w", method, url, err)
-	}
-	if resp.StatusCode != want {
-		s := strings.TrimSpace(string(raw))
-		if len(s) > 200 {
-			s = s[:200] + "…"
-		}
-		return raw, &statusError{code: resp.StatusCode, body: s}
-	}
-	return raw, nil
-}
-
-// apiClient talks to one grading service.
+// apiClient talks to one grading service, with a token per call.
 type apiClient struct {
-	base string
-	hc   *http.Client
+	c *client.Client
 }
 
-// submit posts up as token's holder and returns the submission id.
-func (a apiClient) submit(ctx context.Context, token string, up upload) (string, error) {
-	raw, err := do(ctx, a.hc, http.MethodPost, a.base+"/v1/submissions", token, &up, http.StatusAccepted)
+// newAPIClient returns a client of the service at base sending with hc.
+// It sends each submission once and does not resume a dropped event
+// stream: the measures count what the service does, not what retries
+// hide.
+func newAPIClient(base string, hc *http.Client) (apiClient, error) {
+	c, err := client.New(client.Config{Server: base, HTTPClient: hc, UserAgent: "gradebench", MaxReconnects: -1})
 	if err != nil {
-		return "", fmt.Errorf("submit: %w", err)
+		return apiClient{}, err
 	}
-	var c struct {
-		ID string `json:"id"`
-	}
-	if err := json.Unmarshal(raw, &c); err != nil || c.ID == "" {
-		return "", fmt.Errorf("submit: answer without an id: %s", raw)
-	}
-	return c.ID, nil
+	return apiClient{c: c}, nil
 }
 
-// subRecord is what GET /v1/submissions/{id} says about a submission.
-type subRecord struct {
-	State    string          `json:"state"`
-	Status   string          `json:"status"`
-	Score    int             `json:"score"`
-	MaxScore int             `json:"max_score"`
-	Result   json.RawMessage `json:"result"`
+// answerErr words an error answer of the service as the measures report
+// it, by its HTTP status.
+func answerErr(err error) error {
+	if ae, ok := client.AsError(err); ok {
+		return fmt.Errorf("HTTP %d: %s: %s", ae.Status, ae.Code, ae.Message)
+	}
+	return err
+}
+
+// submit posts up once as token's holder and returns the submission id.
+func (a apiClient) submit(ctx context.Context, token string, up upload) (string, error) {
+	acc, err := a.c.WithToken(token).SubmitOnce(ctx, up, "")
+	if err != nil {
+		return "", fmt.Errorf("submit: %w", answerErr(err))
+	}
+	return acc.ID, nil
 }
 
 // graded says the submission has its result.
-func (r subRecord) graded() bool {
-	return r.State == "graded" && len(r.Result) > 0 && string(r.Result) != "null"
+func graded(r wire.Submission) bool {
+	return r.State == "graded" && r.Result != nil
 }
 
 // record reads a submission.
-func (a apiClient) record(ctx context.Context, token, id string) (subRecord, error) {
-	raw, err := do(ctx, a.hc, http.MethodGet, a.base+"/v1/submissions/"+id, token, nil, http.StatusOK)
+func (a apiClient) record(ctx context.Context, token, id string) (wire.Submission, error) {
+	r, err := a.c.WithToken(token).Submission(ctx, id)
 	if err != nil {
-		return subRecord{}, fmt.Errorf("get submission %s: %w", id, err)
-	}
-	var r subRecord
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return subRecord{}, fmt.Errorf("get submission %s: decode %s: %w", id, raw, err)
+		return wire.Submission{}, fmt.Errorf("get submission %s: %w", id, answerErr(err))
 	}
 	return r, nil
 }
 
 // waitDone follows a submission's event stream until its done event.
 func (a apiClient) waitDone(ctx context.Context, token, id string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+"/v1/submissions/"+id+"/events", nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "text/event-stream")
-	// The stream outlives the client's timeout: ctx bounds it instead.
-	hc := *a.hc
-	hc.Timeout = 0
-	resp, err := hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("follow %s: %w", id, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
-		return fmt.Errorf("follow %s: HTTP %d: %s", id, resp.StatusCode, raw)
-	}
-	found, err := untilEvent(resp.Body, "done")
-	if err != nil {
-		return fmt.Errorf("follow %s: %w", id, err)
-	}
-	if !found {
+	_, err := a.c.WithToken(token).Follow(ctx, id, nil)
+	if errors.Is(err, client.ErrStreamEnded) {
 		return fmt.Errorf("follow %s: the event stream ended without done", id)
 	}
-	return nil
-}
-
-// untilEvent reads Server-Sent Events until one of type typ has been
-// received whole (its closing blank line), and says whether it came.
-func untilEvent(r io.Reader, typ string) (bool, error) {
-	sr := sse.NewReader(r)
-	for {
-		ev, err := sr.Next()
-		if errors.Is(err, io.EOF) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if ev.Type == typ {
-			return true, nil
-		}
+	if err != nil {
+		return fmt.Errorf("follow %s: %w", id, answerErr(err))
 	}
+	return nil
 }
 
 // loadResult is what one open-loop run measured.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gradebox/grader/api/wire"
 )
 
 func TestParseCPUStat(t *testing.T) {
@@ -144,32 +147,6 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-func TestUntilEvent(t *testing.T) {
-	tests := []struct {
-		name   string
-		stream string
-		want   bool
-	}{
-		{"done after others", ": hello\n\nid: 1\nevent: queued\ndata: {}\n\nid: 2\nevent: done\ndata: {\"result\":{}}\n\n", true},
-		{"done without its blank line is not whole", "event: done\ndata: {}\n", false},
-		{"no done", "event: queued\ndata: {}\n\nevent: started\n\n", false},
-		{"data mentioning done is not the event", "event: queued\ndata: done\n\n", false},
-		{"an event without data is not dispatched", "event: done\n\n", false},
-		{"event type reset between events", "event: done\n\nevent: queued\ndata: {}\n\nevent: done\ndata: {}\n\n", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := untilEvent(strings.NewReader(tt.stream), "done")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tt.want {
-				t.Errorf("found = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestTarGzRefusesAnEscapingLink(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644)
@@ -214,8 +191,8 @@ func TestTarGzAndUpload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := httptest.NewRequest(http.MethodPost, "/v1/submissions", bytes.NewReader(up.body))
-	req.Header.Set("Content-Type", up.contentType)
+	req := httptest.NewRequest(http.MethodPost, "/v1/submissions", bytes.NewReader(up.Body()))
+	req.Header.Set("Content-Type", up.ContentType())
 	if err := req.ParseMultipartForm(1 << 20); err != nil {
 		t.Fatal(err)
 	}
@@ -245,11 +222,11 @@ func TestBaselineHandler(t *testing.T) {
 		contentType string
 		want        int
 	}{
-		{"upload", http.MethodPost, up.body, up.contentType, http.StatusAccepted},
-		{"no challenge", http.MethodPost, noChallenge.body, noChallenge.contentType, http.StatusBadRequest},
+		{"upload", http.MethodPost, up.Body(), up.ContentType(), http.StatusAccepted},
+		{"no challenge", http.MethodPost, noChallenge.Body(), noChallenge.ContentType(), http.StatusBadRequest},
 		{"not multipart", http.MethodPost, []byte(`{"challenge":"notes-api"}`), "application/json", http.StatusBadRequest},
-		{"truncated multipart", http.MethodPost, up.body[:len(up.body)/2], up.contentType, http.StatusBadRequest},
-		{"huge body", http.MethodPost, bytes.Repeat([]byte("x"), 9<<20), up.contentType, http.StatusBadRequest},
+		{"truncated multipart", http.MethodPost, up.Body()[:len(up.Body())/2], up.ContentType(), http.StatusBadRequest},
+		{"huge body", http.MethodPost, bytes.Repeat([]byte("x"), 9<<20), up.ContentType(), http.StatusBadRequest},
 		{"GET", http.MethodGet, nil, "", http.StatusMethodNotAllowed},
 	}
 	for _, tt := range tests {
@@ -398,13 +375,16 @@ func TestSubmitAndWait(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := fakeAPI(t, token, tt.events, tt.record)
-			api := apiClient{base: srv.URL, hc: newBenchClient()}
+			api, err := newAPIClient(srv.URL, newBenchClient())
+			if err != nil {
+				t.Fatal(err)
+			}
 			took, rec, err := submitAndWait(context.Background(), api, tt.token, up, 5*time.Second)
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if took <= 0 || rec.Score != 10 || !rec.graded() {
+				if took <= 0 || rec.Score != 10 || !graded(rec) {
 					t.Errorf("took %s, record %+v", took, rec)
 				}
 				return
@@ -418,17 +398,21 @@ func TestSubmitAndWait(t *testing.T) {
 
 func TestSubRecordGraded(t *testing.T) {
 	tests := []struct {
-		rec  subRecord
+		rec  string
 		want bool
 	}{
-		{subRecord{State: "graded", Result: []byte(`{}`)}, true},
-		{subRecord{State: "graded", Result: []byte(`null`)}, false},
-		{subRecord{State: "graded"}, false},
-		{subRecord{State: "grading", Result: []byte(`{}`)}, false},
+		{`{"state":"graded","result":{}}`, true},
+		{`{"state":"graded","result":null}`, false},
+		{`{"state":"graded"}`, false},
+		{`{"state":"grading","result":{}}`, false},
 	}
 	for _, tt := range tests {
-		if got := tt.rec.graded(); got != tt.want {
-			t.Errorf("%+v graded = %v, want %v", tt.rec, got, tt.want)
+		var rec wire.Submission
+		if err := json.Unmarshal([]byte(tt.rec), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if got := graded(rec); got != tt.want {
+			t.Errorf("%s graded = %v, want %v", tt.rec, got, tt.want)
 		}
 	}
 }

@@ -1,20 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gradebox/grader/api/wire"
+	"github.com/gradebox/grader/client"
 )
 
 // cohortFlags are the connection flags every cohort command shares.
@@ -31,14 +30,14 @@ func (f *cohortFlags) bind(cmd *cobra.Command, needCohort bool) {
 }
 
 // client checks the flags and returns an API client.
-func (f *cohortFlags) client(cmd *cobra.Command, cfg *Config, needCohort bool) (*apiClient, error) {
+func (f *cohortFlags) client(cmd *cobra.Command, cfg *Config, needCohort bool) (*client.Client, error) {
 	if f.token == "" {
 		f.token = os.Getenv("GRADER_TOKEN")
 	}
 	if f.token == "" {
 		return nil, usageErr("--token is required (or GRADER_TOKEN): an instructor's token")
 	}
-	if needCohort && !idPattern.MatchString(f.cohort) {
+	if needCohort && !client.ValidID(f.cohort) {
 		return nil, usageErr("--cohort %q: give the cohort's id (grader cohort list shows them)", f.cohort)
 	}
 	log, err := cfg.logger(cmd)
@@ -69,18 +68,6 @@ the service refused (4xx); 3 the service failed.`,
 	return cmd
 }
 
-// cohortDoc is a cohort as the service answers it.
-type cohortDoc struct {
-	ID         string    `json:"id"`
-	Name       string    `json:"name"`
-	Learners   []string  `json:"learners"`
-	Challenges []string  `json:"challenges"`
-	DueAt      time.Time `json:"due_at,omitzero"`
-	CreatedAt  time.Time `json:"created_at"`
-	CreatedBy  string    `json:"created_by"`
-	Queue      string    `json:"queue"`
-}
-
 func newCohortCreateCmd(cfg *Config) *cobra.Command {
 	var f cohortFlags
 	var id, name, learners, roster, challenges, due string
@@ -94,7 +81,7 @@ func newCohortCreateCmd(cfg *Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			body := map[string]any{"id": id, "name": name, "challenges": splitList(challenges), "learners": splitList(learners)}
+			body := wire.CohortRequest{ID: id, Name: name, Challenges: splitList(challenges), Learners: splitList(learners), DueAt: due}
 			if roster != "" {
 				entries, err := readRoster(roster)
 				if err != nil {
@@ -104,18 +91,15 @@ func newCohortCreateCmd(cfg *Config) *cobra.Command {
 				for _, e := range entries {
 					ls = append(ls, e.learner)
 				}
-				body["learners"] = ls
+				body.Learners = ls
 			}
-			if due != "" {
-				body["due_at"] = due
-			}
-			method, u := http.MethodPost, c.path("v1", "cohorts")
+			send := c.CreateCohort
 			if update {
-				method, u = http.MethodPut, c.path("v1", "cohorts", id)
+				send = c.ReplaceCohort
 			}
-			var out cohortDoc
-			if err := c.sendJSON(cmd.Context(), method, u, body, &out); err != nil {
-				return apiExit(err)
+			out, err := send(cmd.Context(), body)
+			if err != nil {
+				return apiExit(c, err, "")
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "cohort %s: %d learners, challenges %s\n", clean(out.ID), len(out.Learners), clean(strings.Join(out.Challenges, ", ")))
 			return nil
@@ -154,11 +138,9 @@ func newCohortListCmd(cfg *Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var out struct {
-				Cohorts []cohortDoc `json:"cohorts"`
-			}
-			if err := c.getJSON(cmd.Context(), c.path("v1", "cohorts"), &out); err != nil {
-				return apiExit(err)
+			out, err := c.Cohorts(cmd.Context())
+			if err != nil {
+				return apiExit(c, err, "")
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tLEARNERS\tCHALLENGES\tDUE")
@@ -187,11 +169,11 @@ func newCohortShowCmd(cfg *Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var out json.RawMessage
-			if err := c.getJSON(cmd.Context(), c.path("v1", "cohorts", f.cohort), &out); err != nil {
-				return apiExit(err)
+			out, err := c.Cohort(cmd.Context(), f.cohort)
+			if err != nil {
+				return apiExit(c, err, "")
 			}
-			return printIndented(cmd.OutOrStdout(), out)
+			return printJSON(cmd.OutOrStdout(), out)
 		},
 	}
 	f.bind(cmd, true)
@@ -215,13 +197,9 @@ func newCohortReportCmd(cfg *Config) *cobra.Command {
 			default:
 				return usageErr("--format %q: use csv, json or junit", format)
 			}
-			q := url.Values{"format": {format}}
-			if challenge != "" {
-				q.Set("challenge", challenge)
-			}
-			b, err := c.getRaw(cmd.Context(), c.path("v1", "cohorts", f.cohort, "report")+"?"+q.Encode())
+			b, err := c.Report(cmd.Context(), f.cohort, challenge, format)
 			if err != nil {
-				return apiExit(err)
+				return apiExit(c, err, "")
 			}
 			return writeOutput(cmd, output, b, 0o644)
 		},
@@ -234,9 +212,9 @@ func newCohortReportCmd(cfg *Config) *cobra.Command {
 }
 
 // newCohortViewCmd is a command that reads one view of a cohort at a
-// challenge, GET /v1/cohorts/{id}/<view>?challenge=, into a T and prints
-// it with print.
-func newCohortViewCmd[T any](cfg *Config, view, short string, print func(w io.Writer, doc T) error) *cobra.Command {
+// challenge with read and prints it with print.
+func newCohortViewCmd[T any](cfg *Config, view, short string, read func(c *client.Client) func(ctx context.Context, cohort, challenge string) (T, error),
+	print func(w io.Writer, doc T) error) *cobra.Command {
 	var f cohortFlags
 	var challenge string
 	cmd := &cobra.Command{
@@ -248,9 +226,9 @@ func newCohortViewCmd[T any](cfg *Config, view, short string, print func(w io.Wr
 			if err != nil {
 				return err
 			}
-			var doc T
-			if err := c.getJSON(cmd.Context(), c.path("v1", "cohorts", f.cohort, view)+queryOf("challenge", challenge), &doc); err != nil {
-				return apiExit(err)
+			doc, err := read(c)(cmd.Context(), f.cohort, challenge)
+			if err != nil {
+				return apiExit(c, err, "")
 			}
 			return print(cmd.OutOrStdout(), doc)
 		},
@@ -260,19 +238,11 @@ func newCohortViewCmd[T any](cfg *Config, view, short string, print func(w io.Wr
 	return cmd
 }
 
-// leaderboardDoc is GET /v1/cohorts/{id}/leaderboard.
-type leaderboardDoc struct {
-	Entries []struct {
-		Rank     int       `json:"rank"`
-		Learner  string    `json:"learner"`
-		Score    int       `json:"score"`
-		MaxScore int       `json:"max_score"`
-		GradedAt time.Time `json:"graded_at"`
-	} `json:"entries"`
-}
-
 func newCohortLeaderboardCmd(cfg *Config) *cobra.Command {
-	return newCohortViewCmd(cfg, "leaderboard", "Print a cohort's leaderboard at a challenge", func(w io.Writer, doc leaderboardDoc) error {
+	read := func(c *client.Client) func(context.Context, string, string) (wire.Leaderboard, error) {
+		return c.Leaderboard
+	}
+	return newCohortViewCmd(cfg, "leaderboard", "Print a cohort's leaderboard at a challenge", read, func(w io.Writer, doc wire.Leaderboard) error {
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "RANK\tLEARNER\tSCORE\tGRADED\n")
 		for _, e := range doc.Entries {
@@ -282,21 +252,11 @@ func newCohortLeaderboardCmd(cfg *Config) *cobra.Command {
 	})
 }
 
-// testsDoc is GET /v1/cohorts/{id}/tests.
-type testsDoc struct {
-	Learners int `json:"learners"`
-	Tests    []struct {
-		Name        string  `json:"name"`
-		Suite       string  `json:"suite"`
-		Visibility  string  `json:"visibility"`
-		Passed      int     `json:"passed"`
-		Failed      int     `json:"failed"`
-		FailureRate float64 `json:"failure_rate"`
-	} `json:"tests"`
-}
-
 func newCohortTestsCmd(cfg *Config) *cobra.Command {
-	return newCohortViewCmd(cfg, "tests", "Print which tests fail most across a cohort's best submissions", func(w io.Writer, doc testsDoc) error {
+	read := func(c *client.Client) func(context.Context, string, string) (wire.TestStats, error) {
+		return c.TestStats
+	}
+	return newCohortViewCmd(cfg, "tests", "Print which tests fail most across a cohort's best submissions", read, func(w io.Writer, doc wire.TestStats) error {
 		fmt.Fprintf(w, "%d learners with a graded submission\n", doc.Learners)
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "FAILED\tRATE\tTEST\tVISIBILITY\n")
@@ -305,28 +265,6 @@ func newCohortTestsCmd(cfg *Config) *cobra.Command {
 		}
 		return tw.Flush()
 	})
-}
-
-// regradeDoc is a regrade as the service answers it.
-type regradeDoc struct {
-	ID        string `json:"id"`
-	Challenge string `json:"challenge"`
-	Version   string `json:"version"`
-	State     string `json:"state"`
-	Total     int    `json:"total"`
-	Done      int    `json:"done"`
-	Changes   []struct {
-		Learner    string `json:"learner"`
-		OldScore   int    `json:"old_score"`
-		NewScore   int    `json:"new_score"`
-		MaxScore   int    `json:"max_score"`
-		OldVersion string `json:"old_version"`
-		NewVersion string `json:"new_version"`
-	} `json:"changes"`
-	Unchanged int      `json:"unchanged"`
-	Errors    int      `json:"errors"`
-	Outdated  int      `json:"outdated"`
-	Failed    []string `json:"failed"`
 }
 
 func newCohortRegradeCmd(cfg *Config) *cobra.Command {
@@ -351,39 +289,39 @@ ones; the new ones count from then on.`,
 				return err
 			}
 			ctx := cmd.Context()
-			var rg regradeDoc
 			if apply != "" {
-				if !idPattern.MatchString(apply) {
+				if !client.ValidID(apply) {
 					return usageErr("--apply %q: give the id the preview printed", apply)
 				}
-				if err := c.sendJSON(ctx, http.MethodPost, c.path("v1", "cohorts", f.cohort, "regrades", apply, "apply"), nil, &rg); err != nil {
-					return apiExit(err)
+				rg, err := c.ApplyRegrade(ctx, f.cohort, apply)
+				if err != nil {
+					return apiExit(c, err, "")
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "regrade %s applied: %d scores changed, %d unchanged, %d kept (could not be graded again)\n", clean(rg.ID), len(rg.Changes), rg.Unchanged, rg.Errors)
 				return nil
 			}
-			if err := c.sendJSON(ctx, http.MethodPost, c.path("v1", "cohorts", f.cohort, "regrades"), map[string]any{"challenge": challenge}, &rg); err != nil {
-				return apiExit(err)
+			rg, err := c.StartRegrade(ctx, f.cohort, challenge)
+			if err != nil {
+				return apiExit(c, err, "")
 			}
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
 			bar := newProgressBar(cmd.ErrOrStderr(), "regrading", rg.Total)
-			for rg.State == "running" {
+			for rg.State == wire.RegradeRunning {
 				bar.Set(rg.Done, 0, 0)
 				if err := sleepCtx(ctx, 2*time.Second); err != nil {
 					bar.Finish()
 					return faultErr(fmt.Errorf("regrade %s still running after %s: %w", rg.ID, timeout, err))
 				}
-				if err := c.getJSON(ctx, c.path("v1", "cohorts", f.cohort, "regrades", rg.ID), &rg); err != nil {
+				if rg, err = c.Regrade(ctx, f.cohort, rg.ID); err != nil {
 					bar.Finish()
-					return apiExit(err)
+					return apiExit(c, err, "")
 				}
 			}
 			bar.Set(rg.Done, 0, 0)
 			bar.Finish()
 			if asJSON {
-				b, _ := json.Marshal(rg)
-				if err := printIndented(cmd.OutOrStdout(), b); err != nil {
+				if err := printJSON(cmd.OutOrStdout(), rg); err != nil {
 					return err
 				}
 			} else {
@@ -403,7 +341,7 @@ ones; the new ones count from then on.`,
 	return cmd
 }
 
-func printRegrade(w io.Writer, cohort string, rg regradeDoc) {
+func printRegrade(w io.Writer, cohort string, rg wire.Regrade) {
 	fmt.Fprintf(w, "regrade %s of %s at %s (version %s): %d graded again\n", clean(rg.ID), clean(cohort), clean(rg.Challenge), clean(rg.Version), rg.Total)
 	if len(rg.Changes) == 0 {
 		fmt.Fprintln(w, "no score changes")
@@ -425,25 +363,18 @@ func printRegrade(w io.Writer, cohort string, rg regradeDoc) {
 		fmt.Fprintf(w, "every result was already graded with version %s: if you changed the challenge, the service has not loaded it yet\n"+
 			"(send SIGHUP to grader serve and every grader worker, or restart them, then preview again)\n", clean(rg.Version))
 	}
-	if rg.State == "previewed" {
+	if rg.State == wire.RegradePreviewed {
 		fmt.Fprintf(w, "nothing is recorded yet; apply with: grader cohort regrade --cohort %s --apply %s\n", clean(cohort), clean(rg.ID))
 	}
 }
 
-func queryOf(k, v string) string {
-	if v == "" {
-		return ""
+// printJSON prints v as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return faultErr(fmt.Errorf("encode the service's answer: %w", err))
 	}
-	return "?" + url.Values{k: {v}}.Encode()
-}
-
-func printIndented(w io.Writer, raw []byte) error {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, raw, "", "  "); err != nil {
-		return faultErr(fmt.Errorf("the service answered unusable JSON: %w", err))
-	}
-	buf.WriteByte('\n')
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(append(b, '\n'))
 	return err
 }
 
@@ -460,73 +391,14 @@ func writeOutput(cmd *cobra.Command, path string, b []byte, mode os.FileMode) er
 	return nil
 }
 
-// apiExit maps a failed call to the exit status: the service refusing
-// the request (4xx) is a usage error, anything else its fault.
-func apiExit(err error) error {
-	var ae *apiError
-	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests {
-		return usageErr("%v", err)
-	}
-	return faultErr(err)
-}
-
-// sendJSON sends body (JSON; none when nil) with method to u and decodes
-// a 2xx answer into out (none when out is nil).
-func (c *apiClient) sendJSON(ctx context.Context, method, u string, body, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, attemptTimeout)
-	defer cancel()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("encode request: %w", err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := c.newRequest(ctx, method, u, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return readAPIError(resp)
-	}
-	if out == nil {
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
 		return nil
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxDocBytes)).Decode(out); err != nil {
-		return fmt.Errorf("decode %s: %w", u, err)
-	}
-	return nil
-}
-
-// getRaw returns the body of a 200 answer to GET u.
-func (c *apiClient) getRaw(ctx context.Context, u string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, attemptTimeout)
-	defer cancel()
-	req, err := c.newRequest(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, readAPIError(resp)
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", u, err)
-	}
-	return b, nil
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gradebox/grader/api/wire"
 )
 
 func TestReadSubmissionsFolder(t *testing.T) {
@@ -235,7 +237,7 @@ func TestCohortViews(t *testing.T) {
 // already graded with the regrade's version it says the service may not
 // have loaded an edited challenge.
 func TestPrintRegrade(t *testing.T) {
-	var rg regradeDoc
+	var rg wire.Regrade
 	if err := json.Unmarshal([]byte(`{"id":"rg_1","challenge":"notes-api","version":"v2","state":"previewed","total":2,"done":2,
 		"changes":[{"learner":"ada","old_score":30,"new_score":27,"max_score":30,"old_version":"v1","new_version":"v2"}],
 		"unchanged":1,"errors":0,"outdated":2,"failed":[]}`), &rg); err != nil {
@@ -258,5 +260,21 @@ func TestPrintRegrade(t *testing.T) {
 	printRegrade(&b, "spring", rg)
 	if out := b.String(); !strings.Contains(out, "no score changes") || !strings.Contains(out, "already graded with version v1") || !strings.Contains(out, "SIGHUP") {
 		t.Errorf("a preview at the version every result has does not say the service may not have loaded the change:\n%s", out)
+	}
+}
+
+// TestCohortRateLimitedExitsTwo: a cohort command refused with 429 exits
+// 2, as submit does and docs/ci.md says of any refused request.
+func TestCohortRateLimitedExitsTwo(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"error":{"code":"rate_limited","message":"slow down"}}`)
+	}))
+	defer srv.Close()
+	code, _, errOut := runCLI(t, "cohort", "list", "--server", srv.URL, "--token", "teach")
+	if code != exitUsage || !strings.Contains(errOut, "429 rate_limited") || !strings.Contains(errOut, "try again in 30s") {
+		t.Errorf("exit %d %q, want %d naming the 429", code, errOut, exitUsage)
 	}
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,6 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/gradebox/grader/client"
 )
 
 // rosterEntry is one learner's submission on disk.
@@ -164,7 +166,7 @@ or --timeout passed.`,
 			if err != nil {
 				return err
 			}
-			if !idPattern.MatchString(challenge) {
+			if !client.ValidID(challenge) {
 				return usageErr("--challenge %q: give the challenge's id", challenge)
 			}
 			if jobs < 1 || jobs > 32 {
@@ -176,7 +178,11 @@ or --timeout passed.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			g := &cohortGrade{c: c, cohort: f.cohort, challenge: challenge, stderr: cmd.ErrOrStderr()}
+			log, err := cfg.logger(cmd)
+			if err != nil {
+				return err
+			}
+			g := &cohortGrade{c: c, log: log, cohort: f.cohort, challenge: challenge, stderr: cmd.ErrOrStderr()}
 			runs, err := g.run(ctx, entries, jobs, !noWait)
 			if err != nil {
 				return err
@@ -210,7 +216,8 @@ or --timeout passed.`,
 
 // cohortGrade is one run of cohort grade.
 type cohortGrade struct {
-	c                 *apiClient
+	c                 *client.Client
+	log               *slog.Logger
 	cohort, challenge string
 	stderr            io.Writer
 }
@@ -286,10 +293,12 @@ func (g *cohortGrade) upload(ctx context.Context, e rosterEntry) (learnerRun, er
 		r.Error = err.Error()
 		return r, nil
 	}
-	form := map[string]string{"challenge": g.challenge, "learner": e.learner, "cohort": g.cohort}
-	acc, err := g.c.submit(ctx, form, up, nil)
-	var ae *apiError
-	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
+	form, err := client.NewForm(map[string]string{"challenge": g.challenge, "learner": e.learner, "cohort": g.cohort}, up.name, up.data)
+	if err != nil {
+		return r, err
+	}
+	acc, err := g.c.Submit(ctx, form, nil)
+	if ae, ok := client.AsError(err); ok && ae.Refused() {
 		r.Error = fmt.Sprintf("%s: %s", ae.Code, clean(ae.Message))
 		return r, nil
 	}
@@ -334,12 +343,11 @@ func (g *cohortGrade) wait(ctx context.Context, runs []learnerRun) error {
 			return faultErr(fmt.Errorf("%d of %d learners graded when time ran out: %w", done, len(runs), err))
 		}
 		if err := g.poll(ctx, runs, byID); err != nil {
-			var ae *apiError
-			if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
-				return apiExit(err)
+			if ae, ok := client.AsError(err); ok && ae.Refused() {
+				return apiExit(g.c, err, "")
 			}
 			// The service blipped: keep polling until the timeout.
-			g.c.log.Warn("poll the cohort's submissions", "err", err)
+			g.log.Warn("poll the cohort's submissions", "err", err)
 		}
 	}
 }
@@ -354,18 +362,8 @@ func (g *cohortGrade) poll(ctx context.Context, runs []learnerRun, byID map[stri
 		}
 	}
 	for offset := 0; pending > 0; offset += 100 {
-		var page struct {
-			Items []struct {
-				ID       string `json:"id"`
-				State    string `json:"state"`
-				Status   string `json:"status"`
-				Score    int    `json:"score"`
-				MaxScore int    `json:"max_score"`
-			} `json:"items"`
-			Total int `json:"total"`
-		}
-		u := g.c.path("v1", "submissions") + fmt.Sprintf("?cohort=%s&limit=100&offset=%d", g.cohort, offset)
-		if err := g.c.getJSON(ctx, u, &page); err != nil {
+		page, err := g.c.Submissions(ctx, client.SubmissionFilter{Cohort: g.cohort, Offset: offset, Limit: 100})
+		if err != nil {
 			return err
 		}
 		for _, it := range page.Items {

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/spf13/cobra"
 )
@@ -22,14 +21,9 @@ func newCohortTokensCmd(cfg *Config) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var out struct {
-				Tokens []struct {
-					Learner string `json:"learner"`
-					Token   string `json:"token"`
-				} `json:"tokens"`
-			}
-			if err := c.sendJSON(cmd.Context(), http.MethodPost, c.path("v1", "cohorts", f.cohort, "tokens"), map[string]any{"learners": splitList(learners)}, &out); err != nil {
-				return apiExit(err)
+			out, err := c.IssueTokens(cmd.Context(), f.cohort, splitList(learners))
+			if err != nil {
+				return apiExit(c, err, "")
 			}
 			var buf bytes.Buffer
 			w := csv.NewWriter(&buf)
@@ -69,11 +63,11 @@ create --update) revokes their token too; cohort tokens issues new ones.`,
 			}
 			code := 0
 			for _, l := range names {
-				err := c.sendJSON(cmd.Context(), http.MethodDelete, c.path("v1", "cohorts", f.cohort, "tokens", l), nil, nil)
+				err := c.RevokeToken(cmd.Context(), f.cohort, l)
 				if err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "grader: %s: %v\n", l, err)
 					var ee *exitError
-					if errors.As(apiExit(err), &ee) {
+					if errors.As(apiExit(c, err, ""), &ee) {
 						code = max(code, ee.code)
 					}
 					continue

@@ -2,27 +2,20 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gradebox/grader/client"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/termsafe"
 )
@@ -107,7 +100,7 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 	if o.timeout <= 0 {
 		return usageErr("--timeout %s: use a positive duration such as 15m", o.timeout)
 	}
-	if !idPattern.MatchString(o.challenge) {
+	if !client.ValidID(o.challenge) {
 		return usageErr("--challenge %q: not a challenge id (letters, digits, '.', '_', '-')", o.challenge)
 	}
 	if o.hasMinScore && o.minScore < 0 {
@@ -126,21 +119,24 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 	if err != nil {
 		return err
 	}
+	form, err := client.NewForm(map[string]string{"challenge": o.challenge, "learner": o.learner, "callback_url": o.callbackURL}, up.name, up.data)
+	if err != nil {
+		return faultErr(err)
+	}
 
 	parent := cmd.Context()
 	ctx, cancel := context.WithTimeout(parent, o.timeout)
 	defer cancel()
-	form := map[string]string{"challenge": o.challenge, "learner": o.learner, "callback_url": o.callbackURL}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	var onLimited func(time.Duration, *apiError)
+	var onLimited func(time.Duration, *client.Error)
 	if !o.quiet {
-		onLimited = func(d time.Duration, ae *apiError) {
+		onLimited = func(d time.Duration, ae *client.Error) {
 			fmt.Fprintf(stderr, "grader: the service is limiting submissions (%d %s: %s); sending again in %s\n", ae.Status, ae.Code, clean(ae.Message), d)
 		}
 	}
-	acc, err := c.submit(ctx, form, up, onLimited)
+	acc, err := c.Submit(ctx, form, onLimited)
 	if err != nil {
-		return c.failure(parent, ctx, o, err, "")
+		return submitFailure(parent, ctx, c, o, err, "")
 	}
 	if !o.wait {
 		return printAccepted(stdout, c, acc, o.asJSON)
@@ -157,14 +153,14 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 		pp = newProgressPrinter(stderr, grader.ViewInstructor)
 		onEvent = pp.serviceEvent
 	}
-	res, err := c.follow(ctx, acc.ID, onEvent)
+	res, err := c.Follow(ctx, acc.ID, onEvent)
 	if pp != nil {
 		pp.Stop()
 	}
-	if res == nil && (err == nil || (ctx.Err() == nil && retryable(err))) {
+	if res == nil && (err == nil || (ctx.Err() == nil && client.Retryable(err))) {
 		// Done without a readable result, or the stream gave out: the
 		// submission's record may hold the result.
-		if rec, gerr := c.submission(ctx, acc.ID); gerr == nil && rec.Result != nil {
+		if rec, gerr := c.Submission(ctx, acc.ID); gerr == nil && rec.Result != nil {
 			res, err = rec.Result, nil
 		} else if err == nil {
 			// %v, not %w: a 4xx here is the service's inconsistency, not
@@ -173,7 +169,7 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 		}
 	}
 	if err != nil {
-		return c.failure(parent, ctx, o, err, acc.ID)
+		return submitFailure(parent, ctx, c, o, err, acc.ID)
 	}
 
 	if o.asJSON {
@@ -183,7 +179,7 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 			return faultErr(fmt.Errorf("write result: %w", err))
 		}
 	} else {
-		printResult(stdout, c.challengeTitle(ctx, o.challenge), *res)
+		printResult(stdout, challengeTitle(ctx, c, o.challenge), *res)
 	}
 	switch {
 	case res.Status == grader.StatusError:
@@ -223,12 +219,13 @@ func (p *progressPrinter) serviceEvent(e grader.Event) {
 	fmt.Fprintln(p.w, line)
 }
 
-// failure turns an error of talking to the service into an exit: a 4xx
-// answer is the caller's to fix (2), anything else the service's fault (3).
-func (c *apiClient) failure(parent, ctx context.Context, o submitOptions, err error, id string) error {
+// submitFailure turns an error of submit into an exit: an interrupt or
+// --timeout first, then as apiExit says. hint, for a submission already
+// made, says where to look for it.
+func submitFailure(parent, ctx context.Context, c *client.Client, o submitOptions, err error, id string) error {
 	hint := ""
 	if id != "" {
-		hint = fmt.Sprintf("; submission %s may still be graded: see %s", id, c.path("v1", "submissions", id))
+		hint = fmt.Sprintf("; submission %s may still be graded: see %s", id, c.URL("v1", "submissions", id))
 	}
 	switch {
 	case parent.Err() != nil:
@@ -236,21 +233,21 @@ func (c *apiClient) failure(parent, ctx context.Context, o submitOptions, err er
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return faultErr(fmt.Errorf("no answer within --timeout %s%s", o.timeout, hint))
 	}
-	var ae *apiError
-	if errors.As(err, &ae) {
-		if ae.Status >= 400 && ae.Status < 500 {
-			return usageErr("%v", ae)
-		}
-		return faultErr(fmt.Errorf("%w%s", ae, hint))
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return faultErr(fmt.Errorf("cannot reach the grading service at %s: %v%s", c.base.Redacted(), ue.Err, hint))
-	}
-	return faultErr(fmt.Errorf("grading service at %s: %w%s", c.base.Redacted(), err, hint))
+	return apiExit(c, err, hint)
 }
 
-// accepted is the service's answer to a new submission.
+// challengeTitle returns the challenge's title, or its id when the
+// service cannot say.
+func challengeTitle(ctx context.Context, c *client.Client, id string) string {
+	ch, err := c.Challenge(ctx, id)
+	if err != nil || ch.Challenge.Title == "" {
+		return id
+	}
+	return clean(ch.Challenge.Title)
+}
+
+// accepted is what submit prints of the service's answer to a new
+// submission with --json.
 type accepted struct {
 	ID        string            `json:"id"`
 	State     string            `json:"state"`
@@ -263,7 +260,8 @@ type accepted struct {
 	Replayed bool `json:"replayed,omitempty"`
 }
 
-func printAccepted(w io.Writer, c *apiClient, acc accepted, asJSON bool) error {
+func printAccepted(w io.Writer, c *client.Client, sub client.Submitted, asJSON bool) error {
+	acc := accepted{ID: sub.ID, State: sub.State, Attempt: sub.Attempt, Challenge: sub.Challenge, Learner: sub.Learner, Links: sub.Links, Replayed: sub.Replayed}
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -275,7 +273,7 @@ func printAccepted(w io.Writer, c *apiClient, acc accepted, asJSON bool) error {
 	fmt.Fprintf(w, "submitted %s: %s (attempt %d)\n", clean(acc.ID), clean(acc.State), max(acc.Attempt, 1))
 	for _, k := range []string{"self", "events"} {
 		if l, ok := acc.Links[k]; ok {
-			fmt.Fprintf(w, "  %-7s %s\n", k, clean(c.resolve(l)))
+			fmt.Fprintf(w, "  %-7s %s\n", k, clean(c.Resolve(l)))
 		}
 	}
 	return nil
@@ -362,343 +360,6 @@ func packDir(dir string, lim grader.SubmissionLimits) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// apiClient talks to the grading service's v1 API with a bearer token.
-type apiClient struct {
-	base  *url.URL
-	token string
-	http  *http.Client
-	log   *slog.Logger
-}
-
-func newAPIClient(server, token string, log *slog.Logger) (*apiClient, error) {
-	u, err := url.Parse(server)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%q: use the service's base URL, such as http://127.0.0.1:8080", server)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
-	// No client-wide timeout: the event stream is long-lived. Each call
-	// has its own deadline.
-	return &apiClient{base: u, token: token, http: &http.Client{}, log: log}, nil
-}
-
-// path returns the URL of an API path, each part escaped.
-func (c *apiClient) path(parts ...string) string {
-	u := *c.base
-	raw := u.EscapedPath()
-	for _, p := range parts {
-		u.Path += "/" + p
-		raw += "/" + url.PathEscape(p)
-	}
-	u.RawPath = raw
-	return u.String()
-}
-
-// resolve returns a link the service answered as an absolute URL.
-func (c *apiClient) resolve(link string) string {
-	ref, err := url.Parse(link)
-	if err != nil {
-		return link
-	}
-	return c.base.ResolveReference(ref).String()
-}
-
-func (c *apiClient) newRequest(ctx context.Context, method, u string, body io.Reader) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return nil, fmt.Errorf("new request: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("User-Agent", "grader-cli")
-	return req, nil
-}
-
-const (
-	// submitAttempts is how often a submission is sent before giving up.
-	submitAttempts = 4
-	// attemptTimeout bounds one upload.
-	attemptTimeout = 2 * time.Minute
-	// callTimeout bounds one small GET.
-	callTimeout = 30 * time.Second
-	// maxDocBytes caps a JSON answer of the service.
-	maxDocBytes = 16 << 20
-)
-
-// idPattern is what a submission id from the service must look like
-// before it goes into a URL.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
-
-// limitedWait is how long to wait after a 429 that names no Retry-After;
-// maxLimitedWait caps one wait, whatever the service asks.
-const (
-	limitedWait    = 5 * time.Second
-	maxLimitedWait = time.Minute
-)
-
-// submit sends up as a new submission with the fields of form (empty ones
-// left out), encoded once and sent under one Idempotency-Key, so the
-// service makes at most one submission of it. Connection errors and 502,
-// 503 and 504 answers are retried with backoff, submitAttempts sends in
-// all. A 429 (a rate limit or a cohort's quota) is waited out as long as
-// its Retry-After asks, until ctx ends, and is not counted as an attempt;
-// a wait that would outlast ctx's deadline returns the 429 at once, which
-// says more than a timeout would. onLimited, when set, hears of each such
-// wait.
-func (c *apiClient) submit(ctx context.Context, form map[string]string, up upload, onLimited func(time.Duration, *apiError)) (accepted, error) {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for _, k := range []string{"challenge", "learner", "cohort", "callback_url"} {
-		if v := form[k]; v != "" {
-			if err := mw.WriteField(k, v); err != nil {
-				return accepted{}, fmt.Errorf("encode form: %w", err)
-			}
-		}
-	}
-	fw, err := mw.CreateFormFile("archive", up.name)
-	if err == nil {
-		_, err = fw.Write(up.data)
-	}
-	if err == nil {
-		err = mw.Close()
-	}
-	if err != nil {
-		return accepted{}, fmt.Errorf("encode form: %w", err)
-	}
-	key := newIdempotencyKey()
-
-	failures := 0
-	for {
-		acc, err := c.submitOnce(ctx, key, mw.FormDataContentType(), body.Bytes())
-		if err == nil {
-			return acc, nil
-		}
-		if ctx.Err() != nil {
-			return accepted{}, ctx.Err()
-		}
-		var ae *apiError
-		var ue *url.Error
-		answered := errors.As(err, &ae)
-		var delay time.Duration
-		switch {
-		case answered && ae.Status == http.StatusTooManyRequests:
-			delay = cmp.Or(ae.RetryAfter, limitedWait)
-			delay = min(delay, maxLimitedWait)
-			if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < delay {
-				return accepted{}, err
-			}
-			if onLimited != nil {
-				onLimited(delay, ae)
-			}
-		case answered && ae.Status != http.StatusBadGateway && ae.Status != http.StatusServiceUnavailable && ae.Status != http.StatusGatewayTimeout:
-			return accepted{}, err
-		case !answered && !errors.As(err, &ue):
-			return accepted{}, err // an unusable answer: sending again would not help
-		default:
-			if failures++; failures == submitAttempts {
-				return accepted{}, err
-			}
-			delay = retryDelay(failures)
-			if answered && ae.RetryAfter > 0 {
-				delay = min(ae.RetryAfter, maxServerRetry)
-			}
-			c.log.Info("sending the submission again", "attempt", failures+1, "delay", delay, "err", err)
-		}
-		if err := sleepCtx(ctx, delay); err != nil {
-			return accepted{}, err
-		}
-	}
-}
-
-func (c *apiClient) submitOnce(ctx context.Context, key, contentType string, body []byte) (accepted, error) {
-	actx, cancel := context.WithTimeout(ctx, attemptTimeout)
-	defer cancel()
-	req, err := c.newRequest(actx, http.MethodPost, c.path("v1", "submissions"), bytes.NewReader(body))
-	if err != nil {
-		return accepted{}, err
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Idempotency-Key", key)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return accepted{}, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusOK {
-		return accepted{}, readAPIError(resp)
-	}
-	var acc accepted
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxDocBytes)).Decode(&acc); err != nil {
-		return accepted{}, fmt.Errorf("decode the service's answer to the submission: %w", err)
-	}
-	if !idPattern.MatchString(acc.ID) {
-		return accepted{}, fmt.Errorf("the service answered an unusable submission id %q", clean(acc.ID))
-	}
-	acc.Replayed = resp.Header.Get("Idempotent-Replayed") == "true"
-	return acc, nil
-}
-
-// submissionDoc is the service's record of a submission.
-type submissionDoc struct {
-	ID     string         `json:"id"`
-	State  string         `json:"state"`
-	Result *grader.Result `json:"result,omitempty"`
-}
-
-// submission reads submission id's record and result, if graded.
-func (c *apiClient) submission(ctx context.Context, id string) (submissionDoc, error) {
-	var doc submissionDoc
-	err := c.getJSON(ctx, c.path("v1", "submissions", id), &doc)
-	return doc, err
-}
-
-// challengeTitle returns the challenge's title, or its id when the
-// service cannot say.
-func (c *apiClient) challengeTitle(ctx context.Context, id string) string {
-	var doc struct {
-		Challenge struct {
-			Title string `json:"title"`
-		} `json:"challenge"`
-	}
-	if err := c.getJSON(ctx, c.path("v1", "challenges", id), &doc); err != nil || doc.Challenge.Title == "" {
-		return id
-	}
-	return clean(doc.Challenge.Title)
-}
-
-func (c *apiClient) getJSON(ctx context.Context, u string, v any) error {
-	ctx, cancel := context.WithTimeout(ctx, callTimeout)
-	defer cancel()
-	req, err := c.newRequest(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return readAPIError(resp)
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxDocBytes)).Decode(v); err != nil {
-		return fmt.Errorf("decode %s: %w", u, err)
-	}
-	return nil
-}
-
-// apiError is an error answer of the service.
-type apiError struct {
-	Status  int
-	Code    string
-	Message string
-	// RetryAfter is the wait the service asked for, zero if none.
-	RetryAfter time.Duration
-}
-
-func (e *apiError) Error() string {
-	s := fmt.Sprintf("the service answered %d %s: %s", e.Status, e.Code, e.Message)
-	switch e.Status {
-	case http.StatusUnauthorized:
-		s += "; check --token or GRADER_TOKEN"
-	case http.StatusTooManyRequests:
-		if e.RetryAfter > 0 {
-			s += fmt.Sprintf("; try again in %s (Retry-After)", e.RetryAfter)
-		} else {
-			s += "; try again later"
-		}
-	}
-	return s
-}
-
-// readAPIError reads a non-2xx answer: the JSON error document when there
-// is one, else the start of the body.
-func readAPIError(resp *http.Response) *apiError {
-	e := &apiError{Status: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	var doc struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(b, &doc) == nil && doc.Error.Code != "" {
-		e.Code, e.Message = clean(doc.Error.Code), clean(doc.Error.Message)
-		return e
-	}
-	e.Code = strings.ToLower(strings.ReplaceAll(http.StatusText(resp.StatusCode), " ", "_"))
-	if e.Code == "" {
-		e.Code = "error"
-	}
-	e.Message = clean(string(b))
-	if e.Message == "" {
-		e.Message = "(no message)"
-	}
-	return e
-}
-
-// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(min(n, 24*3600)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return min(t.Sub(now).Round(time.Second), 24*time.Hour)
-	}
-	return 0
-}
-
-// retryable reports whether an error of talking to the service may go
-// away on its own: anything but a 4xx answer (408 and 429 excepted).
-func retryable(err error) bool {
-	var ae *apiError
-	if errors.As(err, &ae) {
-		return ae.Status >= 500 || ae.Status == http.StatusRequestTimeout || ae.Status == http.StatusTooManyRequests
-	}
-	return true
-}
-
-// retryBase is the first pause between attempts; it doubles with each
-// failure up to retryMax. Tests shorten it.
-var retryBase = 500 * time.Millisecond
-
-const retryMax = 8 * time.Second
-
-// retryDelay is the pause before attempt n (n ≥ 1 after a failure).
-func retryDelay(n int) time.Duration {
-	d := retryBase
-	for i := 1; i < n && d < retryMax; i++ {
-		d *= 2
-	}
-	return min(d, retryMax)
-}
-
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-func newIdempotencyKey() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // clean makes text from the service or a learner's code safe to print on

@@ -24,6 +24,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gradebox/grader/client"
 	"github.com/gradebox/grader/grader"
 )
 
@@ -546,7 +547,7 @@ func TestSubmitGivesUpOnServiceFaults(t *testing.T) {
 		answers   []fakeAnswer
 		wantPosts int
 	}{
-		{"503 every time", slices.Repeat([]fakeAnswer{{status: 503, code: "unavailable", message: "down"}}, 10), submitAttempts},
+		{"503 every time", slices.Repeat([]fakeAnswer{{status: 503, code: "unavailable", message: "down"}}, 10), client.DefaultSubmitAttempts},
 		{"500 is not retried", []fakeAnswer{{status: 500, code: "internal", message: "the service failed"}}, 1},
 	}
 	for _, tc := range tests {
@@ -867,25 +868,4 @@ func randomBytes(t *testing.T, n int) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func TestRetryAfterAndDelays(t *testing.T) {
-	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	for in, want := range map[string]time.Duration{
-		"": 0, "30": 30 * time.Second, "-4": 0, "soon": 0, "99999999": 24 * time.Hour,
-		now.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second,
-		now.Add(-time.Hour).Format(http.TimeFormat):       0,
-	} {
-		if got := parseRetryAfter(in, now); got != want {
-			t.Errorf("parseRetryAfter(%q) = %s, want %s", in, got, want)
-		}
-	}
-	var got []time.Duration
-	for n := 1; n <= 7; n++ {
-		got = append(got, retryDelay(n))
-	}
-	want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second, 8 * time.Second}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("delays (-want +got):\n%s", diff)
-	}
 }

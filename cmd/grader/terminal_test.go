@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/grader"
 )
 
@@ -61,7 +62,7 @@ func TestPrintSitesAreTerminalSafe(t *testing.T) {
 	}
 
 	b.Reset()
-	rg := regradeDoc{ID: "rg" + hostile, Challenge: "ch" + hostile, Version: "v" + hostile, State: "previewed", Total: 1, Errors: 1, Failed: []string{hostile}}
+	rg := wire.Regrade{ID: "rg" + hostile, Challenge: "ch" + hostile, Version: "v" + hostile, State: "previewed", Total: 1, Errors: 1, Failed: []string{hostile}}
 	printRegrade(&b, "cohort"+hostile, rg)
 	checkTerminalSafe(t, "printRegrade", b.String())
 
