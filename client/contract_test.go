@@ -178,7 +178,7 @@ func (e *contractEnv) grade(t *testing.T, id string, score int, at time.Time) {
 			{Name: "create", Suite: "api", Status: grader.TestPassed, Points: 2, MaxPoints: 2, Visibility: grader.Visible},
 			{Name: "edge", Suite: "api", Status: grader.TestFailed, Points: score - 2, MaxPoints: 3, Visibility: grader.Hidden},
 		}}
-	if err := e.rs.SaveResult(ctx, res); err != nil {
+	if _, err := e.rs.SaveResult(ctx, res); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.rs.AppendEvent(ctx, id, grader.Event{Type: grader.EventDone, At: at}); err != nil {
