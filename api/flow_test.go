@@ -182,6 +182,20 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("done: %s", doneData)
 	}
 
+	// An id no event can follow is the client's mistake, not a fault.
+	req, _ = http.NewRequest("GET", ts.URL+"/v1/submissions/"+id+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+adaToken)
+	req.Header.Set("Last-Event-ID", "18446744073709551615-18446744073709551615")
+	maxID, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(maxID.Body)
+	maxID.Body.Close()
+	if maxID.StatusCode != http.StatusBadRequest {
+		t.Errorf("Last-Event-ID of the largest id: %d %s", maxID.StatusCode, b)
+	}
+
 	// Resume after the third event.
 	req, _ = http.NewRequest("GET", ts.URL+"/v1/submissions/"+id+"/events", nil)
 	req.Header.Set("Authorization", "Bearer "+adaToken)
@@ -190,7 +204,7 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := io.ReadAll(again.Body)
+	b, _ = io.ReadAll(again.Body)
 	again.Body.Close()
 	if n := strings.Count(string(b), "\nevent: "); n != len(want)-3 || strings.Contains(string(b), "id: "+ids[2]+"\n") {
 		t.Errorf("resumed stream has %d events:\n%s", n, b)

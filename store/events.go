@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -53,13 +54,20 @@ func (s *Redis) AppendEvent(ctx context.Context, id string, ev grader.Event) (st
 }
 
 // checkEventID accepts "" and Redis stream ids, "ms" or "ms-seq" with
-// both parts unsigned 64-bit numbers.
+// both parts unsigned 64-bit numbers, but not the largest id
+// (18446744073709551615-18446744073709551615): no event can follow it,
+// and Redis refuses a range that starts after it.
 func checkEventID(after string) error {
 	if after == "" {
 		return nil
 	}
 	ms, seq, hasSeq := strings.Cut(after, "-")
 	ok := isUint64(ms) && (!hasSeq || isUint64(seq))
+	if ok && hasSeq {
+		m, _ := strconv.ParseUint(ms, 10, 64)
+		q, _ := strconv.ParseUint(seq, 10, 64)
+		ok = m != math.MaxUint64 || q != math.MaxUint64
+	}
 	if !ok {
 		return fmt.Errorf("event id %.40q: %w", after, ErrInvalidEventID)
 	}
