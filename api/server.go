@@ -114,6 +114,13 @@ type Config struct {
 	// UploadBytes caps a request body; default 12 MiB (the archive limit
 	// plus form overhead).
 	UploadBytes int64
+	// UploadSlots is how many submission bodies may be read, decoded and
+	// stored at once; default 4. Each holds up to about UploadBytes plus
+	// Limits.TotalBytes of memory (the archive and its unpacked files)
+	// until it is stored, so this bounds the memory of uploads in flight.
+	// Past it, a submission answers 503 unavailable with Retry-After
+	// before its body is read.
+	UploadSlots int
 	// Limits bound what a submission may hold.
 	Limits grader.SubmissionLimits
 	// SubmitLimit is how many submissions one subject may make per
@@ -163,6 +170,7 @@ type Server struct {
 	tokens    []Token
 	tokenSums [][32]byte
 	router    *gin.Engine
+	uploads   slots
 }
 
 // New returns the API server.
@@ -172,6 +180,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.UploadBytes <= 0 {
 		cfg.UploadBytes = 12 << 20
+	}
+	if cfg.UploadSlots <= 0 {
+		cfg.UploadSlots = 4
 	}
 	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.SubmitLimit <= 0 {
@@ -201,7 +212,7 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, tokens: cfg.Tokens}
+	s := &Server{cfg: cfg, log: cfg.Logger, tokens: cfg.Tokens, uploads: newSlots(cfg.UploadSlots)}
 	for _, t := range cfg.Tokens {
 		s.tokenSums = append(s.tokenSums, sha256.Sum256([]byte(t.Secret)))
 	}
@@ -220,7 +231,9 @@ func (s *Server) routes() *gin.Engine {
 		abort(c, s.log, Errorf(CodeInternal, "the service failed; try again later"))
 	}))
 	_ = r.SetTrustedProxies(nil)
-	r.MaxMultipartMemory = 16 << 20
+	// An uploaded archive past 1 MiB waits in a temporary file, not in
+	// memory, until it is decoded.
+	r.MaxMultipartMemory = 1 << 20
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) {
 		if s.cfg.Web != nil && isPage(c.Request) {

@@ -153,7 +153,7 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log,
 			Ready: checks, Metrics: m, WebhooksOff: sc.WebhookSecret == "",
 			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow, Web: pages,
-			Cohorts: st, RegradeQueue: qc, CohortQuota: sc.CohortQuota,
+			Cohorts: st, RegradeQueue: qc, CohortQuota: sc.CohortQuota, UploadSlots: sc.UploadSlots,
 		}).HTTPServer(sc.Listen)
 		// Requests (Server-Sent Events above all) end when shutdown
 		// starts, rather than holding it up to its deadline.

@@ -55,6 +55,10 @@ type ServiceConfig struct {
 	// CohortQuota is how many of one cohort's submissions may wait or be
 	// graded at once; more answer 429 (GRADER_COHORT_QUOTA; default 1000).
 	CohortQuota int
+	// UploadSlots is how many submission uploads the API reads and
+	// decodes at once; more answer 503 with Retry-After
+	// (GRADER_UPLOAD_SLOTS; default 4, each up to about 32 MiB).
+	UploadSlots int
 	// FilesTTL is how long a graded submission's files and events are kept
 	// (GRADER_FILES_TTL; default 24h).
 	FilesTTL time.Duration
@@ -81,6 +85,7 @@ func DefaultServiceConfig() ServiceConfig {
 		SubmitLimit:         envInt("GRADER_SUBMIT_LIMIT", 30),
 		CohortQuota:         envInt("GRADER_COHORT_QUOTA", 1000),
 		SubmitWindow:        envDuration("GRADER_SUBMIT_WINDOW", time.Minute),
+		UploadSlots:         envInt("GRADER_UPLOAD_SLOTS", 4),
 		FilesTTL:            envDuration("GRADER_FILES_TTL", 24*time.Hour),
 		MetricsListen:       envOr("GRADER_METRICS_LISTEN", "127.0.0.1:9090"),
 	}
@@ -125,6 +130,7 @@ func (c *ServiceConfig) bindFlags(cmd *cobra.Command, api, worker bool) {
 		f.IntVar(&c.CohortQuota, "cohort-quota", c.CohortQuota, "submissions of one cohort that may wait or be graded at once (env GRADER_COHORT_QUOTA)")
 		f.IntVar(&c.SubmitLimit, "submit-limit", c.SubmitLimit, "submissions one learner may make per --submit-window (env GRADER_SUBMIT_LIMIT)")
 		f.DurationVar(&c.SubmitWindow, "submit-window", c.SubmitWindow, "rate limit window (env GRADER_SUBMIT_WINDOW)")
+		f.IntVar(&c.UploadSlots, "upload-slots", c.UploadSlots, "submission uploads read and decoded at once; more answer 503 (env GRADER_UPLOAD_SLOTS)")
 	}
 	if worker {
 		f.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "submissions graded at once (env GRADER_CONCURRENCY)")
@@ -148,6 +154,9 @@ func (c *ServiceConfig) Validate(api, worker bool) error {
 		}
 		if c.CohortQuota < 1 {
 			return fmt.Errorf("--cohort-quota (GRADER_COHORT_QUOTA) must be a whole number of at least 1")
+		}
+		if c.UploadSlots < 1 {
+			return fmt.Errorf("--upload-slots (GRADER_UPLOAD_SLOTS) must be a whole number of at least 1")
 		}
 		if c.SubmitWindow < time.Second {
 			return fmt.Errorf("--submit-window (GRADER_SUBMIT_WINDOW) must be a duration of at least 1s, e.g. 1m")

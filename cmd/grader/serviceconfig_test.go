@@ -20,6 +20,7 @@ func TestServiceConfigValidate(t *testing.T) {
 		{name: "submit window", change: func(c *ServiceConfig) { c.SubmitWindow = time.Millisecond }, wantErr: "--submit-window"},
 		{name: "shutdown", change: func(c *ServiceConfig) { c.ShutdownTimeout = -1 }, wantErr: "--shutdown-timeout"},
 		{name: "files ttl", change: func(c *ServiceConfig) { c.FilesTTL = time.Second }, wantErr: "--files-ttl"},
+		{name: "upload slots", change: func(c *ServiceConfig) { c.UploadSlots = 0 }, wantErr: "--upload-slots"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
