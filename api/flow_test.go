@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/store"
 )
 
@@ -36,6 +37,8 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(store.Config{Client: rdb, Prefix: "flow"})
+	hub := eventhub.New(eventhub.Config{Source: st})
+	runHub(t, hub)
 	q := &fakeQueue{}
 	srv := New(Config{
 		Store: st, Queue: q, Catalog: fakeCatalog{notesAPI()},
@@ -43,7 +46,7 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 			{Secret: teachToken, Subject: "teach", Role: RoleInstructor}},
 		Ready:       []Check{{Name: "redis", Probe: st.Ping}},
 		SubmitLimit: 4, SubmitWindow: time.Hour,
-		EventsBlock: 50 * time.Millisecond,
+		Events: hub,
 	})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()

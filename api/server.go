@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/store"
 )
 
@@ -45,10 +46,10 @@ type Store interface {
 	Leaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
 	// AppendEvent adds a progress event to a submission's stream.
 	AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error)
-	// WaitEvents returns the events after the stream id after, waiting up
-	// to block for some; an empty slice when none came. A malformed
-	// after wraps store.ErrInvalidEventID.
-	WaitEvents(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error)
+	// Events returns the stored events after the stream id after ("" for
+	// all), oldest first. A malformed after wraps
+	// store.ErrInvalidEventID.
+	Events(ctx context.Context, id, after string) ([]store.Event, error)
 	// ClaimIdempotencyKey maps (subject, key) to id for ttl unless it is
 	// mapped already; it returns "" when claimed now, else the id it
 	// maps to.
@@ -151,9 +152,16 @@ type Config struct {
 	// IdempotencyTTL is how long an Idempotency-Key answers its first
 	// submission; default 24 hours.
 	IdempotencyTTL time.Duration
-	// EventsBlock is how long an event stream waits for new events in one
-	// read before it checks the submission again; default 5 seconds.
-	EventsBlock time.Duration
+	// Events hands new events to the event streams; its owner runs and
+	// stops it. Without it, event streams answer 503.
+	Events *eventhub.Hub
+	// StreamsPerSubject caps the event streams one subject (one token's
+	// learner or instructor) may have open in this process; past it a
+	// stream answers 429 with Retry-After. Default 16.
+	StreamsPerSubject int
+	// Streams caps the event streams open in this process in all; past
+	// it a stream answers 503 with Retry-After. Default 10000.
+	Streams int
 	// Heartbeat is how often an idle event stream sends a comment line,
 	// so proxies and clients keep it open; default 15 seconds.
 	Heartbeat time.Duration
@@ -171,6 +179,7 @@ type Server struct {
 	tokenSums [][32]byte
 	router    *gin.Engine
 	uploads   slots
+	streams   *streamCaps
 }
 
 // New returns the API server.
@@ -200,8 +209,11 @@ func New(cfg Config) *Server {
 	if cfg.IdempotencyTTL <= 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
 	}
-	if cfg.EventsBlock <= 0 {
-		cfg.EventsBlock = 5 * time.Second
+	if cfg.StreamsPerSubject <= 0 {
+		cfg.StreamsPerSubject = 16
+	}
+	if cfg.Streams <= 0 {
+		cfg.Streams = 10000
 	}
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 15 * time.Second
@@ -212,7 +224,8 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, tokens: cfg.Tokens, uploads: newSlots(cfg.UploadSlots)}
+	s := &Server{cfg: cfg, log: cfg.Logger, tokens: cfg.Tokens, uploads: newSlots(cfg.UploadSlots),
+		streams: newStreamCaps(cfg.StreamsPerSubject, cfg.Streams)}
 	for _, t := range cfg.Tokens {
 		s.tokenSums = append(s.tokenSums, sha256.Sum256([]byte(t.Secret)))
 	}
