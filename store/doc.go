@@ -18,7 +18,7 @@
 //	grader:sub:{id}:files                   string   gzip'd JSON of the checked files        FilesTTL after grading
 //	grader:sub:{id}:result                  string   JSON grader.Result (instructor view)    kept
 //	grader:sub:{id}:events                  stream   progress events (for Server-Sent Events) FilesTTL after grading
-//	grader:events                           channel  pub/sub: the id of each submission given an event (WatchEvents)  -
+//	grader:events                           channel  pub/sub: id of each submission given an event  not stored
 //	grader:subs                             zset     every submission id by creation time    kept
 //	grader:subs:learner:{l}                 zset     the same, one learner's                 kept
 //	grader:subs:challenge:{c}               zset     the same, one challenge's               kept
