@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+)
+
+// benchFollowers measures what idle event streams cost an API process:
+// the p99 of GET /v1/challenges and of POST /v1/submissions with no
+// stream open (the baseline) and with followers idle streams open
+// (learners × followers/learners, each on the learner's own queued
+// submission), and serve's RSS per stream. `serve --no-worker` grades
+// nothing, so the streams stay idle but for their heartbeats.
+func benchFollowers(ctx context.Context, bin, catalog string, followers, learners, rate int, dur time.Duration) ([]row, error) {
+	up, err := referenceUpload(catalog)
+	if err != nil {
+		return nil, err
+	}
+	tokens := newTokens(learners)
+	svc, err := startService(ctx, bin, catalog, "followers", 1, true, tokens)
+	if err != nil {
+		return nil, err
+	}
+	defer svc.stop()
+	ids := make([]string, learners)
+	for i, tok := range tokens.learners {
+		if ids[i], err = svc.api.submit(ctx, tok, up); err != nil {
+			return nil, fmt.Errorf("submission of learner %d: %w", i, err)
+		}
+	}
+	hc := newBenchClient()
+	defer hc.CloseIdleConnections()
+	listChallenges := func(ctx context.Context, i int) error {
+		_, err := do(ctx, hc, http.MethodGet, svc.serve.url+"/v1/challenges", tokens.learners[i%learners], nil, http.StatusOK)
+		return err
+	}
+	submit := func(ctx context.Context, i int) error {
+		_, err := do(ctx, hc, http.MethodPost, svc.serve.url+"/v1/submissions", tokens.learners[i%learners], &up, http.StatusAccepted)
+		return err
+	}
+	measure := func(label string) (get, post loadResult) {
+		openLoop(ctx, rate, time.Second/2, listChallenges) // warm-up
+		get = openLoop(ctx, rate, dur, listChallenges)
+		post = openLoop(ctx, rate, dur, submit)
+		fmt.Fprintf(os.Stderr, "  %s: GET /v1/challenges p99 %s (%d errors), POST /v1/submissions p99 %s (%d errors)\n",
+			label, ms(percentile(get.latencies, 99)), get.errors, ms(percentile(post.latencies, 99)), post.errors)
+		return get, post
+	}
+	baseGet, basePost := measure("no streams")
+	rssBefore := rssKiB(svc.serve.pid())
+
+	fctx, closeStreams := context.WithCancel(ctx)
+	fl := openFollowers(fctx, svc.serve.url, tokens.learners, ids, followers)
+	defer func() {
+		closeStreams()
+		fl.wait()
+	}()
+	if fl.open != followers {
+		return nil, fmt.Errorf("%d of %d streams opened; first failure: %v", fl.open, followers, fl.firstErr)
+	}
+	time.Sleep(2 * time.Second) // let the process settle with every stream open
+	rssWith := rssKiB(svc.serve.pid())
+	fmt.Fprintf(os.Stderr, "  %d streams open: serve RSS %.0f MiB (%.0f MiB before)\n", followers, float64(rssWith)/1024, float64(rssBefore)/1024)
+	get, post := measure(fmt.Sprintf("%d streams", followers))
+	if lost := fl.ended(); lost > 0 {
+		return nil, fmt.Errorf("%d of %d streams ended while measuring", lost, followers)
+	}
+
+	var rows []row
+	for _, m := range []struct {
+		what      string
+		got, base loadResult
+	}{{"GET /v1/challenges", get, baseGet}, {"POST /v1/submissions", post, basePost}} {
+		p99, b99 := percentile(m.got.latencies, 99), percentile(m.base.latencies, 99)
+		ratio := ratioOf(p99, b99)
+		note := fmt.Sprintf("%d/s open loop, %s; errors %d of %d (baseline %d)", rate, dur, m.got.errors, m.got.sent, m.base.errors)
+		if m.got.errors > 0 {
+			note += "; first: " + m.got.firstErr
+		}
+		if ratio > 1.5 {
+			note = missedBy(ratio, 1.5) + "; " + note
+		}
+		rows = append(rows, row{measure: fmt.Sprintf("%s p99 with %d idle event streams (%d learners)", m.what, followers, learners),
+			value: ms(p99), baseline: ms(b99) + " (no streams)", ratio: ratio, target: "<= 1.5x, no errors",
+			met: b99 > 0 && ratio <= 1.5 && m.got.errors == 0, note: note})
+	}
+	perKiB := float64(rssWith-rssBefore) / float64(followers)
+	rows = append(rows, row{measure: fmt.Sprintf("serve RSS per idle event stream (%d streams)", followers),
+		value: fmt.Sprintf("%.1f KiB", perKiB), baseline: fmt.Sprintf("%.0f MiB RSS with none", float64(rssBefore)/1024), target: "-", met: true,
+		note: fmt.Sprintf("RSS %.0f MiB with the streams open", float64(rssWith)/1024)})
+	return rows, nil
+}
+
+// followerSet is a set of open event streams, each read until its
+// context ends.
+type followerSet struct {
+	open     int
+	firstErr error
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	early    int // streams that ended before their context
+}
+
+func (f *followerSet) wait() { f.wg.Wait() }
+
+func (f *followerSet) ended() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.early
+}
+
+// openFollowers opens n event streams, spread evenly over the learners,
+// each on its learner's submission, 64 at a time, and returns once each
+// has answered its headers. Each stream is read (heartbeats) on its own
+// connection until ctx ends.
+func openFollowers(ctx context.Context, base string, tokens, ids []string, n int) *followerSet {
+	fs := &followerSet{}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: -1, DisableCompression: true}}
+	gate := make(chan struct{}, 64)
+	var opened sync.WaitGroup
+	for i := range n {
+		gate <- struct{}{}
+		opened.Add(1)
+		fs.wg.Add(1)
+		go func(i int) {
+			defer fs.wg.Done()
+			l := i % len(tokens)
+			resp, err := follow(ctx, hc, base+"/v1/submissions/"+ids[l]+"/events", tokens[l])
+			fs.mu.Lock()
+			if err != nil {
+				if fs.firstErr == nil {
+					fs.firstErr = err
+				}
+			} else {
+				fs.open++
+			}
+			fs.mu.Unlock()
+			<-gate
+			opened.Done()
+			if err != nil {
+				return
+			}
+			defer resp.Body.Close()
+			_, _ = io.Copy(io.Discard, resp.Body) // heartbeats, until ctx ends
+			if ctx.Err() == nil {
+				fs.mu.Lock()
+				fs.early++
+				fs.mu.Unlock()
+			}
+		}(i)
+	}
+	opened.Wait()
+	return fs
+}
+
+// follow opens one event stream and returns once its headers came.
+func follow(ctx context.Context, hc *http.Client, url, token string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("follow: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+		resp.Body.Close()
+		return nil, &statusError{code: resp.StatusCode, body: string(raw)}
+	}
+	return resp, nil
+}
