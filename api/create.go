@@ -96,7 +96,7 @@ func (s *Server) createSubmission(c *gin.Context) {
 		return
 	}
 	// The body is read, decoded and stored within one upload slot.
-	if !s.uploads.take() {
+	if !s.uploads.take(c.Request.Context(), s.cfg.UploadWait) {
 		c.Header("Retry-After", strconv.Itoa(int(uploadRetryAfter/time.Second)))
 		abort(c, s.log, Errorf(CodeUnavailable, "the service is reading as many uploads as it can hold (%d); retry in %ds", s.cfg.UploadSlots, int(uploadRetryAfter/time.Second)))
 		return

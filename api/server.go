@@ -119,9 +119,12 @@ type Config struct {
 	// stored at once; default 4. Each holds up to about UploadBytes plus
 	// Limits.TotalBytes of memory (the archive and its unpacked files)
 	// until it is stored, so this bounds the memory of uploads in flight.
-	// Past it, a submission answers 503 unavailable with Retry-After
-	// before its body is read.
+	// A submission waits up to UploadWait for a slot, before its body is
+	// read; then it answers 503 unavailable with Retry-After.
 	UploadSlots int
+	// UploadWait is how long a submission may wait for an upload slot;
+	// default 2 seconds, negative for not at all.
+	UploadWait time.Duration
 	// Limits bound what a submission may hold.
 	Limits grader.SubmissionLimits
 	// SubmitLimit is how many submissions one subject may make per
@@ -192,6 +195,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.UploadSlots <= 0 {
 		cfg.UploadSlots = 4
+	}
+	if cfg.UploadWait == 0 {
+		cfg.UploadWait = 2 * time.Second
 	}
 	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.SubmitLimit <= 0 {

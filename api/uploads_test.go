@@ -5,13 +5,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // TestUploadSlotsFull: while every upload slot holds a body being read,
-// another submission answers 503 with Retry-After without being read,
+// another submission, after its short wait, answers 503 with Retry-After
+// without being read,
 // and once the slot is free submissions are taken again.
 func TestUploadSlotsFull(t *testing.T) {
-	env := newEnv(t, func(c *Config) { c.UploadSlots = 1 })
+	env := newEnv(t, func(c *Config) { c.UploadSlots = 1; c.UploadWait = time.Millisecond })
 	body, ct := form(t, map[string]string{"challenge": "notes-api"}, goodZip(t))
 	pr, pw := io.Pipe()
 	req := httptest.NewRequest(http.MethodPost, "/v1/submissions", pr)

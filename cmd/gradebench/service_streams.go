@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -51,24 +53,43 @@ func benchFollowers(ctx context.Context, bin, catalog string, followers, learner
 			label, ms(percentile(get.latencies, 99)), get.errors, ms(percentile(post.latencies, 99)), post.errors)
 		return get, post
 	}
-	baseGet, basePost := measure("no streams")
-	rssBefore := rssKiB(svc.serve.pid())
-
-	fctx, closeStreams := context.WithCancel(ctx)
-	fl := openFollowers(fctx, svc.serve.url, tokens.learners, ids, followers)
-	defer func() {
+	// Rounds alternate without and with the streams, so that drift in
+	// the machine's load hits both.
+	const rounds = 2
+	var baseGet, basePost, get, post loadResult
+	var rssBefore, rssWith int64
+	var idleCPU float64
+	for r := 1; r <= rounds; r++ {
+		bg, bp := measure(fmt.Sprintf("round %d/%d, no streams", r, rounds))
+		baseGet, basePost = baseGet.merge(bg), basePost.merge(bp)
+		before := rssKiB(svc.serve.pid())
+		fctx, closeStreams := context.WithCancel(ctx)
+		began := time.Now()
+		fl := openFollowers(fctx, svc.serve.url, tokens.learners, ids, followers)
+		if fl.open != followers {
+			closeStreams()
+			fl.wait()
+			return nil, fmt.Errorf("%d of %d streams opened; first failure: %v", fl.open, followers, fl.firstErr)
+		}
+		opened := time.Since(began)
+		time.Sleep(time.Second) // let the process settle with every stream open
+		cpu0 := procCPUTicks(svc.serve.pid())
+		time.Sleep(2 * time.Second)
+		idleCPU = float64(procCPUTicks(svc.serve.pid())-cpu0) / 2 // ticks are 1/100 s: percent of one core
+		with := rssKiB(svc.serve.pid())
+		if r == 1 {
+			rssBefore, rssWith = before, with
+		}
+		fmt.Fprintf(os.Stderr, "  round %d/%d: %d streams opened in %s; serve RSS %.0f MiB (%.0f MiB before), CPU %.0f%% of a core while they idle\n",
+			r, rounds, followers, secs(opened), float64(with)/1024, float64(before)/1024, idleCPU)
+		g, p := measure(fmt.Sprintf("round %d/%d, %d streams", r, rounds, followers))
+		get, post = get.merge(g), post.merge(p)
+		lost := fl.ended()
 		closeStreams()
 		fl.wait()
-	}()
-	if fl.open != followers {
-		return nil, fmt.Errorf("%d of %d streams opened; first failure: %v", fl.open, followers, fl.firstErr)
-	}
-	time.Sleep(2 * time.Second) // let the process settle with every stream open
-	rssWith := rssKiB(svc.serve.pid())
-	fmt.Fprintf(os.Stderr, "  %d streams open: serve RSS %.0f MiB (%.0f MiB before)\n", followers, float64(rssWith)/1024, float64(rssBefore)/1024)
-	get, post := measure(fmt.Sprintf("%d streams", followers))
-	if lost := fl.ended(); lost > 0 {
-		return nil, fmt.Errorf("%d of %d streams ended while measuring", lost, followers)
+		if lost > 0 {
+			return nil, fmt.Errorf("%d of %d streams ended while measuring", lost, followers)
+		}
 	}
 
 	var rows []row
@@ -92,7 +113,7 @@ func benchFollowers(ctx context.Context, bin, catalog string, followers, learner
 	perKiB := float64(rssWith-rssBefore) / float64(followers)
 	rows = append(rows, row{measure: fmt.Sprintf("serve RSS per idle event stream (%d streams)", followers),
 		value: fmt.Sprintf("%.1f KiB", perKiB), baseline: fmt.Sprintf("%.0f MiB RSS with none", float64(rssBefore)/1024), target: "-", met: true,
-		note: fmt.Sprintf("RSS %.0f MiB with the streams open", float64(rssWith)/1024)})
+		note: fmt.Sprintf("RSS %.0f MiB with the streams open; serve CPU %.0f%% of a core while they idle", float64(rssWith)/1024, idleCPU)})
 	return rows, nil
 }
 
@@ -176,4 +197,27 @@ func follow(ctx context.Context, hc *http.Client, url, token string) (*http.Resp
 		return nil, &statusError{code: resp.StatusCode, body: string(raw)}
 	}
 	return resp, nil
+}
+
+// procCPUTicks is a process's user and system CPU time so far, in clock
+// ticks (1/100 s on Linux), from /proc/PID/stat; 0 if unreadable.
+func procCPUTicks(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: fields count
+	// from after its closing parenthesis (utime and stime are the 14th
+	// and 15th fields of the line).
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
 }
