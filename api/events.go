@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -81,7 +82,10 @@ func (s *Server) streamEvents(c *gin.Context) {
 		s.sendDone(ctx, st, rec.ID, store.Event{Event: grader.Event{Type: grader.EventDone, At: rec.GradedAt}})
 		return
 	}
-	heartbeat := time.NewTicker(s.cfg.Heartbeat)
+	// The first heartbeat comes after a random part of the period, so
+	// that streams opened together (clients reconnecting after a
+	// restart) do not beat together ever after.
+	heartbeat := time.NewTimer(s.cfg.Heartbeat/2 + rand.N(s.cfg.Heartbeat/2+1))
 	defer heartbeat.Stop()
 	for {
 		select {
@@ -91,6 +95,7 @@ func (s *Server) streamEvents(c *gin.Context) {
 			if err := st.comment("heartbeat"); err != nil {
 				return
 			}
+			heartbeat.Reset(s.cfg.Heartbeat)
 		case batch, open := <-f.Events():
 			if !open {
 				if !f.Lagged() {

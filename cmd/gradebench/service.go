@@ -44,7 +44,7 @@ func serviceMeasures(ctx context.Context, bin, catalog string, runs int) []servi
 			return benchCohortInteractive(ctx, bin, catalog, 20, runs)
 		}},
 		{"service-followers", "5,000 idle event streams on one API process: latency of other routes vs none, RSS per stream", func() ([]row, error) {
-			return benchFollowers(ctx, bin, catalog, 5000, 500, 50, 8*time.Second)
+			return benchFollowers(ctx, bin, catalog, 5000, 500, 50, 15*time.Second)
 		}},
 		{"service-uploads", "100 concurrent largest uploads: serve's peak RSS vs idle", func() ([]row, error) {
 			return benchUploads(ctx, bin, catalog, 100)

@@ -155,13 +155,19 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 		// event stream of this process; it stops after the API has.
 		hub = eventhub.New(eventhub.Config{Source: st, Logger: log})
 		hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
+		limitDone := make(chan struct{})
 		defer func() {
 			stopHub()
 			if err := <-hubDone; err != nil {
 				log.Warn("event hub", "err", err)
 			}
+			<-limitDone
 		}()
 		go func() { hubDone <- hub.Run(hubCtx) }()
+		go func() {
+			defer close(limitDone)
+			followMemoryLimit(hubCtx, hub.Followers)
+		}()
 		pages := web.New(web.Config{Catalog: catalog, DevTokens: devTokens(tokens), Logger: log})
 		hs = api.New(api.Config{
 			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log,
