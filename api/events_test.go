@@ -220,6 +220,7 @@ func TestStreamFollows(t *testing.T) {
 // catch-up read and its joining the hub's feed still reach it, once.
 func TestStreamNoGapWhileJoining(t *testing.T) {
 	env := newEnv(t, func(c *Config) { c.Heartbeat = time.Hour })
+	env.mem.waitWatched()
 	env.mem.setRecord(store.Record{ID: "s6", Challenge: "notes-api", Learner: "ada", State: store.StateGrading})
 	env.mem.addEvent("s6", grader.Event{Type: grader.EventQueued})
 	read := env.st.EventsFn

@@ -121,6 +121,20 @@ func (m *memory) addEvent(id string, ev grader.Event) string {
 	return sid
 }
 
+// waitWatched waits until the event hub watches memory (and has done
+// its first resync).
+func (m *memory) waitWatched() {
+	for {
+		m.mu.Lock()
+		watched := m.notify != nil
+		m.mu.Unlock()
+		if watched {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // eventsAfter returns a stream's events after the id after; the lock is
 // held.
 func (m *memory) eventsAfter(id, after string) []store.Event {
@@ -139,10 +153,10 @@ var _ eventhub.Source = (*memory)(nil)
 // WatchEvents resyncs once, then passes on addEvent's notices until ctx
 // is done.
 func (m *memory) WatchEvents(ctx context.Context, notify func(id string), resync func()) error {
+	resync()
 	m.mu.Lock()
 	m.notify = notify
 	m.mu.Unlock()
-	resync()
 	<-ctx.Done()
 	m.mu.Lock()
 	m.notify = nil
