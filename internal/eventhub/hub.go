@@ -55,6 +55,9 @@ var ErrStopped = errors.New("event hub is not running")
 type Hub struct {
 	cfg Config
 	log *slog.Logger
+	// failing is set while reads of the source fail, so that an outage
+	// is logged once, with its end; only Run's goroutine touches it.
+	failing bool
 
 	mu      sync.Mutex
 	running bool
@@ -265,9 +268,7 @@ func (h *Hub) check(ctx context.Context) {
 	// The state first: a done event appended after it is read below.
 	graded, err := h.cfg.Source.GradedAt(ctx, ids)
 	if err != nil {
-		if ctx.Err() == nil {
-			h.log.Warn("event hub: read the state of followed submissions", "err", err)
-		}
+		h.failed(ctx, "read the state of followed submissions", err)
 		graded = nil
 	}
 	h.read(ctx, after, graded)
@@ -282,9 +283,7 @@ func (h *Hub) read(ctx context.Context, after map[string]string, graded map[stri
 	}
 	evs, err := h.cfg.Source.EventsAfter(ctx, after)
 	if err != nil {
-		if ctx.Err() == nil {
-			h.log.Warn("event hub: read followed streams", "submissions", len(after), "err", err)
-		}
+		h.failed(ctx, "read followed streams", err)
 		h.mu.Lock()
 		for id := range after {
 			if h.topics[id] != nil {
@@ -293,6 +292,10 @@ func (h *Hub) read(ctx context.Context, after map[string]string, graded map[stri
 		}
 		h.mu.Unlock()
 		return
+	}
+	if h.failing {
+		h.failing = false
+		h.log.Info("event hub: reads work again")
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -325,6 +328,16 @@ func (h *Hub) read(ctx context.Context, after map[string]string, graded map[stri
 			}
 		}
 	}
+}
+
+// failed logs a failed read of the source, once per outage; the followers
+// keep waiting, and what they miss is read again at the next check.
+func (h *Hub) failed(ctx context.Context, what string, err error) {
+	if ctx.Err() != nil || h.failing {
+		return
+	}
+	h.failing = true
+	h.log.Warn("event hub: "+what+"; retrying at each check", "err", err)
 }
 
 // handOut gives batch to every follower of t; the lock is held.

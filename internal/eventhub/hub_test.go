@@ -24,6 +24,8 @@ type fakeSource struct {
 	notify  func(string)
 	resync  func()
 	watched chan struct{}
+	// fail makes this many reads fail first.
+	fail int
 }
 
 func newFakeSource() *fakeSource {
@@ -44,6 +46,10 @@ func (s *fakeSource) EventsAfter(ctx context.Context, after map[string]string) (
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reads++
+	if s.fail > 0 {
+		s.fail--
+		return nil, errors.New("redis away")
+	}
 	out := map[string][]store.Event{}
 	for id, from := range after {
 		for _, ev := range s.streams[id] {
@@ -80,8 +86,12 @@ func (s *fakeSource) readCount() int {
 
 // start runs a hub on src until the test ends or stop is called.
 func start(t *testing.T, src *fakeSource, backlog int) (*Hub, func()) {
+	return startChecking(t, src, backlog, time.Hour)
+}
+
+func startChecking(t *testing.T, src *fakeSource, backlog int, check time.Duration) (*Hub, func()) {
 	t.Helper()
-	h := New(Config{Source: src, Check: time.Hour, Backlog: backlog})
+	h := New(Config{Source: src, Check: check, Backlog: backlog})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.Run(ctx) }()
@@ -148,6 +158,20 @@ func TestHubResync(t *testing.T) {
 	src.resync()
 	if got := ids(<-f.Events()); !cmp.Equal(got, []string{a, b}) {
 		t.Errorf("after resync got %v, want [%s %s]", got, a, b)
+	}
+}
+
+// TestHubReadFails: events whose read failed (Redis away) are read again
+// at the next check and reach the follower.
+func TestHubReadFails(t *testing.T) {
+	src := newFakeSource()
+	src.fail = 3
+	h, _ := startChecking(t, src, 0, 5*time.Millisecond)
+	f, _ := h.Follow("s1", "")
+	defer f.Close()
+	id := src.append("s1", grader.EventStarted, false)
+	if got := ids(<-f.Events()); !cmp.Equal(got, []string{id}) {
+		t.Errorf("after failed reads got %v, want [%s]", got, id)
 	}
 }
 
