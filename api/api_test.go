@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/store"
 )
@@ -48,6 +49,7 @@ type testEnv struct {
 	q     *fakeQueue
 	logs  *bytes.Buffer
 	catal fakeCatalog
+	hub   *eventhub.Hub
 }
 
 // newEnv builds a server on an in-memory store; edit tweaks the config
@@ -65,11 +67,29 @@ func newEnv(t *testing.T, edit ...func(*Config)) *testEnv {
 		NewID: func() string { n++; return fmt.Sprintf("sub_%d", n) },
 		Now:   func() time.Time { return time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC) },
 	}
+	env.hub = eventhub.New(eventhub.Config{Source: mem, Check: time.Hour})
+	cfg.Events = env.hub
 	for _, e := range edit {
 		e(&cfg)
 	}
+	if cfg.Events == env.hub {
+		runHub(t, env.hub)
+	}
 	env.srv = New(cfg)
 	return env
+}
+
+// runHub runs hub for the rest of the test.
+func runHub(t *testing.T, hub *eventhub.Hub) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- hub.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("event hub: %v", err)
+		}
+	})
 }
 
 // request is one HTTP request to the test server.

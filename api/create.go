@@ -23,6 +23,10 @@ import (
 // cohort is at its quota: about the time a few gradings take.
 const cohortRetryAfter = 10 * time.Second
 
+// uploadRetryAfter is the Retry-After of a submission refused because
+// every upload slot is taken: about the time one upload takes.
+const uploadRetryAfter = time.Second
+
 // maxIdempotencyKey caps an Idempotency-Key header.
 const maxIdempotencyKey = 200
 
@@ -85,6 +89,13 @@ func (s *Server) createSubmission(c *gin.Context) {
 		abort(c, s.log, Errorf(CodeRateLimited, "more than %d submissions in %s; try again in %ds", limit, s.cfg.SubmitWindow, secs))
 		return
 	}
+	// The body is read, decoded and stored within one upload slot.
+	if !s.uploads.take(c.Request.Context(), s.cfg.UploadWait) {
+		c.Header("Retry-After", strconv.Itoa(int(uploadRetryAfter/time.Second)))
+		abort(c, s.log, Errorf(CodeUnavailable, "the service is reading as many uploads as it can hold (%d); retry in %ds", s.cfg.UploadSlots, int(uploadRetryAfter/time.Second)))
+		return
+	}
+	defer s.uploads.free()
 	ns, err := s.readSubmission(c, p)
 	if err != nil {
 		abort(c, s.log, err)

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/store"
 )
 
@@ -21,14 +24,26 @@ import (
 // the caller's view and, for done, the result in that view too.
 type streamEvent = wire.Event
 
+// streamRetryAfter is the Retry-After of an event stream refused at a
+// cap: streams end as gradings finish, within seconds.
+const streamRetryAfter = 5 * time.Second
+
 // streamEvents answers a submission's progress as Server-Sent Events:
 // the stored events after Last-Event-ID (header, or ?last_event_id=),
-// then new ones as they come, until done. Each event's id is its stream
-// id, its type the event type and its data the event in the caller's
-// view; hidden tests never reach a learner's stream. A graded submission
-// whose stream expired gets one synthetic done with its result.
+// then new ones as the event hub hands them out, until done. Each
+// event's id is its stream id, its type the event type and its data the
+// event in the caller's view; hidden tests never reach a learner's
+// stream. A graded submission whose stream expired gets one synthetic
+// done with its result. Past the caps on open streams (per subject, in
+// all) it answers 429 or 503 with Retry-After.
 func (s *Server) streamEvents(c *gin.Context) {
 	p := principal(c)
+	if err := s.streams.take(p.Subject); err != nil {
+		c.Header("Retry-After", strconv.Itoa(int(streamRetryAfter/time.Second)))
+		abort(c, s.log, err)
+		return
+	}
+	defer s.streams.free(p.Subject)
 	rec, ok := s.visibleRecord(c, p, c.Param("id"))
 	if !ok {
 		return
@@ -38,68 +53,109 @@ func (s *Server) streamEvents(c *gin.Context) {
 		after = c.Query("last_event_id")
 	}
 	ctx := c.Request.Context()
-	// The first read happens before any byte is sent, so a bad
-	// Last-Event-ID or a store fault still gets a proper error answer.
-	evs, err := s.cfg.Store.WaitEvents(ctx, rec.ID, after, 0)
+	// Follow first, then read what is stored: nothing appended in
+	// between is missed (what both hand out is sent once).
+	f, evs, err := s.follow(ctx, rec.ID, after)
 	if err != nil {
-		if errors.Is(err, store.ErrInvalidEventID) {
-			abort(c, s.log, Errorf(CodeInvalidRequest, "Last-Event-ID %.40q is not an event id of this stream; send the id of the last event you got, or none", after))
-			return
-		}
-		abort(c, s.log, fmt.Errorf("read events of %s: %w", rec.ID, err))
+		// Nothing is sent yet, so a bad Last-Event-ID or a store fault
+		// still gets a proper error answer.
+		abort(c, s.log, err)
 		return
 	}
+	defer func() { f.Close() }()
 	h := c.Writer.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("X-Accel-Buffering", "no")
 	c.Status(http.StatusOK)
-	st := &sseStream{c: c, view: viewOf(p)}
+	st := &sseStream{c: c, view: viewOf(p), last: after}
 	if err := st.comment("stream of " + rec.ID); err != nil {
 		return
 	}
-	lastWrite := time.Now()
+	if done, err := s.sendEvents(ctx, st, rec.ID, evs); done || err != nil {
+		return
+	}
+	if rec.State == store.StateGraded {
+		// Graded, and its stream holds no done: expired, or never written.
+		s.sendDone(ctx, st, rec.ID, store.Event{Event: grader.Event{Type: grader.EventDone, At: rec.GradedAt}})
+		return
+	}
+	// The first heartbeat comes after a random part of the period, so
+	// that streams opened together (clients reconnecting after a
+	// restart) do not beat together ever after.
+	heartbeat := time.NewTimer(s.cfg.Heartbeat/2 + rand.N(s.cfg.Heartbeat/2+1))
+	defer heartbeat.Stop()
 	for {
-		for _, ev := range evs {
-			after = ev.ID
-			if ev.Event.Type == grader.EventDone {
-				s.sendDone(ctx, st, rec.ID, ev)
+		select {
+		case <-ctx.Done():
+			return
+		case <-heartbeat.C:
+			if err := st.comment("heartbeat"); err != nil {
 				return
 			}
-			if err := st.event(ev.ID, streamEvent{Event: ev.Event.As(st.view)}); err != nil {
-				return
-			}
-			lastWrite = time.Now()
-		}
-		if len(evs) == 0 {
-			// Nothing new: a graded submission whose done event is not in
-			// its stream (expired, or never written) is finished now.
-			cur, err := s.cfg.Store.Record(ctx, rec.ID)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.log.Error("re-read submission during event stream", "submission_id", rec.ID, "err", err)
+			heartbeat.Reset(s.cfg.Heartbeat)
+		case batch, open := <-f.Events():
+			if !open {
+				if !f.Lagged() {
+					return // the hub stopped: the service is shutting down
 				}
-				return
-			}
-			if cur.State == store.StateGraded {
-				s.sendDone(ctx, st, rec.ID, store.Event{Event: grader.Event{Type: grader.EventDone, At: cur.GradedAt}})
-				return
-			}
-			if time.Since(lastWrite) >= s.cfg.Heartbeat {
-				if err := st.comment("heartbeat"); err != nil {
+				// Too slow for the hub: catch up from the store.
+				again, missed, err := s.follow(ctx, rec.ID, st.last)
+				if err != nil {
+					if ctx.Err() == nil {
+						s.log.Error("catch up an event stream", "submission_id", rec.ID, "err", err)
+					}
 					return
 				}
-				lastWrite = time.Now()
+				f, batch = again, missed
 			}
-		}
-		block := min(s.cfg.EventsBlock, max(s.cfg.Heartbeat-time.Since(lastWrite), time.Millisecond))
-		evs, err = s.cfg.Store.WaitEvents(ctx, rec.ID, after, block)
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Error("read events during event stream", "submission_id", rec.ID, "err", err)
+			if done, err := s.sendEvents(ctx, st, rec.ID, batch); done || err != nil {
+				return
 			}
-			return
+			heartbeat.Reset(s.cfg.Heartbeat)
 		}
 	}
+}
+
+// follow registers with the event hub, then reads the stored events after
+// after. The caller closes the follower.
+func (s *Server) follow(ctx context.Context, id, after string) (*eventhub.Follower, []store.Event, error) {
+	if s.cfg.Events == nil {
+		return nil, nil, Errorf(CodeUnavailable, "this server follows no events; poll GET /v1/submissions/%s", id)
+	}
+	f, err := s.cfg.Events.Follow(id, after)
+	if err != nil {
+		return nil, nil, Errorf(CodeUnavailable, "the service is shutting down; follow again in a moment").withCause(err)
+	}
+	evs, err := s.cfg.Store.Events(ctx, id, after)
+	if err != nil {
+		f.Close()
+		if errors.Is(err, store.ErrInvalidEventID) {
+			return nil, nil, Errorf(CodeInvalidRequest, "Last-Event-ID %.40q is not an event id of this stream; send the id of the last event you got, or none", after)
+		}
+		return nil, nil, fmt.Errorf("read events of %s: %w", id, err)
+	}
+	return f, evs, nil
+}
+
+// sendEvents sends the events of evs the stream has not sent yet, up to
+// and including a done, and reports whether it sent a done.
+func (s *Server) sendEvents(ctx context.Context, st *sseStream, id string, evs []store.Event) (bool, error) {
+	for _, ev := range evs {
+		if ev.ID != "" && !eventhub.After(ev.ID, st.last) {
+			continue // sent already
+		}
+		if ev.ID != "" {
+			st.last = ev.ID
+		}
+		if ev.Event.Type == grader.EventDone {
+			s.sendDone(ctx, st, id, ev)
+			return true, nil
+		}
+		if err := st.event(ev.ID, streamEvent{Event: ev.Event.As(st.view)}); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 // sendDone sends a done event carrying the result in the stream's view;
@@ -123,6 +179,8 @@ func (s *Server) sendDone(ctx context.Context, st *sseStream, id string, ev stor
 type sseStream struct {
 	c    *gin.Context
 	view grader.View
+	// last is the id of the last event sent, or the Last-Event-ID.
+	last string
 }
 
 // event writes one event. JSON holds no raw newlines, so data is one line.

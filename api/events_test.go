@@ -9,13 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/store"
 )
 
@@ -172,51 +172,68 @@ func TestStreamResume(t *testing.T) {
 	}
 }
 
-// scripted makes WaitEvents hand out batches in order, then nothing.
-func scripted(batches ...[]store.Event) (func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error), *[]string) {
-	var mu sync.Mutex
-	var afters []string
-	return func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		afters = append(afters, after)
-		if len(batches) == 0 {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(block):
-				return []store.Event{}, nil
-			}
-		}
-		b := batches[0]
-		batches = batches[1:]
-		return b, nil
-	}, &afters
+// serveAsync serves r in the background; wait returns its answer.
+func (e *testEnv) serveAsync(r request) (wait func() *httptest.ResponseRecorder) {
+	w := make(chan *httptest.ResponseRecorder, 1)
+	go func() { w <- e.serve(r) }()
+	return func() *httptest.ResponseRecorder { return <-w }
 }
 
+// waitFollowers waits until the hub has n followers.
+func waitFollowers(t *testing.T, hub *eventhub.Hub, n int) {
+	t.Helper()
+	for hub.Followers() != n {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestStreamFollows: events appended while a stream is open reach it
+// through the hub, each once, up to done.
 func TestStreamFollows(t *testing.T) {
-	env := newEnv(t, func(c *Config) { c.EventsBlock = 10 * time.Millisecond; c.Heartbeat = time.Hour })
+	env := newEnv(t, func(c *Config) { c.Heartbeat = time.Hour })
 	env.mem.setRecord(store.Record{ID: "s2", Challenge: "notes-api", Learner: "ada", State: store.StateGrading})
 	env.mem.results["s2"] = grader.Result{Score: 5, MaxScore: 5, Status: grader.StatusPassed}
-	var fn func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error)
-	fn, afters := scripted(
-		[]store.Event{{ID: "1-0", Event: grader.Event{Type: grader.EventQueued}}},
-		[]store.Event{},
-		[]store.Event{{ID: "2-0", Event: grader.Event{Type: grader.EventStarted}}, {ID: "3-0", Event: grader.Event{Type: grader.EventPhaseStarted, Phase: "build"}}},
-		[]store.Event{{ID: "4-0", Event: grader.Event{Type: grader.EventDone}}},
-		[]store.Event{{ID: "5-0", Event: grader.Event{Type: grader.EventQueued}}},
-	)
-	env.st.WaitEventsFn = fn
-	w := env.serve(get("/v1/submissions/s2/events", adaToken))
-	evs, _ := parseSSE(t, w.Body.String())
+	env.mem.addEvent("s2", grader.Event{Type: grader.EventQueued})
+	wait := env.serveAsync(get("/v1/submissions/s2/events", adaToken))
+	waitFollowers(t, env.hub, 1)
+	env.mem.addEvent("s2", grader.Event{Type: grader.EventStarted})
+	env.mem.addEvent("s2", grader.Event{Type: grader.EventPhaseStarted, Phase: "build"})
+	env.mem.addEvent("s2", grader.Event{Type: grader.EventDone})
+	env.mem.addEvent("s2", grader.Event{Type: grader.EventQueued})
+	evs, _ := parseSSE(t, wait().Body.String())
 	if diff := cmp.Diff([]string{"queued", "started", "phase_started", "done"}, types(evs)); diff != "" {
 		t.Errorf("types (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"", "1-0", "1-0", "3-0"}, *afters); diff != "" {
-		t.Errorf("WaitEvents after (-want +got):\n%s", diff)
+	var ids []string
+	for _, e := range evs {
+		ids = append(ids, e.ID)
+	}
+	if diff := cmp.Diff([]string{"1-0", "2-0", "3-0", "4-0"}, ids); diff != "" {
+		t.Errorf("ids (-want +got):\n%s", diff)
 	}
 	if res := evs[len(evs)-1].Data.Result; res == nil || res.Score != 5 {
 		t.Errorf("done result %+v", res)
+	}
+}
+
+// TestStreamNoGapWhileJoining: events appended between a stream's
+// catch-up read and its joining the hub's feed still reach it, once.
+func TestStreamNoGapWhileJoining(t *testing.T) {
+	env := newEnv(t, func(c *Config) { c.Heartbeat = time.Hour })
+	env.mem.waitWatched()
+	env.mem.setRecord(store.Record{ID: "s6", Challenge: "notes-api", Learner: "ada", State: store.StateGrading})
+	env.mem.addEvent("s6", grader.Event{Type: grader.EventQueued})
+	read := env.st.EventsFn
+	env.st.EventsFn = func(ctx context.Context, id, after string) ([]store.Event, error) {
+		evs, err := read(ctx, id, after)
+		// Appended right after the catch-up read.
+		env.mem.addEvent("s6", grader.Event{Type: grader.EventStarted})
+		env.mem.addEvent("s6", grader.Event{Type: grader.EventDone})
+		return evs, err
+	}
+	evs, _ := parseSSE(t, env.serve(get("/v1/submissions/s6/events", adaToken)).Body.String())
+	if diff := cmp.Diff([]string{"queued", "started", "done"}, types(evs)); diff != "" {
+		t.Errorf("types (-want +got):\n%s", diff)
 	}
 }
 
@@ -240,35 +257,31 @@ func TestStreamExpiredGetsSyntheticDone(t *testing.T) {
 }
 
 // TestStreamGradedDuringWait: the submission is graded while the stream
-// waits, and its done event never arrives (the stream expired first).
+// waits, and its done event never arrives (the stream expired first):
+// the hub's check ends it with a synthetic done.
 func TestStreamGradedDuringWait(t *testing.T) {
-	env := newEnv(t, func(c *Config) { c.EventsBlock = 5 * time.Millisecond })
+	env := newEnv(t, func(c *Config) { c.Heartbeat = time.Hour })
+	hub := eventhub.New(eventhub.Config{Source: env.mem, Check: 5 * time.Millisecond})
+	runHub(t, hub)
+	env.srv = New(Config{Store: env.st, Queue: env.q, Catalog: env.catal, Tokens: env.srv.cfg.Tokens, Events: hub})
 	env.mem.setRecord(store.Record{ID: "s3", Challenge: "notes-api", Learner: "ada", State: store.StateGrading})
-	calls := 0
-	env.st.WaitEventsFn = func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error) {
-		calls++
-		if calls == 3 {
-			env.mem.setRecord(store.Record{ID: "s3", Challenge: "notes-api", Learner: "ada", State: store.StateGraded})
-			env.mem.mu.Lock()
-			env.mem.results["s3"] = grader.Result{Score: 1}
-			env.mem.mu.Unlock()
-		}
-		return []store.Event{}, nil
-	}
-	w := env.serve(get("/v1/submissions/s3/events", adaToken))
-	evs, _ := parseSSE(t, w.Body.String())
-	if len(evs) != 1 || evs[0].Type != "done" || evs[0].Data.Result == nil || evs[0].Data.Result.Score != 1 {
+	wait := env.serveAsync(get("/v1/submissions/s3/events", adaToken))
+	waitFollowers(t, hub, 1)
+	env.mem.mu.Lock()
+	env.mem.results["s3"] = grader.Result{Score: 1}
+	env.mem.mu.Unlock()
+	env.mem.setRecord(store.Record{ID: "s3", Challenge: "notes-api", Learner: "ada", State: store.StateGraded, GradedAt: at})
+	evs, _ := parseSSE(t, wait().Body.String())
+	if len(evs) != 1 || evs[0].Type != "done" || evs[0].ID != "" || evs[0].Data.Result == nil || evs[0].Data.Result.Score != 1 {
 		t.Errorf("%+v", evs)
 	}
 }
 
 func TestStreamHeartbeat(t *testing.T) {
-	env := newEnv(t, func(c *Config) { c.EventsBlock = 5 * time.Millisecond; c.Heartbeat = 20 * time.Millisecond })
+	env := newEnv(t, func(c *Config) { c.Heartbeat = 20 * time.Millisecond })
 	env.mem.setRecord(store.Record{ID: "s4", Challenge: "notes-api", Learner: "ada", State: store.StateQueued})
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
-	fn, _ := scripted()
-	env.st.WaitEventsFn = fn
 	r := get("/v1/submissions/s4/events", adaToken)
 	r.ctx = ctx
 	start := time.Now()
@@ -298,7 +311,7 @@ func TestStreamErrors(t *testing.T) {
 		{"no token", get("/v1/submissions/s1/events", ""), 401, CodeUnauthorized},
 		{"bad last event id", request{method: "GET", path: "/v1/submissions/s1/events", token: adaToken, header: http.Header{"Last-Event-ID": {"x\r\nevent: fake"}}}, 400, CodeInvalidRequest},
 	}
-	env.st.WaitEventsFn = func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error) {
+	env.st.EventsFn = func(ctx context.Context, id, after string) ([]store.Event, error) {
 		if after != "" && !strings.Contains(after, "-") {
 			return nil, store.ErrInvalidEventID
 		}
@@ -315,7 +328,7 @@ func TestStreamErrors(t *testing.T) {
 			}
 		})
 	}
-	env.st.WaitEventsFn = func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error) {
+	env.st.EventsFn = func(ctx context.Context, id, after string) ([]store.Event, error) {
 		return nil, errors.New("redis down")
 	}
 	if code, out := env.do(t, get("/v1/submissions/s1/events", adaToken)); code != 500 || errCode(out) != CodeInternal {
@@ -327,20 +340,18 @@ func TestStreamErrors(t *testing.T) {
 // ReadTimeout (which would otherwise cancel its context) on a real
 // connection with the server's own settings.
 func TestStreamOutlivesReadTimeout(t *testing.T) {
-	env := newEnv(t, func(c *Config) { c.EventsBlock = 20 * time.Millisecond })
+	env := newEnv(t)
 	env.mem.setRecord(store.Record{ID: "s5", Challenge: "notes-api", Learner: "ada", State: store.StateGrading})
-	start := time.Now()
-	env.st.WaitEventsFn = func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error) {
-		if time.Since(start) > 700*time.Millisecond {
-			return []store.Event{{ID: "9-0", Event: grader.Event{Type: grader.EventDone}}}, nil
-		}
+	// Done comes well after the server's ReadTimeout.
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
 		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(block):
-			return []store.Event{}, nil
+		case <-stop:
+		case <-time.After(700 * time.Millisecond):
+			env.mem.addEvent("s5", grader.Event{Type: grader.EventDone})
 		}
-	}
+	}()
 	hs := env.srv.HTTPServer("")
 	hs.ReadTimeout = 200 * time.Millisecond
 	ts := httptest.NewUnstartedServer(hs.Handler)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/store"
 )
 
@@ -23,7 +24,7 @@ type fakeStore struct {
 	LeaderboardFn           func(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
 	PracticeLeaderboardFn   func(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
 	AppendEventFn           func(ctx context.Context, id string, ev grader.Event) (string, error)
-	WaitEventsFn            func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error)
+	EventsFn                func(ctx context.Context, id, after string) ([]store.Event, error)
 	ClaimIdempotencyKeyFn   func(ctx context.Context, subject, key, id string, ttl time.Duration) (string, error)
 	ReleaseIdempotencyKeyFn func(ctx context.Context, subject, key, id string) error
 	AllowFn                 func(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error)
@@ -55,8 +56,8 @@ func (f *fakeStore) PracticeLeaderboard(ctx context.Context, challenge string, l
 func (f *fakeStore) AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error) {
 	return f.AppendEventFn(ctx, id, ev)
 }
-func (f *fakeStore) WaitEvents(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error) {
-	return f.WaitEventsFn(ctx, id, after, block)
+func (f *fakeStore) Events(ctx context.Context, id, after string) ([]store.Event, error) {
+	return f.EventsFn(ctx, id, after)
 }
 func (f *fakeStore) ClaimIdempotencyKey(ctx context.Context, subject, key, id string, ttl time.Duration) (string, error) {
 	return f.ClaimIdempotencyKeyFn(ctx, subject, key, id, ttl)
@@ -83,6 +84,8 @@ type memory struct {
 	practice map[string][]store.Standing
 	best     map[string]store.Standing
 	seq      int
+	// notify is the event hub's, while it watches.
+	notify func(id string)
 }
 
 // storedIDs returns the ids of stored submissions, sorted.
@@ -109,13 +112,86 @@ func (m *memory) setRecord(rec store.Record) {
 	m.records[rec.ID] = rec
 }
 
+// addEvent appends an event to a submission's stream and tells the event
+// hub watching memory, as the store's AppendEvent does.
 func (m *memory) addEvent(id string, ev grader.Event) string {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	m.seq++
 	sid := fmt.Sprintf("%d-0", m.seq)
 	m.events[id] = append(m.events[id], store.Event{ID: sid, Event: ev})
+	notify := m.notify
+	m.mu.Unlock()
+	if notify != nil {
+		notify(id)
+	}
 	return sid
+}
+
+// waitWatched waits until the event hub watches memory (and has done
+// its first resync).
+func (m *memory) waitWatched() {
+	for {
+		m.mu.Lock()
+		watched := m.notify != nil
+		m.mu.Unlock()
+		if watched {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// eventsAfter returns a stream's events after the id after; the lock is
+// held.
+func (m *memory) eventsAfter(id, after string) []store.Event {
+	out := []store.Event{}
+	for _, e := range m.events[id] {
+		if after == "" || eventhub.After(e.ID, after) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// memory is the event hub's source in these tests.
+var _ eventhub.Source = (*memory)(nil)
+
+// WatchEvents resyncs once, then passes on addEvent's notices until ctx
+// is done.
+func (m *memory) WatchEvents(ctx context.Context, notify func(id string), resync func()) error {
+	resync()
+	m.mu.Lock()
+	m.notify = notify
+	m.mu.Unlock()
+	<-ctx.Done()
+	m.mu.Lock()
+	m.notify = nil
+	m.mu.Unlock()
+	return nil
+}
+
+func (m *memory) EventsAfter(ctx context.Context, after map[string]string) (map[string][]store.Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string][]store.Event{}
+	for id, from := range after {
+		if evs := m.eventsAfter(id, from); len(evs) > 0 {
+			out[id] = evs
+		}
+	}
+	return out, nil
+}
+
+func (m *memory) GradedAt(ctx context.Context, ids []string) (map[string]time.Time, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]time.Time{}
+	for _, id := range ids {
+		if r, ok := m.records[id]; ok && r.State == store.StateGraded {
+			out[id] = r.GradedAt
+		}
+	}
+	return out, nil
 }
 
 // newMemStore returns a fakeStore backed by memory.
@@ -192,20 +268,10 @@ func newMemStore() (*fakeStore, *memory) {
 		AppendEventFn: func(ctx context.Context, id string, ev grader.Event) (string, error) {
 			return m.addEvent(id, ev), nil
 		},
-		WaitEventsFn: func(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error) {
+		EventsFn: func(ctx context.Context, id, after string) ([]store.Event, error) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
-			out := []store.Event{}
-			seen := after == ""
-			for _, e := range m.events[id] {
-				if seen {
-					out = append(out, e)
-				}
-				if e.ID == after {
-					seen = true
-				}
-			}
-			return out, nil
+			return m.eventsAfter(id, after), nil
 		},
 		ClaimIdempotencyKeyFn: func(ctx context.Context, subject, key, id string, ttl time.Duration) (string, error) {
 			m.mu.Lock()

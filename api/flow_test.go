@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/store"
 )
 
@@ -36,6 +37,8 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(store.Config{Client: rdb, Prefix: "flow"})
+	hub := eventhub.New(eventhub.Config{Source: st})
+	runHub(t, hub)
 	q := &fakeQueue{}
 	srv := New(Config{
 		Store: st, Queue: q, Catalog: fakeCatalog{notesAPI()},
@@ -43,7 +46,7 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 			{Secret: teachToken, Subject: "teach", Role: RoleInstructor}},
 		Ready:       []Check{{Name: "redis", Probe: st.Ping}},
 		SubmitLimit: 4, SubmitWindow: time.Hour,
-		EventsBlock: 50 * time.Millisecond,
+		Events: hub,
 	})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
@@ -182,6 +185,20 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("done: %s", doneData)
 	}
 
+	// An id no event can follow is the client's mistake, not a fault.
+	req, _ = http.NewRequest("GET", ts.URL+"/v1/submissions/"+id+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+adaToken)
+	req.Header.Set("Last-Event-ID", "18446744073709551615-18446744073709551615")
+	maxID, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(maxID.Body)
+	maxID.Body.Close()
+	if maxID.StatusCode != http.StatusBadRequest {
+		t.Errorf("Last-Event-ID of the largest id: %d %s", maxID.StatusCode, b)
+	}
+
 	// Resume after the third event.
 	req, _ = http.NewRequest("GET", ts.URL+"/v1/submissions/"+id+"/events", nil)
 	req.Header.Set("Authorization", "Bearer "+adaToken)
@@ -190,7 +207,7 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := io.ReadAll(again.Body)
+	b, _ = io.ReadAll(again.Body)
 	again.Body.Close()
 	if n := strings.Count(string(b), "\nevent: "); n != len(want)-3 || strings.Contains(string(b), "id: "+ids[2]+"\n") {
 		t.Errorf("resumed stream has %d events:\n%s", n, b)

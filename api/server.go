@@ -22,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/internal/secheaders"
 	"github.com/gradebox/grader/store"
 )
@@ -52,10 +53,10 @@ type Store interface {
 	PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
 	// AppendEvent adds a progress event to a submission's stream.
 	AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error)
-	// WaitEvents returns the events after the stream id after, waiting up
-	// to block for some; an empty slice when none came. A malformed
-	// after wraps store.ErrInvalidEventID.
-	WaitEvents(ctx context.Context, id, after string, block time.Duration) ([]store.Event, error)
+	// Events returns the stored events after the stream id after ("" for
+	// all), oldest first. A malformed after wraps
+	// store.ErrInvalidEventID.
+	Events(ctx context.Context, id, after string) ([]store.Event, error)
 	// ClaimIdempotencyKey maps (subject, key) to id for ttl unless it is
 	// mapped already; it returns "" when claimed now, else the id it
 	// maps to.
@@ -121,6 +122,16 @@ type Config struct {
 	// UploadBytes caps a request body; default 12 MiB (the archive limit
 	// plus form overhead).
 	UploadBytes int64
+	// UploadSlots is how many submission bodies may be read, decoded and
+	// stored at once; default 4. Each holds up to about UploadBytes plus
+	// Limits.TotalBytes of memory (the archive and its unpacked files)
+	// until it is stored, so this bounds the memory of uploads in flight.
+	// A submission waits up to UploadWait for a slot, before its body is
+	// read; then it answers 503 unavailable with Retry-After.
+	UploadSlots int
+	// UploadWait is how long a submission may wait for an upload slot;
+	// default 2 seconds, negative for not at all.
+	UploadWait time.Duration
 	// Limits bound what a submission may hold.
 	Limits grader.SubmissionLimits
 	// SubmitLimit is how many submissions one subject may make per
@@ -151,9 +162,16 @@ type Config struct {
 	// IdempotencyTTL is how long an Idempotency-Key answers its first
 	// submission; default 24 hours.
 	IdempotencyTTL time.Duration
-	// EventsBlock is how long an event stream waits for new events in one
-	// read before it checks the submission again; default 5 seconds.
-	EventsBlock time.Duration
+	// Events hands new events to the event streams; its owner runs and
+	// stops it. Without it, event streams answer 503.
+	Events *eventhub.Hub
+	// StreamsPerSubject caps the event streams one subject (one token's
+	// learner or instructor) may have open in this process; past it a
+	// stream answers 429 with Retry-After. Default 16.
+	StreamsPerSubject int
+	// Streams caps the event streams open in this process in all; past
+	// it a stream answers 503 with Retry-After. Default 10000.
+	Streams int
 	// Heartbeat is how often an idle event stream sends a comment line,
 	// so proxies and clients keep it open; default 15 seconds.
 	Heartbeat time.Duration
@@ -175,6 +193,8 @@ type Server struct {
 	router *gin.Engine
 	// handler is router behind the security headers' middleware.
 	handler http.Handler
+	uploads slots
+	streams *streamCaps
 }
 
 // New returns the API server.
@@ -184,6 +204,12 @@ func New(cfg Config) *Server {
 	}
 	if cfg.UploadBytes <= 0 {
 		cfg.UploadBytes = 12 << 20
+	}
+	if cfg.UploadSlots <= 0 {
+		cfg.UploadSlots = 4
+	}
+	if cfg.UploadWait == 0 {
+		cfg.UploadWait = 2 * time.Second
 	}
 	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.SubmitLimit <= 0 {
@@ -201,8 +227,11 @@ func New(cfg Config) *Server {
 	if cfg.IdempotencyTTL <= 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
 	}
-	if cfg.EventsBlock <= 0 {
-		cfg.EventsBlock = 5 * time.Second
+	if cfg.StreamsPerSubject <= 0 {
+		cfg.StreamsPerSubject = 16
+	}
+	if cfg.Streams <= 0 {
+		cfg.Streams = 10000
 	}
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 15 * time.Second
@@ -213,7 +242,8 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, tokens: cfg.Tokens, staff: map[string]bool{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, tokens: cfg.Tokens, staff: map[string]bool{},
+		uploads: newSlots(cfg.UploadSlots), streams: newStreamCaps(cfg.StreamsPerSubject, cfg.Streams)}
 	for _, t := range cfg.Tokens {
 		s.tokenSums = append(s.tokenSums, sha256.Sum256([]byte(t.Secret)))
 		if t.Role != RoleLearner {
@@ -238,7 +268,9 @@ func (s *Server) routes() *gin.Engine {
 		abort(c, s.log, Errorf(CodeInternal, "the service failed; try again later"))
 	}))
 	_ = r.SetTrustedProxies(nil)
-	r.MaxMultipartMemory = 16 << 20
+	// An uploaded archive past 1 MiB waits in a temporary file, not in
+	// memory, until it is decoded.
+	r.MaxMultipartMemory = 1 << 20
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) {
 		if s.cfg.Web != nil && isPage(c.Request) {

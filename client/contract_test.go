@@ -22,6 +22,7 @@ import (
 	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/client"
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/store"
 )
@@ -76,11 +77,16 @@ func newContractEnv(t *testing.T) *contractEnv {
 		Version: "v1", Statement: "# Notes", Suites: []grader.Suite{{Name: "api", Tests: []grader.TestSpec{
 			{Name: "create", Points: 2, Visibility: grader.Visible}, {Name: "edge", Points: 3, Visibility: grader.Hidden},
 		}}}}}
+	hub := eventhub.New(eventhub.Config{Source: rs, Check: 50 * time.Millisecond})
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); _ = hub.Run(hubCtx) }()
+	t.Cleanup(func() { stopHub(); <-hubDone })
 	srv := api.New(api.Config{
 		Store: rs, Queue: nopQueue{}, Catalog: cat, Cohorts: rs, RegradeQueue: nopQueue{},
 		Tokens: []api.Token{{Secret: learnerToken, Subject: "ada", Role: api.RoleLearner},
 			{Secret: teachToken, Subject: "teach", Role: api.RoleInstructor}},
-		EventsBlock: 20 * time.Millisecond,
+		Events: hub,
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

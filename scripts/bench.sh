@@ -13,6 +13,9 @@ echo
 echo "== grading service (grader serve on its own redis-server) vs a trivial handler and grader grade"
 bin/gradebench -catalog challenges -grader bin/grader -only service || status=1
 echo
+echo "== API capacity (grader serve --no-worker on its own redis-server): 5,000 idle event streams vs none, 100 concurrent largest uploads vs idle"
+bin/gradebench -catalog challenges -grader bin/grader -only capacity || status=1
+echo
 echo "== runner: SDK box lifecycle vs docker run --rm (go test benchmarks)"
 CGO_ENABLED=1 go test -tags integration -run '^$' -bench 'BenchmarkBoxLifecycle|BenchmarkDockerRunCLI' -benchtime 10x ./runner/ || status=1
 echo

@@ -19,6 +19,7 @@
 //	grader:sub:{id}:result                  string   JSON grader.Result (instructor view);   kept
 //	                                                 the first stored, never replaced
 //	grader:sub:{id}:events                  stream   progress events (for Server-Sent Events) FilesTTL after grading
+//	grader:events                           channel  pub/sub: id of each submission given an event  not stored
 //	grader:subs                             zset     every submission id by creation time    kept
 //	grader:subs:learner:{l}                 zset     the same, one learner's                 kept
 //	grader:subs:challenge:{c}               zset     the same, one challenge's               kept

@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -27,25 +27,29 @@ const maxEvents = 10000
 // appendScript adds an event and, when the submission is already graded
 // and the stream has no expiry (it was created after grading, e.g. a late
 // done event), gives it one, so no stream outlives its submission's files.
+// It then publishes the submission's id on the notice channel, in the
+// same step, so a follower never misses an event while it is subscribed.
 //
-// KEYS: stream, record. ARGV: max length, event JSON, ttl in ms.
+// KEYS: stream, record. ARGV: max length, event JSON, ttl in ms, channel,
+// submission id.
 var appendScript = redis.NewScript(`
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[2])
 if redis.call('PTTL', KEYS[1]) == -1 and redis.call('HGET', KEYS[2], 'state') == 'graded' then
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
 end
+redis.call('PUBLISH', ARGV[4], ARGV[5])
 return id
 `)
 
-// AppendEvent adds a progress event to a submission's stream and returns
-// its stream id.
+// AppendEvent adds a progress event to a submission's stream, announces
+// it on the notice channel (see WatchEvents) and returns its stream id.
 func (s *Redis) AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error) {
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return "", fmt.Errorf("encode event: %w", err)
 	}
 	sid, err := appendScript.Run(ctx, s.rdb, []string{s.key("sub", id, "events"), s.key("sub", id)},
-		maxEvents, b, s.filesTTL.Milliseconds()).Text()
+		maxEvents, b, s.filesTTL.Milliseconds(), s.key("events"), id).Text()
 	if err != nil {
 		return "", fmt.Errorf("append event of %s: %w", id, err)
 	}
@@ -53,13 +57,20 @@ func (s *Redis) AppendEvent(ctx context.Context, id string, ev grader.Event) (st
 }
 
 // checkEventID accepts "" and Redis stream ids, "ms" or "ms-seq" with
-// both parts unsigned 64-bit numbers.
+// both parts unsigned 64-bit numbers, but not the largest id
+// (18446744073709551615-18446744073709551615): no event can follow it,
+// and Redis refuses a range that starts after it.
 func checkEventID(after string) error {
 	if after == "" {
 		return nil
 	}
 	ms, seq, hasSeq := strings.Cut(after, "-")
 	ok := isUint64(ms) && (!hasSeq || isUint64(seq))
+	if ok && hasSeq {
+		m, _ := strconv.ParseUint(ms, 10, 64)
+		q, _ := strconv.ParseUint(seq, 10, 64)
+		ok = m != math.MaxUint64 || q != math.MaxUint64
+	}
 	if !ok {
 		return fmt.Errorf("event id %.40q: %w", after, ErrInvalidEventID)
 	}
@@ -91,61 +102,65 @@ func (s *Redis) Events(ctx context.Context, id, after string) ([]Event, error) {
 	return decodeEvents(msgs), nil
 }
 
-// waitSlice bounds one blocking read, so that WaitEvents notices a
-// cancelled ctx within it: go-redis does not interrupt a blocked command
-// when its context is cancelled.
-const waitSlice = time.Second
-
-// WaitEvents returns a submission's events after the stream id after (""
-// for all). When there are none yet it waits up to block for new ones and,
-// if none come, returns an empty slice and no error. It stops early, with
-// ctx's error, when ctx is done (noticed within a second). block <= 0 does
-// not wait. A malformed after wraps ErrInvalidEventID.
-func (s *Redis) WaitEvents(ctx context.Context, id, after string, block time.Duration) ([]Event, error) {
-	evs, err := s.Events(ctx, id, after)
-	if err != nil || len(evs) > 0 || block <= 0 {
-		return evs, err
+// EventsAfter reads the events of many submissions in one round trip:
+// for each submission id in after, its events after the stream id it
+// maps to ("" for all), oldest first. Ids without new events are left
+// out. A malformed stream id wraps ErrInvalidEventID.
+func (s *Redis) EventsAfter(ctx context.Context, after map[string]string) (map[string][]Event, error) {
+	out := make(map[string][]Event)
+	if len(after) == 0 {
+		return out, nil
 	}
-	last := after
-	if last == "" {
-		last = "0-0"
-	}
-	deadline := time.Now().Add(block)
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("wait for events of %s: %w", id, err)
-		}
-		wait := min(time.Until(deadline), waitSlice)
-		if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-			if time.Until(d) <= 0 {
-				// ctx's timer may not have fired yet.
-				return nil, fmt.Errorf("wait for events of %s: %w", id, context.DeadlineExceeded)
+	cmds := make(map[string]*redis.XMessageSliceCmd, len(after))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for id, from := range after {
+			if err := checkEventID(from); err != nil {
+				return err
 			}
-			wait = min(wait, time.Until(d))
+			start := "-"
+			if from != "" {
+				start = "(" + from
+			}
+			cmds[id] = p.XRange(ctx, s.key("sub", id, "events"), start, "+")
 		}
-		if wait <= 0 {
-			return []Event{}, nil
-		}
-		// BLOCK 0 would wait forever: never ask for less than 1ms.
-		wait = max(wait, time.Millisecond)
-		streams, err := s.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{s.key("sub", id, "events"), last}, Block: wait}).Result()
-		if errors.Is(err, redis.Nil) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("wait for events of %s: %w", id, err)
-		}
-		var out []Event
-		for _, st := range streams {
-			out = append(out, decodeEvents(st.Messages)...)
-		}
-		if len(out) > 0 {
-			return out, nil
-		}
-		if n := len(streams); n > 0 && len(streams[n-1].Messages) > 0 {
-			last = streams[n-1].Messages[len(streams[n-1].Messages)-1].ID
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read events of %d submissions: %w", len(after), err)
+	}
+	for id, c := range cmds {
+		if evs := decodeEvents(c.Val()); len(evs) > 0 {
+			out[id] = evs
 		}
 	}
+	return out, nil
+}
+
+// GradedAt returns, among ids, the submissions that are graded, with
+// when, in one round trip. Unknown ids are left out.
+func (s *Redis) GradedAt(ctx context.Context, ids []string) (map[string]time.Time, error) {
+	out := make(map[string]time.Time)
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cmds := make([]*redis.SliceCmd, len(ids))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HMGet(ctx, s.key("sub", id), "state", "graded_at")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the state of %d submissions: %w", len(ids), err)
+	}
+	for i, c := range cmds {
+		v := c.Val()
+		if len(v) == 2 && v[0] == string(StateGraded) {
+			at, _ := v[1].(string)
+			out[ids[i]] = parseTime(at)
+		}
+	}
+	return out, nil
 }
 
 // decodeEvents reads stream entries, skipping any that do not decode.

@@ -107,8 +107,7 @@ type Config struct {
 	// FilesTTL is how long a submission's files and progress events are
 	// kept once graded; default 24h.
 	FilesTTL time.Duration
-	// Now tells the time; time.Now by default. Blocking reads
-	// (WaitEvents) always wait in real time.
+	// Now tells the time; time.Now by default.
 	Now func() time.Time
 }
 
@@ -166,5 +165,5 @@ var ErrExists = errors.New("already exists")
 var ErrQuota = errors.New("cohort queue quota reached")
 
 // ErrInvalidEventID is wrapped when an event id given to Events or
-// WaitEvents (a client's Last-Event-ID) is not a stream id.
+// EventsAfter (a client's Last-Event-ID) is not a stream id.
 var ErrInvalidEventID = errors.New("invalid event id")

@@ -64,7 +64,8 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 		"ErrorResults":      testErrorResults,
 		"Unfinished":        testUnfinished,
 		"Events":            testEvents,
-		"WaitEvents":        testWaitEvents,
+		"EventsAfter":       testEventsAfter,
+		"WatchEvents":       testWatchEvents,
 		"Idempotency":       testIdempotency,
 		"IdempotencyRace":   testIdempotencyRace,
 		"Allow":             testAllow,
@@ -445,12 +446,11 @@ func testEvents(t *testing.T, rdb redis.UniversalClient) {
 	if ttl := rdb.TTL(ctx, s.key("sub", "v1", "events")).Val(); ttl != -1 {
 		t.Errorf("an ungraded submission's events expire (TTL %s)", ttl)
 	}
-	for _, bad := range []string{"x", "1-", "-1", "1-2-3", "99999999999999999999999", "$", "+", "(1"} {
+	for _, bad := range []string{"x", "1-", "-1", "1-2-3", "99999999999999999999999", "$", "+", "(1",
+		// No id follows the largest one: real Redis refuses the range.
+		"18446744073709551615-18446744073709551615"} {
 		if _, err := s.Events(ctx, "v1", bad); !errors.Is(err, ErrInvalidEventID) {
 			t.Errorf("Events after %q = %v, want ErrInvalidEventID", bad, err)
-		}
-		if _, err := s.WaitEvents(ctx, "v1", bad, time.Second); !errors.Is(err, ErrInvalidEventID) {
-			t.Errorf("WaitEvents after %q = %v, want ErrInvalidEventID", bad, err)
 		}
 	}
 
@@ -473,80 +473,70 @@ func testEvents(t *testing.T, rdb redis.UniversalClient) {
 	}
 }
 
-func testWaitEvents(t *testing.T, rdb redis.UniversalClient) {
+func testEventsAfter(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, _ := newStore(t, rdb)
-	first, err := s.AppendEvent(ctx, "w1", grader.Event{Type: grader.EventQueued})
+	mustCreate(t, s, Record{ID: "a1", Challenge: "c", Learner: "l"})
+	mustCreate(t, s, Record{ID: "a2", Challenge: "c", Learner: "l"})
+	first, err := s.AppendEvent(ctx, "a1", grader.Event{Type: grader.EventQueued, At: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Events already there come back at once.
-	start := time.Now()
-	got, err := s.WaitEvents(ctx, "w1", "", 5*time.Second)
-	if err != nil || len(got) != 1 || got[0].ID != first || time.Since(start) > 2*time.Second {
-		t.Errorf("existing events: %+v %v after %s", got, err, time.Since(start))
+	second, _ := s.AppendEvent(ctx, "a1", grader.Event{Type: grader.EventStarted, At: t0})
+	third, _ := s.AppendEvent(ctx, "a2", grader.Event{Type: grader.EventQueued, At: t0})
+	got, err := s.EventsAfter(ctx, map[string]string{"a1": first, "a2": "", "none": ""})
+	if err != nil {
+		t.Fatal(err)
 	}
-	// None: an empty slice, no error, after about block.
-	start = time.Now()
-	got, err = s.WaitEvents(ctx, "w1", first, 300*time.Millisecond)
-	if err != nil || got == nil || len(got) != 0 {
-		t.Errorf("timeout: %#v %v", got, err)
+	want := map[string][]Event{
+		"a1": {{ID: second, Event: grader.Event{Type: grader.EventStarted, At: t0}}},
+		"a2": {{ID: third, Event: grader.Event{Type: grader.EventQueued, At: t0}}},
 	}
-	if d := time.Since(start); d < 250*time.Millisecond || d > 3*time.Second {
-		t.Errorf("timeout after %s, want about 300ms", d)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("EventsAfter (-want +got):\n%s", diff)
 	}
-	if got, err := s.WaitEvents(ctx, "w1", first, 0); err != nil || len(got) != 0 {
-		t.Errorf("block 0: %+v %v", got, err)
+	if _, err := s.EventsAfter(ctx, map[string]string{"a1": "18446744073709551615-18446744073709551615"}); !errors.Is(err, ErrInvalidEventID) {
+		t.Errorf("EventsAfter of the largest id: %v, want ErrInvalidEventID", err)
 	}
-	// A new event wakes a waiter.
-	var wg sync.WaitGroup
-	wg.Add(1)
-	var second string
+
+	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "a2", Status: grader.StatusPassed, GradedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	graded, err := s.GradedAt(ctx, []string{"a1", "a2", "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(graded) != 1 || graded["a2"].IsZero() {
+		t.Errorf("GradedAt = %v, want a2 only", graded)
+	}
+}
+
+// testWatchEvents: every appended event is announced by its submission
+// id, and the watch resyncs once subscribed.
+func testWatchEvents(t *testing.T, rdb redis.UniversalClient) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s, _ := newStore(t, rdb)
+	mustCreate(t, s, Record{ID: "w1", Challenge: "c", Learner: "l"})
+	ids := make(chan string, 10)
+	resynced := make(chan struct{}, 10)
+	done := make(chan error, 1)
 	go func() {
-		defer wg.Done()
-		time.Sleep(200 * time.Millisecond)
-		second, _ = s.AppendEvent(ctx, "w1", grader.Event{Type: grader.EventStarted})
+		done <- s.WatchEvents(ctx, func(id string) { ids <- id }, func() { resynced <- struct{}{} })
 	}()
-	start = time.Now()
-	got, err = s.WaitEvents(ctx, "w1", first, 10*time.Second)
-	wg.Wait()
-	if err != nil || len(got) != 1 || got[0].ID != second || got[0].Event.Type != grader.EventStarted {
-		t.Errorf("woken by a new event: %+v %v", got, err)
+	<-resynced // subscribed: from here on no notice is missed
+	for range 2 {
+		if _, err := s.AppendEvent(ctx, "w1", grader.Event{Type: grader.EventStarted}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("woken after %s", d)
+	for range 2 {
+		if id := <-ids; id != "w1" {
+			t.Errorf("notice for %q, want w1", id)
+		}
 	}
-	// On a stream that does not exist yet, too.
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		time.Sleep(200 * time.Millisecond)
-		s.AppendEvent(ctx, "w2", grader.Event{Type: grader.EventQueued})
-	}()
-	got, err = s.WaitEvents(ctx, "w2", "", 10*time.Second)
-	wg.Wait()
-	if err != nil || len(got) != 1 {
-		t.Errorf("a new stream: %+v %v", got, err)
-	}
-	// A cancelled ctx ends the wait early with its error.
-	cctx, cancel := context.WithCancel(ctx)
-	time.AfterFunc(200*time.Millisecond, cancel)
-	start = time.Now()
-	_, err = s.WaitEvents(cctx, "w1", second, time.Minute)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled wait = %v, want context.Canceled", err)
-	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("a cancelled wait took %s", d)
-	}
-	dctx, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
-	defer cancel2()
-	start = time.Now()
-	if _, err := s.WaitEvents(dctx, "w1", second, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("a wait past ctx's deadline = %v, want DeadlineExceeded", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("a wait past ctx's deadline took %s", d)
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("WatchEvents after cancel: %v", err)
 	}
 }
 

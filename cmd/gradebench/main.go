@@ -26,7 +26,7 @@ func main() {
 	catalog := flag.String("catalog", "challenges", "folder of challenges")
 	bin := flag.String("grader", "bin/grader", "the grader binary (for the memory and service measures)")
 	runs := flag.Int("runs", 3, "runs per timed measure (the median is reported)")
-	only := flag.String("only", "", "comma-separated measures to run: grade, lifecycle, build, memory, service (= service-latency, service-result, service-burst, service-cohort) (default all)")
+	only := flag.String("only", "", "comma-separated measures to run: grade, lifecycle, build, memory, service (= service-latency, service-result, service-burst, service-cohort), capacity (= capacity-followers, capacity-uploads) (default all)")
 	flag.Parse()
 	selected = map[string]bool{}
 	for _, m := range strings.Split(*only, ",") {

@@ -24,7 +24,7 @@ import (
 // handler for the API's latency, `grader grade` for grading.
 
 // serviceMeasure is one service measure; -only selects it by name or by
-// the group "service".
+// its group ("service", or "capacity" for what the API holds at once).
 type serviceMeasure struct {
 	name, what string
 	run        func() ([]row, error)
@@ -43,6 +43,12 @@ func serviceMeasures(ctx context.Context, bin, catalog string, runs int) []servi
 		}},
 		{"service-cohort", "an interactive submission during a 20-submission cohort vs the same on the idle service", func() ([]row, error) {
 			return benchCohortInteractive(ctx, bin, catalog, 20, runs)
+		}},
+		{"capacity-followers", "5,000 idle event streams on one API process: latency of other routes vs none, RSS per stream", func() ([]row, error) {
+			return benchFollowers(ctx, bin, catalog, 5000, 500, 50, 15*time.Second)
+		}},
+		{"capacity-uploads", "100 concurrent largest uploads: serve's peak RSS vs idle", func() ([]row, error) {
+			return benchUploads(ctx, bin, catalog, 100)
 		}},
 	}
 }

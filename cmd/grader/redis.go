@@ -44,7 +44,8 @@ func connectRedis(ctx context.Context, url string, log *slog.Logger) (*redisConn
 		rc.Close()
 		return nil, fmt.Errorf("REDIS_URL %q: %w (want redis://[:password@]host:port/db)", url, err)
 	}
-	// SSE followers block on a connection each: give the pool room.
+	// API requests, gradings and their events share the pool; event
+	// streams hold none (the event hub's one subscription serves them).
 	opts.PoolSize = max(opts.PoolSize, 200)
 	rc.opts = opts
 	rc.client = redis.NewClient(opts)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gradebox/grader/api"
 	"github.com/gradebox/grader/challenges"
+	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/metrics"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/store"
@@ -146,14 +147,34 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 
 	// The process serves the API, or for a worker alone its metrics.
 	var hs *http.Server
+	var hub *eventhub.Hub
+	hubDone := make(chan error, 1)
 	switch {
 	case withAPI:
+		// One subscription and one batched read per change serve every
+		// event stream of this process; it stops after the API has.
+		hub = eventhub.New(eventhub.Config{Source: st, Logger: log})
+		hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
+		limitDone := make(chan struct{})
+		defer func() {
+			stopHub()
+			if err := <-hubDone; err != nil {
+				log.Warn("event hub", "err", err)
+			}
+			<-limitDone
+		}()
+		go func() { hubDone <- hub.Run(hubCtx) }()
+		go func() {
+			defer close(limitDone)
+			followMemoryLimit(hubCtx, hub.Followers)
+		}()
 		pages := web.New(web.Config{Catalog: catalog, DevTokens: devTokens(tokens), Logger: log})
 		hs = api.New(api.Config{
 			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log,
 			Ready: checks, Metrics: m, WebhooksOff: sc.WebhookSecret == "",
 			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow, Web: pages,
-			Cohorts: st, RegradeQueue: qc, CohortQuota: sc.CohortQuota,
+			Cohorts: st, RegradeQueue: qc, CohortQuota: sc.CohortQuota, UploadSlots: sc.UploadSlots,
+			Events: hub, StreamsPerSubject: sc.StreamsPerSubject, Streams: sc.Streams,
 		}).HTTPServer(sc.Listen)
 		// Requests (Server-Sent Events above all) end when shutdown
 		// starts, rather than holding it up to its deadline.

@@ -55,6 +55,17 @@ type ServiceConfig struct {
 	// CohortQuota is how many of one cohort's submissions may wait or be
 	// graded at once; more answer 429 (GRADER_COHORT_QUOTA; default 1000).
 	CohortQuota int
+	// UploadSlots is how many submission uploads the API reads and
+	// decodes at once; more answer 503 with Retry-After
+	// (GRADER_UPLOAD_SLOTS; default 4, each up to about 32 MiB).
+	UploadSlots int
+	// StreamsPerSubject caps the event streams one token's subject may
+	// have open on one API process; more answer 429
+	// (GRADER_STREAMS_PER_SUBJECT; default 16).
+	StreamsPerSubject int
+	// Streams caps the event streams open on one API process; more answer
+	// 503 (GRADER_STREAMS; default 10000).
+	Streams int
 	// FilesTTL is how long a graded submission's files and events are kept
 	// (GRADER_FILES_TTL; default 24h).
 	FilesTTL time.Duration
@@ -81,6 +92,9 @@ func DefaultServiceConfig() ServiceConfig {
 		SubmitLimit:         envInt("GRADER_SUBMIT_LIMIT", 30),
 		CohortQuota:         envInt("GRADER_COHORT_QUOTA", 1000),
 		SubmitWindow:        envDuration("GRADER_SUBMIT_WINDOW", time.Minute),
+		UploadSlots:         envInt("GRADER_UPLOAD_SLOTS", 4),
+		StreamsPerSubject:   envInt("GRADER_STREAMS_PER_SUBJECT", 16),
+		Streams:             envInt("GRADER_STREAMS", 10000),
 		FilesTTL:            envDuration("GRADER_FILES_TTL", 24*time.Hour),
 		MetricsListen:       envOr("GRADER_METRICS_LISTEN", "127.0.0.1:9090"),
 	}
@@ -125,6 +139,9 @@ func (c *ServiceConfig) bindFlags(cmd *cobra.Command, api, worker bool) {
 		f.IntVar(&c.CohortQuota, "cohort-quota", c.CohortQuota, "submissions of one cohort that may wait or be graded at once (env GRADER_COHORT_QUOTA)")
 		f.IntVar(&c.SubmitLimit, "submit-limit", c.SubmitLimit, "submissions one learner may make per --submit-window (env GRADER_SUBMIT_LIMIT)")
 		f.DurationVar(&c.SubmitWindow, "submit-window", c.SubmitWindow, "rate limit window (env GRADER_SUBMIT_WINDOW)")
+		f.IntVar(&c.UploadSlots, "upload-slots", c.UploadSlots, "submission uploads read and decoded at once; more answer 503 (env GRADER_UPLOAD_SLOTS)")
+		f.IntVar(&c.StreamsPerSubject, "streams-per-subject", c.StreamsPerSubject, "event streams one token may have open; more answer 429 (env GRADER_STREAMS_PER_SUBJECT)")
+		f.IntVar(&c.Streams, "streams", c.Streams, "event streams open in all; more answer 503 (env GRADER_STREAMS)")
 	}
 	if worker {
 		f.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "submissions graded at once (env GRADER_CONCURRENCY)")
@@ -148,6 +165,15 @@ func (c *ServiceConfig) Validate(api, worker bool) error {
 		}
 		if c.CohortQuota < 1 {
 			return fmt.Errorf("--cohort-quota (GRADER_COHORT_QUOTA) must be a whole number of at least 1")
+		}
+		if c.UploadSlots < 1 {
+			return fmt.Errorf("--upload-slots (GRADER_UPLOAD_SLOTS) must be a whole number of at least 1")
+		}
+		if c.StreamsPerSubject < 1 {
+			return fmt.Errorf("--streams-per-subject (GRADER_STREAMS_PER_SUBJECT) must be a whole number of at least 1")
+		}
+		if c.Streams < 1 {
+			return fmt.Errorf("--streams (GRADER_STREAMS) must be a whole number of at least 1")
 		}
 		if c.SubmitWindow < time.Second {
 			return fmt.Errorf("--submit-window (GRADER_SUBMIT_WINDOW) must be a duration of at least 1s, e.g. 1m")

@@ -20,6 +20,9 @@ func TestServiceConfigValidate(t *testing.T) {
 		{name: "submit window", change: func(c *ServiceConfig) { c.SubmitWindow = time.Millisecond }, wantErr: "--submit-window"},
 		{name: "shutdown", change: func(c *ServiceConfig) { c.ShutdownTimeout = -1 }, wantErr: "--shutdown-timeout"},
 		{name: "files ttl", change: func(c *ServiceConfig) { c.FilesTTL = time.Second }, wantErr: "--files-ttl"},
+		{name: "streams per subject", change: func(c *ServiceConfig) { c.StreamsPerSubject = 0 }, wantErr: "--streams-per-subject"},
+		{name: "streams", change: func(c *ServiceConfig) { c.Streams = -1 }, wantErr: "--streams"},
+		{name: "upload slots", change: func(c *ServiceConfig) { c.UploadSlots = 0 }, wantErr: "--upload-slots"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
