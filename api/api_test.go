@@ -22,7 +22,6 @@ import (
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/queue"
-	"github.com/gradebox/grader/store"
 )
 
 // Tokens of the test server.
@@ -223,7 +222,7 @@ func TestCreateSubmission(t *testing.T) {
 	}
 	var got accepted
 	json.Unmarshal(w.Body.Bytes(), &got)
-	want := accepted{ID: "sub_1", State: string(store.StateQueued), Attempt: 1, Challenge: "notes-api", Learner: "ada",
+	want := accepted{ID: "sub_1", State: string(grader.StateQueued), Attempt: 1, Challenge: "notes-api", Learner: "ada",
 		Links: map[string]string{"self": "/v1/submissions/sub_1", "events": "/v1/submissions/sub_1/events"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("answer (-want +got):\n%s", diff)
@@ -452,7 +451,7 @@ func TestIdempotency(t *testing.T) {
 	}
 	// The worker took it: a replay must not enqueue it again.
 	rec := env.mem.records["sub_1"]
-	rec.State = store.StateGrading
+	rec.State = grader.StateGrading
 	env.mem.setRecord(rec)
 	again := env.serve(withKey(postJSON(adaToken, goodJSON), "key-1"))
 	if again.Code != http.StatusOK || again.Header().Get("Idempotent-Replayed") != "true" || again.Header().Get("Location") != "/v1/submissions/sub_1" {
@@ -460,7 +459,7 @@ func TestIdempotency(t *testing.T) {
 	}
 	var got accepted
 	json.Unmarshal(again.Body.Bytes(), &got)
-	if got.ID != "sub_1" || got.Attempt != 1 || got.State != string(store.StateGrading) {
+	if got.ID != "sub_1" || got.Attempt != 1 || got.State != string(grader.StateGrading) {
 		t.Errorf("replay answered %+v", got)
 	}
 	if diff := cmp.Diff([]string{"sub_1"}, env.mem.storedIDs()); diff != "" {
@@ -492,7 +491,7 @@ func TestIdempotency(t *testing.T) {
 func TestIdempotentReplayRequeuesQueued(t *testing.T) {
 	env := newEnv(t)
 	fail := true
-	env.q.EnqueueFn = func(ctx context.Context, rec store.Record, timeout time.Duration) error {
+	env.q.EnqueueFn = func(ctx context.Context, rec grader.Record, timeout time.Duration) error {
 		if fail {
 			return errors.New("redis: connection refused")
 		}
@@ -527,8 +526,8 @@ func TestIdempotentReplayRequeuesQueued(t *testing.T) {
 func TestIdempotencyClaimReleasedWhenCreateFails(t *testing.T) {
 	env := newEnv(t)
 	create := env.st.CreateSubmissionFn
-	env.st.CreateSubmissionFn = func(ctx context.Context, rec store.Record, files []grader.File) (store.Record, error) {
-		return store.Record{}, errors.New("redis: i/o timeout")
+	env.st.CreateSubmissionFn = func(ctx context.Context, rec grader.Record, files []grader.File) (grader.Record, error) {
+		return grader.Record{}, errors.New("redis: i/o timeout")
 	}
 	w := env.serve(withKey(postJSON(adaToken, goodJSON), "k"))
 	if w.Code != http.StatusInternalServerError || !strings.Contains(w.Body.String(), CodeInternal) || strings.Contains(w.Body.String(), "i/o timeout") {
@@ -598,7 +597,7 @@ func TestRateLimiterDown(t *testing.T) {
 }
 
 func gradedFixture(env *testEnv) {
-	env.mem.setRecord(store.Record{ID: "s1", Challenge: "notes-api", Learner: "ada", State: store.StateGraded, Attempt: 1})
+	env.mem.setRecord(grader.Record{ID: "s1", Challenge: "notes-api", Learner: "ada", State: grader.StateGraded, Attempt: 1})
 	env.mem.results["s1"] = grader.Result{SubmissionID: "s1", Status: grader.StatusFailed, Score: 2, MaxScore: 5, Tests: []grader.TestResult{
 		{Name: "create", Status: grader.TestPassed, Points: 2, MaxPoints: 2, Visibility: grader.Visible},
 		{Name: "secret edge HIDDEN", Status: grader.TestFailed, MaxPoints: 3, Visibility: grader.Hidden, Message: "HIDDEN detail", Output: "HIDDEN output"},
@@ -625,8 +624,8 @@ func TestGetSubmissionViews(t *testing.T) {
 		t.Errorf("instructor view: %d %s", w.Code, w.Body.String())
 	}
 	// A store fault is a 500 without details, logged.
-	env.st.RecordFn = func(ctx context.Context, id string) (store.Record, error) {
-		return store.Record{}, errors.New("READONLY replica")
+	env.st.RecordFn = func(ctx context.Context, id string) (grader.Record, error) {
+		return grader.Record{}, errors.New("READONLY replica")
 	}
 	if w := env.serve(get("/v1/submissions/s1", adaToken)); w.Code != 500 || strings.Contains(w.Body.String(), "READONLY") || !strings.Contains(env.logs.String(), "READONLY") {
 		t.Errorf("store fault: %d %s; log %q", w.Code, w.Body.String(), env.logs)
@@ -636,7 +635,7 @@ func TestGetSubmissionViews(t *testing.T) {
 func TestListSubmissions(t *testing.T) {
 	env := newEnv(t)
 	for i, l := range []string{"ada", "bob", "ada", "ada"} {
-		env.mem.setRecord(store.Record{ID: fmt.Sprintf("s%d", i), Challenge: "notes-api", Learner: l, State: store.StateQueued})
+		env.mem.setRecord(grader.Record{ID: fmt.Sprintf("s%d", i), Challenge: "notes-api", Learner: l, State: grader.StateQueued})
 	}
 	ids := func(out map[string]any) []string {
 		var got []string

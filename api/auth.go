@@ -7,8 +7,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/gradebox/grader/store"
+	"github.com/gradebox/grader/grader"
 )
 
 // Role is what a token may do.
@@ -41,9 +40,9 @@ type Principal struct {
 }
 
 // Sees reports whether p may read rec: learners see their own (with an
-// issued token, only those of its scope: see store.Record.Scope),
+// issued token, only those of its scope: see grader.Record.Scope),
 // instructors and admins everything.
-func (p Principal) Sees(rec store.Record) bool {
+func (p Principal) Sees(rec grader.Record) bool {
 	if p.Role != RoleLearner {
 		return true
 	}

@@ -27,7 +27,7 @@ const (
 	// boardCohort is the caller's cohort: a learner's with a token issued
 	// for a cohort that has the challenge.
 	boardCohort = "cohort"
-	// boardPractice is the practice submissions' (store.Record.Practice):
+	// boardPractice is the practice submissions' (grader.Record.Practice):
 	// every other learner's.
 	boardPractice = "practice"
 )

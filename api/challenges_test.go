@@ -16,12 +16,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/store"
 )
 
 func TestListChallenges(t *testing.T) {
 	env := newEnv(t)
-	env.mem.best["notes-api/ada"] = store.Standing{Learner: "ada", Score: 4, At: at}
+	env.mem.best["notes-api/ada"] = grader.BoardEntry{Learner: "ada", Score: 4, At: at}
 	code, out := env.do(t, get("/v1/challenges", adaToken))
 	want := map[string]any{"items": []any{map[string]any{"id": "notes-api", "title": "Notes API", "summary": "A small REST API", "difficulty": "easy",
 		"tags": []any{"http"}, "version": "v1", "max_score": 5.0, "best_score": 4.0}}}
@@ -35,8 +34,8 @@ func TestListChallenges(t *testing.T) {
 			t.Errorf("%s: %d %v", token, code, out)
 		}
 	}
-	env.st.BestFn = func(ctx context.Context, challenge, learner string) (store.Standing, bool, error) {
-		return store.Standing{}, false, errors.New("redis down")
+	env.st.BestFn = func(ctx context.Context, challenge, learner string) (grader.BoardEntry, bool, error) {
+		return grader.BoardEntry{}, false, errors.New("redis down")
 	}
 	if code, out := env.do(t, get("/v1/challenges", adaToken)); code != 500 || errCode(out) != CodeInternal {
 		t.Errorf("store down: %d %v", code, out)
@@ -139,7 +138,7 @@ func TestStarter(t *testing.T) {
 func TestLeaderboard(t *testing.T) {
 	env := newEnv(t)
 	// A learner reads the practice board; staff on it are left out.
-	env.mem.practice["notes-api"] = []store.Standing{{Learner: "teach", Score: 5, At: at}, {Learner: "bob", Score: 5, At: at}, {Learner: "ada", Score: 5, At: at.Add(time.Hour)}, {Learner: "cy", Score: 1, At: at}}
+	env.mem.practice["notes-api"] = []grader.BoardEntry{{Learner: "teach", Score: 5, At: at}, {Learner: "bob", Score: 5, At: at}, {Learner: "ada", Score: 5, At: at.Add(time.Hour)}, {Learner: "cy", Score: 1, At: at}}
 	code, out := env.do(t, get("/v1/challenges/notes-api/leaderboard?limit=2", adaToken))
 	want := map[string]any{"board": "practice", "items": []any{
 		map[string]any{"rank": 1.0, "learner": "bob", "score": 5.0, "max_score": 5.0, "at": "2030-01-02T03:04:05Z"},
@@ -149,7 +148,7 @@ func TestLeaderboard(t *testing.T) {
 		t.Errorf("%d (-want +got):\n%s", code, diff)
 	}
 	var gotLimit int
-	env.st.LeaderboardFn = func(ctx context.Context, challenge string, limit int) ([]store.Standing, error) {
+	env.st.LeaderboardFn = func(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error) {
 		gotLimit = limit
 		return nil, nil
 	}

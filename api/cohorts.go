@@ -25,21 +25,21 @@ import (
 // answer 404 and only the configured tokens sign in.
 type CohortStore interface {
 	cohort.Store
-	CreateCohort(ctx context.Context, c store.Cohort) (store.Cohort, error)
-	UpdateCohort(ctx context.Context, c store.Cohort) (store.Cohort, error)
-	Cohort(ctx context.Context, id string) (store.Cohort, error)
-	Cohorts(ctx context.Context) ([]store.Cohort, error)
-	CohortsOf(ctx context.Context, learner string) ([]store.Cohort, error)
-	CreateCohortSubmission(ctx context.Context, rec store.Record, files []grader.File, quota int) (store.Record, error)
+	CreateCohort(ctx context.Context, c grader.Cohort) (grader.Cohort, error)
+	UpdateCohort(ctx context.Context, c grader.Cohort) (grader.Cohort, error)
+	Cohort(ctx context.Context, id string) (grader.Cohort, error)
+	Cohorts(ctx context.Context) ([]grader.Cohort, error)
+	CohortsOf(ctx context.Context, learner string) ([]grader.Cohort, error)
+	CreateCohortSubmission(ctx context.Context, rec grader.Record, files []grader.File, quota int) (grader.Record, error)
 	IssueLearnerToken(ctx context.Context, cohort, learner string) (string, error)
 	RevokeLearnerToken(ctx context.Context, cohort, learner string) (bool, error)
-	LookupToken(ctx context.Context, secret string) (store.TokenGrant, bool, error)
-	CreateRegrade(ctx context.Context, rg store.Regrade, items []store.RegradeItem) error
-	Regrade(ctx context.Context, id string) (store.Regrade, []store.RegradeItem, error)
-	Regrades(ctx context.Context, cohort string) ([]store.Regrade, error)
+	LookupToken(ctx context.Context, secret string) (grader.TokenGrant, bool, error)
+	CreateRegrade(ctx context.Context, rg grader.Regrade, items []grader.RegradeItem) error
+	Regrade(ctx context.Context, id string) (grader.Regrade, []grader.RegradeItem, error)
+	Regrades(ctx context.Context, cohort string) ([]grader.Regrade, error)
 	RegradeItemResult(ctx context.Context, id, submission string) (grader.Result, bool, error)
 	StartApplyRegrade(ctx context.Context, id string) error
-	RecordRegrade(ctx context.Context, regradeID string, item store.RegradeItem, newID string, res grader.Result) error
+	RecordRegrade(ctx context.Context, regradeID string, item grader.RegradeItem, newID string, res grader.Result) error
 	FinishApplyRegrade(ctx context.Context, id string) error
 }
 
@@ -72,7 +72,7 @@ type cohortJSON = wire.Cohort
 
 // cohortView shows c to p: a learner sees only themselves among the
 // learners.
-func cohortView(c store.Cohort, p Principal) cohortJSON {
+func cohortView(c grader.Cohort, p Principal) cohortJSON {
 	out := cohortJSON{ID: c.ID, Name: c.Name, Learners: c.Learners, Challenges: c.Challenges, DueAt: c.DueAt,
 		CreatedAt: c.CreatedAt, CreatedBy: c.CreatedBy, Queue: queue.CohortQueue(c.Lane)}
 	if p.Role == RoleLearner {
@@ -103,66 +103,66 @@ func (s *Server) cohortStore(c *gin.Context) (CohortStore, bool) {
 }
 
 // decodeCohort reads and checks a cohort body; id is the URL's on PUT.
-func (s *Server) decodeCohort(c *gin.Context, id string) (store.Cohort, error) {
+func (s *Server) decodeCohort(c *gin.Context, id string) (grader.Cohort, error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 4<<20)
 	var b cohortBody
 	if err := jsonDecoder(c.Request.Body).Decode(&b); err != nil {
-		return store.Cohort{}, uploadError(err, `send JSON like {"id": "spring-26", "name": "Spring 2026", "learners": ["alice"], "challenges": ["notes-api"], "due_at": "2026-12-31T23:59:00Z"}`)
+		return grader.Cohort{}, uploadError(err, `send JSON like {"id": "spring-26", "name": "Spring 2026", "learners": ["alice"], "challenges": ["notes-api"], "due_at": "2026-12-31T23:59:00Z"}`)
 	}
 	if id != "" {
 		if b.ID != "" && b.ID != id {
-			return store.Cohort{}, Errorf(CodeInvalidRequest, "the body's id %q differs from the URL's %q; leave it out or make them match", b.ID, id)
+			return grader.Cohort{}, Errorf(CodeInvalidRequest, "the body's id %q differs from the URL's %q; leave it out or make them match", b.ID, id)
 		}
 		b.ID = id
 	}
 	if !cohortIDPattern.MatchString(b.ID) {
-		return store.Cohort{}, Errorf(CodeInvalidRequest, "cohort id %.80q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", b.ID)
+		return grader.Cohort{}, Errorf(CodeInvalidRequest, "cohort id %.80q: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", b.ID)
 	}
 	if err := checkName("name", b.Name); err != nil {
-		return store.Cohort{}, err
+		return grader.Cohort{}, err
 	}
 	if len(b.Name) > maxCohortName {
-		return store.Cohort{}, Errorf(CodeInvalidRequest, "name is %d characters long; keep it under %d", len(b.Name), maxCohortName)
+		return grader.Cohort{}, Errorf(CodeInvalidRequest, "name is %d characters long; keep it under %d", len(b.Name), maxCohortName)
 	}
 	if b.Name == "" {
 		b.Name = b.ID
 	}
 	if len(b.Learners) > maxCohortLearners {
-		return store.Cohort{}, Errorf(CodeInvalidRequest, "%d learners: a cohort holds at most %d; split it", len(b.Learners), maxCohortLearners)
+		return grader.Cohort{}, Errorf(CodeInvalidRequest, "%d learners: a cohort holds at most %d; split it", len(b.Learners), maxCohortLearners)
 	}
 	seen := map[string]bool{}
 	for i, l := range b.Learners {
 		if !validLearner(l) {
-			return store.Cohort{}, Errorf(CodeInvalidRequest, "learners[%d] %.80q is not a valid id: use 1 to 128 printable characters without spaces", i, l)
+			return grader.Cohort{}, Errorf(CodeInvalidRequest, "learners[%d] %.80q is not a valid id: use 1 to 128 printable characters without spaces", i, l)
 		}
 		if seen[l] {
-			return store.Cohort{}, Errorf(CodeInvalidRequest, "learner %q is listed twice", l)
+			return grader.Cohort{}, Errorf(CodeInvalidRequest, "learner %q is listed twice", l)
 		}
 		seen[l] = true
 	}
 	if len(b.Challenges) == 0 {
-		return store.Cohort{}, Errorf(CodeInvalidRequest, "challenges is empty: name at least one challenge (GET /v1/challenges lists them)")
+		return grader.Cohort{}, Errorf(CodeInvalidRequest, "challenges is empty: name at least one challenge (GET /v1/challenges lists them)")
 	}
 	for i, ch := range b.Challenges {
 		if err := checkName(fmt.Sprintf("challenges[%d]", i), ch); err != nil {
-			return store.Cohort{}, err
+			return grader.Cohort{}, err
 		}
 		if seen["\x00"+ch] {
-			return store.Cohort{}, Errorf(CodeInvalidRequest, "challenge %q is listed twice", ch)
+			return grader.Cohort{}, Errorf(CodeInvalidRequest, "challenge %q is listed twice", ch)
 		}
 		seen["\x00"+ch] = true
 		if _, err := s.cfg.Catalog.Challenge(ch); err != nil {
-			return store.Cohort{}, Errorf(CodeInvalidRequest, "challenges[%d]: no challenge %.80q; GET /v1/challenges lists them", i, ch)
+			return grader.Cohort{}, Errorf(CodeInvalidRequest, "challenges[%d]: no challenge %.80q; GET /v1/challenges lists them", i, ch)
 		}
 	}
-	co := store.Cohort{ID: b.ID, Name: b.Name, Learners: b.Learners, Challenges: b.Challenges}
+	co := grader.Cohort{ID: b.ID, Name: b.Name, Learners: b.Learners, Challenges: b.Challenges}
 	if co.Learners == nil {
 		co.Learners = []string{}
 	}
 	if b.DueAt != "" {
 		t, err := time.Parse(time.RFC3339, b.DueAt)
 		if err != nil {
-			return store.Cohort{}, Errorf(CodeInvalidRequest, "due_at %.80q is not an RFC 3339 time such as 2026-12-31T23:59:00Z", b.DueAt)
+			return grader.Cohort{}, Errorf(CodeInvalidRequest, "due_at %.80q is not an RFC 3339 time such as 2026-12-31T23:59:00Z", b.DueAt)
 		}
 		co.DueAt = t.UTC()
 	}
@@ -182,7 +182,7 @@ func (s *Server) createCohort(c *gin.Context) {
 	}
 	co.CreatedBy, co.CreatedAt = p.Subject, s.cfg.Now().UTC()
 	co, err = cs.CreateCohort(c.Request.Context(), co)
-	if errors.Is(err, store.ErrExists) {
+	if errors.Is(err, grader.ErrExists) {
 		abort(c, s.log, Errorf(CodeConflict, "cohort %s exists; PUT /v1/cohorts/%s replaces it", co.ID, co.ID))
 		return
 	}
@@ -223,7 +223,7 @@ func (s *Server) listCohorts(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var list []store.Cohort
+	var list []grader.Cohort
 	var err error
 	if p.Role == RoleLearner {
 		list, err = cs.CohortsOf(c.Request.Context(), p.Subject)
@@ -245,30 +245,30 @@ func (s *Server) listCohorts(c *gin.Context) {
 
 // loadCohort finds the URL's cohort for p: learners only find their own
 // (others answer 404, as unknown ones do).
-func (s *Server) loadCohort(c *gin.Context, p Principal) (CohortStore, store.Cohort, bool) {
+func (s *Server) loadCohort(c *gin.Context, p Principal) (CohortStore, grader.Cohort, bool) {
 	cs, ok := s.cohortStore(c)
 	if !ok {
-		return nil, store.Cohort{}, false
+		return nil, grader.Cohort{}, false
 	}
 	id := c.Param("id")
 	co, err := cs.Cohort(c.Request.Context(), id)
 	if errors.Is(err, grader.ErrNotFound) || (err == nil && p.Role == RoleLearner && (!co.Has(p.Subject) || !p.InCohort(co.ID))) {
 		abort(c, s.log, Errorf(CodeNotFound, "no cohort %.80q", id))
-		return nil, store.Cohort{}, false
+		return nil, grader.Cohort{}, false
 	}
 	if err != nil {
 		abort(c, s.log, fmt.Errorf("read cohort: %w", err))
-		return nil, store.Cohort{}, false
+		return nil, grader.Cohort{}, false
 	}
 	return cs, co, true
 }
 
 // instructorCohort is loadCohort for routes only instructors may call:
 // it answers 403 to learners, naming what they may not do.
-func (s *Server) instructorCohort(c *gin.Context, what string) (CohortStore, store.Cohort, bool) {
+func (s *Server) instructorCohort(c *gin.Context, what string) (CohortStore, grader.Cohort, bool) {
 	p := principal(c)
 	if !s.requireInstructor(c, p, what) {
-		return nil, store.Cohort{}, false
+		return nil, grader.Cohort{}, false
 	}
 	return s.loadCohort(c, p)
 }
@@ -284,9 +284,9 @@ func (s *Server) getCohort(c *gin.Context) {
 // instructorOnly), checks its ?challenge (all of the cohort's when empty
 // and allowAll, else required unless the cohort has one) and builds the
 // report the view is made from.
-func (s *Server) cohortView(c *gin.Context, instructorOnly, allowAll bool) (store.Cohort, string, report.Report, bool) {
+func (s *Server) cohortView(c *gin.Context, instructorOnly, allowAll bool) (grader.Cohort, string, report.Report, bool) {
 	var cs CohortStore
-	var co store.Cohort
+	var co grader.Cohort
 	var ok bool
 	if instructorOnly {
 		cs, co, ok = s.instructorCohort(c, "read a cohort's reports and per-test results")
@@ -294,7 +294,7 @@ func (s *Server) cohortView(c *gin.Context, instructorOnly, allowAll bool) (stor
 		cs, co, ok = s.loadCohort(c, principal(c))
 	}
 	if !ok {
-		return store.Cohort{}, "", report.Report{}, false
+		return grader.Cohort{}, "", report.Report{}, false
 	}
 	challenge := c.Query("challenge")
 	if challenge == "" && !allowAll && len(co.Challenges) == 1 {
@@ -303,15 +303,15 @@ func (s *Server) cohortView(c *gin.Context, instructorOnly, allowAll bool) (stor
 	switch {
 	case challenge == "" && !allowAll:
 		abort(c, s.log, Errorf(CodeInvalidRequest, "add ?challenge=<id>: one of %s", strings.Join(co.Challenges, ", ")))
-		return store.Cohort{}, "", report.Report{}, false
+		return grader.Cohort{}, "", report.Report{}, false
 	case challenge != "" && !co.Covers(challenge):
 		abort(c, s.log, Errorf(CodeInvalidRequest, "challenge %.80q is not one of cohort %s's (%s)", challenge, co.ID, strings.Join(co.Challenges, ", ")))
-		return store.Cohort{}, "", report.Report{}, false
+		return grader.Cohort{}, "", report.Report{}, false
 	}
 	rep, err := cohort.Report(c.Request.Context(), cs, s.cfg.Catalog, co, challenge, s.cfg.Now())
 	if err != nil {
 		abort(c, s.log, fmt.Errorf("report: %w", err))
-		return store.Cohort{}, "", report.Report{}, false
+		return grader.Cohort{}, "", report.Report{}, false
 	}
 	return co, challenge, rep, true
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/queue"
-	"github.com/gradebox/grader/store"
 	"github.com/gradebox/grader/webhook"
 )
 
@@ -49,13 +48,13 @@ type jsonSubmission struct {
 // accepted is the answer to POST /v1/submissions.
 type accepted = wire.Accepted
 
-func acceptedOf(rec store.Record) accepted {
+func acceptedOf(rec grader.Record) accepted {
 	return accepted{ID: rec.ID, State: string(rec.State), Attempt: rec.Attempt, Challenge: rec.Challenge, Learner: rec.Learner, Links: links(rec)}
 }
 
 // newSubmission is a checked request to create a submission.
 type newSubmission struct {
-	rec   store.Record
+	rec   grader.Record
 	files []grader.File
 	ch    *grader.Challenge
 }
@@ -116,13 +115,13 @@ func (s *Server) createSubmission(c *gin.Context) {
 	// Past this point the work is done even if the client goes away.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
 	defer cancel()
-	var rec store.Record
+	var rec grader.Record
 	if ns.rec.Cohort != "" {
 		rec, err = s.cfg.Cohorts.CreateCohortSubmission(bctx, ns.rec, ns.files, s.cfg.CohortQuota)
 	} else {
 		rec, err = s.cfg.Store.CreateSubmission(bctx, ns.rec, ns.files)
 	}
-	if errors.Is(err, store.ErrQuota) {
+	if errors.Is(err, grader.ErrQuota) {
 		if key != "" {
 			if rerr := s.cfg.Store.ReleaseIdempotencyKey(bctx, p.Subject, key, ns.rec.ID); rerr != nil {
 				s.log.Warn("release idempotency key", "err", rerr)
@@ -175,7 +174,7 @@ func (s *Server) replay(c *gin.Context, id string, ns newSubmission) {
 		abort(c, s.log, Errorf(CodeConflict, "this Idempotency-Key was used for another submission (%s by %s); send a new key for a new submission", rec.Challenge, rec.Learner))
 		return
 	}
-	if rec.State == store.StateQueued {
+	if rec.State == grader.StateQueued {
 		if err := s.cfg.Queue.Enqueue(ctx, rec, queue.TaskTimeout(ns.ch)); err != nil {
 			abort(c, s.log, Errorf(CodeUnavailable, "submission %s is stored but could not be queued yet; retry later", rec.ID).
 				withCause(fmt.Errorf("enqueue %s again: %w", rec.ID, err)))
@@ -287,8 +286,8 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 	case !validLearner(learner):
 		return newSubmission{}, Errorf(CodeInvalidRequest, "learner %.80q is not a valid id: use 1 to 128 printable characters without spaces", learner)
 	}
-	rec := store.Record{ID: id, Challenge: ch.ID, Learner: learner, Queue: queue.QueueInteractive,
-		State: store.StateQueued, CallbackURL: callback, CallbackView: viewOf(p), TokenCohort: p.Cohort}
+	rec := grader.Record{ID: id, Challenge: ch.ID, Learner: learner, Queue: queue.QueueInteractive,
+		State: grader.StateQueued, CallbackURL: callback, CallbackView: viewOf(p), TokenCohort: p.Cohort}
 	if cohortID != "" {
 		if err := s.intoCohort(c, p, &rec, cohortID); err != nil {
 			return newSubmission{}, err
@@ -301,7 +300,7 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 // there: the learner must be a member and the challenge one of the
 // cohort's. An instructor's submission goes to the cohort's batch lane; a
 // learner's stays interactive.
-func (s *Server) intoCohort(c *gin.Context, p Principal, rec *store.Record, id string) error {
+func (s *Server) intoCohort(c *gin.Context, p Principal, rec *grader.Record, id string) error {
 	if s.cfg.Cohorts == nil {
 		return Errorf(CodeNotFound, "this server keeps no cohorts; leave cohort out")
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
-	"github.com/gradebox/grader/store"
 )
 
 // streamEvent is the data of one Server-Sent Event: a progress event in
@@ -74,9 +73,9 @@ func (s *Server) streamEvents(c *gin.Context) {
 	if done, err := s.sendEvents(ctx, st, rec.ID, evs); done || err != nil {
 		return
 	}
-	if rec.State == store.StateGraded {
+	if rec.State == grader.StateGraded {
 		// Graded, and its stream holds no done: expired, or never written.
-		s.sendDone(ctx, st, rec.ID, store.Event{Event: grader.Event{Type: grader.EventDone, At: rec.GradedAt}})
+		s.sendDone(ctx, st, rec.ID, grader.StoredEvent{Event: grader.Event{Type: grader.EventDone, At: rec.GradedAt}})
 		return
 	}
 	// The first heartbeat comes after a random part of the period, so
@@ -118,7 +117,7 @@ func (s *Server) streamEvents(c *gin.Context) {
 
 // follow registers with the event hub, then reads the stored events after
 // after. The caller closes the follower.
-func (s *Server) follow(ctx context.Context, id, after string) (*eventhub.Follower, []store.Event, error) {
+func (s *Server) follow(ctx context.Context, id, after string) (*eventhub.Follower, []grader.StoredEvent, error) {
 	if s.cfg.Events == nil {
 		return nil, nil, Errorf(CodeUnavailable, "this server follows no events; poll GET /v1/submissions/%s", id)
 	}
@@ -129,7 +128,7 @@ func (s *Server) follow(ctx context.Context, id, after string) (*eventhub.Follow
 	evs, err := s.cfg.Store.Events(ctx, id, after)
 	if err != nil {
 		f.Close()
-		if errors.Is(err, store.ErrInvalidEventID) {
+		if errors.Is(err, grader.ErrInvalidEventID) {
 			return nil, nil, Errorf(CodeInvalidRequest, "Last-Event-ID %.40q is not an event id of this stream; send the id of the last event you got, or none", after)
 		}
 		return nil, nil, fmt.Errorf("read events of %s: %w", id, err)
@@ -139,7 +138,7 @@ func (s *Server) follow(ctx context.Context, id, after string) (*eventhub.Follow
 
 // sendEvents sends the events of evs the stream has not sent yet, up to
 // and including a done, and reports whether it sent a done.
-func (s *Server) sendEvents(ctx context.Context, st *sseStream, id string, evs []store.Event) (bool, error) {
+func (s *Server) sendEvents(ctx context.Context, st *sseStream, id string, evs []grader.StoredEvent) (bool, error) {
 	for _, ev := range evs {
 		if ev.ID != "" && !eventhub.After(ev.ID, st.last) {
 			continue // sent already
@@ -161,7 +160,7 @@ func (s *Server) sendEvents(ctx context.Context, st *sseStream, id string, evs [
 // sendDone sends a done event carrying the result in the stream's view;
 // the stream ends after it. A synthetic done (its stream expired) has no
 // id.
-func (s *Server) sendDone(ctx context.Context, st *sseStream, id string, ev store.Event) {
+func (s *Server) sendDone(ctx context.Context, st *sseStream, id string, ev grader.StoredEvent) {
 	data := streamEvent{Event: ev.Event.As(st.view)}
 	res, ok, err := s.cfg.Store.Result(ctx, id)
 	if err != nil {

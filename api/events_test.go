@@ -16,7 +16,6 @@ import (
 
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
-	"github.com/gradebox/grader/store"
 )
 
 // sse is one parsed Server-Sent Event.
@@ -191,7 +190,7 @@ func waitFollowers(t *testing.T, hub *eventhub.Hub, n int) {
 // through the hub, each once, up to done.
 func TestStreamFollows(t *testing.T) {
 	env := newEnv(t, func(c *Config) { c.Heartbeat = time.Hour })
-	env.mem.setRecord(store.Record{ID: "s2", Challenge: "notes-api", Learner: "ada", State: store.StateGrading})
+	env.mem.setRecord(grader.Record{ID: "s2", Challenge: "notes-api", Learner: "ada", State: grader.StateGrading})
 	env.mem.results["s2"] = grader.Result{Score: 5, MaxScore: 5, Status: grader.StatusPassed}
 	env.mem.addEvent("s2", grader.Event{Type: grader.EventQueued})
 	wait := env.serveAsync(get("/v1/submissions/s2/events", adaToken))
@@ -221,10 +220,10 @@ func TestStreamFollows(t *testing.T) {
 func TestStreamNoGapWhileJoining(t *testing.T) {
 	env := newEnv(t, func(c *Config) { c.Heartbeat = time.Hour })
 	env.mem.waitWatched()
-	env.mem.setRecord(store.Record{ID: "s6", Challenge: "notes-api", Learner: "ada", State: store.StateGrading})
+	env.mem.setRecord(grader.Record{ID: "s6", Challenge: "notes-api", Learner: "ada", State: grader.StateGrading})
 	env.mem.addEvent("s6", grader.Event{Type: grader.EventQueued})
 	read := env.st.EventsFn
-	env.st.EventsFn = func(ctx context.Context, id, after string) ([]store.Event, error) {
+	env.st.EventsFn = func(ctx context.Context, id, after string) ([]grader.StoredEvent, error) {
 		evs, err := read(ctx, id, after)
 		// Appended right after the catch-up read.
 		env.mem.addEvent("s6", grader.Event{Type: grader.EventStarted})
@@ -264,13 +263,13 @@ func TestStreamGradedDuringWait(t *testing.T) {
 	hub := eventhub.New(eventhub.Config{Source: env.mem, Check: 5 * time.Millisecond})
 	runHub(t, hub)
 	env.srv = New(Config{Store: env.st, Queue: env.q, Catalog: env.catal, Tokens: env.srv.cfg.Tokens, Events: hub})
-	env.mem.setRecord(store.Record{ID: "s3", Challenge: "notes-api", Learner: "ada", State: store.StateGrading})
+	env.mem.setRecord(grader.Record{ID: "s3", Challenge: "notes-api", Learner: "ada", State: grader.StateGrading})
 	wait := env.serveAsync(get("/v1/submissions/s3/events", adaToken))
 	waitFollowers(t, hub, 1)
 	env.mem.mu.Lock()
 	env.mem.results["s3"] = grader.Result{Score: 1}
 	env.mem.mu.Unlock()
-	env.mem.setRecord(store.Record{ID: "s3", Challenge: "notes-api", Learner: "ada", State: store.StateGraded, GradedAt: at})
+	env.mem.setRecord(grader.Record{ID: "s3", Challenge: "notes-api", Learner: "ada", State: grader.StateGraded, GradedAt: at})
 	evs, _ := parseSSE(t, wait().Body.String())
 	if len(evs) != 1 || evs[0].Type != "done" || evs[0].ID != "" || evs[0].Data.Result == nil || evs[0].Data.Result.Score != 1 {
 		t.Errorf("%+v", evs)
@@ -279,7 +278,7 @@ func TestStreamGradedDuringWait(t *testing.T) {
 
 func TestStreamHeartbeat(t *testing.T) {
 	env := newEnv(t, func(c *Config) { c.Heartbeat = 20 * time.Millisecond })
-	env.mem.setRecord(store.Record{ID: "s4", Challenge: "notes-api", Learner: "ada", State: store.StateQueued})
+	env.mem.setRecord(grader.Record{ID: "s4", Challenge: "notes-api", Learner: "ada", State: grader.StateQueued})
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
 	r := get("/v1/submissions/s4/events", adaToken)
@@ -311,12 +310,12 @@ func TestStreamErrors(t *testing.T) {
 		{"no token", get("/v1/submissions/s1/events", ""), 401, CodeUnauthorized},
 		{"bad last event id", request{method: "GET", path: "/v1/submissions/s1/events", token: adaToken, header: http.Header{"Last-Event-ID": {"x\r\nevent: fake"}}}, 400, CodeInvalidRequest},
 	}
-	env.st.EventsFn = func(ctx context.Context, id, after string) ([]store.Event, error) {
+	env.st.EventsFn = func(ctx context.Context, id, after string) ([]grader.StoredEvent, error) {
 		if after != "" && !strings.Contains(after, "-") {
-			return nil, store.ErrInvalidEventID
+			return nil, grader.ErrInvalidEventID
 		}
 		if strings.Contains(after, "\n") {
-			return nil, errors.Join(errors.New("event id"), store.ErrInvalidEventID)
+			return nil, errors.Join(errors.New("event id"), grader.ErrInvalidEventID)
 		}
 		return nil, nil
 	}
@@ -328,7 +327,7 @@ func TestStreamErrors(t *testing.T) {
 			}
 		})
 	}
-	env.st.EventsFn = func(ctx context.Context, id, after string) ([]store.Event, error) {
+	env.st.EventsFn = func(ctx context.Context, id, after string) ([]grader.StoredEvent, error) {
 		return nil, errors.New("redis down")
 	}
 	if code, out := env.do(t, get("/v1/submissions/s1/events", adaToken)); code != 500 || errCode(out) != CodeInternal {
@@ -341,7 +340,7 @@ func TestStreamErrors(t *testing.T) {
 // connection with the server's own settings.
 func TestStreamOutlivesReadTimeout(t *testing.T) {
 	env := newEnv(t)
-	env.mem.setRecord(store.Record{ID: "s5", Challenge: "notes-api", Learner: "ada", State: store.StateGrading})
+	env.mem.setRecord(grader.Record{ID: "s5", Challenge: "notes-api", Learner: "ada", State: grader.StateGrading})
 	// Done comes well after the server's ReadTimeout.
 	stop := make(chan struct{})
 	defer close(stop)

@@ -9,22 +9,21 @@ import (
 
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
-	"github.com/gradebox/grader/store"
 )
 
 // fakeStore is a Store whose every method calls a function field.
 // newMemStore fills them with an in-memory store; tests override single
 // fields to inject faults or script event streams.
 type fakeStore struct {
-	CreateSubmissionFn      func(ctx context.Context, rec store.Record, files []grader.File) (store.Record, error)
-	RecordFn                func(ctx context.Context, id string) (store.Record, error)
+	CreateSubmissionFn      func(ctx context.Context, rec grader.Record, files []grader.File) (grader.Record, error)
+	RecordFn                func(ctx context.Context, id string) (grader.Record, error)
 	ResultFn                func(ctx context.Context, id string) (grader.Result, bool, error)
-	ListFn                  func(ctx context.Context, f store.Filter, offset, limit int) ([]store.Record, int, error)
-	BestFn                  func(ctx context.Context, challenge, learner string) (store.Standing, bool, error)
-	LeaderboardFn           func(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
-	PracticeLeaderboardFn   func(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
+	ListFn                  func(ctx context.Context, f grader.RecordFilter, offset, limit int) ([]grader.Record, int, error)
+	BestFn                  func(ctx context.Context, challenge, learner string) (grader.BoardEntry, bool, error)
+	LeaderboardFn           func(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error)
+	PracticeLeaderboardFn   func(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error)
 	AppendEventFn           func(ctx context.Context, id string, ev grader.Event) (string, error)
-	EventsFn                func(ctx context.Context, id, after string) ([]store.Event, error)
+	EventsFn                func(ctx context.Context, id, after string) ([]grader.StoredEvent, error)
 	ClaimIdempotencyKeyFn   func(ctx context.Context, subject, key, id string, ttl time.Duration) (string, error)
 	ReleaseIdempotencyKeyFn func(ctx context.Context, subject, key, id string) error
 	AllowFn                 func(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error)
@@ -32,31 +31,31 @@ type fakeStore struct {
 
 var _ Store = (*fakeStore)(nil)
 
-func (f *fakeStore) CreateSubmission(ctx context.Context, rec store.Record, files []grader.File) (store.Record, error) {
+func (f *fakeStore) CreateSubmission(ctx context.Context, rec grader.Record, files []grader.File) (grader.Record, error) {
 	return f.CreateSubmissionFn(ctx, rec, files)
 }
-func (f *fakeStore) Record(ctx context.Context, id string) (store.Record, error) {
+func (f *fakeStore) Record(ctx context.Context, id string) (grader.Record, error) {
 	return f.RecordFn(ctx, id)
 }
 func (f *fakeStore) Result(ctx context.Context, id string) (grader.Result, bool, error) {
 	return f.ResultFn(ctx, id)
 }
-func (f *fakeStore) List(ctx context.Context, fl store.Filter, offset, limit int) ([]store.Record, int, error) {
+func (f *fakeStore) List(ctx context.Context, fl grader.RecordFilter, offset, limit int) ([]grader.Record, int, error) {
 	return f.ListFn(ctx, fl, offset, limit)
 }
-func (f *fakeStore) Best(ctx context.Context, challenge, learner string) (store.Standing, bool, error) {
+func (f *fakeStore) Best(ctx context.Context, challenge, learner string) (grader.BoardEntry, bool, error) {
 	return f.BestFn(ctx, challenge, learner)
 }
-func (f *fakeStore) Leaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error) {
+func (f *fakeStore) Leaderboard(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error) {
 	return f.LeaderboardFn(ctx, challenge, limit)
 }
-func (f *fakeStore) PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error) {
+func (f *fakeStore) PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error) {
 	return f.PracticeLeaderboardFn(ctx, challenge, limit)
 }
 func (f *fakeStore) AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error) {
 	return f.AppendEventFn(ctx, id, ev)
 }
-func (f *fakeStore) Events(ctx context.Context, id, after string) ([]store.Event, error) {
+func (f *fakeStore) Events(ctx context.Context, id, after string) ([]grader.StoredEvent, error) {
 	return f.EventsFn(ctx, id, after)
 }
 func (f *fakeStore) ClaimIdempotencyKey(ctx context.Context, subject, key, id string, ttl time.Duration) (string, error) {
@@ -72,17 +71,17 @@ func (f *fakeStore) Allow(ctx context.Context, key string, limit int, window tim
 // memory is the state behind newMemStore.
 type memory struct {
 	mu      sync.Mutex
-	records map[string]store.Record
+	records map[string]grader.Record
 	order   []string
 	files   map[string][]grader.File
 	results map[string]grader.Result
-	events  map[string][]store.Event
+	events  map[string][]grader.StoredEvent
 	claims  map[string]string
 	counts  map[string]int
-	boards  map[string][]store.Standing
+	boards  map[string][]grader.BoardEntry
 	// practice are the practice boards (PracticeLeaderboard).
-	practice map[string][]store.Standing
-	best     map[string]store.Standing
+	practice map[string][]grader.BoardEntry
+	best     map[string]grader.BoardEntry
 	seq      int
 	// notify is the event hub's, while it watches.
 	notify func(id string)
@@ -103,7 +102,7 @@ func (m *memory) claimCount() int {
 	return len(m.claims)
 }
 
-func (m *memory) setRecord(rec store.Record) {
+func (m *memory) setRecord(rec grader.Record) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.records[rec.ID]; !ok {
@@ -118,7 +117,7 @@ func (m *memory) addEvent(id string, ev grader.Event) string {
 	m.mu.Lock()
 	m.seq++
 	sid := fmt.Sprintf("%d-0", m.seq)
-	m.events[id] = append(m.events[id], store.Event{ID: sid, Event: ev})
+	m.events[id] = append(m.events[id], grader.StoredEvent{ID: sid, Event: ev})
 	notify := m.notify
 	m.mu.Unlock()
 	if notify != nil {
@@ -143,8 +142,8 @@ func (m *memory) waitWatched() {
 
 // eventsAfter returns a stream's events after the id after; the lock is
 // held.
-func (m *memory) eventsAfter(id, after string) []store.Event {
-	out := []store.Event{}
+func (m *memory) eventsAfter(id, after string) []grader.StoredEvent {
+	out := []grader.StoredEvent{}
 	for _, e := range m.events[id] {
 		if after == "" || eventhub.After(e.ID, after) {
 			out = append(out, e)
@@ -170,10 +169,10 @@ func (m *memory) WatchEvents(ctx context.Context, notify func(id string), resync
 	return nil
 }
 
-func (m *memory) EventsAfter(ctx context.Context, after map[string]string) (map[string][]store.Event, error) {
+func (m *memory) EventsAfter(ctx context.Context, after map[string]string) (map[string][]grader.StoredEvent, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := map[string][]store.Event{}
+	out := map[string][]grader.StoredEvent{}
 	for id, from := range after {
 		if evs := m.eventsAfter(id, from); len(evs) > 0 {
 			out[id] = evs
@@ -187,7 +186,7 @@ func (m *memory) GradedAt(ctx context.Context, ids []string) (map[string]time.Ti
 	defer m.mu.Unlock()
 	out := map[string]time.Time{}
 	for _, id := range ids {
-		if r, ok := m.records[id]; ok && r.State == store.StateGraded {
+		if r, ok := m.records[id]; ok && r.State == grader.StateGraded {
 			out[id] = r.GradedAt
 		}
 	}
@@ -196,27 +195,27 @@ func (m *memory) GradedAt(ctx context.Context, ids []string) (map[string]time.Ti
 
 // newMemStore returns a fakeStore backed by memory.
 func newMemStore() (*fakeStore, *memory) {
-	m := &memory{records: map[string]store.Record{}, files: map[string][]grader.File{}, results: map[string]grader.Result{},
-		events: map[string][]store.Event{}, claims: map[string]string{}, counts: map[string]int{},
-		boards: map[string][]store.Standing{}, practice: map[string][]store.Standing{}, best: map[string]store.Standing{}}
+	m := &memory{records: map[string]grader.Record{}, files: map[string][]grader.File{}, results: map[string]grader.Result{},
+		events: map[string][]grader.StoredEvent{}, claims: map[string]string{}, counts: map[string]int{},
+		boards: map[string][]grader.BoardEntry{}, practice: map[string][]grader.BoardEntry{}, best: map[string]grader.BoardEntry{}}
 	attempts := map[string]int{}
 	f := &fakeStore{
-		CreateSubmissionFn: func(ctx context.Context, rec store.Record, files []grader.File) (store.Record, error) {
+		CreateSubmissionFn: func(ctx context.Context, rec grader.Record, files []grader.File) (grader.Record, error) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			if _, ok := m.records[rec.ID]; ok {
-				return store.Record{}, fmt.Errorf("create %s: %w", rec.ID, store.ErrExists)
+				return grader.Record{}, fmt.Errorf("create %s: %w", rec.ID, grader.ErrExists)
 			}
 			attempts[rec.Challenge+"/"+rec.Learner]++
 			rec.Attempt = attempts[rec.Challenge+"/"+rec.Learner]
-			rec.State = store.StateQueued
+			rec.State = grader.StateQueued
 			rec.CreatedAt = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 			m.records[rec.ID] = rec
 			m.order = append(m.order, rec.ID)
 			m.files[rec.ID] = files
 			return rec, nil
 		},
-		RecordFn: func(ctx context.Context, id string) (store.Record, error) {
+		RecordFn: func(ctx context.Context, id string) (grader.Record, error) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			r, ok := m.records[id]
@@ -231,44 +230,44 @@ func newMemStore() (*fakeStore, *memory) {
 			r, ok := m.results[id]
 			return r, ok, nil
 		},
-		ListFn: func(ctx context.Context, fl store.Filter, offset, limit int) ([]store.Record, int, error) {
+		ListFn: func(ctx context.Context, fl grader.RecordFilter, offset, limit int) ([]grader.Record, int, error) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
-			var match []store.Record
+			var match []grader.Record
 			for i := len(m.order) - 1; i >= 0; i-- {
 				r := m.records[m.order[i]]
 				if (fl.Learner == "" || r.Learner == fl.Learner) && (fl.Challenge == "" || r.Challenge == fl.Challenge) {
 					match = append(match, r)
 				}
 			}
-			out := []store.Record{}
+			out := []grader.Record{}
 			for i := offset; i < len(match) && len(out) < limit; i++ {
 				out = append(out, match[i])
 			}
 			return out, len(match), nil
 		},
-		BestFn: func(ctx context.Context, challenge, learner string) (store.Standing, bool, error) {
+		BestFn: func(ctx context.Context, challenge, learner string) (grader.BoardEntry, bool, error) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			s, ok := m.best[challenge+"/"+learner]
 			return s, ok, nil
 		},
-		LeaderboardFn: func(ctx context.Context, challenge string, limit int) ([]store.Standing, error) {
+		LeaderboardFn: func(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			b := m.boards[challenge]
-			return append([]store.Standing{}, b[:min(limit, len(b))]...), nil
+			return append([]grader.BoardEntry{}, b[:min(limit, len(b))]...), nil
 		},
-		PracticeLeaderboardFn: func(ctx context.Context, challenge string, limit int) ([]store.Standing, error) {
+		PracticeLeaderboardFn: func(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			b := m.practice[challenge]
-			return append([]store.Standing{}, b[:min(limit, len(b))]...), nil
+			return append([]grader.BoardEntry{}, b[:min(limit, len(b))]...), nil
 		},
 		AppendEventFn: func(ctx context.Context, id string, ev grader.Event) (string, error) {
 			return m.addEvent(id, ev), nil
 		},
-		EventsFn: func(ctx context.Context, id, after string) ([]store.Event, error) {
+		EventsFn: func(ctx context.Context, id, after string) ([]grader.StoredEvent, error) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
 			return m.eventsAfter(id, after), nil
@@ -308,15 +307,15 @@ func newMemStore() (*fakeStore, *memory) {
 // fakeQueue is an Enqueuer recording what it was given; EnqueueFn, when
 // set, decides the answer.
 type fakeQueue struct {
-	EnqueueFn func(ctx context.Context, rec store.Record, timeout time.Duration) error
+	EnqueueFn func(ctx context.Context, rec grader.Record, timeout time.Duration) error
 	mu        sync.Mutex
-	queued    []store.Record
+	queued    []grader.Record
 	timeouts  []time.Duration
 }
 
 var _ Enqueuer = (*fakeQueue)(nil)
 
-func (q *fakeQueue) Enqueue(ctx context.Context, rec store.Record, timeout time.Duration) error {
+func (q *fakeQueue) Enqueue(ctx context.Context, rec grader.Record, timeout time.Duration) error {
 	if q.EnqueueFn != nil {
 		if err := q.EnqueueFn(ctx, rec, timeout); err != nil {
 			return err

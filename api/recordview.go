@@ -5,8 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/gradebox/grader/store"
+	"github.com/gradebox/grader/grader"
 )
 
 // redacted stands in for a value an answer does not show.
@@ -16,7 +15,7 @@ const redacted = "redacted"
 // set it up (often an instructor's CI, with a token in its query):
 // learners never see it, and instructors see its query values, user
 // information and fragment redacted unless full.
-func recordFor(rec store.Record, p Principal, full bool) store.Record {
+func recordFor(rec grader.Record, p Principal, full bool) grader.Record {
 	switch {
 	case rec.CallbackURL == "" || (full && p.Role != RoleLearner):
 	case p.Role == RoleLearner:

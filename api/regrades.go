@@ -14,7 +14,6 @@ import (
 	"github.com/gradebox/grader/cohort"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/queue"
-	"github.com/gradebox/grader/store"
 )
 
 // regradeChange is one learner whose score a regrade changes.
@@ -23,7 +22,7 @@ type regradeChange = wire.RegradeChange
 // regradeJSON is a regrade as the API shows it: the learners whose score
 // changes, and how many do not or could not be graded again.
 type regradeJSON struct {
-	store.Regrade
+	grader.Regrade
 	Changes   []regradeChange `json:"changes"`
 	Unchanged int             `json:"unchanged"`
 	Errors    int             `json:"errors"`
@@ -37,7 +36,7 @@ type regradeJSON struct {
 	Failed []string `json:"failed"`
 }
 
-func regradeView(rg store.Regrade, items []store.RegradeItem) regradeJSON {
+func regradeView(rg grader.Regrade, items []grader.RegradeItem) regradeJSON {
 	out := regradeJSON{Regrade: rg, Changes: []regradeChange{}, Failed: []string{}}
 	for _, it := range items {
 		if it.OldVersion != rg.Version {
@@ -91,7 +90,7 @@ func (s *Server) createRegrade(c *gin.Context) {
 		abort(c, s.log, fmt.Errorf("plan regrade: %w", err))
 		return
 	}
-	rg := store.Regrade{ID: "rg_" + strings.TrimPrefix(s.cfg.NewID(), "sub_"), Cohort: co.ID, Challenge: ch.ID, Version: ch.Version, CreatedBy: p.Subject, CreatedAt: s.cfg.Now().UTC()}
+	rg := grader.Regrade{ID: "rg_" + strings.TrimPrefix(s.cfg.NewID(), "sub_"), Cohort: co.ID, Challenge: ch.ID, Version: ch.Version, CreatedBy: p.Subject, CreatedAt: s.cfg.Now().UTC()}
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
 	defer cancel()
 	if err := cs.CreateRegrade(bctx, rg, items); err != nil {
@@ -113,7 +112,7 @@ func (s *Server) createRegrade(c *gin.Context) {
 
 // challengeParamValue checks that id is one of the cohort's challenges and
 // in the catalog.
-func (s *Server) challengeParamValue(c *gin.Context, co store.Cohort, id string) (*grader.Challenge, bool) {
+func (s *Server) challengeParamValue(c *gin.Context, co grader.Cohort, id string) (*grader.Challenge, bool) {
 	if id == "" && len(co.Challenges) == 1 {
 		id = co.Challenges[0]
 	}
@@ -134,7 +133,7 @@ func (s *Server) challengeParamValue(c *gin.Context, co store.Cohort, id string)
 }
 
 // enqueueRegrade queues the items not graded yet on the cohort's lane.
-func (s *Server) enqueueRegrade(ctx context.Context, co store.Cohort, rg store.Regrade, items []store.RegradeItem) error {
+func (s *Server) enqueueRegrade(ctx context.Context, co grader.Cohort, rg grader.Regrade, items []grader.RegradeItem) error {
 	ch, err := s.cfg.Catalog.Challenge(rg.Challenge)
 	if err != nil {
 		return fmt.Errorf("challenge %s: %w", rg.Challenge, err)
@@ -153,19 +152,19 @@ func (s *Server) enqueueRegrade(ctx context.Context, co store.Cohort, rg store.R
 }
 
 // loadRegrade finds the URL's regrade of the URL's cohort.
-func (s *Server) loadRegrade(c *gin.Context) (CohortStore, store.Cohort, store.Regrade, []store.RegradeItem, bool) {
+func (s *Server) loadRegrade(c *gin.Context) (CohortStore, grader.Cohort, grader.Regrade, []grader.RegradeItem, bool) {
 	cs, co, ok := s.instructorCohort(c, "read regrades")
 	if !ok {
-		return nil, store.Cohort{}, store.Regrade{}, nil, false
+		return nil, grader.Cohort{}, grader.Regrade{}, nil, false
 	}
 	rg, items, err := cs.Regrade(c.Request.Context(), c.Param("rid"))
 	if errors.Is(err, grader.ErrNotFound) || (err == nil && rg.Cohort != co.ID) {
 		abort(c, s.log, Errorf(CodeNotFound, "cohort %s has no regrade %.80q", co.ID, c.Param("rid")))
-		return nil, store.Cohort{}, store.Regrade{}, nil, false
+		return nil, grader.Cohort{}, grader.Regrade{}, nil, false
 	}
 	if err != nil {
 		abort(c, s.log, fmt.Errorf("read regrade: %w", err))
-		return nil, store.Cohort{}, store.Regrade{}, nil, false
+		return nil, grader.Cohort{}, grader.Regrade{}, nil, false
 	}
 	return cs, co, rg, items, true
 }
@@ -175,7 +174,7 @@ func (s *Server) getRegrade(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if rg.State == store.RegradeRunning && s.cfg.Now().Sub(rg.CreatedAt) > regradeRequeueAge {
+	if rg.State == grader.RegradeRunning && s.cfg.Now().Sub(rg.CreatedAt) > regradeRequeueAge {
 		// Queue again what a failed enqueue may have left out;
 		// duplicates of queued tasks are refused by the queue.
 		if err := s.enqueueRegrade(c.Request.Context(), co, rg, items); err != nil {
@@ -210,9 +209,9 @@ func (s *Server) applyRegrade(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Minute)
 	defer cancel()
 	if err := cs.StartApplyRegrade(ctx, rg.ID); err != nil {
-		if errors.Is(err, store.ErrRegradeState) {
+		if errors.Is(err, grader.ErrRegradeState) {
 			msg := fmt.Sprintf("regrade %s is %s", rg.ID, rg.State)
-			if rg.State == store.RegradeRunning {
+			if rg.State == grader.RegradeRunning {
 				msg += fmt.Sprintf(" (%d of %d graded); apply it once the preview is complete", rg.Done, rg.Total)
 			}
 			abort(c, s.log, Errorf(CodeConflict, "%s", msg))

@@ -24,7 +24,6 @@ import (
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/internal/secheaders"
-	"github.com/gradebox/grader/store"
 )
 
 // Store is the part of the store the API uses. Lookups of unknown ids
@@ -33,30 +32,30 @@ import (
 type Store interface {
 	// CreateSubmission stores a new submission and returns the record as
 	// stored (CreatedAt, Attempt set), or an error wrapping
-	// store.ErrExists if the id is taken.
-	CreateSubmission(ctx context.Context, rec store.Record, files []grader.File) (store.Record, error)
+	// grader.ErrExists if the id is taken.
+	CreateSubmission(ctx context.Context, rec grader.Record, files []grader.File) (grader.Record, error)
 	// Record returns a submission's record.
-	Record(ctx context.Context, id string) (store.Record, error)
+	Record(ctx context.Context, id string) (grader.Record, error)
 	// Result returns a submission's result (instructor view) and whether
 	// there is one yet.
 	Result(ctx context.Context, id string) (grader.Result, bool, error)
 	// List returns matching records newest first, from offset, at most
 	// limit, and how many match in all.
-	List(ctx context.Context, f store.Filter, offset, limit int) ([]store.Record, int, error)
+	List(ctx context.Context, f grader.RecordFilter, offset, limit int) ([]grader.Record, int, error)
 	// Best returns a learner's best standing at a challenge and whether
 	// there is one.
-	Best(ctx context.Context, challenge, learner string) (store.Standing, bool, error)
+	Best(ctx context.Context, challenge, learner string) (grader.BoardEntry, bool, error)
 	// Leaderboard returns a challenge's best standings, best first.
-	Leaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
+	Leaderboard(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error)
 	// PracticeLeaderboard returns a challenge's best standings among
-	// practice submissions (store.Record.Practice), best first.
-	PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]store.Standing, error)
+	// practice submissions (grader.Record.Practice), best first.
+	PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error)
 	// AppendEvent adds a progress event to a submission's stream.
 	AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error)
 	// Events returns the stored events after the stream id after ("" for
 	// all), oldest first. A malformed after wraps
-	// store.ErrInvalidEventID.
-	Events(ctx context.Context, id, after string) ([]store.Event, error)
+	// grader.ErrInvalidEventID.
+	Events(ctx context.Context, id, after string) ([]grader.StoredEvent, error)
 	// ClaimIdempotencyKey maps (subject, key) to id for ttl unless it is
 	// mapped already; it returns "" when claimed now, else the id it
 	// maps to.
@@ -73,7 +72,7 @@ type Store interface {
 type Enqueuer interface {
 	// Enqueue queues rec's grading on its queue with the given timeout.
 	// Enqueueing a submission already queued is harmless.
-	Enqueue(ctx context.Context, rec store.Record, timeout time.Duration) error
+	Enqueue(ctx context.Context, rec grader.Record, timeout time.Duration) error
 }
 
 // Catalog lists the challenges learners may submit to.

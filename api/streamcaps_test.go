@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/gradebox/grader/store"
+	"github.com/gradebox/grader/grader"
 )
 
 // TestStreamCaps: past its subject's cap a stream answers 429, past the
@@ -13,8 +13,8 @@ import (
 // followed; a closed stream frees its place.
 func TestStreamCaps(t *testing.T) {
 	env := newEnv(t, func(c *Config) { c.StreamsPerSubject = 2; c.Streams = 3 })
-	env.mem.setRecord(store.Record{ID: "a1", Challenge: "notes-api", Learner: "ada", State: store.StateQueued})
-	env.mem.setRecord(store.Record{ID: "b1", Challenge: "notes-api", Learner: "bob", State: store.StateQueued})
+	env.mem.setRecord(grader.Record{ID: "a1", Challenge: "notes-api", Learner: "ada", State: grader.StateQueued})
+	env.mem.setRecord(grader.Record{ID: "b1", Challenge: "notes-api", Learner: "bob", State: grader.StateQueued})
 	ctx, cancel := context.WithCancel(context.Background())
 	open := func(path, token string) func() {
 		r := get(path, token)

@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/store"
 )
 
 func newID() string {
@@ -22,7 +21,7 @@ func newID() string {
 
 // submissionView is what the API answers about a submission.
 type submissionView struct {
-	store.Record
+	grader.Record
 	Result *grader.Result    `json:"result,omitempty"`
 	Links  map[string]string `json:"links"`
 }
@@ -30,10 +29,10 @@ type submissionView struct {
 // links are where to read a submission: itself, its event stream and,
 // once graded, its result (the submission document, which then holds
 // it).
-func links(rec store.Record) map[string]string {
+func links(rec grader.Record) map[string]string {
 	self := "/v1/submissions/" + rec.ID
 	l := map[string]string{"self": self, "events": self + "/events"}
-	if rec.State == store.StateGraded {
+	if rec.State == grader.StateGraded {
 		l["result"] = self
 	}
 	return l
@@ -66,17 +65,17 @@ func (s *Server) getSubmission(c *gin.Context) {
 // visibleRecord returns the record of submission id if p may see it;
 // otherwise it answers 404 and returns false. Learners cannot tell
 // others' submissions from missing ones.
-func (s *Server) visibleRecord(c *gin.Context, p Principal, id string) (store.Record, bool) {
+func (s *Server) visibleRecord(c *gin.Context, p Principal, id string) (grader.Record, bool) {
 	rec, err := s.cfg.Store.Record(c.Request.Context(), id)
 	if err == nil && p.Sees(rec) {
 		return rec, true
 	}
 	if err == nil || errors.Is(err, grader.ErrNotFound) {
 		abort(c, s.log, Errorf(CodeNotFound, "no submission %.80q", id))
-		return store.Record{}, false
+		return grader.Record{}, false
 	}
 	abort(c, s.log, fmt.Errorf("read submission %s: %w", id, err))
-	return store.Record{}, false
+	return grader.Record{}, false
 }
 
 // Page sizes of GET /v1/submissions.
@@ -104,7 +103,7 @@ func (s *Server) listSubmissions(c *gin.Context) {
 		abort(c, s.log, err)
 		return
 	}
-	f := store.Filter{Challenge: c.Query("challenge"), Learner: c.Query("learner"), Cohort: c.Query("cohort")}
+	f := grader.RecordFilter{Challenge: c.Query("challenge"), Learner: c.Query("learner"), Cohort: c.Query("cohort")}
 	if p.Role == RoleLearner {
 		f.Learner, f.Scope = p.Subject, p.Cohort
 		if f.Cohort != "" {

@@ -54,7 +54,7 @@ func (c catalog) Challenges() []*grader.Challenge { return c }
 
 type nopQueue struct{}
 
-func (nopQueue) Enqueue(context.Context, store.Record, time.Duration) error { return nil }
+func (nopQueue) Enqueue(context.Context, grader.Record, time.Duration) error { return nil }
 
 func (nopQueue) EnqueueRegrade(context.Context, queue.RegradePayload, string, time.Duration) error {
 	return nil

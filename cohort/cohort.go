@@ -14,7 +14,6 @@ import (
 
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/report"
-	"github.com/gradebox/grader/store"
 )
 
 // Store is what the computations read; *store.Redis implements it. Both
@@ -23,7 +22,7 @@ import (
 type Store interface {
 	// AttemptsOf returns, by learner, each learner's submissions to a
 	// challenge, oldest first; learners without any may be absent.
-	AttemptsOf(ctx context.Context, learners []string, challenge string) (map[string][]store.Record, error)
+	AttemptsOf(ctx context.Context, learners []string, challenge string) (map[string][]grader.Record, error)
 	// Results returns, by id, the results (instructor view) of the
 	// submissions that have one.
 	Results(ctx context.Context, ids []string) (map[string]grader.Result, error)
@@ -31,7 +30,7 @@ type Store interface {
 
 // standings computes every learner's standing at challenge, with the
 // results of their counted submissions.
-func standings(ctx context.Context, st Store, c store.Cohort, challenge string) (map[string]Standing, map[string]grader.Result, error) {
+func standings(ctx context.Context, st Store, c grader.Cohort, challenge string) (map[string]Standing, map[string]grader.Result, error) {
 	attempts, err := st.AttemptsOf(ctx, c.Learners, challenge)
 	if err != nil {
 		return nil, nil, err
@@ -60,27 +59,27 @@ type Catalog interface {
 // Standing is one learner's standing at one challenge of a cohort.
 type Standing struct {
 	// Best is the submission that counts: the best counted result (see
-	// store.Record.Counts) made by the due date, ties to the earliest
+	// grader.Record.Counts) made by the due date, ties to the earliest
 	// graded; nil when there is none.
-	Best *store.Record
+	Best *grader.Record
 	// Attempts counts the learner's own submissions made by the due date
 	// (regrades are not attempts).
 	Attempts int
 	// Last is the learner's latest submission made by the due date, in
 	// whatever state; nil when none.
-	Last *store.Record
+	Last *grader.Record
 }
 
 // StandingOf computes a standing from a learner's records at one
 // challenge (any order).
-func StandingOf(c store.Cohort, recs []store.Record) Standing {
+func StandingOf(c grader.Cohort, recs []grader.Record) Standing {
 	var st Standing
 	for i := range recs {
 		r := &recs[i]
 		if !c.Counts(r.CreatedAt) {
 			continue
 		}
-		if r.Kind != store.KindRegrade {
+		if r.Kind != grader.KindRegrade {
 			st.Attempts++
 			if st.Last == nil || r.CreatedAt.After(st.Last.CreatedAt) {
 				st.Last = r
@@ -98,11 +97,11 @@ func StandingOf(c store.Cohort, recs []store.Record) Standing {
 
 // lastStatus is what a report says of a learner's latest submission: its
 // status once graded, else its state ("queued", "grading").
-func lastStatus(r *store.Record) string {
+func lastStatus(r *grader.Record) string {
 	if r == nil {
 		return ""
 	}
-	if r.State == store.StateGraded {
+	if r.State == grader.StateGraded {
 		return string(r.Status)
 	}
 	return string(r.State)
@@ -111,7 +110,7 @@ func lastStatus(r *store.Record) string {
 // Report builds the cohort's report: one row per learner (in the
 // cohort's order) and challenge (only challenge, when set; it must be one
 // of the cohort's), with the best submission's tests.
-func Report(ctx context.Context, st Store, cat Catalog, c store.Cohort, challenge string, now time.Time) (report.Report, error) {
+func Report(ctx context.Context, st Store, cat Catalog, c grader.Cohort, challenge string, now time.Time) (report.Report, error) {
 	ids := c.Challenges
 	if challenge != "" {
 		if !c.Covers(challenge) {
@@ -236,18 +235,18 @@ func Failures(rep report.Report, challenge string) (graded int, tests []TestStat
 // RegradeItems lists what a regrade of challenge grades again: each
 // learner's counted submission (Standing.Best), with its score and
 // version now. Learners without one are not regraded.
-func RegradeItems(ctx context.Context, st Store, c store.Cohort, challenge string) ([]store.RegradeItem, error) {
+func RegradeItems(ctx context.Context, st Store, c grader.Cohort, challenge string) ([]grader.RegradeItem, error) {
 	ss, results, err := standings(ctx, st, c, challenge)
 	if err != nil {
 		return nil, fmt.Errorf("plan regrade of %s: %w", c.ID, err)
 	}
-	items := []store.RegradeItem{}
+	items := []grader.RegradeItem{}
 	for _, learner := range c.Learners {
 		best := ss[learner].Best
 		if best == nil {
 			continue
 		}
-		it := store.RegradeItem{Submission: best.ID, Learner: learner, OldScore: best.Score, OldMaxScore: best.MaxScore, OldStatus: best.Status}
+		it := grader.RegradeItem{Submission: best.ID, Learner: learner, OldScore: best.Score, OldMaxScore: best.MaxScore, OldStatus: best.Status}
 		if res, ok := results[best.ID]; ok {
 			it.OldVersion = res.ChallengeVersion
 		}

@@ -9,29 +9,28 @@ import (
 
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/report"
-	"github.com/gradebox/grader/store"
 )
 
 var t0 = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 
-func graded(id string, score int, created, gradedAt time.Duration) store.Record {
-	return store.Record{ID: id, Kind: store.KindSubmission, State: store.StateGraded, Status: grader.StatusFailed, Score: score, MaxScore: 10,
+func graded(id string, score int, created, gradedAt time.Duration) grader.Record {
+	return grader.Record{ID: id, Kind: grader.KindSubmission, State: grader.StateGraded, Status: grader.StatusFailed, Score: score, MaxScore: 10,
 		CreatedAt: t0.Add(created), GradedAt: t0.Add(gradedAt)}
 }
 
 func TestStandingOf(t *testing.T) {
-	due := store.Cohort{DueAt: t0.Add(time.Hour)}
+	due := grader.Cohort{DueAt: t0.Add(time.Hour)}
 	errored := graded("err", 0, 3*time.Minute, 4*time.Minute)
 	errored.Status = grader.StatusError
 	superseded := graded("old", 9, 5*time.Minute, 6*time.Minute)
 	superseded.SupersededBy = "rg"
 	regrade := graded("rg", 4, 5*time.Minute, 50*time.Minute)
-	regrade.Kind, regrade.RegradeOf = store.KindRegrade, "old"
+	regrade.Kind, regrade.RegradeOf = grader.KindRegrade, "old"
 	late := graded("late", 10, 2*time.Hour, 2*time.Hour)
-	queued := store.Record{ID: "q", Kind: store.KindSubmission, State: store.StateQueued, CreatedAt: t0.Add(30 * time.Minute)}
+	queued := grader.Record{ID: "q", Kind: grader.KindSubmission, State: grader.StateQueued, CreatedAt: t0.Add(30 * time.Minute)}
 	tie := graded("tie", 5, 10*time.Minute, 20*time.Minute)
 	first := graded("first", 5, time.Minute, 2*time.Minute)
-	recs := []store.Record{late, errored, superseded, regrade, queued, tie, first}
+	recs := []grader.Record{late, errored, superseded, regrade, queued, tie, first}
 
 	s := StandingOf(due, recs)
 	if s.Best == nil || s.Best.ID != "first" {
@@ -43,7 +42,7 @@ func TestStandingOf(t *testing.T) {
 	if s.Last == nil || s.Last.ID != "q" || lastStatus(s.Last) != "queued" {
 		t.Errorf("last %+v", s.Last)
 	}
-	if s := StandingOf(store.Cohort{}, recs); s.Best.ID != "late" || s.Attempts != 6 {
+	if s := StandingOf(grader.Cohort{}, recs); s.Best.ID != "late" || s.Attempts != 6 {
 		t.Errorf("without a due date: best %s attempts %d", s.Best.ID, s.Attempts)
 	}
 	if s := StandingOf(due, nil); s.Best != nil || s.Last != nil || s.Attempts != 0 {
@@ -92,12 +91,12 @@ func TestLeaderboardAndFailures(t *testing.T) {
 
 // memStore is a Store over fixed records and results.
 type memStore struct {
-	recs    map[string][]store.Record
+	recs    map[string][]grader.Record
 	results map[string]grader.Result
 }
 
-func (m memStore) AttemptsOf(_ context.Context, learners []string, challenge string) (map[string][]store.Record, error) {
-	out := map[string][]store.Record{}
+func (m memStore) AttemptsOf(_ context.Context, learners []string, challenge string) (map[string][]grader.Record, error) {
+	out := map[string][]grader.Record{}
 	for _, l := range learners {
 		if recs, ok := m.recs[l+"/"+challenge]; ok {
 			out[l] = recs
@@ -127,13 +126,13 @@ func (c catalog) Challenge(id string) (*grader.Challenge, error) {
 
 func TestReportAndRegradeItems(t *testing.T) {
 	st := memStore{
-		recs: map[string][]store.Record{"ada/c": {graded("a1", 3, 0, time.Minute), graded("a2", 8, 2*time.Minute, 3*time.Minute)}},
+		recs: map[string][]grader.Record{"ada/c": {graded("a1", 3, 0, time.Minute), graded("a2", 8, 2*time.Minute, 3*time.Minute)}},
 		results: map[string]grader.Result{"a2": {ChallengeVersion: "v1", Tests: []grader.TestResult{
 			{Name: "create", Suite: "api", Status: grader.TestPassed, Points: 8, MaxPoints: 8, Visibility: grader.Visible},
 			{Name: "edge", Suite: "api", Status: grader.TestFailed, MaxPoints: 2, Visibility: grader.Hidden, Message: "got 500"}}}},
 	}
 	cat := catalog{"c": {ID: "c", Title: "C", Version: "v2", Suites: []grader.Suite{{Tests: []grader.TestSpec{{Points: 8}, {Points: 2}}}}}}
-	co := store.Cohort{ID: "k", Name: "K", Learners: []string{"ada", "bob"}, Challenges: []string{"c"}}
+	co := grader.Cohort{ID: "k", Name: "K", Learners: []string{"ada", "bob"}, Challenges: []string{"c"}}
 	rep, err := Report(context.Background(), st, cat, co, "", t0)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +151,7 @@ func TestReportAndRegradeItems(t *testing.T) {
 		t.Error("a challenge outside the cohort was reported")
 	}
 	items, err := RegradeItems(context.Background(), st, co, "c")
-	want := []store.RegradeItem{{Submission: "a2", Learner: "ada", OldScore: 8, OldMaxScore: 10, OldVersion: "v1", OldStatus: grader.StatusFailed}}
+	want := []grader.RegradeItem{{Submission: "a2", Learner: "ada", OldScore: 8, OldMaxScore: 10, OldVersion: "v1", OldStatus: grader.StatusFailed}}
 	if diff := cmp.Diff(want, items); err != nil || diff != "" {
 		t.Errorf("regrade items (-want +got) %v:\n%s", err, diff)
 	}

@@ -20,8 +20,8 @@ import (
 // reads of *store.Redis are measured against.
 type oneByOne struct{ s *store.Redis }
 
-func (o oneByOne) AttemptsOf(ctx context.Context, learners []string, challenge string) (map[string][]store.Record, error) {
-	out := map[string][]store.Record{}
+func (o oneByOne) AttemptsOf(ctx context.Context, learners []string, challenge string) (map[string][]grader.Record, error) {
+	out := map[string][]grader.Record{}
 	for _, l := range learners {
 		recs, err := o.s.Attempts(ctx, l, challenge)
 		if err != nil {
@@ -50,7 +50,7 @@ func (o oneByOne) Results(ctx context.Context, ids []string) (map[string]grader.
 
 // benchCohort fills a real redis-server with a cohort of n learners, each
 // with two graded attempts at one challenge of ten tests.
-func benchCohort(b *testing.B, n int) (*store.Redis, store.Cohort, catalog) {
+func benchCohort(b *testing.B, n int) (*store.Redis, grader.Cohort, catalog) {
 	b.Helper()
 	rs := redistest.Start(b)
 	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr})
@@ -59,13 +59,13 @@ func benchCohort(b *testing.B, n int) (*store.Redis, store.Cohort, catalog) {
 	ctx := context.Background()
 	ch := &grader.Challenge{ID: "c", Title: "C", Version: "v1", Suites: []grader.Suite{{Name: "api"}}}
 	files := []grader.File{{Name: "main.go", Mode: 0o644, Data: []byte("package main\n")}}
-	co := store.Cohort{ID: "k", Name: "K", Challenges: []string{"c"}}
+	co := grader.Cohort{ID: "k", Name: "K", Challenges: []string{"c"}}
 	for i := range n {
 		learner := fmt.Sprintf("learner-%05d", i)
 		co.Learners = append(co.Learners, learner)
 		for a := range 2 {
 			id := fmt.Sprintf("sub-%05d-%d", i, a)
-			if _, err := st.CreateSubmission(ctx, store.Record{ID: id, Challenge: "c", Learner: learner, Queue: "batch", CreatedAt: t0.Add(time.Duration(a) * time.Minute)}, files); err != nil {
+			if _, err := st.CreateSubmission(ctx, grader.Record{ID: id, Challenge: "c", Learner: learner, Queue: "batch", CreatedAt: t0.Add(time.Duration(a) * time.Minute)}, files); err != nil {
 				b.Fatal(err)
 			}
 			res := grader.Result{SubmissionID: id, Challenge: "c", ChallengeVersion: "v1", Status: grader.StatusFailed, Score: (i + a) % 10, MaxScore: 10, GradedAt: t0.Add(time.Hour)}

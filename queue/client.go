@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gradebox/grader/grader"
 	"github.com/hibiken/asynq"
-
-	"github.com/gradebox/grader/store"
 )
 
 // Client enqueues grade and webhook tasks. It is safe for concurrent use.
@@ -24,7 +23,7 @@ func NewClient(c *asynq.Client) *Client { return &Client{c: c} }
 // is the submission id: a duplicate, which Asynq refuses with
 // asynq.ErrTaskIDConflict while the first is pending, running or retained,
 // counts as success.
-func (c *Client) Enqueue(ctx context.Context, rec store.Record, timeout time.Duration) error {
+func (c *Client) Enqueue(ctx context.Context, rec grader.Record, timeout time.Duration) error {
 	_, err := c.Requeue(ctx, rec, timeout)
 	return err
 }
@@ -32,7 +31,7 @@ func (c *Client) Enqueue(ctx context.Context, rec store.Record, timeout time.Dur
 // Requeue is Enqueue that also reports whether it queued a task, false
 // for a duplicate of one still pending, running or retained: the sweep
 // that re-queues stranded submissions logs the ones it did queue.
-func (c *Client) Requeue(ctx context.Context, rec store.Record, timeout time.Duration) (bool, error) {
+func (c *Client) Requeue(ctx context.Context, rec grader.Record, timeout time.Duration) (bool, error) {
 	q := rec.Queue
 	if q == "" {
 		q = QueueInteractive

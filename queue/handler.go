@@ -19,7 +19,7 @@ import (
 type Submissions interface {
 	// Record returns the submission's record, or an error wrapping
 	// grader.ErrNotFound.
-	Record(ctx context.Context, id string) (store.Record, error)
+	Record(ctx context.Context, id string) (grader.Record, error)
 	// Submission returns the submission's files, or an error wrapping
 	// grader.ErrNotFound.
 	Submission(ctx context.Context, id string) (grader.Submission, error)
@@ -58,7 +58,7 @@ type Events interface {
 	// AppendEvent adds an event and returns its stream id.
 	AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error)
 	// Events returns the events after the stream id after ("" for all).
-	Events(ctx context.Context, id, after string) ([]store.Event, error)
+	Events(ctx context.Context, id, after string) ([]grader.StoredEvent, error)
 }
 
 // WebhookEnqueuer queues result deliveries; *Client implements it.
@@ -312,7 +312,7 @@ func bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
 
 // fault handles a grading that failed for the service's reasons and
 // returns the error for Asynq.
-func (j *job) fault(ctx context.Context, rec store.Record, ch *grader.Challenge, err error) error {
+func (j *job) fault(ctx context.Context, rec grader.Record, ch *grader.Challenge, err error) error {
 	switch {
 	case errors.Is(ctx.Err(), context.Canceled):
 		// Asynq hands the task back (Shutdown re-queues it, a cancelled
@@ -337,7 +337,7 @@ func (j *job) fault(ctx context.Context, rec store.Record, ch *grader.Challenge,
 // giveUp stores a StatusError result for a submission that will not be
 // graded, so that waiting clients end, then does what follows a result.
 // Failures are logged: the task's error says what went wrong first.
-func (j *job) giveUp(ctx context.Context, rec store.Record, ch *grader.Challenge, cause error) {
+func (j *job) giveUp(ctx context.Context, rec grader.Record, ch *grader.Challenge, cause error) {
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	res := grader.Result{SubmissionID: j.id, Challenge: rec.Challenge, View: grader.ViewInstructor,
@@ -364,7 +364,7 @@ func (j *job) giveUp(ctx context.Context, rec store.Record, ch *grader.Challenge
 // afterResult appends the done event and queues rec's webhook. With
 // ensure (a result found already stored), a done event already in the
 // stream is not appended again.
-func (j *job) afterResult(ctx context.Context, rec store.Record, res grader.Result, ensure bool) {
+func (j *job) afterResult(ctx context.Context, rec grader.Record, res grader.Result, ensure bool) {
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	done := true
@@ -392,7 +392,7 @@ func doneEvent(res grader.Result) grader.Event {
 
 // webhook queues rec's result delivery if it has a callback URL. A failure
 // is logged: it never fails a grading.
-func (j *job) webhook(ctx context.Context, rec store.Record) {
+func (j *job) webhook(ctx context.Context, rec grader.Record) {
 	if rec.CallbackURL == "" || j.h.cfg.Webhooks == nil {
 		return
 	}

@@ -110,9 +110,9 @@ type flakySubmissions struct {
 	fail bool
 }
 
-func (f *flakySubmissions) Record(ctx context.Context, id string) (store.Record, error) {
+func (f *flakySubmissions) Record(ctx context.Context, id string) (grader.Record, error) {
 	if f.fail {
-		return store.Record{}, errors.New("dial tcp 10.0.0.9:6379: connection refused")
+		return grader.Record{}, errors.New("dial tcp 10.0.0.9:6379: connection refused")
 	}
 	return f.Submissions.Record(ctx, id)
 }
@@ -156,7 +156,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // create stores a submission as the API does: record, files, queued event.
-func (e *env) create(t *testing.T, rec store.Record) store.Record {
+func (e *env) create(t *testing.T, rec grader.Record) grader.Record {
 	t.Helper()
 	if rec.Challenge == "" {
 		rec.Challenge = "notes-api"
@@ -204,7 +204,7 @@ func gradeTask(id, challenge string) *asynq.Task {
 // started, the engine's events, done; its record is graded.
 func TestGradedEventSequence(t *testing.T) {
 	e := newEnv(t)
-	e.create(t, store.Record{ID: "s1"})
+	e.create(t, grader.Record{ID: "s1"})
 	var extra []grader.EventType
 	e.h.cfg.Progress = func(id string) grader.Progress {
 		return grader.ProgressFunc(func(ev grader.Event) { extra = append(extra, ev.Type) })
@@ -227,7 +227,7 @@ func TestGradedEventSequence(t *testing.T) {
 		t.Errorf("done event: %+v", done)
 	}
 	rec, _ := e.st.Record(context.Background(), "s1")
-	if rec.State != store.StateGraded || rec.StartedAt.IsZero() || rec.Score != 3 {
+	if rec.State != grader.StateGraded || rec.StartedAt.IsZero() || rec.Score != 3 {
 		t.Errorf("record %+v", rec)
 	}
 	if res, ok, _ := e.st.Result(context.Background(), "s1"); !ok || res.Status != grader.StatusPassed {
@@ -265,7 +265,7 @@ func TestProcessTaskFailures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
-			e.create(t, store.Record{ID: "s1"})
+			e.create(t, grader.Record{ID: "s1"})
 			e.subs.fail = tc.outage
 			if tc.engineErr != nil {
 				e.eng.fn = func(context.Context, grader.Submission, grader.Progress) (grader.Result, error) {
@@ -292,7 +292,7 @@ func TestProcessTaskFailures(t *testing.T) {
 
 func TestEngineFaultRetryingEvent(t *testing.T) {
 	e := newEnv(t)
-	e.create(t, store.Record{ID: "s1"})
+	e.create(t, grader.Record{ID: "s1"})
 	e.eng.fn = func(context.Context, grader.Submission, grader.Progress) (grader.Result, error) {
 		return grader.Result{}, errors.New("create container: dial unix /var/run/docker.sock: connection refused")
 	}
@@ -317,7 +317,7 @@ func TestEngineFaultRetryingEvent(t *testing.T) {
 	if strings.Contains(evs[2].Event.Message, "docker") {
 		t.Errorf("the learner sees the infrastructure error: %q", evs[2].Event.Message)
 	}
-	if rec, _ := e.st.Record(context.Background(), "s1"); rec.State != store.StateGrading {
+	if rec, _ := e.st.Record(context.Background(), "s1"); rec.State != grader.StateGrading {
 		t.Errorf("state after a fault = %s, want grading until the retry", rec.State)
 	}
 }
@@ -326,7 +326,7 @@ func TestEngineFaultRetryingEvent(t *testing.T) {
 // gets a StatusError result (not charged) and a done event.
 func TestLastTryStoresErrorResult(t *testing.T) {
 	e := newEnv(t)
-	e.create(t, store.Record{ID: "s1", CallbackURL: "https://ci.example/hook"})
+	e.create(t, grader.Record{ID: "s1", CallbackURL: "https://ci.example/hook"})
 	e.eng.fn = func(context.Context, grader.Submission, grader.Progress) (grader.Result, error) {
 		return grader.Result{}, errors.New("docker: no space left on device")
 	}
@@ -362,7 +362,7 @@ func TestLastTryStoresErrorResult(t *testing.T) {
 // told, the error is not counted, no result is stored.
 func TestShutdownHandsBack(t *testing.T) {
 	e := newEnv(t)
-	e.create(t, store.Record{ID: "s1"})
+	e.create(t, grader.Record{ID: "s1"})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	e.eng.fn = func(ctx context.Context, sub grader.Submission, p grader.Progress) (grader.Result, error) {
@@ -391,7 +391,7 @@ func TestShutdownHandsBack(t *testing.T) {
 // grades nothing, keeps one done event and still queues the webhook.
 func TestDuplicateTask(t *testing.T) {
 	e := newEnv(t)
-	e.create(t, store.Record{ID: "s1", CallbackURL: "https://ci.example/hook"})
+	e.create(t, grader.Record{ID: "s1", CallbackURL: "https://ci.example/hook"})
 	for range 2 {
 		if err := e.h.ProcessTask(context.Background(), gradeTask("s1", "notes-api")); err != nil {
 			t.Fatal(err)
@@ -414,7 +414,7 @@ func TestDuplicateTask(t *testing.T) {
 	}
 
 	// Saved, then lost before the done event: the duplicate adds it.
-	e.create(t, store.Record{ID: "s2"})
+	e.create(t, grader.Record{ID: "s2"})
 	if _, err := e.st.SaveResult(context.Background(), grader.Result{SubmissionID: "s2", Status: grader.StatusFailed}); err != nil {
 		t.Fatal(err)
 	}
@@ -428,8 +428,8 @@ func TestDuplicateTask(t *testing.T) {
 
 func TestWebhookOnlyWithCallbackURL(t *testing.T) {
 	e := newEnv(t)
-	e.create(t, store.Record{ID: "plain"})
-	e.create(t, store.Record{ID: "hooked", CallbackURL: "https://ci.example/hook"})
+	e.create(t, grader.Record{ID: "plain"})
+	e.create(t, grader.Record{ID: "hooked", CallbackURL: "https://ci.example/hook"})
 	for _, id := range []string{"plain", "hooked"} {
 		if err := e.h.ProcessTask(context.Background(), gradeTask(id, "notes-api")); err != nil {
 			t.Fatal(err)
@@ -440,7 +440,7 @@ func TestWebhookOnlyWithCallbackURL(t *testing.T) {
 	}
 	// An enqueue failure is logged and never fails the grading.
 	e.hooks.err = errors.New("redis: connection pool timeout")
-	e.create(t, store.Record{ID: "hooked2", CallbackURL: "https://ci.example/hook"})
+	e.create(t, grader.Record{ID: "hooked2", CallbackURL: "https://ci.example/hook"})
 	if err := e.h.ProcessTask(context.Background(), gradeTask("hooked2", "notes-api")); err != nil {
 		t.Errorf("a failed webhook enqueue failed grading: %v", err)
 	}
@@ -540,7 +540,7 @@ func TestAsynqLogger(t *testing.T) {
 // ctx already cancelled, as after Shutdown) and returns once it ends.
 func TestWaitReturnsOnceGradingsEnd(t *testing.T) {
 	e := newEnv(t)
-	e.create(t, store.Record{ID: "s1"})
+	e.create(t, grader.Record{ID: "s1"})
 	started, release := make(chan struct{}), make(chan struct{})
 	e.eng.fn = func(ctx context.Context, sub grader.Submission, p grader.Progress) (grader.Result, error) {
 		close(started)
@@ -575,7 +575,7 @@ func TestWaitReturnsOnceGradingsEnd(t *testing.T) {
 // the one that finishes second changes nothing, whatever it found.
 func TestLateDuplicateGrading(t *testing.T) {
 	e := newEnv(t)
-	e.create(t, store.Record{ID: "s1", CallbackURL: "https://ci.example/hook"})
+	e.create(t, grader.Record{ID: "s1", CallbackURL: "https://ci.example/hook"})
 	first := grader.Result{SubmissionID: "s1", Challenge: "notes-api", Status: grader.StatusPassed, Score: 3, MaxScore: 3}
 	e.eng.fn = func(ctx context.Context, sub grader.Submission, p grader.Progress) (grader.Result, error) {
 		// The other grading stores its result while this one runs.

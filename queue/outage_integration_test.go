@@ -11,7 +11,6 @@ import (
 
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/redistest"
-	"github.com/gradebox/grader/store"
 )
 
 // countingEvents counts the progress writes that failed.
@@ -74,7 +73,7 @@ func TestProgressDuringARedisOutage(t *testing.T) {
 	redisAddr = func(*testing.T) string { return srv.Addr }
 	t.Cleanup(func() { redisAddr = func(*testing.T) string { return "" } })
 	e := newEnv(t)
-	e.create(t, store.Record{ID: "s1"})
+	e.create(t, grader.Record{ID: "s1"})
 	ev := &countingEvents{inner: e.st}
 	e.h.cfg.Events = ev
 	clock := &lockedClock{t: e.now}
@@ -115,6 +114,6 @@ func TestProgressDuringARedisOutage(t *testing.T) {
 	}
 }
 
-func (c *countingEvents) Events(ctx context.Context, id, after string) ([]store.Event, error) {
+func (c *countingEvents) Events(ctx context.Context, id, after string) ([]grader.StoredEvent, error) {
 	return c.inner.Events(ctx, id, after)
 }

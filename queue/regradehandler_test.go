@@ -9,7 +9,6 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/store"
 )
 
 func regradeTask(t *testing.T, p RegradePayload) *asynq.Task {
@@ -24,12 +23,12 @@ func regradeTask(t *testing.T, p RegradePayload) *asynq.Task {
 func TestRegradeHandler(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	rec := e.create(t, store.Record{ID: "s1", Cohort: "k"})
+	rec := e.create(t, grader.Record{ID: "s1", Cohort: "k"})
 	if _, err := e.st.SaveResult(ctx, grader.Result{SubmissionID: "s1", Challenge: "notes-api", ChallengeVersion: "v0", Status: grader.StatusPassed, Score: 3, MaxScore: 3}); err != nil {
 		t.Fatal(err)
 	}
-	items := []store.RegradeItem{{Submission: "s1", Learner: rec.Learner, OldScore: 3, OldMaxScore: 3, OldVersion: "v0"}, {Submission: "gone", Learner: "bob"}}
-	if err := e.st.CreateRegrade(ctx, store.Regrade{ID: "rg", Cohort: "k", Challenge: "notes-api", Version: "v1"}, items); err != nil {
+	items := []grader.RegradeItem{{Submission: "s1", Learner: rec.Learner, OldScore: 3, OldMaxScore: 3, OldVersion: "v0"}, {Submission: "gone", Learner: "bob"}}
+	if err := e.st.CreateRegrade(ctx, grader.Regrade{ID: "rg", Cohort: "k", Challenge: "notes-api", Version: "v1"}, items); err != nil {
 		t.Fatal(err)
 	}
 	h := NewRegradeHandler(RegradeHandlerConfig{Submissions: e.st, Challenges: fakeChallenges{"notes-api": notesAPI}, Engine: e.eng, Results: e.st})
@@ -45,7 +44,7 @@ func TestRegradeHandler(t *testing.T) {
 		t.Errorf("missing files: %v, want SkipRetry", err)
 	}
 	rg, got, err := e.st.Regrade(ctx, "rg")
-	if err != nil || rg.State != store.RegradePreviewed {
+	if err != nil || rg.State != grader.RegradePreviewed {
 		t.Fatalf("regrade %+v %v", rg, err)
 	}
 	if it := got[0]; it.Submission != "s1" || !it.Changed() || it.NewScore != 1 || it.NewVersion != "v1" {

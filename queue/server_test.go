@@ -17,7 +17,6 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/store"
 	"github.com/gradebox/grader/webhook"
 )
 
@@ -104,7 +103,7 @@ func TestServiceRoundTrip(t *testing.T) {
 	wh := NewWebhookHandler(WebhookHandlerConfig{Records: e.st, Deliverer: webhook.NewDeliverer(webhook.Config{Secret: secret, AllowPrivate: true})})
 	startServer(t, e, webhookConfig(ServerConfig{}), TypeWebhook, wh)
 
-	rec := e.create(t, store.Record{ID: "s1", Queue: QueueInteractive, CallbackURL: recv.URL + "/hook"})
+	rec := e.create(t, grader.Record{ID: "s1", Queue: QueueInteractive, CallbackURL: recv.URL + "/hook"})
 	ctx := context.Background()
 	for range 2 { // a duplicate enqueue is a success
 		if err := client.Enqueue(ctx, rec, time.Minute); err != nil {
@@ -146,7 +145,7 @@ func TestServiceRoundTrip(t *testing.T) {
 
 // gradeOrder runs recs through a one-slot grading server and returns the
 // order they were graded in.
-func gradeOrder(t *testing.T, recs []store.Record) []string {
+func gradeOrder(t *testing.T, recs []grader.Record) []string {
 	e := newEnv(t)
 	client := newClient(t, e)
 	var mu sync.Mutex
@@ -178,7 +177,7 @@ func position(order []string, id string) int { return slices.Index(order, id) }
 // allows one batch pick before them; it fails by chance about once in
 // ten thousand runs.)
 func TestInteractiveFirst(t *testing.T) {
-	recs := []store.Record{{ID: "b1", Queue: QueueBatch}, {ID: "b2", Queue: QueueBatch}, {ID: "c1", Queue: CohortQueue(0)},
+	recs := []grader.Record{{ID: "b1", Queue: QueueBatch}, {ID: "b2", Queue: QueueBatch}, {ID: "c1", Queue: CohortQueue(0)},
 		{ID: "c2", Queue: CohortQueue(3)}, {ID: "i1", Queue: QueueInteractive}, {ID: "i2", Queue: QueueInteractive}}
 	order := gradeOrder(t, recs)
 	if position(order, "i1") > 2 || position(order, "i2") > 2 {
@@ -190,11 +189,11 @@ func TestInteractiveFirst(t *testing.T) {
 // starved: its lane is picked as often as the busy one. (Failing by
 // chance: under one in a thousand runs.)
 func TestCohortLanesShare(t *testing.T) {
-	var recs []store.Record
+	var recs []grader.Record
 	for i := range 20 {
-		recs = append(recs, store.Record{ID: fmt.Sprintf("big%02d", i), Queue: CohortQueue(0)})
+		recs = append(recs, grader.Record{ID: fmt.Sprintf("big%02d", i), Queue: CohortQueue(0)})
 	}
-	recs = append(recs, store.Record{ID: "small1", Queue: CohortQueue(1)}, store.Record{ID: "small2", Queue: CohortQueue(1)})
+	recs = append(recs, grader.Record{ID: "small1", Queue: CohortQueue(1)}, grader.Record{ID: "small2", Queue: CohortQueue(1)})
 	order := gradeOrder(t, recs)
 	if position(order, "small1") >= 14 || position(order, "small2") >= 14 {
 		t.Errorf("grading order %v: the small cohort waited for the big one", order)
@@ -208,7 +207,7 @@ func TestLastTryThroughAsynq(t *testing.T) {
 	e.eng.fn = func(context.Context, grader.Submission, grader.Progress) (grader.Result, error) {
 		return grader.Result{}, errors.New("docker: daemon gone")
 	}
-	e.create(t, store.Record{ID: "s1"})
+	e.create(t, grader.Record{ID: "s1"})
 	ac := asynq.NewClientFromRedisClient(e.rdb)
 	defer ac.Close()
 	if _, err := ac.Enqueue(gradeTask("s1", "notes-api"), asynq.TaskID("s1"), asynq.Queue(QueueInteractive), asynq.MaxRetry(1)); err != nil {
@@ -241,7 +240,7 @@ func TestShutdownRequeues(t *testing.T) {
 		return grader.Result{}, ctx.Err()
 	}
 	client := newClient(t, e)
-	if err := client.Enqueue(context.Background(), e.create(t, store.Record{ID: "s1", Queue: QueueInteractive}), time.Minute); err != nil {
+	if err := client.Enqueue(context.Background(), e.create(t, grader.Record{ID: "s1", Queue: QueueInteractive}), time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	srv := asynq.NewServerFromRedisClient(e.rdb, fast(gradeConfig(ServerConfig{ShutdownTimeout: 200 * time.Millisecond})))

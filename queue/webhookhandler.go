@@ -10,7 +10,6 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/store"
 	"github.com/gradebox/grader/webhook"
 )
 
@@ -18,7 +17,7 @@ import (
 type WebhookRecords interface {
 	// Record returns the submission's record, or an error wrapping
 	// grader.ErrNotFound.
-	Record(ctx context.Context, id string) (store.Record, error)
+	Record(ctx context.Context, id string) (grader.Record, error)
 	// Result returns the submission's result and whether there is one.
 	Result(ctx context.Context, id string) (grader.Result, bool, error)
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/store"
 	"github.com/gradebox/grader/webhook"
 )
 
@@ -64,7 +63,7 @@ func (r *hookReceiver) Hits() int {
 // graded stores a graded submission with a hidden test, calling back url.
 func (e *env) graded(t *testing.T, id, url string, view grader.View) {
 	t.Helper()
-	e.create(t, store.Record{ID: id, CallbackURL: url, CallbackView: view})
+	e.create(t, grader.Record{ID: id, CallbackURL: url, CallbackView: view})
 	res := grader.Result{SubmissionID: id, Challenge: "notes-api", View: grader.ViewInstructor, Status: grader.StatusFailed, Score: 1, MaxScore: 3,
 		Tests: []grader.TestResult{
 			{Name: "create", Visibility: grader.Visible, Status: grader.TestPassed, Points: 1, MaxPoints: 1},
@@ -91,7 +90,7 @@ func TestWebhookHandler(t *testing.T) {
 	e.graded(t, "gone", gone.srv.URL, "")
 	e.graded(t, "limited", limited.srv.URL, "")
 	e.graded(t, "no-callback", "", "")
-	e.create(t, store.Record{ID: "ungraded", CallbackURL: ok.srv.URL})
+	e.create(t, grader.Record{ID: "ungraded", CallbackURL: ok.srv.URL})
 	h := NewWebhookHandler(WebhookHandlerConfig{Records: e.st, Deliverer: webhook.NewDeliverer(webhook.Config{Secret: hookSecret, AllowPrivate: true})})
 
 	tests := []struct {

@@ -10,40 +10,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/grader"
 )
-
-// Cohort is a group of learners graded together on some challenges: a
-// bootcamp's class, a course's term.
-type Cohort struct {
-	ID         string   `json:"id"`
-	Name       string   `json:"name"`
-	Learners   []string `json:"learners"`
-	Challenges []string `json:"challenges"`
-	// DueAt, when set, is the deadline: submissions made after it do not
-	// count in the cohort's reports and standings.
-	DueAt     time.Time `json:"due_at,omitzero"`
-	CreatedAt time.Time `json:"created_at"`
-	CreatedBy string    `json:"created_by"`
-	// Lane numbers the batch queue lane the cohort's bulk submissions go
-	// to, assigned round-robin at creation so that cohorts graded at the
-	// same time share the workers.
-	Lane int `json:"lane"`
-}
-
-// Has reports whether learner is a member of c.
-func (c Cohort) Has(learner string) bool { return slices.Contains(c.Learners, learner) }
-
-// Covers reports whether challenge is one of c's challenges.
-func (c Cohort) Covers(challenge string) bool { return slices.Contains(c.Challenges, challenge) }
-
-// Counts reports whether a submission made at t counts for c: before its
-// due date, if it has one.
-func (c Cohort) Counts(t time.Time) bool { return c.DueAt.IsZero() || !t.After(c.DueAt) }
 
 // saveCohortScript writes a cohort and its membership index and revokes
 // the cohort tokens of the learners who leave. KEYS: cohort, cohorts, the
@@ -72,9 +43,9 @@ return 0
 
 // CreateCohort stores a new cohort, with CreatedAt now unless set and the
 // next lane, and returns it as stored; ErrExists if the id is taken.
-func (s *Redis) CreateCohort(ctx context.Context, c Cohort) (Cohort, error) {
+func (s *Redis) CreateCohort(ctx context.Context, c grader.Cohort) (grader.Cohort, error) {
 	if c.ID == "" {
-		return Cohort{}, errors.New("create cohort: the id is empty")
+		return grader.Cohort{}, errors.New("create cohort: the id is empty")
 	}
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = s.now()
@@ -82,11 +53,11 @@ func (s *Redis) CreateCohort(ctx context.Context, c Cohort) (Cohort, error) {
 	c.CreatedAt = c.CreatedAt.UTC()
 	n, err := s.rdb.Incr(ctx, s.key("cohort-lanes")).Result()
 	if err != nil {
-		return Cohort{}, fmt.Errorf("create cohort %s: %w", c.ID, err)
+		return grader.Cohort{}, fmt.Errorf("create cohort %s: %w", c.ID, err)
 	}
 	c.Lane = int(n - 1)
 	if err := s.saveCohort(ctx, c, nil, "create"); err != nil {
-		return Cohort{}, fmt.Errorf("create cohort %s: %w", c.ID, err)
+		return grader.Cohort{}, fmt.Errorf("create cohort %s: %w", c.ID, err)
 	}
 	return c, nil
 }
@@ -96,19 +67,19 @@ func (s *Redis) CreateCohort(ctx context.Context, c Cohort) (Cohort, error) {
 // unknown id wraps grader.ErrNotFound. Learners keep their submissions
 // when they leave a cohort, but their cohort token is revoked in the same
 // write.
-func (s *Redis) UpdateCohort(ctx context.Context, c Cohort) (Cohort, error) {
+func (s *Redis) UpdateCohort(ctx context.Context, c grader.Cohort) (grader.Cohort, error) {
 	old, err := s.Cohort(ctx, c.ID)
 	if err != nil {
-		return Cohort{}, fmt.Errorf("update cohort: %w", err)
+		return grader.Cohort{}, fmt.Errorf("update cohort: %w", err)
 	}
 	c.CreatedAt, c.CreatedBy, c.Lane = old.CreatedAt, old.CreatedBy, old.Lane
 	if err := s.saveCohort(ctx, c, old.Learners, "update"); err != nil {
-		return Cohort{}, fmt.Errorf("update cohort %s: %w", c.ID, err)
+		return grader.Cohort{}, fmt.Errorf("update cohort %s: %w", c.ID, err)
 	}
 	return c, nil
 }
 
-func (s *Redis) saveCohort(ctx context.Context, c Cohort, before []string, mode string) error {
+func (s *Redis) saveCohort(ctx context.Context, c grader.Cohort, before []string, mode string) error {
 	b, err := json.Marshal(c)
 	if err != nil {
 		return err
@@ -134,7 +105,7 @@ func (s *Redis) saveCohort(ctx context.Context, c Cohort, before []string, mode 
 		return err
 	}
 	if n == -1 && mode == "create" {
-		return ErrExists
+		return grader.ErrExists
 	}
 	if n == -1 {
 		return fmt.Errorf("cohort %s: %w", c.ID, grader.ErrNotFound)
@@ -143,23 +114,23 @@ func (s *Redis) saveCohort(ctx context.Context, c Cohort, before []string, mode 
 }
 
 // Cohort returns a cohort, or an error wrapping grader.ErrNotFound.
-func (s *Redis) Cohort(ctx context.Context, id string) (Cohort, error) {
+func (s *Redis) Cohort(ctx context.Context, id string) (grader.Cohort, error) {
 	b, err := s.rdb.Get(ctx, s.key("cohort", id)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return Cohort{}, fmt.Errorf("cohort %s: %w", id, grader.ErrNotFound)
+		return grader.Cohort{}, fmt.Errorf("cohort %s: %w", id, grader.ErrNotFound)
 	}
 	if err != nil {
-		return Cohort{}, fmt.Errorf("read cohort %s: %w", id, err)
+		return grader.Cohort{}, fmt.Errorf("read cohort %s: %w", id, err)
 	}
-	var c Cohort
+	var c grader.Cohort
 	if err := json.Unmarshal(b, &c); err != nil {
-		return Cohort{}, fmt.Errorf("decode cohort %s: %w", id, err)
+		return grader.Cohort{}, fmt.Errorf("decode cohort %s: %w", id, err)
 	}
 	return c, nil
 }
 
 // Cohorts returns every cohort, oldest first.
-func (s *Redis) Cohorts(ctx context.Context) ([]Cohort, error) {
+func (s *Redis) Cohorts(ctx context.Context) ([]grader.Cohort, error) {
 	ids, err := s.rdb.ZRange(ctx, s.key("cohorts"), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list cohorts: %w", err)
@@ -168,7 +139,7 @@ func (s *Redis) Cohorts(ctx context.Context) ([]Cohort, error) {
 }
 
 // CohortsOf returns the cohorts learner belongs to, oldest first.
-func (s *Redis) CohortsOf(ctx context.Context, learner string) ([]Cohort, error) {
+func (s *Redis) CohortsOf(ctx context.Context, learner string) ([]grader.Cohort, error) {
 	ids, err := s.rdb.SMembers(ctx, s.key("learner-cohorts", learner)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("cohorts of %s: %w", learner, err)
@@ -177,12 +148,12 @@ func (s *Redis) CohortsOf(ctx context.Context, learner string) ([]Cohort, error)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b Cohort) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	slices.SortFunc(out, func(a, b grader.Cohort) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return out, nil
 }
 
-func (s *Redis) cohorts(ctx context.Context, ids []string) ([]Cohort, error) {
-	out := []Cohort{}
+func (s *Redis) cohorts(ctx context.Context, ids []string) ([]grader.Cohort, error) {
+	out := []grader.Cohort{}
 	for _, id := range ids {
 		c, err := s.Cohort(ctx, id)
 		if errors.Is(err, grader.ErrNotFound) {
@@ -194,14 +165,6 @@ func (s *Redis) cohorts(ctx context.Context, ids []string) ([]Cohort, error) {
 		out = append(out, c)
 	}
 	return out, nil
-}
-
-// TokenGrant is what a token issued by the service stands for.
-type TokenGrant struct {
-	Subject string `json:"subject"`
-	Role    string `json:"role"`
-	// Cohort is the cohort the token was issued for.
-	Cohort string `json:"cohort"`
 }
 
 // tokenPrefix starts every token the service issues, so a leaked one is
@@ -258,15 +221,15 @@ func (s *Redis) RevokeLearnerToken(ctx context.Context, cohort, learner string) 
 
 // LookupToken returns what an issued token stands for and whether it is
 // one (revoked and unknown tokens are not).
-func (s *Redis) LookupToken(ctx context.Context, secret string) (TokenGrant, bool, error) {
+func (s *Redis) LookupToken(ctx context.Context, secret string) (grader.TokenGrant, bool, error) {
 	m, err := s.rdb.HGetAll(ctx, s.key("token", tokenHash(secret))).Result()
 	if err != nil {
-		return TokenGrant{}, false, fmt.Errorf("look up token: %w", err)
+		return grader.TokenGrant{}, false, fmt.Errorf("look up token: %w", err)
 	}
 	if m["subject"] == "" {
-		return TokenGrant{}, false, nil
+		return grader.TokenGrant{}, false, nil
 	}
-	return TokenGrant{Subject: m["subject"], Role: m["role"], Cohort: m["cohort"]}, true, nil
+	return grader.TokenGrant{Subject: m["subject"], Role: m["role"], Cohort: m["cohort"]}, true, nil
 }
 
 func tokenHash(secret string) string {

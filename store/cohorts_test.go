@@ -17,7 +17,7 @@ import (
 func testCohorts(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, clk := newStore(t, rdb)
-	a, err := s.CreateCohort(ctx, Cohort{ID: "spring", Name: "Spring", Learners: []string{"ada", "bob"}, Challenges: []string{"notes-api"}, CreatedBy: "teach"})
+	a, err := s.CreateCohort(ctx, grader.Cohort{ID: "spring", Name: "Spring", Learners: []string{"ada", "bob"}, Challenges: []string{"notes-api"}, CreatedBy: "teach"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,12 +25,12 @@ func testCohorts(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("created %+v, want created at t0 in lane 0", a)
 	}
 	clk.Set(t0.Add(time.Minute))
-	b, err := s.CreateCohort(ctx, Cohort{ID: "fall", Learners: []string{"ada"}, Challenges: []string{"fix-ledger"}})
+	b, err := s.CreateCohort(ctx, grader.Cohort{ID: "fall", Learners: []string{"ada"}, Challenges: []string{"fix-ledger"}})
 	if err != nil || b.Lane != 1 {
 		t.Fatalf("second cohort %+v %v, want lane 1", b, err)
 	}
-	if _, err := s.CreateCohort(ctx, Cohort{ID: "spring"}); !errors.Is(err, ErrExists) {
-		t.Errorf("duplicate id: %v, want ErrExists", err)
+	if _, err := s.CreateCohort(ctx, grader.Cohort{ID: "spring"}); !errors.Is(err, grader.ErrExists) {
+		t.Errorf("duplicate id: %v, want grader.ErrExists", err)
 	}
 	got, err := s.Cohort(ctx, "spring")
 	if diff := cmp.Diff(a, got); err != nil || diff != "" {
@@ -39,7 +39,7 @@ func testCohorts(t *testing.T, rdb redis.UniversalClient) {
 	if _, err := s.Cohort(ctx, "nope"); !errors.Is(err, grader.ErrNotFound) {
 		t.Errorf("unknown cohort: %v", err)
 	}
-	ids := func(cs []Cohort, err error) string {
+	ids := func(cs []grader.Cohort, err error) string {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func testCohorts(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("ada's cohorts %s", got)
 	}
 	// bob leaves, cy joins; creation and lane stay.
-	up, err := s.UpdateCohort(ctx, Cohort{ID: "spring", Name: "Spring 26", Learners: []string{"ada", "cy"}, Challenges: []string{"notes-api"}})
+	up, err := s.UpdateCohort(ctx, grader.Cohort{ID: "spring", Name: "Spring 26", Learners: []string{"ada", "cy"}, Challenges: []string{"notes-api"}})
 	if err != nil || up.Lane != 0 || !up.CreatedAt.Equal(t0) || up.CreatedBy != "teach" {
 		t.Fatalf("update %+v %v", up, err)
 	}
@@ -66,11 +66,11 @@ func testCohorts(t *testing.T, rdb redis.UniversalClient) {
 	if got := ids(s.CohortsOf(ctx, "cy")); got != "spring" {
 		t.Errorf("cy's cohorts %s", got)
 	}
-	if _, err := s.UpdateCohort(ctx, Cohort{ID: "nope"}); !errors.Is(err, grader.ErrNotFound) {
+	if _, err := s.UpdateCohort(ctx, grader.Cohort{ID: "nope"}); !errors.Is(err, grader.ErrNotFound) {
 		t.Errorf("update unknown: %v", err)
 	}
-	due := Cohort{DueAt: t0}
-	if !due.Counts(t0) || due.Counts(t0.Add(time.Second)) || !(Cohort{}).Counts(t0.Add(time.Hour)) {
+	due := grader.Cohort{DueAt: t0}
+	if !due.Counts(t0) || due.Counts(t0.Add(time.Second)) || !(grader.Cohort{}).Counts(t0.Add(time.Hour)) {
 		t.Error("Counts: a submission at the due date counts, after it not; without one always")
 	}
 }
@@ -79,35 +79,35 @@ func testCohortQuota(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, _ := newStore(t, rdb)
 	for i, id := range []string{"q1", "q2"} {
-		if _, err := s.CreateCohortSubmission(ctx, Record{ID: id, Challenge: "c", Learner: "l" + id, Cohort: "k"}, files, 2); err != nil {
+		if _, err := s.CreateCohortSubmission(ctx, grader.Record{ID: id, Challenge: "c", Learner: "l" + id, Cohort: "k"}, files, 2); err != nil {
 			t.Fatalf("submission %d: %v", i, err)
 		}
 	}
-	if _, err := s.CreateCohortSubmission(ctx, Record{ID: "q3", Challenge: "c", Learner: "l3", Cohort: "k"}, files, 2); !errors.Is(err, ErrQuota) {
-		t.Fatalf("third: %v, want ErrQuota", err)
+	if _, err := s.CreateCohortSubmission(ctx, grader.Record{ID: "q3", Challenge: "c", Learner: "l3", Cohort: "k"}, files, 2); !errors.Is(err, grader.ErrQuota) {
+		t.Fatalf("third: %v, want grader.ErrQuota", err)
 	}
 	if _, err := s.Record(ctx, "q3"); !errors.Is(err, grader.ErrNotFound) {
 		t.Errorf("a refused submission was stored: %v", err)
 	}
 	// Other cohorts and submissions without one are not held back.
-	if _, err := s.CreateCohortSubmission(ctx, Record{ID: "o1", Challenge: "c", Learner: "l", Cohort: "other"}, files, 2); err != nil {
+	if _, err := s.CreateCohortSubmission(ctx, grader.Record{ID: "o1", Challenge: "c", Learner: "l", Cohort: "other"}, files, 2); err != nil {
 		t.Errorf("other cohort: %v", err)
 	}
-	if _, err := s.CreateCohortSubmission(ctx, Record{ID: "n1", Challenge: "c", Learner: "l"}, files, 2); err != nil {
+	if _, err := s.CreateCohortSubmission(ctx, grader.Record{ID: "n1", Challenge: "c", Learner: "l"}, files, 2); err != nil {
 		t.Errorf("no cohort: %v", err)
 	}
 	// A graded one frees its place and keeps its files.
 	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "q1", Challenge: "c", Status: grader.StatusPassed, Score: 1, MaxScore: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateCohortSubmission(ctx, Record{ID: "q3", Challenge: "c", Learner: "l3", Cohort: "k"}, files, 2); err != nil {
+	if _, err := s.CreateCohortSubmission(ctx, grader.Record{ID: "q3", Challenge: "c", Learner: "l3", Cohort: "k"}, files, 2); err != nil {
 		t.Errorf("after one was graded: %v", err)
 	}
 	if ttl := rdb.TTL(ctx, s.key("sub", "q1", "files")).Val(); ttl != -1 {
 		t.Errorf("a cohort submission's files have ttl %s, want kept", ttl)
 	}
-	recs, total, err := s.List(ctx, Filter{Cohort: "k"}, 0, 10)
-	if err != nil || total != 3 || recs[0].ID != "q3" || recs[0].Cohort != "k" || recs[0].Kind != KindSubmission {
+	recs, total, err := s.List(ctx, grader.RecordFilter{Cohort: "k"}, 0, 10)
+	if err != nil || total != 3 || recs[0].ID != "q3" || recs[0].Cohort != "k" || recs[0].Kind != grader.KindSubmission {
 		t.Errorf("cohort list %+v %d %v", recs, total, err)
 	}
 }
@@ -120,7 +120,7 @@ func testCohortTokens(t *testing.T, rdb redis.UniversalClient) {
 		t.Fatalf("token %q %v", first, err)
 	}
 	g, ok, err := s.LookupToken(ctx, first)
-	if want := (TokenGrant{Subject: "ada", Role: "learner", Cohort: "spring"}); err != nil || !ok || g != want {
+	if want := (grader.TokenGrant{Subject: "ada", Role: "learner", Cohort: "spring"}); err != nil || !ok || g != want {
 		t.Errorf("lookup %+v %v %v, want %+v", g, ok, err, want)
 	}
 	second, err := s.IssueLearnerToken(ctx, "spring", "ada")
@@ -147,7 +147,7 @@ func testCohortTokens(t *testing.T, rdb redis.UniversalClient) {
 func testTokenRevocation(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, _ := newStore(t, rdb)
-	co, err := s.CreateCohort(ctx, Cohort{ID: "spring", Learners: []string{"ada", "bob"}, Challenges: []string{"c"}})
+	co, err := s.CreateCohort(ctx, grader.Cohort{ID: "spring", Learners: []string{"ada", "bob"}, Challenges: []string{"c"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func testTokenRevocation(t *testing.T, rdb redis.UniversalClient) {
 func testScopeIndex(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, clk := newStore(t, rdb)
-	for i, rec := range []Record{
+	for i, rec := range []grader.Record{
 		{ID: "in", Challenge: "c", Learner: "ada", Cohort: "k"},
 		{ID: "practice", Challenge: "d", Learner: "ada", TokenCohort: "k"},
 		{ID: "own", Challenge: "c", Learner: "ada"},
@@ -210,13 +210,13 @@ func testScopeIndex(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("record %+v %v, want token cohort k", rec, err)
 	}
 	for _, tc := range []struct {
-		f    Filter
+		f    grader.RecordFilter
 		want []string
 	}{
-		{Filter{Learner: "ada", Scope: "k"}, []string{"practice", "in"}},
-		{Filter{Learner: "ada", Scope: "k", Challenge: "c"}, []string{"in"}},
-		{Filter{Learner: "ada", Scope: "j"}, []string{"other"}},
-		{Filter{Learner: "ada"}, []string{"other", "own", "practice", "in"}},
+		{grader.RecordFilter{Learner: "ada", Scope: "k"}, []string{"practice", "in"}},
+		{grader.RecordFilter{Learner: "ada", Scope: "k", Challenge: "c"}, []string{"in"}},
+		{grader.RecordFilter{Learner: "ada", Scope: "j"}, []string{"other"}},
+		{grader.RecordFilter{Learner: "ada"}, []string{"other", "own", "practice", "in"}},
 	} {
 		recs, total, err := s.List(ctx, tc.f, 0, 10)
 		var got []string
@@ -227,7 +227,7 @@ func testScopeIndex(t *testing.T, rdb redis.UniversalClient) {
 			t.Errorf("List(%+v) = %v %d %v, want %v", tc.f, got, total, err, tc.want)
 		}
 	}
-	if recs, total, _ := s.List(ctx, Filter{Learner: "ada", Scope: "k", Challenge: "c"}, 1, 10); len(recs) != 0 || total != 1 {
+	if recs, total, _ := s.List(ctx, grader.RecordFilter{Learner: "ada", Scope: "k", Challenge: "c"}, 1, 10); len(recs) != 0 || total != 1 {
 		t.Errorf("past the end: %v %d", recs, total)
 	}
 }
@@ -238,15 +238,15 @@ func testScopeIndex(t *testing.T, rdb redis.UniversalClient) {
 func testRegradeOfPractice(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, _ := newStore(t, rdb)
-	mustCreate(t, s, Record{ID: "p1", Challenge: "c", Learner: "cy", TokenCohort: "k"})
+	mustCreate(t, s, grader.Record{ID: "p1", Challenge: "c", Learner: "cy", TokenCohort: "k"})
 	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "p1", Status: grader.StatusPassed, Score: 10, MaxScore: 10}); err != nil {
 		t.Fatal(err)
 	}
-	it := RegradeItem{Submission: "p1", Learner: "cy", OldScore: 10, OldMaxScore: 10}
+	it := grader.RegradeItem{Submission: "p1", Learner: "cy", OldScore: 10, OldMaxScore: 10}
 	if err := s.RecordRegrade(ctx, "rg", it, "rg-p1", grader.Result{Status: grader.StatusFailed, Score: 4, MaxScore: 10}); err != nil {
 		t.Fatal(err)
 	}
-	recs, total, err := s.List(ctx, Filter{Learner: "cy", Scope: "k"}, 0, 10)
+	recs, total, err := s.List(ctx, grader.RecordFilter{Learner: "cy", Scope: "k"}, 0, 10)
 	if err != nil || total != 2 || recs[0].ID != "rg-p1" && recs[1].ID != "rg-p1" {
 		t.Errorf("cy's scope lists %+v %d %v, want the regrade too", recs, total, err)
 	}
@@ -260,23 +260,23 @@ func testRegrades(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, clk := newStore(t, rdb)
 	for _, l := range []string{"ada", "bob"} {
-		mustCreate(t, s, Record{ID: l + "1", Challenge: "c", Learner: l, Cohort: "k"})
+		mustCreate(t, s, grader.Record{ID: l + "1", Challenge: "c", Learner: l, Cohort: "k"})
 		if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: l + "1", Challenge: "c", ChallengeVersion: "v1", Status: grader.StatusPassed, Score: 10, MaxScore: 10}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	items := []RegradeItem{
+	items := []grader.RegradeItem{
 		{Submission: "ada1", Learner: "ada", OldScore: 10, OldMaxScore: 10, OldVersion: "v1"},
 		{Submission: "bob1", Learner: "bob", OldScore: 10, OldMaxScore: 10, OldVersion: "v1"},
 	}
-	if err := s.CreateRegrade(ctx, Regrade{ID: "rg1", Cohort: "k", Challenge: "c", Version: "v2"}, items); err != nil {
+	if err := s.CreateRegrade(ctx, grader.Regrade{ID: "rg1", Cohort: "k", Challenge: "c", Version: "v2"}, items); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateRegrade(ctx, Regrade{ID: "rg1"}, nil); !errors.Is(err, ErrExists) {
+	if err := s.CreateRegrade(ctx, grader.Regrade{ID: "rg1"}, nil); !errors.Is(err, grader.ErrExists) {
 		t.Errorf("duplicate: %v", err)
 	}
-	if err := s.StartApplyRegrade(ctx, "rg1"); !errors.Is(err, ErrRegradeState) {
-		t.Errorf("apply while running: %v, want ErrRegradeState", err)
+	if err := s.StartApplyRegrade(ctx, "rg1"); !errors.Is(err, grader.ErrRegradeState) {
+		t.Errorf("apply while running: %v, want grader.ErrRegradeState", err)
 	}
 	save := func(sub string, score int) {
 		t.Helper()
@@ -286,7 +286,7 @@ func testRegrades(t *testing.T, rdb redis.UniversalClient) {
 	}
 	save("ada1", 10)
 	rg, _, err := s.Regrade(ctx, "rg1")
-	if err != nil || rg.State != RegradeRunning || rg.Done != 1 || rg.Total != 2 {
+	if err != nil || rg.State != grader.RegradeRunning || rg.Done != 1 || rg.Total != 2 {
 		t.Errorf("half done: %+v %v", rg, err)
 	}
 	save("bob1", 6)
@@ -295,7 +295,7 @@ func testRegrades(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("unknown item: %v", err)
 	}
 	rg, got, err := s.Regrade(ctx, "rg1")
-	if err != nil || rg.State != RegradePreviewed || rg.Done != 2 {
+	if err != nil || rg.State != grader.RegradePreviewed || rg.Done != 2 {
 		t.Fatalf("done: %+v %v", rg, err)
 	}
 	if got[0].Changed() || !got[1].Changed() || got[1].NewScore != 6 || got[1].NewVersion != "v2" {
@@ -319,12 +319,12 @@ func testRegrades(t *testing.T, rdb redis.UniversalClient) {
 	if err := s.FinishApplyRegrade(ctx, "rg1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.StartApplyRegrade(ctx, "rg1"); !errors.Is(err, ErrRegradeState) {
+	if err := s.StartApplyRegrade(ctx, "rg1"); !errors.Is(err, grader.ErrRegradeState) {
 		t.Errorf("second apply: %v", err)
 	}
 	old, _ := s.Record(ctx, "bob1")
 	nw, err := s.Record(ctx, "rg1-bob1")
-	if err != nil || old.SupersededBy != "rg1-bob1" || nw.Kind != KindRegrade || nw.RegradeOf != "bob1" || nw.Score != 6 || nw.Attempt != old.Attempt || !nw.CreatedAt.Equal(old.CreatedAt) || nw.Counts() == false || old.Counts() {
+	if err != nil || old.SupersededBy != "rg1-bob1" || nw.Kind != grader.KindRegrade || nw.RegradeOf != "bob1" || nw.Score != 6 || nw.Attempt != old.Attempt || !nw.CreatedAt.Equal(old.CreatedAt) || nw.Counts() == false || old.Counts() {
 		t.Errorf("records after apply: old %+v new %+v %v", old, nw, err)
 	}
 	if sub, err := s.Submission(ctx, "rg1-bob1"); err != nil || len(sub.Files) != len(files) {
@@ -340,7 +340,7 @@ func testRegrades(t *testing.T, rdb redis.UniversalClient) {
 	if len(attempts) != 2 {
 		t.Errorf("bob has %d records, want the old and the regrade", len(attempts))
 	}
-	if rgs, err := s.Regrades(ctx, "k"); err != nil || len(rgs) != 1 || rgs[0].State != RegradeApplied || rgs[0].AppliedAt.IsZero() {
+	if rgs, err := s.Regrades(ctx, "k"); err != nil || len(rgs) != 1 || rgs[0].State != grader.RegradeApplied || rgs[0].AppliedAt.IsZero() {
 		t.Errorf("regrades %+v %v", rgs, err)
 	}
 }

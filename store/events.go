@@ -14,13 +14,6 @@ import (
 	"github.com/gradebox/grader/grader"
 )
 
-// Event is a stored progress event with its stream id, which clients send
-// back as Last-Event-ID to resume.
-type Event struct {
-	ID    string       `json:"id"`
-	Event grader.Event `json:"event"`
-}
-
 // maxEvents caps a stream (approximately); a grading emits a few hundred.
 const maxEvents = 10000
 
@@ -72,7 +65,7 @@ func checkEventID(after string) error {
 		ok = m != math.MaxUint64 || q != math.MaxUint64
 	}
 	if !ok {
-		return fmt.Errorf("event id %.40q: %w", after, ErrInvalidEventID)
+		return fmt.Errorf("event id %.40q: %w", after, grader.ErrInvalidEventID)
 	}
 	return nil
 }
@@ -87,7 +80,7 @@ func isUint64(s string) bool {
 
 // Events returns a submission's events after the stream id after ("" for
 // all), oldest first. A malformed after wraps ErrInvalidEventID.
-func (s *Redis) Events(ctx context.Context, id, after string) ([]Event, error) {
+func (s *Redis) Events(ctx context.Context, id, after string) ([]grader.StoredEvent, error) {
 	if err := checkEventID(after); err != nil {
 		return nil, err
 	}
@@ -106,8 +99,8 @@ func (s *Redis) Events(ctx context.Context, id, after string) ([]Event, error) {
 // for each submission id in after, its events after the stream id it
 // maps to ("" for all), oldest first. Ids without new events are left
 // out. A malformed stream id wraps ErrInvalidEventID.
-func (s *Redis) EventsAfter(ctx context.Context, after map[string]string) (map[string][]Event, error) {
-	out := make(map[string][]Event)
+func (s *Redis) EventsAfter(ctx context.Context, after map[string]string) (map[string][]grader.StoredEvent, error) {
+	out := make(map[string][]grader.StoredEvent)
 	if len(after) == 0 {
 		return out, nil
 	}
@@ -155,7 +148,7 @@ func (s *Redis) GradedAt(ctx context.Context, ids []string) (map[string]time.Tim
 	}
 	for i, c := range cmds {
 		v := c.Val()
-		if len(v) == 2 && v[0] == string(StateGraded) {
+		if len(v) == 2 && v[0] == string(grader.StateGraded) {
 			at, _ := v[1].(string)
 			out[ids[i]] = parseTime(at)
 		}
@@ -164,15 +157,15 @@ func (s *Redis) GradedAt(ctx context.Context, ids []string) (map[string]time.Tim
 }
 
 // decodeEvents reads stream entries, skipping any that do not decode.
-func decodeEvents(msgs []redis.XMessage) []Event {
-	out := make([]Event, 0, len(msgs))
+func decodeEvents(msgs []redis.XMessage) []grader.StoredEvent {
+	out := make([]grader.StoredEvent, 0, len(msgs))
 	for _, m := range msgs {
 		raw, _ := m.Values["e"].(string)
 		var ev grader.Event
 		if json.Unmarshal([]byte(raw), &ev) != nil {
 			continue
 		}
-		out = append(out, Event{ID: m.ID, Event: ev})
+		out = append(out, grader.StoredEvent{ID: m.ID, Event: ev})
 	}
 	return out
 }

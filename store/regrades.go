@@ -7,70 +7,16 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/grader"
 )
 
-// Regrade states. A regrade is running until every item is graded, then
-// previewed (nothing recorded yet); applying records the new results.
-const (
-	RegradeRunning   = "running"
-	RegradePreviewed = "previewed"
-	RegradeApplying  = "applying"
-	RegradeApplied   = "applied"
-)
-
-// Regrade grades a cohort's counted submissions at one challenge again,
-// with the challenge as it is now, to preview and then apply the change.
-type Regrade struct {
-	ID        string `json:"id"`
-	Cohort    string `json:"cohort"`
-	Challenge string `json:"challenge"`
-	// Version is the challenge version the regrade grades with.
-	Version   string    `json:"version"`
-	State     string    `json:"state"`
-	Total     int       `json:"total"`
-	Done      int       `json:"done"`
-	CreatedAt time.Time `json:"created_at"`
-	CreatedBy string    `json:"created_by"`
-	AppliedAt time.Time `json:"applied_at,omitzero"`
-}
-
-// RegradeItem is one submission of a regrade: its score then and now.
-type RegradeItem struct {
-	Submission  string        `json:"submission"`
-	Learner     string        `json:"learner"`
-	OldScore    int           `json:"old_score"`
-	OldMaxScore int           `json:"old_max_score"`
-	OldVersion  string        `json:"old_version"`
-	OldStatus   grader.Status `json:"old_status"`
-	// Done is set once the submission is graded again.
-	Done        bool          `json:"done"`
-	NewScore    int           `json:"new_score"`
-	NewMaxScore int           `json:"new_max_score"`
-	NewVersion  string        `json:"new_version"`
-	NewStatus   grader.Status `json:"new_status,omitempty"`
-	// Applied is the id of the regrade record once applied.
-	Applied string `json:"applied,omitempty"`
-}
-
-// Changed reports whether the regrade changes the item's score. An item
-// the service failed to grade (StatusError) changes nothing.
-func (it RegradeItem) Changed() bool {
-	return it.Done && !it.Failed() && (it.NewScore != it.OldScore || it.NewMaxScore != it.OldMaxScore)
-}
-
-// Failed reports whether the service failed to grade the item again; an
-// apply keeps its old result.
-func (it RegradeItem) Failed() bool { return it.Done && it.NewStatus == grader.StatusError }
-
 // CreateRegrade stores a new regrade and its items (not done); ErrExists
 // if the id is taken.
-func (s *Redis) CreateRegrade(ctx context.Context, rg Regrade, items []RegradeItem) error {
-	rg.State, rg.Total, rg.Done = RegradeRunning, len(items), 0
+func (s *Redis) CreateRegrade(ctx context.Context, rg grader.Regrade, items []grader.RegradeItem) error {
+	rg.State, rg.Total, rg.Done = grader.RegradeRunning, len(items), 0
 	if rg.CreatedAt.IsZero() {
 		rg.CreatedAt = s.now()
 	}
@@ -84,7 +30,7 @@ func (s *Redis) CreateRegrade(ctx context.Context, rg Regrade, items []RegradeIt
 		return fmt.Errorf("create regrade %s: %w", rg.ID, err)
 	}
 	if !ok {
-		return fmt.Errorf("create regrade %s: %w", rg.ID, ErrExists)
+		return fmt.Errorf("create regrade %s: %w", rg.ID, grader.ErrExists)
 	}
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		for _, it := range items {
@@ -105,27 +51,27 @@ func (s *Redis) CreateRegrade(ctx context.Context, rg Regrade, items []RegradeIt
 
 // Regrade returns a regrade, its state and counts brought up to date, and
 // its items by learner; an unknown id wraps grader.ErrNotFound.
-func (s *Redis) Regrade(ctx context.Context, id string) (Regrade, []RegradeItem, error) {
+func (s *Redis) Regrade(ctx context.Context, id string) (grader.Regrade, []grader.RegradeItem, error) {
 	b, err := s.rdb.Get(ctx, s.key("regrade", id)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return Regrade{}, nil, fmt.Errorf("regrade %s: %w", id, grader.ErrNotFound)
+		return grader.Regrade{}, nil, fmt.Errorf("regrade %s: %w", id, grader.ErrNotFound)
 	}
 	if err != nil {
-		return Regrade{}, nil, fmt.Errorf("read regrade %s: %w", id, err)
+		return grader.Regrade{}, nil, fmt.Errorf("read regrade %s: %w", id, err)
 	}
-	var rg Regrade
+	var rg grader.Regrade
 	if err := json.Unmarshal(b, &rg); err != nil {
-		return Regrade{}, nil, fmt.Errorf("decode regrade %s: %w", id, err)
+		return grader.Regrade{}, nil, fmt.Errorf("decode regrade %s: %w", id, err)
 	}
 	m, err := s.rdb.HGetAll(ctx, s.key("regrade", id, "items")).Result()
 	if err != nil {
-		return Regrade{}, nil, fmt.Errorf("read regrade %s: %w", id, err)
+		return grader.Regrade{}, nil, fmt.Errorf("read regrade %s: %w", id, err)
 	}
-	items := make([]RegradeItem, 0, len(m))
+	items := make([]grader.RegradeItem, 0, len(m))
 	for _, v := range m {
-		var it RegradeItem
+		var it grader.RegradeItem
 		if err := json.Unmarshal([]byte(v), &it); err != nil {
-			return Regrade{}, nil, fmt.Errorf("decode regrade %s item: %w", id, err)
+			return grader.Regrade{}, nil, fmt.Errorf("decode regrade %s item: %w", id, err)
 		}
 		items = append(items, it)
 		if it.Done {
@@ -134,8 +80,8 @@ func (s *Redis) Regrade(ctx context.Context, id string) (Regrade, []RegradeItem,
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].Learner < items[j].Learner })
 	rg.Total = len(items)
-	if rg.State == RegradeRunning && rg.Done == rg.Total {
-		rg.State = RegradePreviewed
+	if rg.State == grader.RegradeRunning && rg.Done == rg.Total {
+		rg.State = grader.RegradePreviewed
 	}
 	return rg, items, nil
 }
@@ -181,7 +127,7 @@ func (s *Redis) SaveRegradeResult(ctx context.Context, id string, res grader.Res
 	if err != nil {
 		return fmt.Errorf("read regrade %s item %s: %w", id, res.SubmissionID, err)
 	}
-	it := &RegradeItem{}
+	it := &grader.RegradeItem{}
 	if err := json.Unmarshal(raw, it); err != nil {
 		return fmt.Errorf("decode regrade %s item %s: %w", id, res.SubmissionID, err)
 	}
@@ -217,10 +163,6 @@ end
 return ''
 `)
 
-// ErrRegradeState is wrapped when a regrade cannot be applied in the
-// state it is in.
-var ErrRegradeState = errors.New("regrade is not in a state to apply")
-
 // StartApplyRegrade marks a fully graded regrade as applying (again, if
 // an earlier apply stopped half way); ErrRegradeState otherwise.
 func (s *Redis) StartApplyRegrade(ctx context.Context, id string) error {
@@ -228,27 +170,27 @@ func (s *Redis) StartApplyRegrade(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("apply regrade: %w", err)
 	}
-	if rg.State != RegradePreviewed && rg.State != RegradeApplying {
-		return fmt.Errorf("regrade %s is %s (%d of %d graded): %w", id, rg.State, rg.Done, rg.Total, ErrRegradeState)
+	if rg.State != grader.RegradePreviewed && rg.State != grader.RegradeApplying {
+		return fmt.Errorf("regrade %s is %s (%d of %d graded): %w", id, rg.State, rg.Done, rg.Total, grader.ErrRegradeState)
 	}
-	was, err := setRegradeStateScript.Run(ctx, s.rdb, []string{s.key("regrade", id)}, RegradeApplying, "", RegradeRunning, RegradeApplying).Text()
+	was, err := setRegradeStateScript.Run(ctx, s.rdb, []string{s.key("regrade", id)}, grader.RegradeApplying, "", grader.RegradeRunning, grader.RegradeApplying).Text()
 	if err != nil {
 		return fmt.Errorf("apply regrade %s: %w", id, err)
 	}
 	if was == "" {
-		return fmt.Errorf("regrade %s: %w", id, ErrRegradeState)
+		return fmt.Errorf("regrade %s: %w", id, grader.ErrRegradeState)
 	}
 	return nil
 }
 
 // FinishApplyRegrade marks an applying regrade applied.
 func (s *Redis) FinishApplyRegrade(ctx context.Context, id string) error {
-	was, err := setRegradeStateScript.Run(ctx, s.rdb, []string{s.key("regrade", id)}, RegradeApplied, formatTime(s.now()), RegradeApplying).Text()
+	was, err := setRegradeStateScript.Run(ctx, s.rdb, []string{s.key("regrade", id)}, grader.RegradeApplied, formatTime(s.now()), grader.RegradeApplying).Text()
 	if err != nil {
 		return fmt.Errorf("finish regrade %s: %w", id, err)
 	}
 	if was == "" {
-		return fmt.Errorf("finish regrade %s: %w", id, ErrRegradeState)
+		return fmt.Errorf("finish regrade %s: %w", id, grader.ErrRegradeState)
 	}
 	return nil
 }
@@ -280,7 +222,7 @@ return 1
 // marks the old record superseded, marks the item applied and sets the
 // learner's leaderboard entry to their best counted result. Recording
 // the same newID twice changes nothing more.
-func (s *Redis) RecordRegrade(ctx context.Context, regradeID string, item RegradeItem, newID string, res grader.Result) error {
+func (s *Redis) RecordRegrade(ctx context.Context, regradeID string, item grader.RegradeItem, newID string, res grader.Result) error {
 	old, err := s.Record(ctx, item.Submission)
 	if err != nil {
 		return fmt.Errorf("record regrade: %w", err)
@@ -300,8 +242,8 @@ func (s *Redis) RecordRegrade(ctx context.Context, regradeID string, item Regrad
 		return fmt.Errorf("encode regrade item: %w", err)
 	}
 	rec := old
-	rec.ID, rec.Kind, rec.RegradeOf, rec.SupersededBy = newID, KindRegrade, old.ID, ""
-	rec.State, rec.Status, rec.Score, rec.MaxScore, rec.GradedAt = StateGraded, res.Status, res.Score, res.MaxScore, res.GradedAt
+	rec.ID, rec.Kind, rec.RegradeOf, rec.SupersededBy = newID, grader.KindRegrade, old.ID, ""
+	rec.State, rec.Status, rec.Score, rec.MaxScore, rec.GradedAt = grader.StateGraded, res.Status, res.Score, res.MaxScore, res.GradedAt
 	rec.CallbackURL = "" // CallbackView stays: it says who submitted (see Practice)
 	keys := []string{
 		s.key("sub", newID), s.key("sub", newID, "files"), s.key("sub", newID, "result"),
@@ -341,17 +283,17 @@ func (s *Redis) RefreshStanding(ctx context.Context, challenge, learner string) 
 	if err != nil {
 		return err
 	}
-	if err := s.setStanding(ctx, s.key("board", challenge), learner, recs, Record.Counts); err != nil {
+	if err := s.setStanding(ctx, s.key("board", challenge), learner, recs, grader.Record.Counts); err != nil {
 		return err
 	}
-	practice := func(r Record) bool { return r.Counts() && r.Practice() }
+	practice := func(r grader.Record) bool { return r.Counts() && r.Practice() }
 	return s.setStanding(ctx, s.key("practice-board", challenge), learner, recs, practice)
 }
 
 // setStanding sets learner's entry in board to their best of the recs
 // that count, or removes it when none does.
-func (s *Redis) setStanding(ctx context.Context, board, learner string, recs []Record, counts func(Record) bool) error {
-	var best *Record
+func (s *Redis) setStanding(ctx context.Context, board, learner string, recs []grader.Record, counts func(grader.Record) bool) error {
+	var best *grader.Record
 	for i := range recs {
 		r := &recs[i]
 		if !counts(*r) {
@@ -368,12 +310,12 @@ func (s *Redis) setStanding(ctx context.Context, board, learner string, recs []R
 }
 
 // Regrades returns a cohort's regrades, newest first.
-func (s *Redis) Regrades(ctx context.Context, cohort string) ([]Regrade, error) {
+func (s *Redis) Regrades(ctx context.Context, cohort string) ([]grader.Regrade, error) {
 	ids, err := s.rdb.ZRevRange(ctx, s.key("regrades", "cohort", cohort), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list regrades of %s: %w", cohort, err)
 	}
-	out := []Regrade{}
+	out := []grader.Regrade{}
 	for _, id := range ids {
 		rg, _, err := s.Regrade(ctx, id)
 		if err != nil {

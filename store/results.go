@@ -152,53 +152,45 @@ func unpackBoard(v float64) (score int, at time.Time) {
 	return int(n / boardScale), time.Unix(boardScale-n%boardScale, 0).UTC()
 }
 
-// Standing is one line of a leaderboard: a learner's best score and when
-// it was first reached (to the second).
-type Standing struct {
-	Learner string    `json:"learner"`
-	Score   int       `json:"score"`
-	At      time.Time `json:"at"`
-}
-
 // Leaderboard returns a challenge's best score per learner, best first,
 // ties to whoever got there first, at most limit lines. Results with
 // grader.StatusError are not on it.
-func (s *Redis) Leaderboard(ctx context.Context, challenge string, limit int) ([]Standing, error) {
+func (s *Redis) Leaderboard(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error) {
 	return s.board(ctx, s.key("board", challenge), challenge, limit)
 }
 
 // PracticeLeaderboard is Leaderboard of the practice submissions alone
 // (see Record.Practice): what learners may be shown of one another.
-func (s *Redis) PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]Standing, error) {
+func (s *Redis) PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error) {
 	return s.board(ctx, s.key("practice-board", challenge), challenge, limit)
 }
 
-func (s *Redis) board(ctx context.Context, key, challenge string, limit int) ([]Standing, error) {
+func (s *Redis) board(ctx context.Context, key, challenge string, limit int) ([]grader.BoardEntry, error) {
 	if limit <= 0 {
-		return []Standing{}, nil
+		return []grader.BoardEntry{}, nil
 	}
 	zs, err := s.rdb.ZRevRangeWithScores(ctx, key, 0, int64(limit)-1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read leaderboard of %s: %w", challenge, err)
 	}
-	out := make([]Standing, 0, len(zs))
+	out := make([]grader.BoardEntry, 0, len(zs))
 	for _, z := range zs {
 		score, at := unpackBoard(z.Score)
-		out = append(out, Standing{Learner: fmt.Sprint(z.Member), Score: score, At: at})
+		out = append(out, grader.BoardEntry{Learner: fmt.Sprint(z.Member), Score: score, At: at})
 	}
 	return out, nil
 }
 
 // Best returns a learner's leaderboard entry for a challenge and whether
 // there is one (none until a result other than grader.StatusError).
-func (s *Redis) Best(ctx context.Context, challenge, learner string) (Standing, bool, error) {
+func (s *Redis) Best(ctx context.Context, challenge, learner string) (grader.BoardEntry, bool, error) {
 	v, err := s.rdb.ZScore(ctx, s.key("board", challenge), learner).Result()
 	if errors.Is(err, redis.Nil) {
-		return Standing{}, false, nil
+		return grader.BoardEntry{}, false, nil
 	}
 	if err != nil {
-		return Standing{}, false, fmt.Errorf("best of %s at %s: %w", learner, challenge, err)
+		return grader.BoardEntry{}, false, fmt.Errorf("best of %s at %s: %w", learner, challenge, err)
 	}
 	score, at := unpackBoard(v)
-	return Standing{Learner: learner, Score: score, At: at}, true, nil
+	return grader.BoardEntry{Learner: learner, Score: score, At: at}, true, nil
 }

@@ -29,7 +29,7 @@ func TestFirstResultStandsAcrossARestart(t *testing.T) {
 	t.Cleanup(func() { rdb.Close() })
 	ctx := context.Background()
 	s := New(Config{Client: rdb})
-	if _, err := s.CreateSubmission(ctx, Record{ID: "d1", Challenge: "fix-ledger", Learner: "ada"}, files); err != nil {
+	if _, err := s.CreateSubmission(ctx, grader.Record{ID: "d1", Challenge: "fix-ledger", Learner: "ada"}, files); err != nil {
 		t.Fatal(err)
 	}
 	first := grader.Result{SubmissionID: "d1", Challenge: "fix-ledger", Status: grader.StatusPassed, Score: 5, MaxScore: 5}
@@ -75,7 +75,7 @@ func TestWatchEventsResyncsOnRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-resynced // subscribed again
-	mustCreate(t, s, Record{ID: "r1", Challenge: "c", Learner: "l"})
+	mustCreate(t, s, grader.Record{ID: "r1", Challenge: "c", Learner: "l"})
 	if _, err := s.AppendEvent(ctx, "r1", grader.Event{Type: grader.EventStarted}); err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 	}
 }
 
-func mustCreate(t *testing.T, s *Redis, rec Record) Record {
+func mustCreate(t *testing.T, s *Redis, rec grader.Record) grader.Record {
 	t.Helper()
 	got, err := s.CreateSubmission(context.Background(), rec, files)
 	if err != nil {
@@ -97,8 +97,8 @@ func testSubmissions(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, c := newStore(t, rdb)
 
-	var created []Record
-	for _, rec := range []Record{
+	var created []grader.Record
+	for _, rec := range []grader.Record{
 		{ID: "s1", Challenge: "notes-api", Learner: "ada", Queue: "interactive", CreatedAt: t0,
 			CallbackURL: "https://ci.example/hook", CallbackView: grader.ViewInstructor},
 		{ID: "s2", Challenge: "notes-api", Learner: "bob", Queue: "interactive", CreatedAt: t0.Add(time.Minute)},
@@ -107,8 +107,8 @@ func testSubmissions(t *testing.T, rdb redis.UniversalClient) {
 	} {
 		created = append(created, mustCreate(t, s, rec))
 	}
-	want := Record{ID: "s1", Challenge: "notes-api", Learner: "ada", Queue: "interactive", State: StateQueued, Attempt: 1,
-		CallbackURL: "https://ci.example/hook", CallbackView: grader.ViewInstructor, CreatedAt: t0, Kind: KindSubmission}
+	want := grader.Record{ID: "s1", Challenge: "notes-api", Learner: "ada", Queue: "interactive", State: grader.StateQueued, Attempt: 1,
+		CallbackURL: "https://ci.example/hook", CallbackView: grader.ViewInstructor, CreatedAt: t0, Kind: grader.KindSubmission}
 	if diff := cmp.Diff(want, created[0]); diff != "" {
 		t.Errorf("created record (-want +got):\n%s", diff)
 	}
@@ -126,20 +126,20 @@ func testSubmissions(t *testing.T, rdb redis.UniversalClient) {
 	}
 
 	// A taken id changes nothing and uses up no attempt number.
-	if _, err := s.CreateSubmission(ctx, Record{ID: "s1", Challenge: "notes-api", Learner: "ada"}, files); !errors.Is(err, ErrExists) {
-		t.Errorf("a taken id = %v, want ErrExists", err)
+	if _, err := s.CreateSubmission(ctx, grader.Record{ID: "s1", Challenge: "notes-api", Learner: "ada"}, files); !errors.Is(err, grader.ErrExists) {
+		t.Errorf("a taken id = %v, want grader.ErrExists", err)
 	}
-	if _, err := s.CreateSubmission(ctx, Record{ID: "s1", Challenge: "x", Learner: "eve"}, files); !errors.Is(err, ErrExists) {
-		t.Errorf("a taken id = %v, want ErrExists", err)
+	if _, err := s.CreateSubmission(ctx, grader.Record{ID: "s1", Challenge: "x", Learner: "eve"}, files); !errors.Is(err, grader.ErrExists) {
+		t.Errorf("a taken id = %v, want grader.ErrExists", err)
 	}
 	if r, _ := s.Record(ctx, "s1"); r.Learner != "ada" || r.Challenge != "notes-api" {
 		t.Errorf("a refused create changed the record: %+v", r)
 	}
 	c.Set(t0.Add(4 * time.Minute))
-	if r := mustCreate(t, s, Record{ID: "s5", Challenge: "notes-api", Learner: "ada", Queue: "batch"}); r.Attempt != 3 || !r.CreatedAt.Equal(t0.Add(4*time.Minute)) {
+	if r := mustCreate(t, s, grader.Record{ID: "s5", Challenge: "notes-api", Learner: "ada", Queue: "batch"}); r.Attempt != 3 || !r.CreatedAt.Equal(t0.Add(4*time.Minute)) {
 		t.Errorf("after a refused create: attempt %d created %s, want 3 at the clock's now", r.Attempt, r.CreatedAt)
 	}
-	for _, bad := range []Record{{Challenge: "c", Learner: "l"}, {ID: "x", Learner: "l"}, {ID: "x", Challenge: "c"}} {
+	for _, bad := range []grader.Record{{Challenge: "c", Learner: "l"}, {ID: "x", Learner: "l"}, {ID: "x", Challenge: "c"}} {
 		if _, err := s.CreateSubmission(ctx, bad, files); err == nil {
 			t.Errorf("create %+v: no error", bad)
 		}
@@ -159,7 +159,7 @@ func testSubmissions(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("unknown record = %v, want ErrNotFound", err)
 	}
 
-	ids := func(recs []Record) []string {
+	ids := func(recs []grader.Record) []string {
 		out := []string{}
 		for _, r := range recs {
 			out = append(out, r.ID)
@@ -167,18 +167,18 @@ func testSubmissions(t *testing.T, rdb redis.UniversalClient) {
 		return out
 	}
 	for _, tc := range []struct {
-		f             Filter
+		f             grader.RecordFilter
 		offset, limit int
 		want          []string
 		total         int
 	}{
-		{Filter{Learner: "ada", Challenge: "notes-api"}, 0, 10, []string{"s5", "s4", "s1"}, 3},
-		{Filter{Learner: "ada"}, 0, 10, []string{"s5", "s4", "s3", "s1"}, 4},
-		{Filter{Challenge: "notes-api"}, 1, 2, []string{"s4", "s2"}, 4},
-		{Filter{}, 1, 2, []string{"s4", "s3"}, 5},
-		{Filter{}, 9, 2, []string{}, 5},
-		{Filter{}, 0, 0, []string{}, 5},
-		{Filter{Learner: "nobody"}, 0, 10, []string{}, 0},
+		{grader.RecordFilter{Learner: "ada", Challenge: "notes-api"}, 0, 10, []string{"s5", "s4", "s1"}, 3},
+		{grader.RecordFilter{Learner: "ada"}, 0, 10, []string{"s5", "s4", "s3", "s1"}, 4},
+		{grader.RecordFilter{Challenge: "notes-api"}, 1, 2, []string{"s4", "s2"}, 4},
+		{grader.RecordFilter{}, 1, 2, []string{"s4", "s3"}, 5},
+		{grader.RecordFilter{}, 9, 2, []string{}, 5},
+		{grader.RecordFilter{}, 0, 0, []string{}, 5},
+		{grader.RecordFilter{Learner: "nobody"}, 0, 10, []string{}, 0},
 	} {
 		recs, total, err := s.List(ctx, tc.f, tc.offset, tc.limit)
 		if err != nil {
@@ -208,40 +208,40 @@ func testSubmissions(t *testing.T, rdb redis.UniversalClient) {
 func testHostileNames(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, _ := newStore(t, rdb)
-	mustCreate(t, s, Record{ID: "a1", Challenge: "notes-api", Learner: "ada"})
-	evil := mustCreate(t, s, Record{ID: "e1", Challenge: "x", Learner: "ada:challenge:notes-api"})
+	mustCreate(t, s, grader.Record{ID: "a1", Challenge: "notes-api", Learner: "ada"})
+	evil := mustCreate(t, s, grader.Record{ID: "e1", Challenge: "x", Learner: "ada:challenge:notes-api"})
 	if evil.Attempt != 1 {
 		t.Errorf("the hostile learner's attempt = %d, want 1", evil.Attempt)
 	}
-	if r := mustCreate(t, s, Record{ID: "a2", Challenge: "notes-api", Learner: "ada"}); r.Attempt != 2 {
+	if r := mustCreate(t, s, grader.Record{ID: "a2", Challenge: "notes-api", Learner: "ada"}); r.Attempt != 2 {
 		t.Errorf("ada's second attempt = %d, want 2", r.Attempt)
 	}
-	recs, total, _ := s.List(ctx, Filter{Learner: "ada"}, 0, 10)
+	recs, total, _ := s.List(ctx, grader.RecordFilter{Learner: "ada"}, 0, 10)
 	if total != 2 || len(recs) != 2 {
 		t.Errorf("ada's submissions include another learner's: %+v", recs)
 	}
-	mustCreate(t, s, Record{ID: "a3:files", Challenge: "notes-api", Learner: "%3A"})
+	mustCreate(t, s, grader.Record{ID: "a3:files", Challenge: "notes-api", Learner: "%3A"})
 	if _, err := s.Submission(ctx, "a3"); !errors.Is(err, grader.ErrNotFound) {
 		t.Errorf("the id a3:files made files for a3: %v", err)
 	}
-	if recs, _, _ := s.List(ctx, Filter{Learner: ":"}, 0, 10); len(recs) != 0 {
+	if recs, _, _ := s.List(ctx, grader.RecordFilter{Learner: ":"}, 0, 10); len(recs) != 0 {
 		t.Errorf("learner ':' sees learner '%%3A': %+v", recs)
 	}
-	if _, err := s.Events(ctx, "a1", "1-1; DEL x"); !errors.Is(err, ErrInvalidEventID) {
-		t.Errorf("a hostile event id = %v, want ErrInvalidEventID", err)
+	if _, err := s.Events(ctx, "a1", "1-1; DEL x"); !errors.Is(err, grader.ErrInvalidEventID) {
+		t.Errorf("a hostile event id = %v, want grader.ErrInvalidEventID", err)
 	}
 }
 
 func testMarkStarted(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, c := newStore(t, rdb)
-	mustCreate(t, s, Record{ID: "m1", Challenge: "notes-api", Learner: "ada"})
+	mustCreate(t, s, grader.Record{ID: "m1", Challenge: "notes-api", Learner: "ada"})
 	c.Set(t0.Add(5 * time.Second))
 	if err := s.MarkStarted(ctx, "m1"); err != nil {
 		t.Fatal(err)
 	}
 	r, _ := s.Record(ctx, "m1")
-	if r.State != StateGrading || !r.StartedAt.Equal(t0.Add(5*time.Second)) {
+	if r.State != grader.StateGrading || !r.StartedAt.Equal(t0.Add(5*time.Second)) {
 		t.Errorf("after MarkStarted: state %s started %s", r.State, r.StartedAt)
 	}
 	if err := s.MarkStarted(ctx, "nope"); !errors.Is(err, grader.ErrNotFound) {
@@ -257,7 +257,7 @@ func testMarkStarted(t *testing.T, rdb redis.UniversalClient) {
 	if err := s.MarkStarted(ctx, "m1"); err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := s.Record(ctx, "m1"); r.State != StateGraded || !r.StartedAt.Equal(t0.Add(5*time.Second)) {
+	if r, _ := s.Record(ctx, "m1"); r.State != grader.StateGraded || !r.StartedAt.Equal(t0.Add(5*time.Second)) {
 		t.Errorf("a late MarkStarted regressed a graded record: %+v", r)
 	}
 }
@@ -265,7 +265,7 @@ func testMarkStarted(t *testing.T, rdb redis.UniversalClient) {
 func testResults(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, c := newStore(t, rdb)
-	for i, rec := range []Record{
+	for i, rec := range []grader.Record{
 		{ID: "r1", Challenge: "notes-api", Learner: "ada"},
 		{ID: "r2", Challenge: "notes-api", Learner: "bob"},
 		{ID: "r3", Challenge: "notes-api", Learner: "ada"},
@@ -299,8 +299,8 @@ func testResults(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("result %+v %v %v", res, ok, err)
 	}
 	rec, _ := s.Record(ctx, "r1")
-	want := Record{ID: "r1", Challenge: "notes-api", Learner: "ada", State: StateGraded, Attempt: 1, CreatedAt: t0,
-		GradedAt: t0.Add(time.Hour), Status: grader.StatusFailed, Score: 7, MaxScore: 10, Kind: KindSubmission}
+	want := grader.Record{ID: "r1", Challenge: "notes-api", Learner: "ada", State: grader.StateGraded, Attempt: 1, CreatedAt: t0,
+		GradedAt: t0.Add(time.Hour), Status: grader.StatusFailed, Score: 7, MaxScore: 10, Kind: grader.KindSubmission}
 	if diff := cmp.Diff(want, rec); diff != "" {
 		t.Errorf("record after grading (-want +got):\n%s", diff)
 	}
@@ -316,7 +316,7 @@ func testResults(t *testing.T, rdb redis.UniversalClient) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantBoard := []Standing{{Learner: "ada", Score: 7, At: t0.Add(time.Hour)}, {Learner: "bob", Score: 7, At: t0.Add(2 * time.Hour)}}
+	wantBoard := []grader.BoardEntry{{Learner: "ada", Score: 7, At: t0.Add(time.Hour)}, {Learner: "bob", Score: 7, At: t0.Add(2 * time.Hour)}}
 	if diff := cmp.Diff(wantBoard, board); diff != "" {
 		t.Errorf("leaderboard (-want +got):\n%s", diff)
 	}
@@ -340,14 +340,14 @@ func testResults(t *testing.T, rdb redis.UniversalClient) {
 func testErrorResults(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, c := newStore(t, rdb)
-	mustCreate(t, s, Record{ID: "e1", Challenge: "fix-ledger", Learner: "ada"})
-	mustCreate(t, s, Record{ID: "e2", Challenge: "fix-ledger", Learner: "ada"})
+	mustCreate(t, s, grader.Record{ID: "e1", Challenge: "fix-ledger", Learner: "ada"})
+	mustCreate(t, s, grader.Record{ID: "e2", Challenge: "fix-ledger", Learner: "ada"})
 	c.Set(t0.Add(time.Minute))
 	fault := grader.Result{SubmissionID: "e1", Challenge: "fix-ledger", Status: grader.StatusError, Message: "our fault"}
 	if _, err := s.SaveResult(ctx, fault); err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := s.Record(ctx, "e1"); r.State != StateGraded || r.Status != grader.StatusError || !r.GradedAt.Equal(t0.Add(time.Minute)) {
+	if r, _ := s.Record(ctx, "e1"); r.State != grader.StateGraded || r.Status != grader.StatusError || !r.GradedAt.Equal(t0.Add(time.Minute)) {
 		t.Errorf("record after a fault result: %+v", r)
 	}
 	if _, ok, _ := s.Best(ctx, "fix-ledger", "ada"); ok {
@@ -390,10 +390,10 @@ func testErrorResults(t *testing.T, rdb redis.UniversalClient) {
 func testUnfinished(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, c := newStore(t, rdb)
-	mustCreate(t, s, Record{ID: "u1", Challenge: "c", Learner: "l", CreatedAt: t0})
-	mustCreate(t, s, Record{ID: "u2", Challenge: "c", Learner: "l", CreatedAt: t0.Add(time.Minute)})
-	mustCreate(t, s, Record{ID: "u3", Challenge: "c", Learner: "l", CreatedAt: t0.Add(2 * time.Minute)})
-	mustCreate(t, s, Record{ID: "u4", Challenge: "c", Learner: "l", CreatedAt: t0.Add(9 * time.Minute)})
+	mustCreate(t, s, grader.Record{ID: "u1", Challenge: "c", Learner: "l", CreatedAt: t0})
+	mustCreate(t, s, grader.Record{ID: "u2", Challenge: "c", Learner: "l", CreatedAt: t0.Add(time.Minute)})
+	mustCreate(t, s, grader.Record{ID: "u3", Challenge: "c", Learner: "l", CreatedAt: t0.Add(2 * time.Minute)})
+	mustCreate(t, s, grader.Record{ID: "u4", Challenge: "c", Learner: "l", CreatedAt: t0.Add(9 * time.Minute)})
 	if err := s.MarkStarted(ctx, "u2"); err != nil {
 		t.Fatal(err)
 	}
@@ -420,7 +420,7 @@ func testUnfinished(t *testing.T, rdb redis.UniversalClient) {
 func testEvents(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, _ := newStore(t, rdb)
-	mustCreate(t, s, Record{ID: "v1", Challenge: "c", Learner: "l"})
+	mustCreate(t, s, grader.Record{ID: "v1", Challenge: "c", Learner: "l"})
 	var ids []string
 	for _, ty := range []grader.EventType{grader.EventStarted, grader.EventPhaseStarted, grader.EventTestFinished} {
 		id, err := s.AppendEvent(ctx, "v1", grader.Event{Type: ty, Phase: "build", At: t0})
@@ -433,7 +433,7 @@ func testEvents(t *testing.T, rdb redis.UniversalClient) {
 	if err != nil || len(all) != 3 {
 		t.Fatalf("events %+v %v", all, err)
 	}
-	if diff := cmp.Diff(Event{ID: ids[2], Event: grader.Event{Type: grader.EventTestFinished, Phase: "build", At: t0}}, all[2]); diff != "" {
+	if diff := cmp.Diff(grader.StoredEvent{ID: ids[2], Event: grader.Event{Type: grader.EventTestFinished, Phase: "build", At: t0}}, all[2]); diff != "" {
 		t.Errorf("third event (-want +got):\n%s", diff)
 	}
 	rest, _ := s.Events(ctx, "v1", ids[0])
@@ -449,8 +449,8 @@ func testEvents(t *testing.T, rdb redis.UniversalClient) {
 	for _, bad := range []string{"x", "1-", "-1", "1-2-3", "99999999999999999999999", "$", "+", "(1",
 		// No id follows the largest one: real Redis refuses the range.
 		"18446744073709551615-18446744073709551615"} {
-		if _, err := s.Events(ctx, "v1", bad); !errors.Is(err, ErrInvalidEventID) {
-			t.Errorf("Events after %q = %v, want ErrInvalidEventID", bad, err)
+		if _, err := s.Events(ctx, "v1", bad); !errors.Is(err, grader.ErrInvalidEventID) {
+			t.Errorf("Events after %q = %v, want grader.ErrInvalidEventID", bad, err)
 		}
 	}
 
@@ -461,7 +461,7 @@ func testEvents(t *testing.T, rdb redis.UniversalClient) {
 	if ttl := rdb.TTL(ctx, s.key("sub", "v1", "events")).Val(); ttl <= 0 {
 		t.Errorf("a graded submission's events never expire (TTL %s)", ttl)
 	}
-	mustCreate(t, s, Record{ID: "v2", Challenge: "c", Learner: "l"})
+	mustCreate(t, s, grader.Record{ID: "v2", Challenge: "c", Learner: "l"})
 	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "v2", Status: grader.StatusPassed}); err != nil {
 		t.Fatal(err)
 	}
@@ -476,8 +476,8 @@ func testEvents(t *testing.T, rdb redis.UniversalClient) {
 func testEventsAfter(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, _ := newStore(t, rdb)
-	mustCreate(t, s, Record{ID: "a1", Challenge: "c", Learner: "l"})
-	mustCreate(t, s, Record{ID: "a2", Challenge: "c", Learner: "l"})
+	mustCreate(t, s, grader.Record{ID: "a1", Challenge: "c", Learner: "l"})
+	mustCreate(t, s, grader.Record{ID: "a2", Challenge: "c", Learner: "l"})
 	first, err := s.AppendEvent(ctx, "a1", grader.Event{Type: grader.EventQueued, At: t0})
 	if err != nil {
 		t.Fatal(err)
@@ -488,15 +488,15 @@ func testEventsAfter(t *testing.T, rdb redis.UniversalClient) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][]Event{
+	want := map[string][]grader.StoredEvent{
 		"a1": {{ID: second, Event: grader.Event{Type: grader.EventStarted, At: t0}}},
 		"a2": {{ID: third, Event: grader.Event{Type: grader.EventQueued, At: t0}}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("EventsAfter (-want +got):\n%s", diff)
 	}
-	if _, err := s.EventsAfter(ctx, map[string]string{"a1": "18446744073709551615-18446744073709551615"}); !errors.Is(err, ErrInvalidEventID) {
-		t.Errorf("EventsAfter of the largest id: %v, want ErrInvalidEventID", err)
+	if _, err := s.EventsAfter(ctx, map[string]string{"a1": "18446744073709551615-18446744073709551615"}); !errors.Is(err, grader.ErrInvalidEventID) {
+		t.Errorf("EventsAfter of the largest id: %v, want grader.ErrInvalidEventID", err)
 	}
 
 	if _, err := s.SaveResult(ctx, grader.Result{SubmissionID: "a2", Status: grader.StatusPassed, GradedAt: t0}); err != nil {
@@ -516,7 +516,7 @@ func testEventsAfter(t *testing.T, rdb redis.UniversalClient) {
 func testWatchEvents(t *testing.T, rdb redis.UniversalClient) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s, _ := newStore(t, rdb)
-	mustCreate(t, s, Record{ID: "w1", Challenge: "c", Learner: "l"})
+	mustCreate(t, s, grader.Record{ID: "w1", Challenge: "c", Learner: "l"})
 	ids := make(chan string, 10)
 	resynced := make(chan struct{}, 10)
 	done := make(chan error, 1)
@@ -751,7 +751,7 @@ func testBatchReads(t *testing.T, rdb redis.UniversalClient) {
 		for n := range i % 3 {
 			// Later ids are made earlier: the order must be by time.
 			id := fmt.Sprintf("s%04d-%d", i, n)
-			mustCreate(t, s, Record{ID: id, Challenge: "notes-api", Learner: learner, Queue: "batch",
+			mustCreate(t, s, grader.Record{ID: id, Challenge: "notes-api", Learner: learner, Queue: "batch",
 				CreatedAt: t0.Add(time.Duration(i*3-n) * time.Second)})
 			wantAttempts[learner] = append([]string{id}, wantAttempts[learner]...)
 			ids = append(ids, id)
@@ -764,7 +764,7 @@ func testBatchReads(t *testing.T, rdb redis.UniversalClient) {
 			}
 		}
 		if i%5 == 0 {
-			mustCreate(t, s, Record{ID: fmt.Sprintf("f%04d", i), Challenge: "fix-ledger", Learner: learner, Queue: "batch", CreatedAt: t0})
+			mustCreate(t, s, grader.Record{ID: fmt.Sprintf("f%04d", i), Challenge: "fix-ledger", Learner: learner, Queue: "batch", CreatedAt: t0})
 		}
 	}
 	learners = append(learners, "ghost")
@@ -810,7 +810,7 @@ func testBatchReads(t *testing.T, rdb redis.UniversalClient) {
 func testPracticeBoard(t *testing.T, rdb redis.UniversalClient) {
 	ctx := context.Background()
 	s, _ := newStore(t, rdb)
-	for _, rec := range []Record{
+	for _, rec := range []grader.Record{
 		{ID: "own", Challenge: "c", Learner: "ada"},
 		{ID: "bulk", Challenge: "c", Learner: "bob", CallbackView: grader.ViewInstructor},
 		{ID: "staff", Challenge: "c", Learner: "teach", CallbackView: grader.ViewInstructor},
@@ -821,7 +821,7 @@ func testPracticeBoard(t *testing.T, rdb redis.UniversalClient) {
 			t.Fatal(err)
 		}
 	}
-	learners := func(b []Standing) []string {
+	learners := func(b []grader.BoardEntry) []string {
 		var out []string
 		for _, s := range b {
 			out = append(out, s.Learner)

@@ -47,35 +47,35 @@ return n
 // with a Cohort is also indexed by cohort; with quota > 0 it fails with
 // ErrQuota, changing nothing, while the cohort has quota submissions
 // queued or grading.
-func (s *Redis) CreateSubmission(ctx context.Context, rec Record, files []grader.File) (Record, error) {
+func (s *Redis) CreateSubmission(ctx context.Context, rec grader.Record, files []grader.File) (grader.Record, error) {
 	return s.CreateCohortSubmission(ctx, rec, files, 0)
 }
 
 // CreateCohortSubmission is CreateSubmission with a cohort quota: with
 // quota > 0 and a record with a Cohort, it fails with ErrQuota, changing
 // nothing, while the cohort has quota submissions queued or grading.
-func (s *Redis) CreateCohortSubmission(ctx context.Context, rec Record, files []grader.File, quota int) (Record, error) {
+func (s *Redis) CreateCohortSubmission(ctx context.Context, rec grader.Record, files []grader.File, quota int) (grader.Record, error) {
 	switch {
 	case rec.ID == "":
-		return Record{}, errors.New("create submission: the id is empty")
+		return grader.Record{}, errors.New("create submission: the id is empty")
 	case rec.Challenge == "":
-		return Record{}, fmt.Errorf("create submission %s: the challenge is empty", rec.ID)
+		return grader.Record{}, fmt.Errorf("create submission %s: the challenge is empty", rec.ID)
 	case rec.Learner == "":
-		return Record{}, fmt.Errorf("create submission %s: the learner is empty", rec.ID)
+		return grader.Record{}, fmt.Errorf("create submission %s: the learner is empty", rec.ID)
 	}
 	if rec.CreatedAt.IsZero() {
 		rec.CreatedAt = s.now()
 	}
 	rec.CreatedAt = rec.CreatedAt.UTC()
-	rec.State = StateQueued
+	rec.State = grader.StateQueued
 	rec.StartedAt, rec.GradedAt = time.Time{}, time.Time{}
 	rec.Status, rec.Score, rec.MaxScore = "", 0, 0
 	if rec.Kind == "" {
-		rec.Kind = KindSubmission
+		rec.Kind = grader.KindSubmission
 	}
 	packed, err := packFiles(files)
 	if err != nil {
-		return Record{}, fmt.Errorf("create submission %s: %w", rec.ID, err)
+		return grader.Record{}, fmt.Errorf("create submission %s: %w", rec.ID, err)
 	}
 	keys := []string{
 		s.key("sub", rec.ID), s.key("sub", rec.ID, "files"),
@@ -95,13 +95,13 @@ func (s *Redis) CreateCohortSubmission(ctx context.Context, rec Record, files []
 	}
 	n, err := createScript.Run(ctx, s.rdb, keys, args...).Int()
 	if err != nil {
-		return Record{}, fmt.Errorf("create submission %s: %w", rec.ID, err)
+		return grader.Record{}, fmt.Errorf("create submission %s: %w", rec.ID, err)
 	}
 	switch n {
 	case 0:
-		return Record{}, fmt.Errorf("create submission %s: %w", rec.ID, ErrExists)
+		return grader.Record{}, fmt.Errorf("create submission %s: %w", rec.ID, grader.ErrExists)
 	case -1:
-		return Record{}, fmt.Errorf("create submission %s in cohort %s: %d unfinished: %w", rec.ID, rec.Cohort, quota, ErrQuota)
+		return grader.Record{}, fmt.Errorf("create submission %s in cohort %s: %d unfinished: %w", rec.ID, rec.Cohort, quota, grader.ErrQuota)
 	}
 	rec.Attempt = n
 	return rec, nil
@@ -109,7 +109,7 @@ func (s *Redis) CreateCohortSubmission(ctx context.Context, rec Record, files []
 
 // recordFields is rec as hash fields (all but attempt, which only
 // CreateSubmission sets).
-func recordFields(r Record) map[string]any {
+func recordFields(r grader.Record) map[string]any {
 	return map[string]any{
 		"id": r.ID, "challenge": r.Challenge, "learner": r.Learner, "queue": r.Queue, "state": string(r.State),
 		"callback_url": r.CallbackURL, "callback_view": string(r.CallbackView),
@@ -135,39 +135,39 @@ func parseTime(s string) time.Time {
 }
 
 // parseRecord reads a record's hash; ok is false when there is none.
-func parseRecord(m map[string]string) (Record, bool) {
+func parseRecord(m map[string]string) (grader.Record, bool) {
 	if len(m) == 0 || m["challenge"] == "" {
-		return Record{}, false
+		return grader.Record{}, false
 	}
 	atoi := func(k string) int { n, _ := strconv.Atoi(m[k]); return n }
-	return Record{
-		ID: m["id"], Challenge: m["challenge"], Learner: m["learner"], Queue: m["queue"], State: State(m["state"]),
+	return grader.Record{
+		ID: m["id"], Challenge: m["challenge"], Learner: m["learner"], Queue: m["queue"], State: grader.State(m["state"]),
 		Attempt: atoi("attempt"), CallbackURL: m["callback_url"], CallbackView: grader.View(m["callback_view"]),
 		CreatedAt: parseTime(m["created_at"]), StartedAt: parseTime(m["started_at"]), GradedAt: parseTime(m["graded_at"]),
 		Status: grader.Status(m["status"]), Score: atoi("score"), MaxScore: atoi("max_score"),
-		Cohort: m["cohort"], TokenCohort: m["token_cohort"], Kind: cmp.Or(m["kind"], KindSubmission), RegradeOf: m["regrade_of"], SupersededBy: m["superseded_by"],
+		Cohort: m["cohort"], TokenCohort: m["token_cohort"], Kind: cmp.Or(m["kind"], grader.KindSubmission), RegradeOf: m["regrade_of"], SupersededBy: m["superseded_by"],
 	}, true
 }
 
 // Record returns a submission's record, or an error wrapping
 // grader.ErrNotFound.
-func (s *Redis) Record(ctx context.Context, id string) (Record, error) {
+func (s *Redis) Record(ctx context.Context, id string) (grader.Record, error) {
 	m, err := s.rdb.HGetAll(ctx, s.key("sub", id)).Result()
 	if err != nil {
-		return Record{}, fmt.Errorf("read submission %s: %w", id, err)
+		return grader.Record{}, fmt.Errorf("read submission %s: %w", id, err)
 	}
 	rec, ok := parseRecord(m)
 	if !ok {
-		return Record{}, fmt.Errorf("submission %s: %w", id, grader.ErrNotFound)
+		return grader.Record{}, fmt.Errorf("submission %s: %w", id, grader.ErrNotFound)
 	}
 	return rec, nil
 }
 
 // records loads the records of ids in one round trip, in order, skipping
 // ids without one.
-func (s *Redis) records(ctx context.Context, ids []string) ([]Record, error) {
+func (s *Redis) records(ctx context.Context, ids []string) ([]grader.Record, error) {
 	if len(ids) == 0 {
-		return []Record{}, nil
+		return []grader.Record{}, nil
 	}
 	cmds := make([]*redis.MapStringStringCmd, len(ids))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -179,7 +179,7 @@ func (s *Redis) records(ctx context.Context, ids []string) ([]Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read submissions: %w", err)
 	}
-	out := make([]Record, 0, len(ids))
+	out := make([]grader.Record, 0, len(ids))
 	for _, c := range cmds {
 		if rec, ok := parseRecord(c.Val()); ok {
 			out = append(out, rec)
@@ -213,20 +213,9 @@ func (s *Redis) MarkStarted(ctx context.Context, id string) error {
 	return nil
 }
 
-// Filter narrows List; empty fields match all. Scope, with Learner, keeps
-// the learner's submissions of that scope (see Record.Scope). Cohort,
-// when set, is
-// used alone.
-type Filter struct {
-	Challenge string
-	Learner   string
-	Cohort    string
-	Scope     string
-}
-
 // List returns records newest first, from offset, at most limit, and how
 // many match in all.
-func (s *Redis) List(ctx context.Context, f Filter, offset, limit int) ([]Record, int, error) {
+func (s *Redis) List(ctx context.Context, f grader.RecordFilter, offset, limit int) ([]grader.Record, int, error) {
 	index := s.key("subs")
 	switch {
 	case f.Scope != "" && f.Learner != "":
@@ -245,14 +234,14 @@ func (s *Redis) List(ctx context.Context, f Filter, offset, limit int) ([]Record
 
 // page returns the records of an index newest first, from offset, at
 // most limit, and how many it holds.
-func (s *Redis) page(ctx context.Context, index string, offset, limit int) ([]Record, int, error) {
+func (s *Redis) page(ctx context.Context, index string, offset, limit int) ([]grader.Record, int, error) {
 	offset = max(offset, 0)
 	total, err := s.rdb.ZCard(ctx, index).Result()
 	if err != nil {
 		return nil, 0, fmt.Errorf("list submissions: %w", err)
 	}
 	if limit <= 0 || int64(offset) >= total {
-		return []Record{}, int(total), nil
+		return []grader.Record{}, int(total), nil
 	}
 	ids, err := s.rdb.ZRevRange(ctx, index, int64(offset), int64(offset+limit-1)).Result()
 	if err != nil {
@@ -268,7 +257,7 @@ func (s *Redis) page(ctx context.Context, index string, offset, limit int) ([]Re
 // listScope is List of one learner's submissions of one scope. A
 // challenge is matched by reading the learner's whole scope, which holds
 // only what one learner submitted in one cohort.
-func (s *Redis) listScope(ctx context.Context, f Filter, offset, limit int) ([]Record, int, error) {
+func (s *Redis) listScope(ctx context.Context, f grader.RecordFilter, offset, limit int) ([]grader.Record, int, error) {
 	index := s.key("subs", "learner", f.Learner, "scope", f.Scope)
 	if f.Challenge == "" {
 		return s.page(ctx, index, offset, limit)
@@ -281,13 +270,13 @@ func (s *Redis) listScope(ctx context.Context, f Filter, offset, limit int) ([]R
 	if err != nil {
 		return nil, 0, fmt.Errorf("list submissions: %w", err)
 	}
-	recs = slices.DeleteFunc(recs, func(r Record) bool { return r.Challenge != f.Challenge })
+	recs = slices.DeleteFunc(recs, func(r grader.Record) bool { return r.Challenge != f.Challenge })
 	offset = min(max(offset, 0), len(recs))
 	return recs[offset:min(offset+max(limit, 0), len(recs))], len(recs), nil
 }
 
 // Attempts returns a learner's submissions to a challenge, oldest first.
-func (s *Redis) Attempts(ctx context.Context, learner, challenge string) ([]Record, error) {
+func (s *Redis) Attempts(ctx context.Context, learner, challenge string) ([]grader.Record, error) {
 	byLearner, err := s.AttemptsOf(ctx, []string{learner}, challenge)
 	if err != nil {
 		return nil, err
@@ -299,7 +288,7 @@ func (s *Redis) Attempts(ctx context.Context, learner, challenge string) ([]Reco
 // olderThan ago, oldest first: what a crash between storing a submission
 // and enqueueing it, or a lost task, left behind. Workers re-enqueue them
 // at start (a duplicate enqueue is harmless).
-func (s *Redis) Unfinished(ctx context.Context, olderThan time.Duration) ([]Record, error) {
+func (s *Redis) Unfinished(ctx context.Context, olderThan time.Duration) ([]grader.Record, error) {
 	cutoff := s.now().Add(-olderThan).UnixNano()
 	ids, err := s.rdb.ZRangeByScore(ctx, s.key("unfinished"), &redis.ZRangeBy{Min: "-inf", Max: "(" + strconv.FormatInt(cutoff, 10)}).Result()
 	if err != nil {
@@ -311,7 +300,7 @@ func (s *Redis) Unfinished(ctx context.Context, olderThan time.Duration) ([]Reco
 	}
 	out := recs[:0]
 	for _, r := range recs {
-		if r.State == StateQueued || r.State == StateGrading {
+		if r.State == grader.StateQueued || r.State == grader.StateGrading {
 			out = append(out, r)
 		}
 	}
@@ -343,8 +332,8 @@ const batchSize = 512
 // AttemptsOf returns, by learner, each learner's submissions to a
 // challenge, oldest first: Attempts for many learners in a few round
 // trips. Learners without submissions are absent from the map.
-func (s *Redis) AttemptsOf(ctx context.Context, learners []string, challenge string) (map[string][]Record, error) {
-	out := make(map[string][]Record, len(learners))
+func (s *Redis) AttemptsOf(ctx context.Context, learners []string, challenge string) (map[string][]grader.Record, error) {
+	out := make(map[string][]grader.Record, len(learners))
 	for chunk := range slices.Chunk(learners, batchSize) {
 		cmds := make([]*redis.StringSliceCmd, len(chunk))
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {

@@ -35,13 +35,13 @@ func TestRequeueUnfinishedEnqueuesStrandedSubmissions(t *testing.T) {
 	files := []grader.File{{Name: "go.mod", Mode: 0o644, Data: []byte("module x\n")}}
 
 	// Stored long ago and never enqueued (the API died in between).
-	stranded, err := st.CreateSubmission(ctx, store.Record{ID: "sub_old", Challenge: "notes-api", Learner: "ada", Queue: queue.QueueInteractive,
+	stranded, err := st.CreateSubmission(ctx, grader.Record{ID: "sub_old", Challenge: "notes-api", Learner: "ada", Queue: queue.QueueInteractive,
 		CreatedAt: time.Now().Add(-10 * time.Minute)}, files)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Stored long ago and enqueued: a second enqueue must be harmless.
-	queued, err := st.CreateSubmission(ctx, store.Record{ID: "sub_queued", Challenge: "notes-api", Learner: "bob", Queue: queue.QueueInteractive,
+	queued, err := st.CreateSubmission(ctx, grader.Record{ID: "sub_queued", Challenge: "notes-api", Learner: "bob", Queue: queue.QueueInteractive,
 		CreatedAt: time.Now().Add(-10 * time.Minute)}, files)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +50,7 @@ func TestRequeueUnfinishedEnqueuesStrandedSubmissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Just stored: its API may be enqueueing it right now.
-	if _, err := st.CreateSubmission(ctx, store.Record{ID: "sub_new", Challenge: "notes-api", Learner: "cy", Queue: queue.QueueInteractive}, files); err != nil {
+	if _, err := st.CreateSubmission(ctx, grader.Record{ID: "sub_new", Challenge: "notes-api", Learner: "cy", Queue: queue.QueueInteractive}, files); err != nil {
 		t.Fatal(err)
 	}
 

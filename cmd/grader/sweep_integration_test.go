@@ -33,7 +33,7 @@ func TestSweepAcrossARedisOutage(t *testing.T) {
 	t.Cleanup(func() { ac.Close() })
 	qc := queue.NewClient(ac)
 	catalog := challenges.NewIndex([]*grader.Challenge{{ID: "notes-api"}})
-	if _, err := st.CreateSubmission(ctx, store.Record{ID: "sub_stranded", Challenge: "notes-api", Learner: "ada",
+	if _, err := st.CreateSubmission(ctx, grader.Record{ID: "sub_stranded", Challenge: "notes-api", Learner: "ada",
 		Queue: queue.QueueInteractive, CreatedAt: time.Now().Add(-10 * time.Minute)},
 		[]grader.File{{Name: "go.mod", Mode: 0o644, Data: []byte("module x\n")}}); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/store"
 )
 
 // Source is where the hub learns of and reads events; *store.Redis
@@ -26,7 +25,7 @@ type Source interface {
 	// EventsAfter returns, for each submission id of after, its events
 	// after the stream id it maps to ("" for all); ids without new events
 	// may be left out.
-	EventsAfter(ctx context.Context, after map[string]string) (map[string][]store.Event, error)
+	EventsAfter(ctx context.Context, after map[string]string) (map[string][]grader.StoredEvent, error)
 	// GradedAt returns which of ids are graded, with when.
 	GradedAt(ctx context.Context, ids []string) (map[string]time.Time, error)
 }
@@ -78,7 +77,7 @@ type topic struct {
 type Follower struct {
 	h  *Hub
 	id string
-	c  chan []store.Event
+	c  chan []grader.StoredEvent
 	// lagged and gotDone are written by the hub, under its lock, before
 	// c is closed or the done event sent.
 	lagged  bool
@@ -115,7 +114,7 @@ func (h *Hub) Follow(id, after string) (*Follower, error) {
 		t = &topic{cursor: after, followers: map[*Follower]bool{}}
 		h.topics[id] = t
 	}
-	f := &Follower{h: h, id: id, c: make(chan []store.Event, h.cfg.Backlog)}
+	f := &Follower{h: h, id: id, c: make(chan []grader.StoredEvent, h.cfg.Backlog)}
 	t.followers[f] = true
 	return f, nil
 }
@@ -123,7 +122,7 @@ func (h *Hub) Follow(id, after string) (*Follower, error) {
 // Events delivers batches of new events, oldest first. A synthetic done
 // event (its submission is graded but its stream has no done) has no id.
 // The channel closes when the hub drops the follower: see Lagged.
-func (f *Follower) Events() <-chan []store.Event { return f.c }
+func (f *Follower) Events() <-chan []grader.StoredEvent { return f.c }
 
 // Lagged reports, once Events is closed, whether the follower was
 // dropped for falling behind (read what it missed from the store and
@@ -304,7 +303,7 @@ func (h *Hub) read(ctx context.Context, after map[string]string, graded map[stri
 		if t == nil {
 			continue
 		}
-		fresh := make([]store.Event, 0, len(batch))
+		fresh := make([]grader.StoredEvent, 0, len(batch))
 		for _, ev := range batch {
 			if After(ev.ID, t.cursor) {
 				fresh = append(fresh, ev)
@@ -321,7 +320,7 @@ func (h *Hub) read(ctx context.Context, after map[string]string, graded map[stri
 		if t == nil {
 			continue
 		}
-		done := []store.Event{{Event: grader.Event{Type: grader.EventDone, At: at}}}
+		done := []grader.StoredEvent{{Event: grader.Event{Type: grader.EventDone, At: at}}}
 		for f := range t.followers {
 			if !f.gotDone {
 				h.send(f, done)
@@ -341,7 +340,7 @@ func (h *Hub) failed(ctx context.Context, what string, err error) {
 }
 
 // handOut gives batch to every follower of t; the lock is held.
-func (h *Hub) handOut(t *topic, batch []store.Event) {
+func (h *Hub) handOut(t *topic, batch []grader.StoredEvent) {
 	for f := range t.followers {
 		h.send(f, batch)
 	}
@@ -349,7 +348,7 @@ func (h *Hub) handOut(t *topic, batch []store.Event) {
 
 // send gives f a batch, or drops f as lagged if its backlog is full; the
 // lock is held.
-func (h *Hub) send(f *Follower, batch []store.Event) {
+func (h *Hub) send(f *Follower, batch []grader.StoredEvent) {
 	select {
 	case f.c <- batch:
 		for _, ev := range batch {

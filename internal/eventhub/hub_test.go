@@ -11,14 +11,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/store"
 )
 
 // fakeSource keeps streams in memory. append notifies the watching hub
 // unless told to lose the notice; reconnect makes it resync.
 type fakeSource struct {
 	mu      sync.Mutex
-	streams map[string][]store.Event
+	streams map[string][]grader.StoredEvent
 	seq     int
 	reads   int
 	notify  func(string)
@@ -29,7 +28,7 @@ type fakeSource struct {
 }
 
 func newFakeSource() *fakeSource {
-	return &fakeSource{streams: map[string][]store.Event{}, watched: make(chan struct{})}
+	return &fakeSource{streams: map[string][]grader.StoredEvent{}, watched: make(chan struct{})}
 }
 
 func (s *fakeSource) WatchEvents(ctx context.Context, notify func(string), resync func()) error {
@@ -42,7 +41,7 @@ func (s *fakeSource) WatchEvents(ctx context.Context, notify func(string), resyn
 	return nil
 }
 
-func (s *fakeSource) EventsAfter(ctx context.Context, after map[string]string) (map[string][]store.Event, error) {
+func (s *fakeSource) EventsAfter(ctx context.Context, after map[string]string) (map[string][]grader.StoredEvent, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reads++
@@ -50,7 +49,7 @@ func (s *fakeSource) EventsAfter(ctx context.Context, after map[string]string) (
 		s.fail--
 		return nil, errors.New("redis away")
 	}
-	out := map[string][]store.Event{}
+	out := map[string][]grader.StoredEvent{}
 	for id, from := range after {
 		for _, ev := range s.streams[id] {
 			if After(ev.ID, from) {
@@ -69,7 +68,7 @@ func (s *fakeSource) append(id string, typ grader.EventType, lose bool) string {
 	s.mu.Lock()
 	s.seq++
 	sid := fmt.Sprintf("%d-0", s.seq)
-	s.streams[id] = append(s.streams[id], store.Event{ID: sid, Event: grader.Event{Type: typ}})
+	s.streams[id] = append(s.streams[id], grader.StoredEvent{ID: sid, Event: grader.Event{Type: typ}})
 	notify := s.notify
 	s.mu.Unlock()
 	if !lose {
@@ -109,7 +108,7 @@ func startChecking(t *testing.T, src *fakeSource, backlog int, check time.Durati
 	return h, stop
 }
 
-func ids(batch []store.Event) []string {
+func ids(batch []grader.StoredEvent) []string {
 	var out []string
 	for _, ev := range batch {
 		out = append(out, ev.ID)
