@@ -62,7 +62,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	// RFC 6750: a 401 names the scheme it wants.
 	c.Header("WWW-Authenticate", `Bearer realm="grader"`)
 	if !ok || secret == "" {
-		abort(c, s.log, Errorf(CodeUnauthorized, "send a bearer token: Authorization: Bearer <token>"))
+		s.abort(c, Errorf(CodeUnauthorized, "send a bearer token: Authorization: Bearer <token>"))
 		return
 	}
 	sum := sha256.Sum256([]byte(secret))
@@ -78,7 +78,7 @@ func (s *Server) authenticate(c *gin.Context) {
 	if found == nil && s.cfg.Cohorts != nil {
 		g, ok, err := s.cfg.Cohorts.LookupToken(c.Request.Context(), secret)
 		if err != nil {
-			abort(c, s.log, Errorf(CodeUnavailable, "cannot check the token right now; try again shortly").withCause(err))
+			s.abort(c, Errorf(CodeUnavailable, "cannot check the token right now; try again shortly").withCause(err))
 			return
 		}
 		if ok {
@@ -87,7 +87,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		}
 	}
 	if found == nil {
-		abort(c, s.log, Errorf(CodeUnauthorized, "the bearer token is not valid"))
+		s.abort(c, Errorf(CodeUnauthorized, "the bearer token is not valid"))
 		return
 	}
 	c.Writer.Header().Del("WWW-Authenticate")

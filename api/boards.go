@@ -53,13 +53,13 @@ func (s *Server) leaderboard(c *gin.Context) {
 	}
 	limit, err := intParam(c, "limit", defaultBoard, 1, maxBoard)
 	if err != nil {
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	p := principal(c)
 	if p.Role == RoleLearner && p.Cohort != "" && s.cfg.Cohorts != nil {
 		if items, ok, err := s.cohortBoard(c, p, ch, limit); err != nil {
-			abort(c, s.log, err)
+			s.abort(c, err)
 			return
 		} else if ok {
 			c.JSON(http.StatusOK, gin.H{"board": boardCohort, "cohort": p.Cohort, "items": items})
@@ -73,7 +73,7 @@ func (s *Server) leaderboard(c *gin.Context) {
 	}
 	lines, err := board(c.Request.Context(), ch.ID, read)
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("leaderboard of %s: %w", ch.ID, err))
+		s.abort(c, fmt.Errorf("leaderboard of %s: %w", ch.ID, err))
 		return
 	}
 	items := make([]standing, 0, len(lines))

@@ -49,7 +49,7 @@ func (s *Server) listChallenges(c *gin.Context) {
 		if p.Role == RoleLearner {
 			best, ok, err := s.cfg.Store.Best(c.Request.Context(), ch.ID, p.Subject)
 			if err != nil {
-				abort(c, s.log, fmt.Errorf("best score of %s at %s: %w", p.Subject, ch.ID, err))
+				s.abort(c, fmt.Errorf("best score of %s at %s: %w", p.Subject, ch.ID, err))
 				return
 			}
 			if ok {
@@ -67,10 +67,10 @@ func (s *Server) challenge(c *gin.Context) *grader.Challenge {
 	ch, err := s.cfg.Catalog.Challenge(c.Param("id"))
 	if err != nil {
 		if errors.Is(err, grader.ErrNotFound) {
-			abort(c, s.log, Errorf(CodeNotFound, "no challenge %.80q; GET /v1/challenges lists them", c.Param("id")))
+			s.abort(c, Errorf(CodeNotFound, "no challenge %.80q; GET /v1/challenges lists them", c.Param("id")))
 			return nil
 		}
-		abort(c, s.log, fmt.Errorf("look up challenge: %w", err))
+		s.abort(c, fmt.Errorf("look up challenge: %w", err))
 		return nil
 	}
 	return ch
@@ -120,11 +120,11 @@ func (s *Server) getStarter(c *gin.Context) {
 	}
 	b, err := starterArchive(ch)
 	if errors.Is(err, fs.ErrNotExist) {
-		abort(c, s.log, Errorf(CodeNotFound, "challenge %s has no starter code; start from an empty module", ch.ID))
+		s.abort(c, Errorf(CodeNotFound, "challenge %s has no starter code; start from an empty module", ch.ID))
 		return
 	}
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("pack starter of %s: %w", ch.ID, err))
+		s.abort(c, fmt.Errorf("pack starter of %s: %w", ch.ID, err))
 		return
 	}
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-starter.tar.gz"`, ch.ID))

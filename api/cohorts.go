@@ -17,7 +17,6 @@ import (
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/report"
-	"github.com/gradebox/grader/store"
 )
 
 // CohortStore is the part of the store behind cohorts, issued tokens and
@@ -49,10 +48,7 @@ type RegradeEnqueuer interface {
 	EnqueueRegrade(ctx context.Context, p queue.RegradePayload, queueName string, timeout time.Duration) error
 }
 
-var (
-	_ CohortStore     = (*store.Redis)(nil)
-	_ RegradeEnqueuer = (*queue.Client)(nil)
-)
+var _ RegradeEnqueuer = (*queue.Client)(nil)
 
 // cohortIDPattern is what a cohort id looks like: it appears in URLs,
 // keys and file names.
@@ -87,7 +83,7 @@ func cohortView(c grader.Cohort, p Principal) cohortJSON {
 // requireInstructor answers 403 unless p is an instructor or admin.
 func (s *Server) requireInstructor(c *gin.Context, p Principal, what string) bool {
 	if p.Role == RoleLearner {
-		abort(c, s.log, Errorf(CodeForbidden, "only instructors may %s", what))
+		s.abort(c, Errorf(CodeForbidden, "only instructors may %s", what))
 		return false
 	}
 	return true
@@ -96,7 +92,7 @@ func (s *Server) requireInstructor(c *gin.Context, p Principal, what string) boo
 // cohorts returns the cohort store or answers 404 when there is none.
 func (s *Server) cohortStore(c *gin.Context) (CohortStore, bool) {
 	if s.cfg.Cohorts == nil {
-		abort(c, s.log, Errorf(CodeNotFound, "this server keeps no cohorts"))
+		s.abort(c, Errorf(CodeNotFound, "this server keeps no cohorts"))
 		return nil, false
 	}
 	return s.cfg.Cohorts, true
@@ -177,17 +173,17 @@ func (s *Server) createCohort(c *gin.Context) {
 	}
 	co, err := s.decodeCohort(c, "")
 	if err != nil {
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	co.CreatedBy, co.CreatedAt = p.Subject, s.cfg.Now().UTC()
 	co, err = cs.CreateCohort(c.Request.Context(), co)
 	if errors.Is(err, grader.ErrExists) {
-		abort(c, s.log, Errorf(CodeConflict, "cohort %s exists; PUT /v1/cohorts/%s replaces it", co.ID, co.ID))
+		s.abort(c, Errorf(CodeConflict, "cohort %s exists; PUT /v1/cohorts/%s replaces it", co.ID, co.ID))
 		return
 	}
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("create cohort: %w", err))
+		s.abort(c, fmt.Errorf("create cohort: %w", err))
 		return
 	}
 	c.Header("Location", "/v1/cohorts/"+co.ID)
@@ -202,16 +198,16 @@ func (s *Server) updateCohort(c *gin.Context) {
 	}
 	co, err := s.decodeCohort(c, c.Param("id"))
 	if err != nil {
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	co, err = cs.UpdateCohort(c.Request.Context(), co)
 	if errors.Is(err, grader.ErrNotFound) {
-		abort(c, s.log, Errorf(CodeNotFound, "no cohort %s; POST /v1/cohorts creates it", c.Param("id")))
+		s.abort(c, Errorf(CodeNotFound, "no cohort %s; POST /v1/cohorts creates it", c.Param("id")))
 		return
 	}
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("update cohort: %w", err))
+		s.abort(c, fmt.Errorf("update cohort: %w", err))
 		return
 	}
 	c.JSON(http.StatusOK, cohortView(co, p))
@@ -231,7 +227,7 @@ func (s *Server) listCohorts(c *gin.Context) {
 		list, err = cs.Cohorts(c.Request.Context())
 	}
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("list cohorts: %w", err))
+		s.abort(c, fmt.Errorf("list cohorts: %w", err))
 		return
 	}
 	out := make([]cohortJSON, 0, len(list))
@@ -253,11 +249,11 @@ func (s *Server) loadCohort(c *gin.Context, p Principal) (CohortStore, grader.Co
 	id := c.Param("id")
 	co, err := cs.Cohort(c.Request.Context(), id)
 	if errors.Is(err, grader.ErrNotFound) || (err == nil && p.Role == RoleLearner && (!co.Has(p.Subject) || !p.InCohort(co.ID))) {
-		abort(c, s.log, Errorf(CodeNotFound, "no cohort %.80q", id))
+		s.abort(c, Errorf(CodeNotFound, "no cohort %.80q", id))
 		return nil, grader.Cohort{}, false
 	}
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("read cohort: %w", err))
+		s.abort(c, fmt.Errorf("read cohort: %w", err))
 		return nil, grader.Cohort{}, false
 	}
 	return cs, co, true
@@ -302,15 +298,15 @@ func (s *Server) cohortView(c *gin.Context, instructorOnly, allowAll bool) (grad
 	}
 	switch {
 	case challenge == "" && !allowAll:
-		abort(c, s.log, Errorf(CodeInvalidRequest, "add ?challenge=<id>: one of %s", strings.Join(co.Challenges, ", ")))
+		s.abort(c, Errorf(CodeInvalidRequest, "add ?challenge=<id>: one of %s", strings.Join(co.Challenges, ", ")))
 		return grader.Cohort{}, "", report.Report{}, false
 	case challenge != "" && !co.Covers(challenge):
-		abort(c, s.log, Errorf(CodeInvalidRequest, "challenge %.80q is not one of cohort %s's (%s)", challenge, co.ID, strings.Join(co.Challenges, ", ")))
+		s.abort(c, Errorf(CodeInvalidRequest, "challenge %.80q is not one of cohort %s's (%s)", challenge, co.ID, strings.Join(co.Challenges, ", ")))
 		return grader.Cohort{}, "", report.Report{}, false
 	}
 	rep, err := cohort.Report(c.Request.Context(), cs, s.cfg.Catalog, co, challenge, s.cfg.Now())
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("report: %w", err))
+		s.abort(c, fmt.Errorf("report: %w", err))
 		return grader.Cohort{}, "", report.Report{}, false
 	}
 	return co, challenge, rep, true
@@ -319,7 +315,7 @@ func (s *Server) cohortView(c *gin.Context, instructorOnly, allowAll bool) (grad
 func (s *Server) cohortReport(c *gin.Context) {
 	format := c.DefaultQuery("format", report.FormatJSON)
 	if report.ContentType(format) == "" {
-		abort(c, s.log, Errorf(CodeInvalidRequest, "format %.40q: use %s", format, strings.Join(report.Formats(), ", ")))
+		s.abort(c, Errorf(CodeInvalidRequest, "format %.40q: use %s", format, strings.Join(report.Formats(), ", ")))
 		return
 	}
 	co, _, rep, ok := s.cohortView(c, true, true)
@@ -328,7 +324,7 @@ func (s *Server) cohortReport(c *gin.Context) {
 	}
 	var buf bytes.Buffer
 	if err := report.Write(&buf, rep, format); err != nil {
-		abort(c, s.log, fmt.Errorf("write report: %w", err))
+		s.abort(c, fmt.Errorf("write report: %w", err))
 		return
 	}
 	ext := map[string]string{report.FormatJSON: "json", report.FormatCSV: "csv", report.FormatJUnit: "xml"}[format]

@@ -67,7 +67,7 @@ func (s *Server) createSubmission(c *gin.Context) {
 	p := principal(c)
 	key, err := idempotencyKey(c.Request.Header)
 	if err != nil {
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	// Every request counts, replays included, before its body is read:
@@ -79,32 +79,32 @@ func (s *Server) createSubmission(c *gin.Context) {
 	}
 	ok, retry, err := s.cfg.Store.Allow(c.Request.Context(), "submit:"+p.Subject, limit, s.cfg.SubmitWindow)
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("rate limit %s: %w", p.Subject, err))
+		s.abort(c, fmt.Errorf("rate limit %s: %w", p.Subject, err))
 		return
 	}
 	if !ok {
 		secs := max(int((retry+time.Second-1)/time.Second), 1)
 		c.Header("Retry-After", strconv.Itoa(secs))
-		abort(c, s.log, Errorf(CodeRateLimited, "more than %d submissions in %s; try again in %ds", limit, s.cfg.SubmitWindow, secs))
+		s.abort(c, Errorf(CodeRateLimited, "more than %d submissions in %s; try again in %ds", limit, s.cfg.SubmitWindow, secs))
 		return
 	}
 	// The body is read, decoded and stored within one upload slot.
 	if !s.uploads.take(c.Request.Context(), s.cfg.UploadWait) {
 		c.Header("Retry-After", strconv.Itoa(int(uploadRetryAfter/time.Second)))
-		abort(c, s.log, Errorf(CodeUnavailable, "the service is reading as many uploads as it can hold (%d); retry in %ds", s.cfg.UploadSlots, int(uploadRetryAfter/time.Second)))
+		s.abort(c, Errorf(CodeUnavailable, "the service is reading as many uploads as it can hold (%d); retry in %ds", s.cfg.UploadSlots, int(uploadRetryAfter/time.Second)))
 		return
 	}
 	defer s.uploads.free()
 	ns, err := s.readSubmission(c, p)
 	if err != nil {
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	ctx := c.Request.Context()
 	if key != "" {
 		existing, err := s.cfg.Store.ClaimIdempotencyKey(ctx, p.Subject, key, ns.rec.ID, s.cfg.IdempotencyTTL)
 		if err != nil {
-			abort(c, s.log, fmt.Errorf("claim idempotency key: %w", err))
+			s.abort(c, fmt.Errorf("claim idempotency key: %w", err))
 			return
 		}
 		if existing != "" && existing != ns.rec.ID {
@@ -128,7 +128,7 @@ func (s *Server) createSubmission(c *gin.Context) {
 			}
 		}
 		c.Header("Retry-After", strconv.Itoa(int(cohortRetryAfter/time.Second)))
-		abort(c, s.log, Errorf(CodeRateLimited, "cohort %s already has %d submissions waiting to be graded (its quota); retry in %ds, when some are graded",
+		s.abort(c, Errorf(CodeRateLimited, "cohort %s already has %d submissions waiting to be graded (its quota); retry in %ds, when some are graded",
 			ns.rec.Cohort, s.cfg.CohortQuota, int(cohortRetryAfter/time.Second)))
 		return
 	}
@@ -138,7 +138,7 @@ func (s *Server) createSubmission(c *gin.Context) {
 				err = errors.Join(err, rerr)
 			}
 		}
-		abort(c, s.log, fmt.Errorf("create submission: %w", err))
+		s.abort(c, fmt.Errorf("create submission: %w", err))
 		return
 	}
 	if _, err := s.cfg.Store.AppendEvent(bctx, rec.ID, grader.Event{Type: grader.EventQueued, At: s.cfg.Now().UTC()}); err != nil {
@@ -146,7 +146,7 @@ func (s *Server) createSubmission(c *gin.Context) {
 		s.log.Warn("append queued event", "submission_id", rec.ID, "err", err)
 	}
 	if err := s.cfg.Queue.Enqueue(bctx, rec, queue.TaskTimeout(ns.ch)); err != nil {
-		abort(c, s.log, Errorf(CodeUnavailable, "submission %s is stored but could not be queued yet; it will be graded once the queue is back (GET %s)", rec.ID, links(rec)["self"]).
+		s.abort(c, Errorf(CodeUnavailable, "submission %s is stored but could not be queued yet; it will be graded once the queue is back (GET %s)", rec.ID, links(rec)["self"]).
 			withCause(fmt.Errorf("enqueue %s: %w", rec.ID, err)))
 		return
 	}
@@ -163,20 +163,20 @@ func (s *Server) replay(c *gin.Context, id string, ns newSubmission) {
 	if errors.Is(err, grader.ErrNotFound) {
 		// Claimed by a request that is still storing it.
 		c.Header("Retry-After", "1")
-		abort(c, s.log, Errorf(CodeConflict, "a submission with this Idempotency-Key is still being created; retry in a moment"))
+		s.abort(c, Errorf(CodeConflict, "a submission with this Idempotency-Key is still being created; retry in a moment"))
 		return
 	}
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("replay %s: %w", id, err))
+		s.abort(c, fmt.Errorf("replay %s: %w", id, err))
 		return
 	}
 	if rec.Challenge != ns.rec.Challenge || rec.Learner != ns.rec.Learner || rec.Scope() != ns.rec.Scope() {
-		abort(c, s.log, Errorf(CodeConflict, "this Idempotency-Key was used for another submission (%s by %s); send a new key for a new submission", rec.Challenge, rec.Learner))
+		s.abort(c, Errorf(CodeConflict, "this Idempotency-Key was used for another submission (%s by %s); send a new key for a new submission", rec.Challenge, rec.Learner))
 		return
 	}
 	if rec.State == grader.StateQueued {
 		if err := s.cfg.Queue.Enqueue(ctx, rec, queue.TaskTimeout(ns.ch)); err != nil {
-			abort(c, s.log, Errorf(CodeUnavailable, "submission %s is stored but could not be queued yet; retry later", rec.ID).
+			s.abort(c, Errorf(CodeUnavailable, "submission %s is stored but could not be queued yet; retry later", rec.ID).
 				withCause(fmt.Errorf("enqueue %s again: %w", rec.ID, err)))
 			return
 		}

@@ -3,14 +3,11 @@ package api
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/gradebox/grader/store"
 )
 
 // Error codes: stable words clients branch on. Each maps to one HTTP
@@ -83,15 +80,16 @@ func (e *Error) withCause(err error) *Error {
 const unavailableRetryAfter = 5 * time.Second
 
 // abort answers err as JSON. Errors that are not *Error become internal
-// errors, shown to the client without details, except that Redis being
-// unreachable (store.Unavailable) is "unavailable": 503, to be retried.
+// errors, shown to the client without details, except that a store being
+// unreachable (Config.Unavailable) is "unavailable": 503, to be retried.
 // Every 503 carries a Retry-After. Every 5xx answer is logged with its
 // cause; client errors are not.
-func abort(c *gin.Context, log *slog.Logger, err error) {
+func (s *Server) abort(c *gin.Context, err error) {
+	log := s.log
 	var e *Error
 	switch {
 	case errors.As(err, &e):
-	case store.Unavailable(err):
+	case s.cfg.Unavailable(err):
 		e = &Error{Code: CodeUnavailable, Message: "the service's storage is unreachable; try again shortly", cause: err}
 	default:
 		e = &Error{Code: CodeInternal, Message: "the service failed; try again later", cause: err}

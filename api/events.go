@@ -39,7 +39,7 @@ func (s *Server) streamEvents(c *gin.Context) {
 	p := principal(c)
 	if err := s.streams.take(p.Subject); err != nil {
 		c.Header("Retry-After", strconv.Itoa(int(streamRetryAfter/time.Second)))
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	defer s.streams.free(p.Subject)
@@ -58,7 +58,7 @@ func (s *Server) streamEvents(c *gin.Context) {
 	if err != nil {
 		// Nothing is sent yet, so a bad Last-Event-ID or a store fault
 		// still gets a proper error answer.
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	defer func() { f.Close() }()

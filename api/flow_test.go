@@ -41,7 +41,7 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 	runHub(t, hub)
 	q := &fakeQueue{}
 	srv := New(Config{
-		Store: st, Queue: q, Catalog: fakeCatalog{notesAPI()},
+		Store: st, Queue: q, Catalog: fakeCatalog{notesAPI()}, Unavailable: store.Unavailable,
 		Tokens: []Token{{Secret: adaToken, Subject: "ada", Role: RoleLearner}, {Secret: bobToken, Subject: "bob", Role: RoleLearner},
 			{Secret: teachToken, Subject: "teach", Role: RoleInstructor}},
 		Ready:       []Check{{Name: "redis", Probe: st.Ping}},

@@ -69,7 +69,7 @@ func (s *Server) createRegrade(c *gin.Context) {
 		return
 	}
 	if s.cfg.RegradeQueue == nil {
-		abort(c, s.log, Errorf(CodeNotFound, "this server does not regrade"))
+		s.abort(c, Errorf(CodeNotFound, "this server does not regrade"))
 		return
 	}
 	var body struct {
@@ -77,7 +77,7 @@ func (s *Server) createRegrade(c *gin.Context) {
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 64<<10)
 	if err := jsonDecoder(c.Request.Body).Decode(&body); err != nil {
-		abort(c, s.log, uploadError(err, `send {"challenge": "notes-api"}`))
+		s.abort(c, uploadError(err, `send {"challenge": "notes-api"}`))
 		return
 	}
 	ch, ok := s.challengeParamValue(c, co, body.Challenge)
@@ -87,23 +87,23 @@ func (s *Server) createRegrade(c *gin.Context) {
 	ctx := c.Request.Context()
 	items, err := cohort.RegradeItems(ctx, cs, co, ch.ID)
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("plan regrade: %w", err))
+		s.abort(c, fmt.Errorf("plan regrade: %w", err))
 		return
 	}
 	rg := grader.Regrade{ID: "rg_" + strings.TrimPrefix(s.cfg.NewID(), "sub_"), Cohort: co.ID, Challenge: ch.ID, Version: ch.Version, CreatedBy: p.Subject, CreatedAt: s.cfg.Now().UTC()}
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
 	defer cancel()
 	if err := cs.CreateRegrade(bctx, rg, items); err != nil {
-		abort(c, s.log, fmt.Errorf("create regrade: %w", err))
+		s.abort(c, fmt.Errorf("create regrade: %w", err))
 		return
 	}
 	if err := s.enqueueRegrade(bctx, co, rg, items); err != nil {
-		abort(c, s.log, Errorf(CodeUnavailable, "regrade %s is stored but not all of it could be queued; GET it in a minute to queue the rest", rg.ID).withCause(err))
+		s.abort(c, Errorf(CodeUnavailable, "regrade %s is stored but not all of it could be queued; GET it in a minute to queue the rest", rg.ID).withCause(err))
 		return
 	}
 	rg, items, err = cs.Regrade(bctx, rg.ID)
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("read regrade: %w", err))
+		s.abort(c, fmt.Errorf("read regrade: %w", err))
 		return
 	}
 	c.Header("Location", "/v1/cohorts/"+co.ID+"/regrades/"+rg.ID)
@@ -117,16 +117,16 @@ func (s *Server) challengeParamValue(c *gin.Context, co grader.Cohort, id string
 		id = co.Challenges[0]
 	}
 	if err := checkName("challenge", id); err != nil {
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return nil, false
 	}
 	if !co.Covers(id) {
-		abort(c, s.log, Errorf(CodeInvalidRequest, "challenge %.80q is not one of cohort %s's: name one of %v", id, co.ID, co.Challenges))
+		s.abort(c, Errorf(CodeInvalidRequest, "challenge %.80q is not one of cohort %s's: name one of %v", id, co.ID, co.Challenges))
 		return nil, false
 	}
 	ch, err := s.cfg.Catalog.Challenge(id)
 	if err != nil {
-		abort(c, s.log, Errorf(CodeNotFound, "no challenge %.80q on this server", id))
+		s.abort(c, Errorf(CodeNotFound, "no challenge %.80q on this server", id))
 		return nil, false
 	}
 	return ch, true
@@ -159,11 +159,11 @@ func (s *Server) loadRegrade(c *gin.Context) (CohortStore, grader.Cohort, grader
 	}
 	rg, items, err := cs.Regrade(c.Request.Context(), c.Param("rid"))
 	if errors.Is(err, grader.ErrNotFound) || (err == nil && rg.Cohort != co.ID) {
-		abort(c, s.log, Errorf(CodeNotFound, "cohort %s has no regrade %.80q", co.ID, c.Param("rid")))
+		s.abort(c, Errorf(CodeNotFound, "cohort %s has no regrade %.80q", co.ID, c.Param("rid")))
 		return nil, grader.Cohort{}, grader.Regrade{}, nil, false
 	}
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("read regrade: %w", err))
+		s.abort(c, fmt.Errorf("read regrade: %w", err))
 		return nil, grader.Cohort{}, grader.Regrade{}, nil, false
 	}
 	return cs, co, rg, items, true
@@ -191,7 +191,7 @@ func (s *Server) listRegrades(c *gin.Context) {
 	}
 	list, err := cs.Regrades(c.Request.Context(), co.ID)
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("list regrades: %w", err))
+		s.abort(c, fmt.Errorf("list regrades: %w", err))
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"regrades": list})
@@ -214,15 +214,15 @@ func (s *Server) applyRegrade(c *gin.Context) {
 			if rg.State == grader.RegradeRunning {
 				msg += fmt.Sprintf(" (%d of %d graded); apply it once the preview is complete", rg.Done, rg.Total)
 			}
-			abort(c, s.log, Errorf(CodeConflict, "%s", msg))
+			s.abort(c, Errorf(CodeConflict, "%s", msg))
 			return
 		}
-		abort(c, s.log, fmt.Errorf("apply regrade: %w", err))
+		s.abort(c, fmt.Errorf("apply regrade: %w", err))
 		return
 	}
 	_, items, err := cs.Regrade(ctx, rg.ID)
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("apply regrade: %w", err))
+		s.abort(c, fmt.Errorf("apply regrade: %w", err))
 		return
 	}
 	for _, it := range items {
@@ -231,21 +231,21 @@ func (s *Server) applyRegrade(c *gin.Context) {
 		}
 		res, ok, err := cs.RegradeItemResult(ctx, rg.ID, it.Submission)
 		if err != nil || !ok {
-			abort(c, s.log, fmt.Errorf("apply regrade: result of %s (found %v): %w", it.Submission, ok, err))
+			s.abort(c, fmt.Errorf("apply regrade: result of %s (found %v): %w", it.Submission, ok, err))
 			return
 		}
 		if err := cs.RecordRegrade(ctx, rg.ID, it, rg.ID+"_"+it.Submission, res); err != nil {
-			abort(c, s.log, fmt.Errorf("apply regrade: %w", err))
+			s.abort(c, fmt.Errorf("apply regrade: %w", err))
 			return
 		}
 	}
 	if err := cs.FinishApplyRegrade(ctx, rg.ID); err != nil {
-		abort(c, s.log, fmt.Errorf("apply regrade: %w", err))
+		s.abort(c, fmt.Errorf("apply regrade: %w", err))
 		return
 	}
 	rg, items, err = cs.Regrade(ctx, rg.ID)
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("apply regrade: %w", err))
+		s.abort(c, fmt.Errorf("apply regrade: %w", err))
 		return
 	}
 	c.JSON(http.StatusOK, regradeView(rg, items))

@@ -174,6 +174,11 @@ type Config struct {
 	// Heartbeat is how often an idle event stream sends a comment line,
 	// so proxies and clients keep it open; default 15 seconds.
 	Heartbeat time.Duration
+	// Unavailable reports whether an error of the stores says they could
+	// not be reached right now (the service answers 503 unavailable with
+	// Retry-After, to be retried, instead of 500); the service sets the
+	// Redis store's. Nil treats every such error as internal.
+	Unavailable func(err error) bool
 	// NewID makes submission ids; random by default.
 	NewID func() string
 	// Now tells the time; time.Now by default.
@@ -238,6 +243,9 @@ func New(cfg Config) *Server {
 	if cfg.NewID == nil {
 		cfg.NewID = newID
 	}
+	if cfg.Unavailable == nil {
+		cfg.Unavailable = func(error) bool { return false }
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -264,7 +272,7 @@ func (s *Server) routes() *gin.Engine {
 	}
 	r.Use(gin.CustomRecovery(func(c *gin.Context, rec any) {
 		s.log.Error("panic in handler", "route", c.FullPath(), "panic", rec)
-		abort(c, s.log, Errorf(CodeInternal, "the service failed; try again later"))
+		s.abort(c, Errorf(CodeInternal, "the service failed; try again later"))
 	}))
 	_ = r.SetTrustedProxies(nil)
 	// An uploaded archive past 1 MiB waits in a temporary file, not in
@@ -277,10 +285,10 @@ func (s *Server) routes() *gin.Engine {
 			s.cfg.Web.ServeHTTP(c.Writer, c.Request)
 			return
 		}
-		abort(c, s.log, Errorf(CodeNotFound, "no route %s %s; GET /v1/openapi.json lists them", c.Request.Method, c.Request.URL.Path))
+		s.abort(c, Errorf(CodeNotFound, "no route %s %s; GET /v1/openapi.json lists them", c.Request.Method, c.Request.URL.Path))
 	})
 	r.NoMethod(func(c *gin.Context) {
-		abort(c, s.log, Errorf(CodeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow")))
+		s.abort(c, Errorf(CodeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", c.Request.Method, c.Request.URL.Path, c.Writer.Header().Get("Allow")))
 	})
 
 	r.GET("/healthz", s.healthz)

@@ -37,7 +37,7 @@ func TestStreamsOnRedis(t *testing.T) {
 	runHub(t, hub)
 	const n = 64
 	api := New(Config{
-		Store: st, Queue: &fakeQueue{}, Catalog: fakeCatalog{notesAPI()},
+		Store: st, Queue: &fakeQueue{}, Catalog: fakeCatalog{notesAPI()}, Unavailable: store.Unavailable,
 		Tokens: []Token{{Secret: adaToken, Subject: "ada", Role: RoleLearner}},
 		Ready:  []Check{{Name: "redis", Probe: st.Ping}},
 		Events: hub, StreamsPerSubject: n,

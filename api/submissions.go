@@ -44,7 +44,7 @@ func (s *Server) getSubmission(c *gin.Context) {
 	p := principal(c)
 	full, err := fullParam(c)
 	if err != nil {
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	rec, ok := s.visibleRecord(c, p, c.Param("id"))
@@ -53,7 +53,7 @@ func (s *Server) getSubmission(c *gin.Context) {
 	}
 	view := submissionView{Record: recordFor(rec, p, full), Links: links(rec)}
 	if res, ok, err := s.cfg.Store.Result(c.Request.Context(), rec.ID); err != nil {
-		abort(c, s.log, fmt.Errorf("read result of %s: %w", rec.ID, err))
+		s.abort(c, fmt.Errorf("read result of %s: %w", rec.ID, err))
 		return
 	} else if ok {
 		v := res.As(viewOf(p))
@@ -71,10 +71,10 @@ func (s *Server) visibleRecord(c *gin.Context, p Principal, id string) (grader.R
 		return rec, true
 	}
 	if err == nil || errors.Is(err, grader.ErrNotFound) {
-		abort(c, s.log, Errorf(CodeNotFound, "no submission %.80q", id))
+		s.abort(c, Errorf(CodeNotFound, "no submission %.80q", id))
 		return grader.Record{}, false
 	}
-	abort(c, s.log, fmt.Errorf("read submission %s: %w", id, err))
+	s.abort(c, fmt.Errorf("read submission %s: %w", id, err))
 	return grader.Record{}, false
 }
 
@@ -90,34 +90,34 @@ func (s *Server) listSubmissions(c *gin.Context) {
 	p := principal(c)
 	offset, err := intParam(c, "offset", 0, 0, 1<<31-1)
 	if err != nil {
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	limit, err := intParam(c, "limit", defaultPage, 1, maxPage)
 	if err != nil {
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	full, err := fullParam(c)
 	if err != nil {
-		abort(c, s.log, err)
+		s.abort(c, err)
 		return
 	}
 	f := grader.RecordFilter{Challenge: c.Query("challenge"), Learner: c.Query("learner"), Cohort: c.Query("cohort")}
 	if p.Role == RoleLearner {
 		f.Learner, f.Scope = p.Subject, p.Cohort
 		if f.Cohort != "" {
-			abort(c, s.log, Errorf(CodeForbidden, "only instructors may list a cohort's submissions; leave cohort out to list yours"))
+			s.abort(c, Errorf(CodeForbidden, "only instructors may list a cohort's submissions; leave cohort out to list yours"))
 			return
 		}
 	}
 	if f.Cohort != "" && (f.Learner != "" || f.Challenge != "") {
-		abort(c, s.log, Errorf(CodeInvalidRequest, "cohort cannot be combined with learner or challenge"))
+		s.abort(c, Errorf(CodeInvalidRequest, "cohort cannot be combined with learner or challenge"))
 		return
 	}
 	recs, total, err := s.cfg.Store.List(c.Request.Context(), f, offset, limit)
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("list submissions: %w", err))
+		s.abort(c, fmt.Errorf("list submissions: %w", err))
 		return
 	}
 	items := make([]submissionView, 0, len(recs))

@@ -30,7 +30,7 @@ func (s *Server) issueTokens(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
 	if c.Request.ContentLength != 0 {
 		if err := jsonDecoder(c.Request.Body).Decode(&body); err != nil {
-			abort(c, s.log, uploadError(err, `send {"learners": ["alice"]}, or no body for every learner`))
+			s.abort(c, uploadError(err, `send {"learners": ["alice"]}, or no body for every learner`))
 			return
 		}
 	}
@@ -40,11 +40,11 @@ func (s *Server) issueTokens(c *gin.Context) {
 	}
 	for i, l := range learners {
 		if err := checkName(fmt.Sprintf("learners[%d]", i), l); err != nil {
-			abort(c, s.log, err)
+			s.abort(c, err)
 			return
 		}
 		if !co.Has(l) {
-			abort(c, s.log, Errorf(CodeInvalidRequest, "%.80q is not a learner of cohort %s; PUT the cohort with them first", l, co.ID))
+			s.abort(c, Errorf(CodeInvalidRequest, "%.80q is not a learner of cohort %s; PUT the cohort with them first", l, co.ID))
 			return
 		}
 	}
@@ -52,7 +52,7 @@ func (s *Server) issueTokens(c *gin.Context) {
 	for _, l := range learners {
 		tok, err := cs.IssueLearnerToken(c.Request.Context(), co.ID, l)
 		if err != nil {
-			abort(c, s.log, fmt.Errorf("issue tokens: %w", err))
+			s.abort(c, fmt.Errorf("issue tokens: %w", err))
 			return
 		}
 		out = append(out, wire.IssuedToken{Learner: l, Token: tok})
@@ -70,11 +70,11 @@ func (s *Server) revokeToken(c *gin.Context) {
 	learner := c.Param("learner")
 	revoked, err := cs.RevokeLearnerToken(c.Request.Context(), co.ID, learner)
 	if err != nil {
-		abort(c, s.log, fmt.Errorf("revoke token: %w", err))
+		s.abort(c, fmt.Errorf("revoke token: %w", err))
 		return
 	}
 	if !revoked {
-		abort(c, s.log, Errorf(CodeNotFound, "%.80q holds no token of cohort %s", learner, co.ID))
+		s.abort(c, Errorf(CodeNotFound, "%.80q holds no token of cohort %s", learner, co.ID))
 		return
 	}
 	c.Status(http.StatusNoContent)

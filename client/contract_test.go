@@ -83,7 +83,7 @@ func newContractEnv(t *testing.T) *contractEnv {
 	go func() { defer close(hubDone); _ = hub.Run(hubCtx) }()
 	t.Cleanup(func() { stopHub(); <-hubDone })
 	srv := api.New(api.Config{
-		Store: rs, Queue: nopQueue{}, Catalog: cat, Cohorts: rs, RegradeQueue: nopQueue{},
+		Store: rs, Queue: nopQueue{}, Catalog: cat, Cohorts: rs, RegradeQueue: nopQueue{}, Unavailable: store.Unavailable,
 		Tokens: []api.Token{{Secret: learnerToken, Subject: "ada", Role: api.RoleLearner},
 			{Secret: teachToken, Subject: "teach", Role: api.RoleInstructor}},
 		Events: hub,

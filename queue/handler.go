@@ -12,7 +12,6 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/store"
 )
 
 // Submissions loads stored submissions and records their progress.
@@ -78,14 +77,7 @@ type Observer interface {
 	Fault(err error)
 }
 
-// The handlers' stores.
-var (
-	_ Submissions     = (*store.Redis)(nil)
-	_ Results         = (*store.Redis)(nil)
-	_ Events          = (*store.Redis)(nil)
-	_ WebhookRecords  = (*store.Redis)(nil)
-	_ WebhookEnqueuer = (*Client)(nil)
-)
+var _ WebhookEnqueuer = (*Client)(nil)
 
 // HandlerConfig wires a Handler. Submissions, Challenges, Engine and
 // Results are required.

@@ -11,7 +11,6 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/gradebox/grader/grader"
-	"github.com/gradebox/grader/store"
 )
 
 // RegradeResults stores regrade outcomes; *store.Redis implements it.
@@ -21,8 +20,6 @@ type RegradeResults interface {
 	// grader.ErrNotFound).
 	SaveRegradeResult(ctx context.Context, regradeID string, res grader.Result) error
 }
-
-var _ RegradeResults = (*store.Redis)(nil)
 
 // RegradeHandlerConfig wires a RegradeHandler; every field but Logger and
 // Now is required.

@@ -170,7 +170,7 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 		}()
 		pages := web.New(web.Config{Catalog: catalog, DevTokens: devTokens(tokens), Logger: log})
 		hs = api.New(api.Config{
-			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log,
+			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log, Unavailable: store.Unavailable,
 			Ready: checks, Metrics: m, WebhooksOff: sc.WebhookSecret == "",
 			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow, Web: pages,
 			Cohorts: st, RegradeQueue: qc, CohortQuota: sc.CohortQuota, UploadSlots: sc.UploadSlots,
