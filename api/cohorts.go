@@ -16,6 +16,7 @@ import (
 	"github.com/gradebox/grader/cohort"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/queue"
+	"github.com/gradebox/grader/regrade"
 	"github.com/gradebox/grader/report"
 )
 
@@ -23,7 +24,7 @@ import (
 // regrades; *store.Redis implements it. Without one, the cohort routes
 // answer 404 and only the configured tokens sign in.
 type CohortStore interface {
-	cohort.Store
+	regrade.Store
 	CreateCohort(ctx context.Context, c grader.Cohort) (grader.Cohort, error)
 	UpdateCohort(ctx context.Context, c grader.Cohort) (grader.Cohort, error)
 	Cohort(ctx context.Context, id string) (grader.Cohort, error)
@@ -33,22 +34,9 @@ type CohortStore interface {
 	IssueLearnerToken(ctx context.Context, cohort, learner string) (string, error)
 	RevokeLearnerToken(ctx context.Context, cohort, learner string) (bool, error)
 	LookupToken(ctx context.Context, secret string) (grader.TokenGrant, bool, error)
-	CreateRegrade(ctx context.Context, rg grader.Regrade, items []grader.RegradeItem) error
-	Regrade(ctx context.Context, id string) (grader.Regrade, []grader.RegradeItem, error)
-	Regrades(ctx context.Context, cohort string) ([]grader.Regrade, error)
-	RegradeItemResult(ctx context.Context, id, submission string) (grader.Result, bool, error)
-	StartApplyRegrade(ctx context.Context, id string) error
-	RecordRegrade(ctx context.Context, regradeID string, item grader.RegradeItem, newID string, res grader.Result) error
-	FinishApplyRegrade(ctx context.Context, id string) error
 }
 
-// RegradeEnqueuer queues the gradings of a regrade; *queue.Client
-// implements it.
-type RegradeEnqueuer interface {
-	EnqueueRegrade(ctx context.Context, p queue.RegradePayload, queueName string, timeout time.Duration) error
-}
-
-var _ RegradeEnqueuer = (*queue.Client)(nil)
+var _ regrade.Enqueuer = (*queue.Client)(nil)
 
 // cohortIDPattern is what a cohort id looks like: it appears in URLs,
 // keys and file names.

@@ -24,6 +24,7 @@ import (
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/internal/secheaders"
+	"github.com/gradebox/grader/regrade"
 )
 
 // Store is the part of the store the API uses. Lookups of unknown ids
@@ -143,7 +144,7 @@ type Config struct {
 	// cohort routes answer 404.
 	Cohorts CohortStore
 	// RegradeQueue queues regrades; without it regrades answer 404.
-	RegradeQueue RegradeEnqueuer
+	RegradeQueue regrade.Enqueuer
 	// CohortQuota is how many of a cohort's submissions may wait or be
 	// graded at once; more answer 429 until some are graded. Default
 	// 1000.
@@ -199,6 +200,9 @@ type Server struct {
 	handler http.Handler
 	uploads slots
 	streams *streamCaps
+	// regrades starts, reads and applies regrades; nil without
+	// Config.Cohorts.
+	regrades *regrade.Service
 }
 
 // New returns the API server.
@@ -256,6 +260,9 @@ func New(cfg Config) *Server {
 		if t.Role != RoleLearner {
 			s.staff[t.Subject] = true
 		}
+	}
+	if cfg.Cohorts != nil {
+		s.regrades = regrade.New(regrade.Config{Store: cfg.Cohorts, Queue: cfg.RegradeQueue, Catalog: cfg.Catalog, Logger: cfg.Logger, Now: cfg.Now})
 	}
 	s.router = s.routes()
 	// Outside the router, so that what Gin answers without running its

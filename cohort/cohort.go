@@ -1,8 +1,8 @@
 // Package cohort computes a cohort's standing from its learners'
 // submissions: the report (one row per learner and challenge), the
-// cohort's leaderboards, which tests fail most, and which submissions a
-// regrade grades again. It reads the store and the catalog and writes
-// nothing.
+// cohort's leaderboards, which tests fail most, and each learner's
+// counted submission (what a regrade grades again: see package regrade).
+// It reads the store and the catalog and writes nothing.
 package cohort
 
 import (
@@ -28,9 +28,9 @@ type Store interface {
 	Results(ctx context.Context, ids []string) (map[string]grader.Result, error)
 }
 
-// standings computes every learner's standing at challenge, with the
-// results of their counted submissions.
-func standings(ctx context.Context, st Store, c grader.Cohort, challenge string) (map[string]Standing, map[string]grader.Result, error) {
+// Standings computes every learner's standing at challenge, by learner,
+// with the results (by submission id) of their counted submissions.
+func Standings(ctx context.Context, st Store, c grader.Cohort, challenge string) (map[string]Standing, map[string]grader.Result, error) {
 	attempts, err := st.AttemptsOf(ctx, c.Learners, challenge)
 	if err != nil {
 		return nil, nil, err
@@ -134,7 +134,7 @@ func Report(ctx context.Context, st Store, cat Catalog, c grader.Cohort, challen
 	}
 	byChallenge := map[string]perChallenge{}
 	for _, id := range ids {
-		ss, results, err := standings(ctx, st, c, id)
+		ss, results, err := Standings(ctx, st, c, id)
 		if err != nil {
 			return report.Report{}, fmt.Errorf("report of %s: %w", c.ID, err)
 		}
@@ -230,27 +230,4 @@ func Failures(rep report.Report, challenge string) (graded int, tests []TestStat
 	}
 	slices.SortStableFunc(tests, func(a, b TestStat) int { return cmp.Compare(b.FailureRate, a.FailureRate) })
 	return graded, tests
-}
-
-// RegradeItems lists what a regrade of challenge grades again: each
-// learner's counted submission (Standing.Best), with its score and
-// version now. Learners without one are not regraded.
-func RegradeItems(ctx context.Context, st Store, c grader.Cohort, challenge string) ([]grader.RegradeItem, error) {
-	ss, results, err := standings(ctx, st, c, challenge)
-	if err != nil {
-		return nil, fmt.Errorf("plan regrade of %s: %w", c.ID, err)
-	}
-	items := []grader.RegradeItem{}
-	for _, learner := range c.Learners {
-		best := ss[learner].Best
-		if best == nil {
-			continue
-		}
-		it := grader.RegradeItem{Submission: best.ID, Learner: learner, OldScore: best.Score, OldMaxScore: best.MaxScore, OldStatus: best.Status}
-		if res, ok := results[best.ID]; ok {
-			it.OldVersion = res.ChallengeVersion
-		}
-		items = append(items, it)
-	}
-	return items, nil
 }

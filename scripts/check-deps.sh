@@ -17,12 +17,12 @@ if [ -n "$bad" ]; then
 fi
 echo "api/wire and client depend on no adapter"
 
-# The queue, the cohort computations and the API depend on the domain and
-# on interfaces they declare, never on the Redis store that implements
-# them (only cmd wires the store in).
-bad=$(go list -deps ./queue ./cohort ./api | grep -E '^github.com/gradebox/grader/store$' || true)
+# The queue, the cohort computations, the regrade use case and the API
+# depend on the domain and on interfaces they declare, never on the Redis
+# store that implements them (only cmd wires the store in).
+bad=$(go list -deps ./queue ./cohort ./regrade ./api | grep -E '^github.com/gradebox/grader/store$' || true)
 if [ -n "$bad" ]; then
-	echo "packages queue, cohort and api must not depend on: $bad" >&2
+	echo "packages queue, cohort, regrade and api must not depend on: $bad" >&2
 	exit 1
 fi
-echo "queue, cohort and api do not depend on the store"
+echo "queue, cohort, regrade and api do not depend on the store"
