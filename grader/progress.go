@@ -1,6 +1,9 @@
 package grader
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // EventType names a progress event.
 type EventType string
@@ -78,3 +81,11 @@ func (f ProgressFunc) Event(e Event) { f(e) }
 type noProgress struct{}
 
 func (noProgress) Event(Event) {}
+
+// DoneEvent is the event that ends a submission's progress stream, stored
+// with its result res: OK unless the service failed (StatusError), with
+// the verdict and the score, at res.GradedAt.
+func DoneEvent(res Result) Event {
+	return Event{Type: EventDone, OK: res.Status != StatusError, At: res.GradedAt,
+		Message: fmt.Sprintf("%s: %d of %d points", res.Status, res.Score, res.MaxScore)}
+}

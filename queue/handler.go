@@ -46,18 +46,18 @@ type Results interface {
 	// Result returns the stored result of a submission and whether there
 	// is one.
 	Result(ctx context.Context, id string) (grader.Result, bool, error)
-	// SaveResult stores res unless the submission has a result already,
-	// atomically, and reports whether it stored it; an unknown submission
-	// wraps grader.ErrNotFound.
+	// SaveResult stores res and appends its done event
+	// (grader.DoneEvent) to the submission's event stream, unless the
+	// submission has a result already, atomically, and reports whether it
+	// stored them; an unknown submission wraps grader.ErrNotFound.
 	SaveResult(ctx context.Context, res grader.Result) (bool, error)
 }
 
-// Events is a submission's progress event stream.
+// Events is a submission's progress event stream. The done event is not
+// appended here: Results.SaveResult stores it with the result.
 type Events interface {
 	// AppendEvent adds an event and returns its stream id.
 	AppendEvent(ctx context.Context, id string, ev grader.Event) (string, error)
-	// Events returns the events after the stream id after ("" for all).
-	Events(ctx context.Context, id, after string) ([]grader.StoredEvent, error)
 }
 
 // WebhookEnqueuer queues result deliveries; *Client implements it.
@@ -87,7 +87,8 @@ type HandlerConfig struct {
 	Engine      Engine
 	Results     Results
 	// Events receives the submission's progress: started, the engine's
-	// events, retrying and done. Nil drops them (the service sets it).
+	// events and retrying (the done event is stored with the result by
+	// Results). Nil drops them (the service sets it).
 	Events Events
 	// Webhooks queues result deliveries of submissions with a callback
 	// URL; nil queues none.
@@ -156,8 +157,9 @@ const (
 )
 
 // ProcessTask grades one submission: it marks it started, grades it with
-// progress going to its event stream, stores the result, appends a done
-// event and queues the webhook of a submission with a callback URL. It
+// progress going to its event stream, stores the result and its done
+// event (one write) and queues the webhook of a submission with a
+// callback URL. It
 // returns nil once the result is stored (learner failures are results).
 //
 // A task that can never succeed (bad payload, unknown submission,
@@ -226,14 +228,15 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 	if res, ok, err := h.cfg.Results.Result(ctx, j.id); err != nil {
 		return grader.Result{}, fmt.Errorf("look up result of %s: %w", j.id, err)
 	} else if ok {
-		// Graded before a crash or a duplicate delivery: only make sure
-		// what follows a result happened.
+		// Graded before a crash or a duplicate delivery: the done event
+		// was stored with the result; only make sure the webhook is
+		// queued (a duplicate is harmless).
 		j.log.Info("already graded", "status", res.Status)
 		rec, err := h.cfg.Submissions.Record(ctx, j.id)
 		if err != nil {
 			j.log.Warn("load the record of a graded submission", "err", err)
 		}
-		j.afterResult(ctx, rec, res, true)
+		j.webhook(ctx, rec)
 		return res, nil
 	}
 	rec, err := h.cfg.Submissions.Record(ctx, j.id)
@@ -292,7 +295,7 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 		h.cfg.Observer.Graded(res)
 	}
 	j.log.Info("graded", "status", res.Status, "score", res.Score, "max_score", res.MaxScore, "duration", time.Since(start))
-	j.afterResult(bctx, rec, res, false)
+	j.webhook(bctx, rec)
 	return res, nil
 }
 
@@ -326,8 +329,9 @@ func (j *job) fault(ctx context.Context, rec grader.Record, ch *grader.Challenge
 	}
 }
 
-// giveUp stores a StatusError result for a submission that will not be
-// graded, so that waiting clients end, then does what follows a result.
+// giveUp stores a StatusError result (with its done event) for a
+// submission that will not be graded, so that waiting clients end, then
+// queues its webhook.
 // Failures are logged: the task's error says what went wrong first.
 func (j *job) giveUp(ctx context.Context, rec grader.Record, ch *grader.Challenge, cause error) {
 	bctx, cancel := bookkeeping(ctx)
@@ -350,36 +354,7 @@ func (j *job) giveUp(ctx context.Context, rec grader.Record, ch *grader.Challeng
 	if j.h.cfg.Observer != nil {
 		j.h.cfg.Observer.Graded(res)
 	}
-	j.afterResult(bctx, rec, res, false)
-}
-
-// afterResult appends the done event and queues rec's webhook. With
-// ensure (a result found already stored), a done event already in the
-// stream is not appended again.
-func (j *job) afterResult(ctx context.Context, rec grader.Record, res grader.Result, ensure bool) {
-	bctx, cancel := bookkeeping(ctx)
-	defer cancel()
-	done := true
-	if ensure && j.h.cfg.Events != nil {
-		evs, err := j.h.cfg.Events.Events(bctx, j.id, "")
-		if err != nil {
-			j.log.Warn("read events", "err", err)
-		}
-		for _, e := range evs {
-			if e.Event.Type == grader.EventDone {
-				done = false
-			}
-		}
-	}
-	if done {
-		j.event(bctx, doneEvent(res))
-	}
 	j.webhook(bctx, rec)
-}
-
-func doneEvent(res grader.Result) grader.Event {
-	return grader.Event{Type: grader.EventDone, OK: res.Status != grader.StatusError,
-		Message: fmt.Sprintf("%s: %d of %d points", res.Status, res.Score, res.MaxScore)}
 }
 
 // webhook queues rec's result delivery if it has a callback URL. A failure

@@ -53,14 +53,16 @@ func (s *Redis) Results(ctx context.Context, ids []string) (map[string]grader.Re
 }
 
 // saveScript stores a submission's first result and everything that
-// follows from it, atomically; a submission that has a result already
-// keeps it and nothing changes. It returns 1 when it stored, 0 when not.
+// follows from it, its done event included, atomically; a submission that
+// has a result already keeps it and nothing changes. It returns 1 when it
+// stored, 0 when not.
 //
 // KEYS: result, record, unfinished, cohort unfinished (or a dummy), files,
 // events, board, practice board. ARGV: result JSON, status, score, max
 // score, graded at, submission id, files TTL in ms, 1 for a cohort
 // submission, board score ("" for none), learner, 1 for a practice
-// submission.
+// submission, the events' max length, the done event JSON, the notice
+// channel.
 var saveScript = redis.NewScript(`
 if not redis.call("SET", KEYS[1], ARGV[1], "NX") then
   return 0
@@ -72,6 +74,7 @@ if ARGV[8] == "1" then
 else
   redis.call("PEXPIRE", KEYS[5], ARGV[7])
 end
+redis.call("XADD", KEYS[6], "MAXLEN", "~", ARGV[12], "*", "e", ARGV[13])
 redis.call("PEXPIRE", KEYS[6], ARGV[7])
 if ARGV[9] ~= "" then
   redis.call("ZADD", KEYS[7], "GT", ARGV[9], ARGV[10])
@@ -79,14 +82,17 @@ if ARGV[9] ~= "" then
     redis.call("ZADD", KEYS[8], "GT", ARGV[9], ARGV[10])
   end
 end
+redis.call("PUBLISH", ARGV[14], ARGV[6])
 return 1
 `)
 
 // SaveResult stores a submission's result, marks it graded (with
-// GradedAt), takes it off the unfinished set, schedules its files and
-// events for removal and updates the challenge's leaderboards (the
-// practice board too for a practice submission), all at once,
-// and reports whether it did. A submission has exactly one result: the
+// GradedAt), takes it off the unfinished set, appends its done event
+// (grader.DoneEvent) to its progress stream and announces it (see
+// WatchEvents), schedules its files and events for removal and updates the
+// challenge's leaderboards (the practice board too for a practice
+// submission), all at once, and reports whether it did. So a stored
+// result always has its done event, and a done event its result. A submission has exactly one result: the
 // first stored wins, and saving another (a late duplicate grading, a
 // fault's grader.StatusError after a real result, or the reverse) changes
 // nothing and returns false. A grader.StatusError result (the service's
@@ -104,6 +110,10 @@ func (s *Redis) SaveResult(ctx context.Context, res grader.Result) (bool, error)
 	b, err := json.Marshal(res)
 	if err != nil {
 		return false, fmt.Errorf("encode result of %s: %w", res.SubmissionID, err)
+	}
+	done, err := json.Marshal(grader.DoneEvent(res))
+	if err != nil {
+		return false, fmt.Errorf("encode the done event of %s: %w", res.SubmissionID, err)
 	}
 	id := res.SubmissionID
 	cohort, cohortKey := "0", s.key("unfinished")
@@ -123,7 +133,8 @@ func (s *Redis) SaveResult(ctx context.Context, res grader.Result) (bool, error)
 		practice = "1"
 	}
 	n, err := saveScript.Run(ctx, s.rdb, keys, b, string(res.Status), res.Score, res.MaxScore,
-		formatTime(res.GradedAt), id, s.filesTTL.Milliseconds(), cohort, board, rec.Learner, practice).Int()
+		formatTime(res.GradedAt), id, s.filesTTL.Milliseconds(), cohort, board, rec.Learner, practice,
+		maxEvents, done, s.key("events")).Int()
 	if err != nil {
 		return false, fmt.Errorf("save result of %s: %w", id, err)
 	}

@@ -66,6 +66,7 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 		"Events":            testEvents,
 		"EventsAfter":       testEventsAfter,
 		"WatchEvents":       testWatchEvents,
+		"SaveResultDone":    testSaveResultDone,
 		"Idempotency":       testIdempotency,
 		"IdempotencyRace":   testIdempotencyRace,
 		"Allow":             testAllow,
@@ -533,6 +534,53 @@ func testWatchEvents(t *testing.T, rdb redis.UniversalClient) {
 		if id := <-ids; id != "w1" {
 			t.Errorf("notice for %q, want w1", id)
 		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("WatchEvents after cancel: %v", err)
+	}
+}
+
+// testSaveResultDone: storing a result appends its done event and
+// announces it in the same write; a result that is not stored (a late
+// duplicate) appends nothing.
+func testSaveResultDone(t *testing.T, rdb redis.UniversalClient) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, _ := newStore(t, rdb)
+	mustCreate(t, s, grader.Record{ID: "d1", Challenge: "c", Learner: "l"})
+	ids := make(chan string, 10)
+	resynced := make(chan struct{}, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.WatchEvents(ctx, func(id string) { ids <- id }, func() { resynced <- struct{}{} })
+	}()
+	<-resynced
+	res := grader.Result{SubmissionID: "d1", Challenge: "c", Status: grader.StatusFailed, Score: 2, MaxScore: 5, GradedAt: t0.Add(time.Minute)}
+	if stored, err := s.SaveResult(ctx, res); err != nil || !stored {
+		t.Fatalf("save: %v %v", stored, err)
+	}
+	late := grader.Result{SubmissionID: "d1", Challenge: "c", Status: grader.StatusPassed, Score: 5, MaxScore: 5}
+	if stored, err := s.SaveResult(ctx, late); err != nil || stored {
+		t.Fatalf("late save: %v %v, want not stored", stored, err)
+	}
+	evs, err := s.Events(ctx, "d1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []grader.Event{{Type: grader.EventDone, OK: true, Message: "failed: 2 of 5 points", At: t0.Add(time.Minute)}}
+	var got []grader.Event
+	for _, e := range evs {
+		got = append(got, e.Event)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
+	}
+	if id := <-ids; id != "d1" { // announced (the done event is there)
+		t.Errorf("notice for %q, want d1", id)
+	}
+	if ttl := rdb.PTTL(ctx, s.key("sub", "d1", "events")).Val(); ttl <= 0 {
+		t.Errorf("the events of a graded submission have TTL %s, want FilesTTL", ttl)
 	}
 	cancel()
 	if err := <-done; err != nil {
