@@ -54,9 +54,9 @@ type cohortBody = wire.CohortRequest
 // cohortJSON is a cohort as the API shows it.
 type cohortJSON = wire.Cohort
 
-// cohortView shows c to p: a learner sees only themselves among the
+// cohortFor shows c to p: a learner sees only themselves among the
 // learners.
-func cohortView(c grader.Cohort, p Principal) cohortJSON {
+func cohortFor(c grader.Cohort, p Principal) cohortJSON {
 	out := cohortJSON{ID: c.ID, Name: c.Name, Learners: c.Learners, Challenges: c.Challenges, DueAt: c.DueAt,
 		CreatedAt: c.CreatedAt, CreatedBy: c.CreatedBy, Queue: queue.CohortQueue(c.Lane)}
 	if p.Role == RoleLearner {
@@ -175,7 +175,7 @@ func (s *Server) createCohort(c *gin.Context) {
 		return
 	}
 	c.Header("Location", "/v1/cohorts/"+co.ID)
-	c.JSON(http.StatusCreated, cohortView(co, p))
+	c.JSON(http.StatusCreated, cohortFor(co, p))
 }
 
 func (s *Server) updateCohort(c *gin.Context) {
@@ -198,7 +198,7 @@ func (s *Server) updateCohort(c *gin.Context) {
 		s.abort(c, fmt.Errorf("update cohort: %w", err))
 		return
 	}
-	c.JSON(http.StatusOK, cohortView(co, p))
+	c.JSON(http.StatusOK, cohortFor(co, p))
 }
 
 func (s *Server) listCohorts(c *gin.Context) {
@@ -221,7 +221,7 @@ func (s *Server) listCohorts(c *gin.Context) {
 	out := make([]cohortJSON, 0, len(list))
 	for _, co := range list {
 		if p.InCohort(co.ID) {
-			out = append(out, cohortView(co, p))
+			out = append(out, cohortFor(co, p))
 		}
 	}
 	c.JSON(http.StatusOK, gin.H{"cohorts": out})
@@ -260,15 +260,15 @@ func (s *Server) instructorCohort(c *gin.Context, what string) (CohortStore, gra
 func (s *Server) getCohort(c *gin.Context) {
 	p := principal(c)
 	if _, co, ok := s.loadCohort(c, p); ok {
-		c.JSON(http.StatusOK, cohortView(co, p))
+		c.JSON(http.StatusOK, cohortFor(co, p))
 	}
 }
 
-// cohortView loads the URL's cohort for the caller (instructors only when
-// instructorOnly), checks its ?challenge (all of the cohort's when empty
-// and allowAll, else required unless the cohort has one) and builds the
-// report the view is made from.
-func (s *Server) cohortView(c *gin.Context, instructorOnly, allowAll bool) (grader.Cohort, string, report.Report, bool) {
+// loadCohortReport loads the URL's cohort for the caller (instructors
+// only when instructorOnly), checks its ?challenge (all of the cohort's
+// when empty and allowAll, else required unless the cohort has one) and
+// builds the report the answer is made from.
+func (s *Server) loadCohortReport(c *gin.Context, instructorOnly, allowAll bool) (grader.Cohort, string, report.Report, bool) {
 	var cs CohortStore
 	var co grader.Cohort
 	var ok bool
@@ -306,7 +306,7 @@ func (s *Server) cohortReport(c *gin.Context) {
 		s.abort(c, Errorf(CodeInvalidRequest, "format %.40q: use %s", format, strings.Join(report.Formats(), ", ")))
 		return
 	}
-	co, _, rep, ok := s.cohortView(c, true, true)
+	co, _, rep, ok := s.loadCohortReport(c, true, true)
 	if !ok {
 		return
 	}
@@ -321,7 +321,7 @@ func (s *Server) cohortReport(c *gin.Context) {
 }
 
 func (s *Server) cohortLeaderboard(c *gin.Context) {
-	co, ch, rep, ok := s.cohortView(c, false, false)
+	co, ch, rep, ok := s.loadCohortReport(c, false, false)
 	if ok && principal(c).Role == RoleLearner {
 		rep = s.withoutStaff(rep)
 	}
@@ -331,7 +331,7 @@ func (s *Server) cohortLeaderboard(c *gin.Context) {
 }
 
 func (s *Server) cohortTests(c *gin.Context) {
-	co, ch, rep, ok := s.cohortView(c, true, false)
+	co, ch, rep, ok := s.loadCohortReport(c, true, false)
 	if !ok {
 		return
 	}
