@@ -113,7 +113,3 @@ func TestProgressDuringARedisOutage(t *testing.T) {
 		t.Errorf("logs, want the outage and its end said once each:\n%s", logs)
 	}
 }
-
-func (c *countingEvents) Events(ctx context.Context, id, after string) ([]grader.StoredEvent, error) {
-	return c.inner.Events(ctx, id, after)
-}
