@@ -62,7 +62,7 @@ func NewWebhookHandler(cfg WebhookHandlerConfig) *WebhookHandler {
 func (h *WebhookHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := DecodeWebhookPayload(t.Payload())
 	if err != nil {
-		return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
+		return poison(err)
 	}
 	log := h.log.With("submission_id", p.SubmissionID)
 	rec, err := h.cfg.Records.Record(ctx, p.SubmissionID)
