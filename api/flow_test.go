@@ -12,20 +12,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/miniredistest"
 	"github.com/gradebox/grader/store"
 )
 
 // TestFlowOnMiniredis runs the whole flow on the real store over an
 // in-process Redis; the integration test runs it on redis-server.
 func TestFlowOnMiniredis(t *testing.T) {
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := miniredistest.Client(t)
 	exerciseFlow(t, rdb)
 }
 

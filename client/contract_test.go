@@ -11,17 +11,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/api"
 	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/client"
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/miniredistest"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/store"
 )
@@ -68,9 +67,7 @@ type contractEnv struct {
 
 func newContractEnv(t *testing.T) *contractEnv {
 	t.Helper()
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := miniredistest.Client(t)
 	rs := store.New(store.Config{Client: rdb, Prefix: "contract"})
 	cat := catalog{{ID: "notes-api", Title: "Notes API", Summary: "A small REST API", Difficulty: "easy", Tags: []string{"http"},
 		Version: "v1", Statement: "# Notes", Suites: []grader.Suite{{Name: "api", Tests: []grader.TestSpec{
