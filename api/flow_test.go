@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/miniredistest"
 	"github.com/gradebox/grader/store"
@@ -36,7 +37,7 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 	st := store.New(store.Config{Client: rdb, Prefix: "flow"})
 	q := &fakeQueue{}
 	srv := New(Config{
-		Store: st, Queue: q, Catalog: fakeCatalog{notesAPI()},
+		Store: st, Queue: q, Catalog: challenges.NewIndex([]*grader.Challenge{notesAPI()}),
 		Tokens: []Token{{Secret: adaToken, Subject: "ada", Role: RoleLearner}, {Secret: bobToken, Subject: "bob", Role: RoleLearner},
 			{Secret: teachToken, Subject: "teach", Role: RoleInstructor}},
 		Ready:       []Check{{Name: "redis", Probe: st.Ping}},

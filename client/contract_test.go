@@ -3,7 +3,6 @@ package client_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/gradebox/grader/api"
 	"github.com/gradebox/grader/api/wire"
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/client"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/miniredistest"
@@ -37,19 +37,6 @@ const (
 	teachToken   = "tok-teach-0123456789abcdef"
 )
 
-type catalog []*grader.Challenge
-
-func (c catalog) Challenge(id string) (*grader.Challenge, error) {
-	for _, ch := range c {
-		if ch.ID == id {
-			return ch, nil
-		}
-	}
-	return nil, fmt.Errorf("challenge %q: %w", id, grader.ErrNotFound)
-}
-
-func (c catalog) Challenges() []*grader.Challenge { return c }
-
 type nopQueue struct{}
 
 func (nopQueue) Enqueue(context.Context, store.Record, time.Duration) error { return nil }
@@ -61,7 +48,7 @@ func (nopQueue) EnqueueRegrade(context.Context, queue.RegradePayload, string, ti
 // contractEnv is the real router on miniredis and a client of it per role.
 type contractEnv struct {
 	rs             *store.Redis
-	cat            catalog
+	cat            []*grader.Challenge
 	learner, teach *client.Client
 }
 
@@ -69,12 +56,12 @@ func newContractEnv(t *testing.T) *contractEnv {
 	t.Helper()
 	rdb := miniredistest.Client(t)
 	rs := store.New(store.Config{Client: rdb, Prefix: "contract"})
-	cat := catalog{{ID: "notes-api", Title: "Notes API", Summary: "A small REST API", Difficulty: "easy", Tags: []string{"http"},
+	cat := []*grader.Challenge{{ID: "notes-api", Title: "Notes API", Summary: "A small REST API", Difficulty: "easy", Tags: []string{"http"},
 		Version: "v1", Statement: "# Notes", Suites: []grader.Suite{{Name: "api", Tests: []grader.TestSpec{
 			{Name: "create", Points: 2, Visibility: grader.Visible}, {Name: "edge", Points: 3, Visibility: grader.Hidden},
 		}}}}}
 	srv := api.New(api.Config{
-		Store: rs, Queue: nopQueue{}, Catalog: cat, Cohorts: rs, RegradeQueue: nopQueue{},
+		Store: rs, Queue: nopQueue{}, Catalog: challenges.NewIndex(cat), Cohorts: rs, RegradeQueue: nopQueue{},
 		Tokens: []api.Token{{Secret: learnerToken, Subject: "ada", Role: api.RoleLearner},
 			{Secret: teachToken, Subject: "teach", Role: api.RoleInstructor}},
 		EventsBlock: 20 * time.Millisecond,
