@@ -28,7 +28,7 @@ type hookReceiver struct {
 	mu       sync.Mutex
 	statuses []int
 	hits     int
-	bodies   []WebhookBody
+	bodies   []webhook.Body
 }
 
 func newHookReceiver(t *testing.T, statuses ...int) *hookReceiver {
@@ -44,7 +44,7 @@ func newHookReceiver(t *testing.T, statuses ...int) *hookReceiver {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		var body WebhookBody
+		var body webhook.Body
 		if err := json.Unmarshal(b, &body); err != nil {
 			t.Errorf("receiver: %v", err)
 		}
