@@ -164,9 +164,14 @@ func has(sorted []string, name string) bool {
 	return found
 }
 
+// summaryDeps is how many modules that came with the packages Summary
+// names one by one; past it, it counts them.
+const summaryDeps = 40
+
 // Summary lists, for a learner, what the image offers beyond the
 // standard library: each requested package with its version and
-// modules, then the modules that came with them.
+// modules, then the modules that came with them (their number only when
+// there are many, as in the node image).
 func (o Offered) Summary() string {
 	var b strings.Builder
 	named := map[string]bool{}
@@ -185,7 +190,10 @@ func (o Offered) Summary() string {
 			deps = append(deps, m)
 		}
 	}
-	if len(deps) > 0 {
+	switch {
+	case len(deps) > summaryDeps:
+		fmt.Fprintf(&b, "; with them, %d more (listed in %s)", len(deps), OfferedPath)
+	case len(deps) > 0:
 		fmt.Fprintf(&b, "; with them: %s", strings.Join(deps, ", "))
 	}
 	return b.String()

@@ -1,7 +1,9 @@
 package images
 
 import (
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -122,6 +124,19 @@ func TestOfferedProvides(t *testing.T) {
 func TestOfferedSummary(t *testing.T) {
 	got := readOffered(t, "offered-python.json").Summary()
 	want := "flask (python3-flask 2.2.2-3), _pytest, py, pytest (python3-pytest 7.2.1-2); with them: jinja2, werkzeug"
+	if got != want {
+		t.Errorf("Summary:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestOfferedSummaryCountsManyDependencies(t *testing.T) {
+	o := readOffered(t, "offered-node.json")
+	for i := range summaryDeps + 1 {
+		o.Modules = append(o.Modules, fmt.Sprintf("dep%02d", i))
+	}
+	slices.Sort(o.Modules)
+	got := o.Summary()
+	want := "express (node-express 4.18.2+~cs8.4.16-1), @redis/client, redis (node-redis 4.5.1+~cs4.3.4-1); with them, 42 more (listed in /opt/grader/offered.json)"
 	if got != want {
 		t.Errorf("Summary:\n got %s\nwant %s", got, want)
 	}

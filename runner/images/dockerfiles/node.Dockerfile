@@ -8,8 +8,10 @@ FROM grader/base:local
 ARG RUNTIME
 ARG PACKAGES
 COPY offered.js /tmp/offered.js
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $RUNTIME $PACKAGES \
+# No translations, and no fsync per unpacked file (the layer is written
+# once, at the end): about half the time of a plain apt-get install.
+RUN apt-get -o Acquire::Languages=none update \
+ && DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Options::=--force-unsafe-io install -y --no-install-recommends $RUNTIME $PACKAGES \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/cache/apt/*.bin \
  && mkdir -p /opt/grader \
  && HOME=/root node /tmp/offered.js $PACKAGES > /opt/grader/offered.json \
