@@ -23,7 +23,8 @@
 // image's Offered list to OfferedPath from what is really installed
 // (scripts/offered.py, scripts/offered.js). Learner code runs as 65534
 // with HOME=/tmp and no network, so nothing can be installed while
-// grading: an import outside the list cannot resolve. ReadOffered reads
+// grading: what the list lacks, only the submission itself could bring.
+// ReadOffered reads
 // the list back out of an image. Layered on the base, they share its
 // layer; with --base-from they build the same way on that base.
 //
@@ -43,7 +44,6 @@
 // module list, warm sources, tools binary, debootstrap package list, the
 // runtime images' Debian package lists and offered-list scripts). The
 // versions apt-get picks are not an input (as for debootstrap): --force
-// takes a point release.
-// Build skips an image whose tag already carries the digest it would
+// takes a point release. Build skips an image whose tag already carries the digest it would
 // build, so a second Build takes about a second.
 package images
