@@ -716,6 +716,8 @@ func TestPythonImage(t *testing.T) {
 		if o.Language != images.LanguagePython || !strings.HasPrefix(o.Runtime, "3.11.") {
 			t.Errorf("language %q, runtime %q", o.Language, o.Runtime)
 		}
+		checkPackages(t, o, "python3-fastapi", "python3-flask", "python3-httpx", "python3-psycopg", "python3-pytest",
+			"python3-redis", "python3-requests", "python3-uvicorn")
 		checkOffered(t, o, []string{"flask", "fastapi", "uvicorn", "redis", "psycopg", "requests", "httpx", "pytest", "json", "asyncio", "flask.json"},
 			[]string{"numpy", "pandas", "django", "pip", "setuptools"})
 		t.Logf("offered: %s", o.Summary())
@@ -741,6 +743,22 @@ print("\n".join(bad) or "all listed modules import")`
 			t.Errorf("exit %d:\n%s", res.exit, res.output)
 		}
 	})
+}
+
+// checkPackages checks that o lists exactly the Debian packages want, in
+// that order, each with a version.
+func checkPackages(t *testing.T, o images.Offered, want ...string) {
+	t.Helper()
+	var got []string
+	for _, p := range o.Packages {
+		got = append(got, p.Debian)
+		if p.Version == "" {
+			t.Errorf("package %s has no version", p.Debian)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("offered packages %v, want %v", got, want)
+	}
 }
 
 // checkOffered checks that o provides every name of have and none of
@@ -800,6 +818,7 @@ func TestNodeImage(t *testing.T) {
 		if o.Language != images.LanguageNode || !strings.HasPrefix(o.Runtime, "v18.") {
 			t.Errorf("language %q, runtime %q", o.Language, o.Runtime)
 		}
+		checkPackages(t, o, "node-express", "node-pg", "node-redis")
 		checkOffered(t, o, []string{"express", "redis", "pg", "fs", "node:fs", "node:test", "http", "express/lib/router"},
 			[]string{"left-pad", "koa", "fastify", "npm", "node:express"})
 		t.Logf("offered: %s", o.Summary())
