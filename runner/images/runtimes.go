@@ -70,11 +70,11 @@ func (r runtime) plan(b *builder) func(context.Context) (recipe, error) {
 		in := r.inputs(parent)
 		return recipe{digest: in.digest(), make: func(ctx context.Context, digest string) error {
 			fmt.Fprintf(b.progress, "%s: apt-get install %s %s\n", r.tag, r.interpreter, strings.Join(r.packages, " "))
-			runtime, packages := r.interpreter, strings.Join(r.packages, " ")
+			interpreter, packages := r.interpreter, strings.Join(r.packages, " ")
 			bc := buildContext{Dockerfile: in.Dockerfile, Files: []contextFile{{Name: r.script, Mode: 0o644, Data: []byte(in.Sources[r.script])}}}
 			return b.buildImage(ctx, r.tag, bc, digest, buildOptions{
 				network:   true,
-				buildArgs: map[string]*string{"RUNTIME": &runtime, "PACKAGES": &packages},
+				buildArgs: map[string]*string{"RUNTIME": &interpreter, "PACKAGES": &packages},
 			})
 		}}, nil
 	}
