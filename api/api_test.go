@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/queue"
@@ -47,7 +48,7 @@ type testEnv struct {
 	mem   *memory
 	q     *fakeQueue
 	logs  *bytes.Buffer
-	catal fakeCatalog
+	catal []*grader.Challenge
 	hub   *eventhub.Hub
 }
 
@@ -56,10 +57,10 @@ type testEnv struct {
 func newEnv(t *testing.T, edit ...func(*Config)) *testEnv {
 	t.Helper()
 	st, mem := newMemStore()
-	env := &testEnv{st: st, mem: mem, q: &fakeQueue{}, logs: &bytes.Buffer{}, catal: fakeCatalog{notesAPI()}}
+	env := &testEnv{st: st, mem: mem, q: &fakeQueue{}, logs: &bytes.Buffer{}, catal: []*grader.Challenge{notesAPI()}}
 	n := 0
 	cfg := Config{
-		Store: st, Queue: env.q, Catalog: env.catal,
+		Store: st, Queue: env.q, Catalog: challenges.NewIndex(env.catal),
 		Logger: slog.New(slog.NewTextHandler(env.logs, nil)),
 		Tokens: []Token{{Secret: adaToken, Subject: "ada", Role: RoleLearner}, {Secret: bobToken, Subject: "bob", Role: RoleLearner},
 			{Secret: teachToken, Subject: "teach", Role: RoleInstructor}},
@@ -478,7 +479,7 @@ func TestIdempotency(t *testing.T) {
 	}
 	// The same key for a different challenge or learner is a conflict.
 	env.catal = append(env.catal, &grader.Challenge{ID: "other"})
-	env.srv.cfg.Catalog = env.catal
+	env.srv.cfg.Catalog = challenges.NewIndex(env.catal)
 	w := env.serve(withKey(postJSON(adaToken, `{"challenge":"other","files":[{"name":"go.mod","content":"module x\n"}]}`), "key-1"))
 	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), CodeConflict) {
 		t.Errorf("same key, other challenge: %d %s", w.Code, w.Body.String())

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 )
 
@@ -109,7 +110,7 @@ func TestStarter(t *testing.T) {
 	empty := &grader.Challenge{ID: "no-starter", Dir: t.TempDir()}
 	builtin := &grader.Challenge{ID: "builtin"}
 	env := newEnv(t)
-	env.srv.cfg.Catalog = fakeCatalog{ch, empty, builtin}
+	env.srv.cfg.Catalog = challenges.NewIndex([]*grader.Challenge{ch, empty, builtin})
 
 	w := env.serve(get("/v1/challenges/notes-api/starter", adaToken))
 	if w.Code != 200 || w.Header().Get("Content-Disposition") != `attachment; filename="notes-api-starter.tar.gz"` || w.Header().Get("Content-Type") != "application/gzip" {

@@ -8,10 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
-
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/miniredistest"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/store"
 )
@@ -39,9 +37,7 @@ type cohortEnv struct {
 
 func newCohortEnv(t *testing.T, edit ...func(*Config)) *cohortEnv {
 	t.Helper()
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := miniredistest.Client(t)
 	rs := store.New(store.Config{Client: rdb})
 	regr := &fakeRegrades{}
 	env := newEnv(t, append([]func(*Config){func(c *Config) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
 )
@@ -262,7 +263,7 @@ func TestStreamGradedDuringWait(t *testing.T) {
 	env := newEnv(t, func(c *Config) { c.Heartbeat = time.Hour })
 	hub := eventhub.New(eventhub.Config{Source: env.mem, Check: 5 * time.Millisecond})
 	runHub(t, hub)
-	env.srv = New(Config{Store: env.st, Queue: env.q, Catalog: env.catal, Tokens: env.srv.cfg.Tokens, Events: hub})
+	env.srv = New(Config{Store: env.st, Queue: env.q, Catalog: challenges.NewIndex(env.catal), Tokens: env.srv.cfg.Tokens, Events: hub})
 	env.mem.setRecord(grader.Record{ID: "s3", Challenge: "notes-api", Learner: "ada", State: grader.StateGrading})
 	wait := env.serveAsync(get("/v1/submissions/s3/events", adaToken))
 	waitFollowers(t, hub, 1)

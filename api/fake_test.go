@@ -337,19 +337,3 @@ func (q *fakeQueue) ids() []string {
 	}
 	return out
 }
-
-// fakeCatalog is a Catalog over a fixed list.
-type fakeCatalog []*grader.Challenge
-
-var _ Catalog = fakeCatalog(nil)
-
-func (f fakeCatalog) Challenge(id string) (*grader.Challenge, error) {
-	for _, c := range f {
-		if c.ID == id {
-			return c, nil
-		}
-	}
-	return nil, fmt.Errorf("challenge %q: %w", id, grader.ErrNotFound)
-}
-
-func (f fakeCatalog) Challenges() []*grader.Challenge { return f }

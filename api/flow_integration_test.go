@@ -13,6 +13,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gradebox/grader/challenges"
+	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/redistest"
 	"github.com/gradebox/grader/store"
 )
@@ -35,7 +37,7 @@ func TestCreateWhileRedisIsDown(t *testing.T) {
 	t.Cleanup(func() { rdb.Close() })
 	st := store.New(store.Config{Client: rdb, Prefix: "down"})
 	q := &fakeQueue{}
-	s := New(Config{Store: st, Queue: q, Catalog: fakeCatalog{notesAPI()}, Unavailable: store.Unavailable,
+	s := New(Config{Store: st, Queue: q, Catalog: challenges.NewIndex([]*grader.Challenge{notesAPI()}), Unavailable: store.Unavailable,
 		Tokens: []Token{{Secret: adaToken, Subject: "ada", Role: RoleLearner}}, SubmitLimit: 10, SubmitWindow: time.Hour})
 	submit := func() *httptest.ResponseRecorder {
 		req := httptest.NewRequest("POST", "/v1/submissions", strings.NewReader(goodJSON))

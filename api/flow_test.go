@@ -12,21 +12,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
+	"github.com/gradebox/grader/internal/miniredistest"
 	"github.com/gradebox/grader/store"
 )
 
 // TestFlowOnMiniredis runs the whole flow on the real store over an
 // in-process Redis; the integration test runs it on redis-server.
 func TestFlowOnMiniredis(t *testing.T) {
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := miniredistest.Client(t)
 	exerciseFlow(t, rdb)
 }
 
@@ -41,7 +40,7 @@ func exerciseFlow(t *testing.T, rdb redis.UniversalClient) {
 	runHub(t, hub)
 	q := &fakeQueue{}
 	srv := New(Config{
-		Store: st, Queue: q, Catalog: fakeCatalog{notesAPI()}, Unavailable: store.Unavailable,
+		Store: st, Queue: q, Catalog: challenges.NewIndex([]*grader.Challenge{notesAPI()}), Unavailable: store.Unavailable,
 		Tokens: []Token{{Secret: adaToken, Subject: "ada", Role: RoleLearner}, {Secret: bobToken, Subject: "bob", Role: RoleLearner},
 			{Secret: teachToken, Subject: "teach", Role: RoleInstructor}},
 		Ready:       []Check{{Name: "redis", Probe: st.Ping}},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/internal/redistest"
@@ -37,7 +38,7 @@ func TestStreamsOnRedis(t *testing.T) {
 	runHub(t, hub)
 	const n = 64
 	api := New(Config{
-		Store: st, Queue: &fakeQueue{}, Catalog: fakeCatalog{notesAPI()}, Unavailable: store.Unavailable,
+		Store: st, Queue: &fakeQueue{}, Catalog: challenges.NewIndex([]*grader.Challenge{notesAPI()}), Unavailable: store.Unavailable,
 		Tokens: []Token{{Secret: adaToken, Subject: "ada", Role: RoleLearner}},
 		Ready:  []Check{{Name: "redis", Probe: st.Ping}},
 		Events: hub, StreamsPerSubject: n,

@@ -1,6 +1,8 @@
 package challenges
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,7 +25,7 @@ func goChallenge(suite string, hidden map[string]string) map[string]string {
 		"mutants/a/go.mod": "module x\n",
 		"mutants/b/go.mod": "module x\n",
 	}
-	for _, name := range sortedKeys(hidden) {
+	for _, name := range slices.Sorted(maps.Keys(hidden)) {
 		files[name] = hidden[name]
 	}
 	for _, line := range strings.Split(suite, "\n") {

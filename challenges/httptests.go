@@ -3,24 +3,15 @@ package challenges
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/gradebox/grader/grader"
 )
-
-// operators are the keys of an expect.json operator map.
-var operators = map[string]bool{"equals": true, "exists": true, "absent": true, "type": true, "gte": true, "lte": true, "ne": true}
-
-// jsonTypes are the values of the type operator.
-var jsonTypes = map[string]bool{"string": true, "number": true, "bool": true, "array": true, "object": true, "null": true}
-
-// methods are the HTTP methods a step may send.
-var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
 // varRef is a reference to a captured variable; the tester substitutes
 // the same syntax.
@@ -139,7 +130,7 @@ func (h *httpFile) step(field string, sf stepFile, defined map[string]bool) grad
 	}
 	if len(sf.Capture) > 0 {
 		st.Capture = make(map[string]string, len(sf.Capture))
-		for _, name := range sortedKeys(sf.Capture) {
+		for _, name := range slices.Sorted(maps.Keys(sf.Capture)) {
 			p := sf.Capture[name]
 			switch {
 			case !envPattern.MatchString(name):
@@ -171,8 +162,8 @@ func (h *httpFile) request(field string, rf requestFile, refs refChecker) *grade
 	}
 	if rq.Method == "" {
 		rq.Method = http.MethodGet
-	} else if !slices.Contains(methods, rq.Method) {
-		h.bad(field+".method", "use "+strings.Join(methods, ", "), "%q is not an HTTP method", rf.Method)
+	} else if !grader.IsStepMethod(rq.Method) {
+		h.bad(field+".method", "use "+strings.Join(grader.StepMethods(), ", "), "%q is not an HTTP method", rf.Method)
 	}
 	switch {
 	case rq.Path == "":
@@ -183,7 +174,7 @@ func (h *httpFile) request(field string, rf requestFile, refs refChecker) *grade
 	refs.check(field+".path", rq.Path)
 	if len(rf.Headers) > 0 {
 		rq.Headers = make(map[string]string, len(rf.Headers))
-		for _, k := range sortedKeys(rf.Headers) {
+		for _, k := range slices.Sorted(maps.Keys(rf.Headers)) {
 			v := rf.Headers[k]
 			if h.header(field+".headers."+k, k, v) {
 				rq.Headers[k] = v
@@ -207,7 +198,7 @@ func (h *httpFile) request(field string, rf requestFile, refs refChecker) *grade
 
 // header checks a header name and value.
 func (h *httpFile) header(field, name, value string) bool {
-	if !isToken(name) {
+	if !grader.IsHeaderName(name) {
 		h.bad(field, "write a header name of letters, digits and dashes, e.g. X-Request-Id", "%q is not a header name", name)
 		return false
 	}
@@ -224,13 +215,13 @@ func (h *httpFile) expect(field string, ef expectFile, refs refChecker) grader.E
 	exp := grader.Expect{BodyContains: ef.BodyContains}
 	if ef.Status != nil {
 		exp.Status = *ef.Status
-		if exp.Status < 100 || exp.Status > 599 {
+		if !grader.IsStatus(exp.Status) {
 			h.bad(field+".status", "use an HTTP status from 100 to 599", "%d is not an HTTP status", exp.Status)
 		}
 	}
 	if len(ef.Headers) > 0 {
 		exp.Headers = make(map[string]string, len(ef.Headers))
-		for _, k := range sortedKeys(ef.Headers) {
+		for _, k := range slices.Sorted(maps.Keys(ef.Headers)) {
 			v := ef.Headers[k]
 			if h.header(field+".headers."+k, k, v) {
 				exp.Headers[k] = v
@@ -239,7 +230,7 @@ func (h *httpFile) expect(field string, ef expectFile, refs refChecker) grader.E
 		}
 	}
 	refs.check(field+".body_contains", ef.BodyContains)
-	for _, p := range sortedKeys(ef.JSON) {
+	for _, p := range slices.Sorted(maps.Keys(ef.JSON)) {
 		f := field + ".json." + p
 		if strings.TrimSpace(p) == "" {
 			h.bad(f, "write a JSON path of the response, e.g. id or items.#", "the path is empty")
@@ -260,7 +251,7 @@ func (h *httpFile) matches(field, path string, v any, refs refChecker) []grader.
 		return []grader.JSONMatch{{Path: path, Op: "equals", Value: h.rawJSON(field, v)}}
 	}
 	out := make([]grader.JSONMatch, 0, len(m))
-	for _, op := range sortedKeys(m) {
+	for _, op := range slices.Sorted(maps.Keys(m)) {
 		val := m[op]
 		f := field + "." + op
 		match := grader.JSONMatch{Path: path, Op: op}
@@ -276,7 +267,7 @@ func (h *httpFile) matches(field, path string, v any, refs refChecker) []grader.
 				match.Op = map[string]string{"exists": "absent", "absent": "exists"}[op]
 			}
 		case "type":
-			if s, ok := val.(string); !ok || !jsonTypes[s] {
+			if s, ok := val.(string); !ok || !grader.IsJSONType(s) {
 				h.bad(f, "use string, number, bool, array, object or null", "%v is not a JSON type", val)
 				continue
 			}
@@ -327,7 +318,7 @@ func (r refChecker) checkValue(field string, v any) {
 	case string:
 		r.check(field, t)
 	case map[string]any:
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			r.checkValue(field, t[k])
 		}
 	case []any:
@@ -339,7 +330,7 @@ func (r refChecker) checkValue(field string, v any) {
 
 func allOperators(m map[string]any) bool {
 	for k := range m {
-		if !operators[k] {
+		if !grader.IsMatchOp(k) {
 			return false
 		}
 	}
@@ -378,27 +369,4 @@ func jsonable(v any) any {
 		return out
 	}
 	return v
-}
-
-// isToken reports whether s is an RFC 9110 token, as header names are.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// sortedKeys returns m's keys in order, for stable output and messages.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

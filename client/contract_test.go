@@ -3,7 +3,6 @@ package client_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,18 +10,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/api"
 	"github.com/gradebox/grader/api/wire"
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/client"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/eventhub"
+	"github.com/gradebox/grader/internal/miniredistest"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/store"
 )
@@ -39,19 +38,6 @@ const (
 	teachToken   = "tok-teach-0123456789abcdef"
 )
 
-type catalog []*grader.Challenge
-
-func (c catalog) Challenge(id string) (*grader.Challenge, error) {
-	for _, ch := range c {
-		if ch.ID == id {
-			return ch, nil
-		}
-	}
-	return nil, fmt.Errorf("challenge %q: %w", id, grader.ErrNotFound)
-}
-
-func (c catalog) Challenges() []*grader.Challenge { return c }
-
 type nopQueue struct{}
 
 func (nopQueue) Enqueue(context.Context, grader.Record, time.Duration) error { return nil }
@@ -63,17 +49,15 @@ func (nopQueue) EnqueueRegrade(context.Context, queue.RegradePayload, string, ti
 // contractEnv is the real router on miniredis and a client of it per role.
 type contractEnv struct {
 	rs             *store.Redis
-	cat            catalog
+	cat            []*grader.Challenge
 	learner, teach *client.Client
 }
 
 func newContractEnv(t *testing.T) *contractEnv {
 	t.Helper()
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := miniredistest.Client(t)
 	rs := store.New(store.Config{Client: rdb, Prefix: "contract"})
-	cat := catalog{{ID: "notes-api", Title: "Notes API", Summary: "A small REST API", Difficulty: "easy", Tags: []string{"http"},
+	cat := []*grader.Challenge{{ID: "notes-api", Title: "Notes API", Summary: "A small REST API", Difficulty: "easy", Tags: []string{"http"},
 		Version: "v1", Statement: "# Notes", Suites: []grader.Suite{{Name: "api", Tests: []grader.TestSpec{
 			{Name: "create", Points: 2, Visibility: grader.Visible}, {Name: "edge", Points: 3, Visibility: grader.Hidden},
 		}}}}}
@@ -83,7 +67,7 @@ func newContractEnv(t *testing.T) *contractEnv {
 	go func() { defer close(hubDone); _ = hub.Run(hubCtx) }()
 	t.Cleanup(func() { stopHub(); <-hubDone })
 	srv := api.New(api.Config{
-		Store: rs, Queue: nopQueue{}, Catalog: cat, Cohorts: rs, RegradeQueue: nopQueue{}, Unavailable: store.Unavailable,
+		Store: rs, Queue: nopQueue{}, Catalog: challenges.NewIndex(cat), Cohorts: rs, RegradeQueue: nopQueue{}, Unavailable: store.Unavailable,
 		Tokens: []api.Token{{Secret: learnerToken, Subject: "ada", Role: api.RoleLearner},
 			{Secret: teachToken, Subject: "teach", Role: api.RoleInstructor}},
 		Events: hub,

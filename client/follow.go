@@ -33,8 +33,9 @@ type follower struct {
 // if it carried none or an unreadable one, so the caller reads the
 // submission instead). A dropped stream, or one silent for
 // Config.StreamIdle, is resumed with Last-Event-ID, up to
-// Config.MaxReconnects times in a row without a new event; an answer
-// other than a 5xx, 408 or 429 ends it at once.
+// Config.MaxReconnects times in a row without a new event, waiting at
+// least what an answer's Retry-After asks; an answer other than a 5xx,
+// 408 or 429 ends it at once.
 func (c *Client) Follow(ctx context.Context, id string, onEvent func(grader.Event)) (*grader.Result, error) {
 	if !ValidID(id) {
 		return nil, fmt.Errorf("%q is not a submission id", clean(id))
@@ -69,6 +70,10 @@ func (c *Client) Follow(ctx context.Context, id string, onEvent func(grader.Even
 		delay := c.retryDelay(failures)
 		if f.retry > 0 {
 			delay = min(f.retry, MaxServerRetry)
+		}
+		if ae, ok := AsError(err); ok && ae.RetryAfter > delay {
+			// A stream cap (429) or a busy service (503) says when.
+			delay = min(ae.RetryAfter, MaxServerRetry)
 		}
 		c.log.Info("reconnecting to the event stream", "submission_id", id, "last_event_id", f.lastID, "delay", delay, "err", err)
 		if err := sleepCtx(ctx, delay); err != nil {

@@ -2,11 +2,17 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/gradebox/grader/internal/syncbuf"
 )
 
 // TestFollowUntilDone: Follow ends at a done event received whole and
@@ -43,5 +49,47 @@ func TestFollowUntilDone(t *testing.T) {
 				t.Errorf("err = %v, want ErrStreamEnded", err)
 			}
 		})
+	}
+}
+
+// TestFollowWaitsRetryAfter: a stream refused with 429 (the per-token
+// cap) is opened again no sooner than its Retry-After asks.
+func TestFollowWaitsRetryAfter(t *testing.T) {
+	var mu sync.Mutex
+	opens := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		opens++
+		n := opens
+		mu.Unlock()
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"error":{"code":"rate_limited","message":"too many open event streams"}}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "id: 1\nevent: done\ndata: {}\n\n")
+	}))
+	defer srv.Close()
+	var logs syncbuf.Buffer
+	c, err := New(Config{Server: srv.URL, RetryBase: time.Millisecond, MaxReconnects: 3,
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Follow(context.Background(), "sub_1", nil); err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	var line struct {
+		Msg   string        `json:"msg"`
+		Delay time.Duration `json:"delay"`
+	}
+	if err := json.Unmarshal([]byte(logs.String()), &line); err != nil {
+		t.Fatalf("log %q: %v", logs.String(), err)
+	}
+	if line.Msg != "reconnecting to the event stream" || line.Delay != time.Second {
+		t.Errorf("logged %+v, want a reconnect after the 1s Retry-After", line)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/report"
 )
@@ -115,15 +116,6 @@ func (m memStore) Results(_ context.Context, ids []string) (map[string]grader.Re
 	return out, nil
 }
 
-type catalog map[string]*grader.Challenge
-
-func (c catalog) Challenge(id string) (*grader.Challenge, error) {
-	if ch, ok := c[id]; ok {
-		return ch, nil
-	}
-	return nil, grader.ErrNotFound
-}
-
 func TestReport(t *testing.T) {
 	st := memStore{
 		recs: map[string][]grader.Record{"ada/c": {graded("a1", 3, 0, time.Minute), graded("a2", 8, 2*time.Minute, 3*time.Minute)}},
@@ -131,7 +123,7 @@ func TestReport(t *testing.T) {
 			{Name: "create", Suite: "api", Status: grader.TestPassed, Points: 8, MaxPoints: 8, Visibility: grader.Visible},
 			{Name: "edge", Suite: "api", Status: grader.TestFailed, MaxPoints: 2, Visibility: grader.Hidden, Message: "got 500"}}}},
 	}
-	cat := catalog{"c": {ID: "c", Title: "C", Version: "v2", Suites: []grader.Suite{{Tests: []grader.TestSpec{{Points: 8}, {Points: 2}}}}}}
+	cat := challenges.NewIndex([]*grader.Challenge{{ID: "c", Title: "C", Version: "v2", Suites: []grader.Suite{{Tests: []grader.TestSpec{{Points: 8}, {Points: 2}}}}}})
 	co := grader.Cohort{ID: "k", Name: "K", Learners: []string{"ada", "bob"}, Challenges: []string{"c"}}
 	rep, err := Report(context.Background(), st, cat, co, "", t0)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/redistest"
 	"github.com/gradebox/grader/store"
@@ -50,7 +51,7 @@ func (o oneByOne) Results(ctx context.Context, ids []string) (map[string]grader.
 
 // benchCohort fills a real redis-server with a cohort of n learners, each
 // with two graded attempts at one challenge of ten tests.
-func benchCohort(b *testing.B, n int) (*store.Redis, grader.Cohort, catalog) {
+func benchCohort(b *testing.B, n int) (*store.Redis, grader.Cohort, *challenges.Index) {
 	b.Helper()
 	rs := redistest.Start(b)
 	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr})
@@ -81,7 +82,7 @@ func benchCohort(b *testing.B, n int) (*store.Redis, grader.Cohort, catalog) {
 			}
 		}
 	}
-	return st, co, catalog{"c": ch}
+	return st, co, challenges.NewIndex([]*grader.Challenge{ch})
 }
 
 // BenchmarkReport builds the report of a 2000-learner cohort with the

@@ -4,23 +4,17 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the challenges' golden results")
 
 // TestConformance grades every sample of every seed challenge: the
 // reference must score full marks, the starter and each mutant less, and
@@ -63,7 +57,7 @@ func TestConformance(t *testing.T) {
 						t.Errorf("failed test %s has no message for the learner", tr.Name)
 					}
 				}
-				golden(t, filepath.Join(c.Dir, "testdata", s.Kind+"-"+s.Name+".json"), normalize(c, res))
+				golden.JSON(t, filepath.Join(c.Dir, "testdata", s.Kind+"-"+s.Name+".json"), normalize(c, res))
 			})
 		}
 	}
@@ -116,27 +110,4 @@ func clean(s string) string {
 	s = timestamps.ReplaceAllString(s, "<time>")
 	s = elapsed.ReplaceAllString(s, "(<elapsed>)")
 	return addresses.ReplaceAllString(s, "0x…")
-}
-
-func golden(t *testing.T, path string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run: go test -tags integration ./e2e -run TestConformance -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
 }

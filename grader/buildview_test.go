@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gradebox/grader/internal/golden"
 )
 
 // buildCase is a learner package that does not compile against hidden
@@ -119,7 +121,7 @@ func TestLearnerBuildText(t *testing.T) {
 			}
 			hidden := c.hiddenFiles(t)
 			got := learnerBuildText(string(out), newGoSources(hidden, c.learnerFiles(t), "."))
-			goldenText(t, filepath.Join("build", c.name+".learner.txt"), got)
+			golden.Bytes(t, filepath.Join("testdata", "build", c.name+".learner.txt"), []byte(got))
 			assertNoHiddenDetail(t, got, hidden)
 		})
 	}
@@ -144,25 +146,6 @@ func assertNoHiddenDetail(t *testing.T, text string, hidden map[string][]byte) {
 	}
 	if regexp.MustCompile(`:\d+:\d+`).MatchString(regexp.MustCompile(`\./(ledger|money)\.go:\d+:\d+`).ReplaceAllString(text, "")) {
 		t.Errorf("learner text holds a line:column outside the learner's files:\n%s", text)
-	}
-}
-
-// goldenText compares text with testdata/name, rewriting it with -update.
-func goldenText(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./grader -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
 	}
 }
 
@@ -197,8 +180,8 @@ func TestGradeGoSuiteBuildFailureViews(t *testing.T) {
 	if !strings.Contains(learner.Build.Text, "./ledger.go:40:2: undefined: undefinedThing") || !strings.Contains(learner.Build.Text, "the tests call Split(Cents, int); your Split takes (struct{}, int)") {
 		t.Errorf("learner build text must keep the learner's own message and name Split:\n%s", learner.Build.Text)
 	}
-	golden(t, "go_build_failed_instructor.json", res)
-	golden(t, "go_build_failed_learner.json", learner)
+	golden.JSON(t, "testdata/go_build_failed_instructor.json", res)
+	golden.JSON(t, "testdata/go_build_failed_learner.json", learner)
 }
 
 // TestLearnerViewOfOlderResults: a result stored without a learner text

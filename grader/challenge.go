@@ -62,7 +62,9 @@ type Limits struct {
 	TmpfsBytes int64 `json:"tmpfs_bytes"`
 }
 
-// DefaultLimits are the limits a challenge gets for fields it leaves unset.
+// DefaultLimits are the limits a challenge gets for fields it leaves unset,
+// and those of a box whose spec leaves them zero: they are written here
+// only.
 func DefaultLimits() Limits {
 	return Limits{
 		BuildTimeout: 120 * time.Second,
@@ -75,6 +77,11 @@ func DefaultLimits() Limits {
 		OutputBytes:  1 << 20,
 		TmpfsBytes:   64 << 20,
 	}
+}
+
+// NanoCPUs is the CPU quota in billionths of a core, as a BoxSpec has it.
+func (l Limits) NanoCPUs() int64 {
+	return int64(l.CPUs * 1e9)
 }
 
 // WithDefaults returns l with every zero field set from DefaultLimits.

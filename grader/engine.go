@@ -231,7 +231,7 @@ func (j *job) boxSpec(role string) BoxSpec {
 		Image:       j.ch.Image,
 		User:        SandboxUser,
 		MemoryBytes: j.limits.MemoryBytes,
-		NanoCPUs:    int64(j.limits.CPUs * 1e9),
+		NanoCPUs:    j.limits.NanoCPUs(),
 		Pids:        j.limits.Pids,
 		TmpfsBytes:  j.limits.TmpfsBytes,
 		OutputBytes: j.limits.OutputBytes,

@@ -3,19 +3,16 @@ package grader
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/*.json files")
+	"github.com/gradebox/grader/internal/golden"
+)
 
 const testNonce = "g0123456789abcde"
 
@@ -135,8 +132,8 @@ func TestGradeGoSuite(t *testing.T) {
 	if diff := cmp.Diff(wantEvents, events); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
-	golden(t, "go_suite_instructor.json", res)
-	golden(t, "go_suite_learner.json", res.As(ViewLearner))
+	golden.JSON(t, "testdata/go_suite_instructor.json", res)
+	golden.JSON(t, "testdata/go_suite_learner.json", res.As(ViewLearner))
 }
 
 func contains(list []string, s string) bool {
@@ -267,8 +264,8 @@ func TestGradeHTTPSuite(t *testing.T) {
 	if res.Score != 2 || res.MaxScore != 6 || res.Status != StatusFailed {
 		t.Errorf("score %d/%d %s", res.Score, res.MaxScore, res.Status)
 	}
-	golden(t, "http_suite_instructor.json", res)
-	golden(t, "http_suite_learner.json", res.As(ViewLearner))
+	golden.JSON(t, "testdata/http_suite_instructor.json", res)
+	golden.JSON(t, "testdata/http_suite_learner.json", res.As(ViewLearner))
 }
 
 func TestGradeHTTPServiceOutOfMemory(t *testing.T) {
@@ -294,30 +291,6 @@ func TestGradeHTTPServiceOutOfMemory(t *testing.T) {
 	// A test that passed before the service broke its limit does not count.
 	if r := res.Tests[0]; r.Status != TestFailed || !strings.Contains(r.Message, "ran out of memory") {
 		t.Errorf("test before the limit: %+v", r)
-	}
-}
-
-// golden compares v, as indented JSON, with testdata/name.
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./grader -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", name, diff)
 	}
 }
 

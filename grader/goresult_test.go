@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradebox/grader/internal/golden"
 )
 
 // crashChallenge has two visible tests and a hidden one, as the recorded
@@ -68,9 +70,9 @@ func TestGradeGoSuiteCrashes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("crash", tc.name+"_instructor.json"), res)
+			golden.JSON(t, filepath.Join("testdata", "crash", tc.name+"_instructor.json"), res)
 			learner := res.As(ViewLearner)
-			golden(t, filepath.Join("crash", tc.name+"_learner.json"), learner)
+			golden.JSON(t, filepath.Join("testdata", "crash", tc.name+"_learner.json"), learner)
 			messages := []string{learner.Message}
 			for _, tr := range res.Tests {
 				messages = append(messages, tr.Name+": "+tr.Message)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -27,7 +29,7 @@ func check(exp grader.Expect, resp response, v vars) string {
 	if exp.Status != 0 && resp.StatusCode != exp.Status {
 		return fmt.Sprintf("expected status %d, got %d; body: %s", exp.Status, resp.StatusCode, snippet(resp))
 	}
-	for _, name := range sortedKeys(exp.Headers) {
+	for _, name := range slices.Sorted(maps.Keys(exp.Headers)) {
 		want, err := v.expand(exp.Headers[name])
 		if err != nil {
 			return err.Error()
@@ -91,7 +93,7 @@ func captureAll(captures map[string]string, resp response, v vars) string {
 	if msg := notJSON(resp); msg != "" {
 		return msg
 	}
-	for _, name := range sortedKeys(captures) {
+	for _, name := range slices.Sorted(maps.Keys(captures)) {
 		path := captures[name]
 		res := gjson.GetBytes(resp.body, path)
 		if !res.Exists() {

@@ -33,8 +33,6 @@ func DecodePlan(rd io.Reader) (grader.TesterPlan, error) {
 // varName is what a capture may be called and ${name} may refer to.
 var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-var jsonTypes = map[string]bool{"string": true, "number": true, "bool": true, "array": true, "object": true, "null": true}
-
 // validatePlan reports every fault of a plan at once. These are faults of
 // the challenge or the engine (the loader rejects them earlier), never of
 // the learner.
@@ -100,14 +98,14 @@ func validateStep(p grader.TesterPlan, field string, st grader.Step) []error {
 			add("target %q is not an http fixture (%q)", rq.Target, fx.URL)
 		}
 	}
-	if rq.Method != "" && !isToken(rq.Method) {
+	if rq.Method != "" && !grader.IsStepMethod(rq.Method) {
 		add("method %q is not an HTTP method", rq.Method)
 	}
 	if !strings.HasPrefix(rq.Path, "/") {
 		add("path %q must start with /", rq.Path)
 	}
 	for k := range rq.Headers {
-		if !isToken(k) {
+		if !grader.IsHeaderName(k) {
 			add("header name %q is not valid", k)
 		}
 	}
@@ -117,7 +115,7 @@ func validateStep(p grader.TesterPlan, field string, st grader.Step) []error {
 	if len(rq.JSON) > 0 && rq.Body != "" {
 		add("request has both json and body")
 	}
-	if s := st.Expect.Status; s != 0 && (s < 100 || s > 599) {
+	if s := st.Expect.Status; s != 0 && !grader.IsStatus(s) {
 		add("expect.status %d is not an HTTP status", s)
 	}
 	for i, m := range st.Expect.JSON {
@@ -143,6 +141,9 @@ func validateMatch(m grader.JSONMatch) error {
 			return fmt.Errorf("value is not JSON: %w", err)
 		}
 	}
+	if m.Op != "" && !grader.IsMatchOp(m.Op) {
+		return fmt.Errorf("unknown operator %q", m.Op)
+	}
 	switch m.Op {
 	case "", "equals", "ne":
 		if len(m.Value) == 0 {
@@ -153,15 +154,13 @@ func validateMatch(m grader.JSONMatch) error {
 			return fmt.Errorf("%s takes true or false", m.Op)
 		}
 	case "type":
-		if s, ok := v.(string); !ok || !jsonTypes[s] {
+		if s, ok := v.(string); !ok || !grader.IsJSONType(s) {
 			return fmt.Errorf("type %s is not one of string, number, bool, array, object, null", m.Value)
 		}
 	case "gte", "lte":
 		if _, ok := v.(float64); !ok {
 			return fmt.Errorf("%s needs a number, not %s", m.Op, m.Value)
 		}
-	default:
-		return fmt.Errorf("unknown operator %q", m.Op)
 	}
 	return nil
 }
@@ -175,18 +174,4 @@ func opName(op string) string {
 
 func isZeroExpect(e grader.Expect) bool {
 	return e.Status == 0 && len(e.Headers) == 0 && len(e.JSON) == 0 && e.BodyContains == ""
-}
-
-// isToken reports whether s is an RFC 9110 token (a method or a header
-// name).
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
 }

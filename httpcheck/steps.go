@@ -6,8 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/gradebox/grader/grader"
@@ -122,7 +123,7 @@ func (r *runner) request(ctx context.Context, rq *grader.Request, v vars) (*http
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	for _, k := range sortedKeys(rq.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(rq.Headers)) {
 		val, err := v.expand(rq.Headers[k])
 		if err != nil {
 			return nil, err
@@ -159,13 +160,4 @@ func (r *runner) transportFailure(ctx context.Context, target string, err error,
 		return fmt.Sprintf("%s closed the connection without a response%s", who, hint)
 	}
 	return fmt.Sprintf("request to %s failed: %s", who, reason)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -175,7 +175,7 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := DecodeGradePayload(t.Payload())
 	if err != nil {
 		h.observeFault(err)
-		return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
+		return poison(err)
 	}
 	retried, maxRetry := h.tries(ctx)
 	j := &job{h: h, id: p.SubmissionID, retried: retried, maxRetry: maxRetry,
@@ -242,7 +242,7 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 	rec, err := h.cfg.Submissions.Record(ctx, j.id)
 	if err != nil {
 		if errors.Is(err, grader.ErrNotFound) {
-			return grader.Result{}, fmt.Errorf("submission %s: %v: %w", j.id, err, asynq.SkipRetry)
+			return grader.Result{}, poison(fmt.Errorf("submission %s: %v", j.id, err))
 		}
 		return grader.Result{}, fmt.Errorf("load submission %s: %w", j.id, err)
 	}
@@ -250,7 +250,7 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 	if err != nil {
 		if errors.Is(err, grader.ErrNotFound) {
 			j.giveUp(ctx, rec, nil, err)
-			return grader.Result{}, fmt.Errorf("challenge %s: %v: %w", p.Challenge, err, asynq.SkipRetry)
+			return grader.Result{}, poison(fmt.Errorf("challenge %s: %v", p.Challenge, err))
 		}
 		return grader.Result{}, fmt.Errorf("challenge %s: %w", p.Challenge, err)
 	}
@@ -258,7 +258,7 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 	if err != nil {
 		if errors.Is(err, grader.ErrNotFound) {
 			j.giveUp(ctx, rec, ch, err)
-			return grader.Result{}, fmt.Errorf("submission %s: %v: %w", j.id, err, asynq.SkipRetry)
+			return grader.Result{}, poison(fmt.Errorf("submission %s: %v", j.id, err))
 		}
 		return grader.Result{}, fmt.Errorf("load submission %s: %w", j.id, err)
 	}
@@ -308,25 +308,22 @@ func bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
 // fault handles a grading that failed for the service's reasons and
 // returns the error for Asynq.
 func (j *job) fault(ctx context.Context, rec grader.Record, ch *grader.Challenge, err error) error {
-	switch {
-	case errors.Is(ctx.Err(), context.Canceled):
-		// Asynq hands the task back (Shutdown re-queues it, a cancelled
-		// base context retries it uncounted).
+	f := triage(ctx, j.retried, j.maxRetry)
+	switch f {
+	case faultHandedBack:
 		j.event(ctx, grader.Event{Type: grader.EventRetrying, Message: msgStopping})
 		j.log.Info("handed back: the worker is stopping", "err", err)
-		return fmt.Errorf("grade %s: %w (%w)", j.id, context.Canceled, err)
-	case j.retried >= j.maxRetry:
+	case faultLastTry:
 		// Asynq logs nothing of a handler's error: say it here.
 		j.log.Error("grading failed on its last try: storing an error result", "err", err)
 		j.giveUp(ctx, rec, ch, err)
-		return fmt.Errorf("grade %s: %w", j.id, err)
 	default:
 		j.log.Warn("grading failed: it will be retried", "err", err)
 		j.event(ctx, grader.Event{Type: grader.EventRetrying, Message: fmt.Sprintf(
 			"a fault in the grading service interrupted grading, not your code; it is retried automatically (attempt %d of %d next)",
 			j.retried+2, j.maxRetry+1)})
-		return fmt.Errorf("grade %s: %w", j.id, err)
 	}
+	return f.err("grade", j.id, err)
 }
 
 // giveUp stores a StatusError result (with its done event) for a

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/syncbuf"
 	"github.com/gradebox/grader/store"
@@ -60,15 +61,6 @@ func (f *fakeEngine) Calls() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls
-}
-
-type fakeChallenges map[string]*grader.Challenge
-
-func (f fakeChallenges) Challenge(id string) (*grader.Challenge, error) {
-	if c, ok := f[id]; ok {
-		return c, nil
-	}
-	return nil, fmt.Errorf("challenge %s: %w", id, grader.ErrNotFound)
 }
 
 // fakeWebhooks records enqueued webhooks; err fails them.
@@ -147,7 +139,7 @@ func newEnv(t *testing.T) *env {
 	e.st = store.New(store.Config{Client: rdb, Now: func() time.Time { return e.now }})
 	e.subs = &flakySubmissions{Submissions: e.st}
 	e.h = NewHandler(HandlerConfig{
-		Submissions: e.subs, Challenges: fakeChallenges{"notes-api": notesAPI}, Engine: e.eng, Results: e.st,
+		Submissions: e.subs, Challenges: challenges.NewIndex([]*grader.Challenge{notesAPI}), Engine: e.eng, Results: e.st,
 		Events: e.st, Webhooks: e.hooks, Observer: e.obs,
 		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:    func() time.Time { return e.now },

@@ -149,12 +149,18 @@ func NewGradeTask(p GradePayload, queue string, timeout time.Duration) (*asynq.T
 
 // DecodeGradePayload reads and checks a grade task's payload.
 func DecodeGradePayload(b []byte) (GradePayload, error) {
-	var p GradePayload
+	return decodePayload[GradePayload]("grade", b)
+}
+
+// decodePayload reads a task's JSON payload and checks it with its
+// Validate; kind names the task in errors.
+func decodePayload[P interface{ Validate() error }](kind string, b []byte) (P, error) {
+	var p P
 	if err := json.Unmarshal(b, &p); err != nil {
-		return p, fmt.Errorf("decode grade payload: %w", err)
+		return p, fmt.Errorf("decode %s payload: %w", kind, err)
 	}
 	if err := p.Validate(); err != nil {
-		return p, fmt.Errorf("decode grade payload: %w", err)
+		return p, fmt.Errorf("decode %s payload: %w", kind, err)
 	}
 	return p, nil
 }
@@ -178,6 +184,11 @@ func (p RegradePayload) Validate() error {
 		return errors.New("challenge is missing")
 	}
 	return nil
+}
+
+// DecodeRegradePayload reads and checks a regrade task's payload.
+func DecodeRegradePayload(b []byte) (RegradePayload, error) {
+	return decodePayload[RegradePayload]("regrade", b)
 }
 
 // NewRegradeTask returns the task grading one submission of a regrade on
@@ -219,14 +230,23 @@ type WebhookPayload struct {
 	SubmissionID string `json:"submission_id"`
 }
 
+// Validate reports what is missing from p.
+func (p WebhookPayload) Validate() error {
+	if p.SubmissionID == "" {
+		return errors.New("submission_id is missing")
+	}
+	return nil
+}
+
 // NewWebhookTask returns the task delivering a submission's result, on
 // QueueWebhooks with task id "webhook:"+id, so that one submission's
 // result is delivered by one task.
 func NewWebhookTask(submissionID string) (*asynq.Task, error) {
-	if submissionID == "" {
-		return nil, errors.New("webhook task: submission_id is missing")
+	p := WebhookPayload{SubmissionID: submissionID}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("webhook task: %w", err)
 	}
-	b, err := json.Marshal(WebhookPayload{SubmissionID: submissionID})
+	b, err := json.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("encode webhook payload: %w", err)
 	}
@@ -241,12 +261,5 @@ func NewWebhookTask(submissionID string) (*asynq.Task, error) {
 
 // DecodeWebhookPayload reads and checks a webhook task's payload.
 func DecodeWebhookPayload(b []byte) (WebhookPayload, error) {
-	var p WebhookPayload
-	if err := json.Unmarshal(b, &p); err != nil {
-		return p, fmt.Errorf("decode webhook payload: %w", err)
-	}
-	if p.SubmissionID == "" {
-		return p, errors.New("decode webhook payload: submission_id is missing")
-	}
-	return p, nil
+	return decodePayload[WebhookPayload]("webhook", b)
 }

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -64,19 +63,16 @@ func NewRegradeHandler(cfg RegradeHandlerConfig) *RegradeHandler {
 func (h *RegradeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	h.running.Add(1)
 	defer h.running.Done()
-	var p RegradePayload
-	if err := json.Unmarshal(t.Payload(), &p); err != nil {
-		return fmt.Errorf("decode regrade payload: %v: %w", err, asynq.SkipRetry)
-	}
-	if err := p.Validate(); err != nil {
-		return fmt.Errorf("regrade payload: %v: %w", err, asynq.SkipRetry)
+	p, err := DecodeRegradePayload(t.Payload())
+	if err != nil {
+		return poison(err)
 	}
 	log := h.log.With("regrade_id", p.RegradeID, "submission_id", p.SubmissionID, "challenge", p.Challenge)
 	ch, err := h.cfg.Challenges.Challenge(p.Challenge)
 	if err != nil {
 		if errors.Is(err, grader.ErrNotFound) {
 			h.giveUp(ctx, log, p, nil, err)
-			return fmt.Errorf("challenge %s: %v: %w", p.Challenge, err, asynq.SkipRetry)
+			return poison(fmt.Errorf("challenge %s: %v", p.Challenge, err))
 		}
 		return fmt.Errorf("challenge %s: %w", p.Challenge, err)
 	}
@@ -84,30 +80,29 @@ func (h *RegradeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		if errors.Is(err, grader.ErrNotFound) {
 			h.giveUp(ctx, log, p, ch, err)
-			return fmt.Errorf("regrade %s: %v: %w", p.SubmissionID, err, asynq.SkipRetry)
+			return poison(fmt.Errorf("regrade %s: %v", p.SubmissionID, err))
 		}
 		return fmt.Errorf("load submission %s: %w", p.SubmissionID, err)
 	}
 	res, err := h.cfg.Engine.Grade(ctx, ch, sub, nil)
 	if err != nil {
 		retried, maxRetry := h.tries(ctx)
-		switch {
-		case errors.Is(ctx.Err(), context.Canceled):
-			return fmt.Errorf("regrade %s: %w (%w)", p.SubmissionID, context.Canceled, err)
-		case retried >= maxRetry:
+		f := triage(ctx, retried, maxRetry)
+		switch f {
+		case faultLastTry:
 			log.Error("regrading failed on its last try: recording an error result", "err", err)
 			h.giveUp(ctx, log, p, ch, err)
-		default:
+		case faultRetry:
 			log.Warn("regrading failed: it will be retried", "err", err)
 		}
-		return fmt.Errorf("regrade %s: %w", p.SubmissionID, err)
+		return f.err("regrade", p.SubmissionID, err)
 	}
 	res.SubmissionID = p.SubmissionID
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	if err := h.cfg.Results.SaveRegradeResult(bctx, p.RegradeID, res); err != nil {
 		if errors.Is(err, grader.ErrNotFound) {
-			return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
+			return poison(err)
 		}
 		return fmt.Errorf("save regrade result: %w", err)
 	}

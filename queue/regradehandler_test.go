@@ -8,6 +8,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 )
 
@@ -31,7 +32,7 @@ func TestRegradeHandler(t *testing.T) {
 	if err := e.st.CreateRegrade(ctx, grader.Regrade{ID: "rg", Cohort: "k", Challenge: "notes-api", Version: "v1"}, items); err != nil {
 		t.Fatal(err)
 	}
-	h := NewRegradeHandler(RegradeHandlerConfig{Submissions: e.st, Challenges: fakeChallenges{"notes-api": notesAPI}, Engine: e.eng, Results: e.st})
+	h := NewRegradeHandler(RegradeHandlerConfig{Submissions: e.st, Challenges: challenges.NewIndex([]*grader.Challenge{notesAPI}), Engine: e.eng, Results: e.st})
 	e.eng.fn = func(ctx context.Context, sub grader.Submission, p grader.Progress) (grader.Result, error) {
 		return grader.Result{Challenge: "notes-api", ChallengeVersion: "v1", Status: grader.StatusFailed, Score: 1, MaxScore: 3}, nil
 	}

@@ -82,7 +82,7 @@ func TestServiceRoundTrip(t *testing.T) {
 	e := newEnv(t)
 	client := newClient(t, e)
 	secret := []byte("hook-secret")
-	got := make(chan WebhookBody, 1)
+	got := make(chan webhook.Body, 1)
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		if err := webhook.Verify(secret, r.Header.Get(webhook.HeaderTimestamp), r.Header.Get(webhook.HeaderSignature), b, time.Now(), time.Minute); err != nil {
@@ -90,7 +90,7 @@ func TestServiceRoundTrip(t *testing.T) {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		var body WebhookBody
+		var body webhook.Body
 		if err := json.Unmarshal(b, &body); err != nil {
 			t.Errorf("receiver: %v", err)
 		}
@@ -110,7 +110,7 @@ func TestServiceRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var body WebhookBody
+	var body webhook.Body
 	select {
 	case body = <-got:
 	case <-time.After(10 * time.Second):

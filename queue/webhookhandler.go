@@ -30,19 +30,6 @@ type Deliverer interface {
 
 var _ Deliverer = (*webhook.Deliverer)(nil)
 
-// WebhookBody is the JSON a callback URL receives once its submission is
-// graded. Receivers should verify its signature (webhook.Verify) and may
-// get it more than once: key on SubmissionID.
-type WebhookBody struct {
-	SubmissionID string `json:"submission_id"`
-	Challenge    string `json:"challenge"`
-	Learner      string `json:"learner"`
-	Attempt      int    `json:"attempt"`
-	// Result is in the submitter's view (the record's CallbackView;
-	// the learner view by default).
-	Result grader.Result `json:"result"`
-}
-
 // WebhookHandlerConfig wires a WebhookHandler; Records and Deliverer are
 // required.
 type WebhookHandlerConfig struct {
@@ -74,7 +61,7 @@ func NewWebhookHandler(cfg WebhookHandlerConfig) *WebhookHandler {
 func (h *WebhookHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := DecodeWebhookPayload(t.Payload())
 	if err != nil {
-		return fmt.Errorf("%v: %w", err, asynq.SkipRetry)
+		return poison(err)
 	}
 	log := h.log.With("submission_id", p.SubmissionID)
 	rec, err := h.cfg.Records.Record(ctx, p.SubmissionID)
@@ -100,7 +87,7 @@ func (h *WebhookHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if rec.CallbackView == grader.ViewInstructor {
 		view = grader.ViewInstructor
 	}
-	body, err := json.Marshal(WebhookBody{SubmissionID: rec.ID, Challenge: rec.Challenge, Learner: rec.Learner,
+	body, err := json.Marshal(webhook.Body{SubmissionID: rec.ID, Challenge: rec.Challenge, Learner: rec.Learner,
 		Attempt: rec.Attempt, Result: res.As(view)})
 	if err != nil {
 		return fmt.Errorf("webhook: encode body of %s: %v: %w", p.SubmissionID, err, asynq.SkipRetry)

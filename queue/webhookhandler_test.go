@@ -27,7 +27,7 @@ type hookReceiver struct {
 	mu       sync.Mutex
 	statuses []int
 	hits     int
-	bodies   []WebhookBody
+	bodies   []webhook.Body
 }
 
 func newHookReceiver(t *testing.T, statuses ...int) *hookReceiver {
@@ -43,7 +43,7 @@ func newHookReceiver(t *testing.T, statuses ...int) *hookReceiver {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		var body WebhookBody
+		var body webhook.Body
 		if err := json.Unmarshal(b, &body); err != nil {
 			t.Errorf("receiver: %v", err)
 		}

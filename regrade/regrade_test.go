@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/queue"
 )
@@ -146,15 +147,6 @@ func (q *fakeQueue) EnqueueRegrade(_ context.Context, p queue.RegradePayload, na
 	return nil
 }
 
-type catalog map[string]*grader.Challenge
-
-func (c catalog) Challenge(id string) (*grader.Challenge, error) {
-	if ch, ok := c[id]; ok {
-		return ch, nil
-	}
-	return nil, grader.ErrNotFound
-}
-
 // TestServiceLifecycle starts a regrade (queued on the cohort's lane),
 // reads it (queued again once it is old and still running), refuses to
 // apply it before it is graded and applies the graded item.
@@ -164,7 +156,7 @@ func TestServiceLifecycle(t *testing.T) {
 	q := &fakeQueue{}
 	now := t0
 	ch := &grader.Challenge{ID: "c", Version: "v2"}
-	svc := New(Config{Store: st, Queue: q, Catalog: catalog{"c": ch}, Now: func() time.Time { return now }})
+	svc := New(Config{Store: st, Queue: q, Catalog: challenges.NewIndex([]*grader.Challenge{ch}), Now: func() time.Time { return now }})
 	co := grader.Cohort{ID: "k", Learners: []string{"ada", "bob"}, Challenges: []string{"c"}, Lane: 3}
 
 	rg, items, err := svc.Start(ctx, co, ch, "rg_1", "teach")
@@ -207,7 +199,7 @@ func TestServiceLifecycle(t *testing.T) {
 func TestStartNotQueued(t *testing.T) {
 	st := newFakeStore(memStore{recs: map[string][]grader.Record{"ada/c": {graded("a1", 8, 0, time.Minute)}}})
 	ch := &grader.Challenge{ID: "c"}
-	svc := New(Config{Store: st, Queue: &fakeQueue{err: errors.New("redis: connection refused")}, Catalog: catalog{"c": ch}})
+	svc := New(Config{Store: st, Queue: &fakeQueue{err: errors.New("redis: connection refused")}, Catalog: challenges.NewIndex([]*grader.Challenge{ch})})
 	co := grader.Cohort{ID: "k", Learners: []string{"ada"}, Challenges: []string{"c"}}
 	rg, _, err := svc.Start(context.Background(), co, ch, "rg_1", "teach")
 	if !errors.Is(err, ErrNotQueued) || rg.ID != "rg_1" {

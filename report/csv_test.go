@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gradebox/grader/internal/golden"
 )
 
 func TestWriteCSV(t *testing.T) {
@@ -14,7 +16,7 @@ func TestWriteCSV(t *testing.T) {
 	if err := WriteCSV(&b, sampleReport()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.csv", b.Bytes())
+	golden.Bytes(t, "testdata/report.csv", b.Bytes())
 
 	records, err := csv.NewReader(&b).ReadAll()
 	if err != nil {

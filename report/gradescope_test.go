@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/golden"
 )
 
 // sampleResult is an instructor-view result with a visible pass, a visible
@@ -137,7 +138,7 @@ func TestGradescopeJSON(t *testing.T) {
 	if err := enc.Encode(GradescopeOf(sampleResult())); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "gradescope.json", b.Bytes())
+	golden.Bytes(t, "testdata/gradescope.json", b.Bytes())
 
 	var doc map[string]any
 	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/golden"
 )
 
 // xmllint returns the path of xmllint, skipping the test when it is
@@ -91,7 +92,7 @@ func TestWriteJUnitGolden(t *testing.T) {
 	if err := WriteJUnit(&b, sampleReport()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.xml", b.Bytes())
+	golden.Bytes(t, "testdata/report.xml", b.Bytes())
 }
 
 // parsed is what a test reporter reads back from the document.

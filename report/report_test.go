@@ -3,9 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,28 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata golden files")
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update to write it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
-}
 
 var gradedAt = time.Date(2026, 3, 14, 9, 26, 53, 0, time.FixedZone("CET", 3600))
 
@@ -175,7 +152,7 @@ func TestWriteJSON(t *testing.T) {
 	if err := WriteJSON(&b, sampleReport()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.json", b.Bytes())
+	golden.Bytes(t, "testdata/report.json", b.Bytes())
 
 	var back Report
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {

@@ -27,8 +27,9 @@
 // processes past it and Exit.OOMKilled tells. CPU is a quota (NanoCPUs),
 // processes and threads are capped by a pids limit (fork and thread bombs
 // fail with EAGAIN), open files by RLIMIT_NOFILE 1024, and core dumps are
-// off. Unset limits default to 256 MiB, one CPU, 128 pids, a 64 MiB /tmp
-// and 1 MiB of kept output per stream.
+// off. Unset limits take grader.DefaultLimits (512 MiB, one CPU, 256 pids,
+// a 64 MiB /tmp and 1 MiB of kept output per stream), the same defaults a
+// challenge gets for limits it leaves unset.
 //
 // # Network
 //

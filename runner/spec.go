@@ -22,15 +22,10 @@ const (
 	LabelWorker  = "grader.worker"
 )
 
-// Defaults for BoxSpec fields left zero (or negative).
-const (
-	DefaultMemoryBytes = 256 << 20     // memory, and memory plus swap
-	DefaultNanoCPUs    = 1_000_000_000 // one core
-	DefaultPids        = 128           // processes and threads
-	DefaultTmpfsBytes  = 64 << 20      // size of /tmp
-	DefaultOutputBytes = 1 << 20       // kept of stdout and of stderr each
-	DefaultFilesDir    = "/work"
-)
+// DefaultFilesDir is where a box's files go when its spec names no folder.
+// The limits of a spec left zero (or negative) come from
+// grader.DefaultLimits, the one place they are written.
+const DefaultFilesDir = "/work"
 
 const (
 	// sandboxUID is the numeric user (and group) of grader.SandboxUser; it
@@ -71,25 +66,29 @@ func sanitizeName(prefix, suffix string) string {
 	return prefix + "-" + suffix
 }
 
-// withDefaults fills the fields of spec left zero.
+// withDefaults fills the fields of spec left zero, the limits from
+// grader.DefaultLimits. A grading never leaves them zero (the engine fills
+// each learner's box from the challenge's limits, and its own boxes are
+// sized in full), so these matter only to callers that build a spec by hand.
 func withDefaults(spec grader.BoxSpec) grader.BoxSpec {
+	d := grader.DefaultLimits()
 	if spec.User == "" {
 		spec.User = grader.SandboxUser
 	}
 	if spec.MemoryBytes <= 0 {
-		spec.MemoryBytes = DefaultMemoryBytes
+		spec.MemoryBytes = d.MemoryBytes
 	}
 	if spec.NanoCPUs <= 0 {
-		spec.NanoCPUs = DefaultNanoCPUs
+		spec.NanoCPUs = d.NanoCPUs()
 	}
 	if spec.Pids <= 0 {
-		spec.Pids = DefaultPids
+		spec.Pids = d.Pids
 	}
 	if spec.TmpfsBytes <= 0 {
-		spec.TmpfsBytes = DefaultTmpfsBytes
+		spec.TmpfsBytes = d.TmpfsBytes
 	}
 	if spec.OutputBytes <= 0 {
-		spec.OutputBytes = DefaultOutputBytes
+		spec.OutputBytes = d.OutputBytes
 	}
 	if spec.FilesDir == "" {
 		spec.FilesDir = DefaultFilesDir

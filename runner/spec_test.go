@@ -19,7 +19,8 @@ func TestCreateOptionsDefaults(t *testing.T) {
 		Hosts: []string{"redis:127.0.0.1"}, Files: []grader.File{{Name: "a.go"}}})
 	got := createOptions(spec, "w1", "")
 	labels := map[string]string{LabelManaged: "true", LabelJob: "j1", LabelRole: "test", LabelWorker: "w1"}
-	pids := int64(DefaultPids)
+	d := grader.DefaultLimits()
+	pids := d.Pids
 	noInit := false
 	want := client.ContainerCreateOptions{
 		Config: &container.Config{Image: "img", Cmd: []string{"go", "test"}, Env: []string{"HOME=/tmp"}, User: "65534:65534",
@@ -36,7 +37,7 @@ func TestCreateOptionsDefaults(t *testing.T) {
 			Mounts: []mount.Mount{{Type: mount.TypeVolume, Target: "/work",
 				VolumeOptions: &mount.VolumeOptions{Labels: labels, NoCopy: true}}},
 			Resources: container.Resources{
-				Memory: 256 << 20, MemorySwap: 256 << 20, NanoCPUs: 1e9, PidsLimit: &pids,
+				Memory: d.MemoryBytes, MemorySwap: d.MemoryBytes, NanoCPUs: 1e9, PidsLimit: &pids,
 				Ulimits: []*container.Ulimit{
 					{Name: "nofile", Soft: 1024, Hard: 1024},
 					{Name: "core", Soft: 0, Hard: 0},
@@ -150,8 +151,9 @@ func TestCreateOptionsDoNotAliasTheSpec(t *testing.T) {
 
 func TestWithDefaults(t *testing.T) {
 	got := withDefaults(grader.BoxSpec{MemoryBytes: -1})
-	want := grader.BoxSpec{User: grader.SandboxUser, MemoryBytes: DefaultMemoryBytes, NanoCPUs: DefaultNanoCPUs, Pids: DefaultPids,
-		TmpfsBytes: DefaultTmpfsBytes, OutputBytes: DefaultOutputBytes, FilesDir: "/work", WorkDir: "/work"}
+	d := grader.DefaultLimits()
+	want := grader.BoxSpec{User: grader.SandboxUser, MemoryBytes: d.MemoryBytes, NanoCPUs: d.NanoCPUs(), Pids: d.Pids,
+		TmpfsBytes: d.TmpfsBytes, OutputBytes: d.OutputBytes, FilesDir: "/work", WorkDir: "/work"}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(grader.BoxSpec{}, "Stdout")); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

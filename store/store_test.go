@@ -10,24 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/miniredistest"
 )
 
-// newMiniredis returns a client on a fresh in-process Redis.
-func newMiniredis(t *testing.T) redis.UniversalClient {
-	t.Helper()
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
-	return rdb
-}
-
 func TestStoreOnMiniredis(t *testing.T) {
-	exerciseStore(t, newMiniredis(t))
+	exerciseStore(t, miniredistest.Client(t))
 }
 
 // clock is a settable time source, safe for concurrent use.

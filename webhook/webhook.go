@@ -1,6 +1,7 @@
 // Package webhook delivers signed JSON to URLs that submitters give: the
 // grading service POSTs a submission's result to its callback URL once it
-// is graded. It uses the standard library only.
+// is graded, as a Body. It uses the standard library and the domain
+// (package grader) only.
 //
 // Every delivery carries two headers,
 //

@@ -8,17 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
+	"github.com/gradebox/grader/internal/miniredistest"
 	"github.com/gradebox/grader/queue"
 )
 
 func TestWorkerLeaseIsExclusive(t *testing.T) {
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := miniredistest.Client(t)
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
 
@@ -43,9 +40,7 @@ func TestWorkerLeaseIsExclusive(t *testing.T) {
 }
 
 func TestWorkerLeaseOfADeadHolderRunsOut(t *testing.T) {
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	mr, rdb := miniredistest.New(t)
 	// A holder that died without releasing: only the key is left.
 	mr.Set("grader:worker:w1", "dead")
 	mr.SetTTL("grader:worker:w1", leaseTTL)
@@ -102,9 +97,7 @@ func fastRenewals(t *testing.T) {
 
 func TestWorkerLeaseLapsedIsTakenAgain(t *testing.T) {
 	fastRenewals(t)
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	mr, rdb := miniredistest.New(t)
 	ctx := context.Background()
 	l, err := acquireLease(ctx, rdb, "w1", 0, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -126,9 +119,7 @@ func TestWorkerLeaseLapsedIsTakenAgain(t *testing.T) {
 
 func TestWorkerLeaseTakenByAnotherIsLost(t *testing.T) {
 	fastRenewals(t)
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	mr, rdb := miniredistest.New(t)
 	ctx := context.Background()
 	l, err := acquireLease(ctx, rdb, "w1", 0, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -165,9 +156,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // holds the worker's id, its grading server stops fetching tasks.
 func TestWorkerStopsTakingTasksWhenItsLeaseIsLost(t *testing.T) {
 	fastRenewals(t)
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	mr, rdb := miniredistest.New(t)
 	log := slog.New(slog.DiscardHandler)
 	lease, err := acquireLease(context.Background(), rdb, "w1", 0, log)
 	if err != nil {

@@ -11,21 +11,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/internal/miniredistest"
 	"github.com/gradebox/grader/internal/syncbuf"
 	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/store"
 )
 
 func TestRequeueUnfinishedEnqueuesStrandedSubmissions(t *testing.T) {
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	t.Cleanup(func() { rdb.Close() })
+	rdb := miniredistest.Client(t)
 	ctx := context.Background()
 	st := store.New(store.Config{Client: rdb})
 	ac := asynq.NewClientFromRedisClient(rdb)

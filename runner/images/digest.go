@@ -31,6 +31,8 @@ type inputs struct {
 	// Go identifies the Go toolchain: GOROOT, VERSION and the go
 	// command's hash.
 	Go string `json:"go,omitempty"`
+	// Packages are the Debian packages apt-get installs.
+	Packages []string `json:"packages,omitempty"`
 	// Modules are the modules in the module cache, path@version.
 	Modules []string `json:"modules,omitempty"`
 	// Sources are generated files by name.

@@ -18,6 +18,7 @@ func TestInputsDigestChangesWithEveryInput(t *testing.T) {
 			Command: []string{"debootstrap", "bookworm"}, Changes: []string{"CMD [\"/bin/bash\"]"},
 			Go: "/usr/local/go\ngo1.26.8\nabc", Modules: []string{"github.com/gin-gonic/gin@v1.12.0"},
 			Sources: map[string]string{"all/std.go": "package main\n"}, Tools: "123",
+			Packages: []string{"python3", "python3-flask"},
 		}
 	}
 	want := base().digest()
@@ -43,6 +44,8 @@ func TestInputsDigestChangesWithEveryInput(t *testing.T) {
 		{"source text", func(in *inputs) { in.Sources["all/std.go"] = "package main // x\n" }},
 		{"source name", func(in *inputs) { in.Sources = map[string]string{"gin/std.go": "package main\n"} }},
 		{"tools binary", func(in *inputs) { in.Tools = "124" }},
+		{"added package", func(in *inputs) { in.Packages = append(in.Packages, "python3-numpy") }},
+		{"removed package", func(in *inputs) { in.Packages = in.Packages[:1] }},
 		// Field boundaries count: moving text from one field to the next
 		// is another digest.
 		{"text moved between fields", func(in *inputs) { in.Image, in.Dockerfile = Go+"FROM", " grader/base:local\n" }},

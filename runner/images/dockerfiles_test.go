@@ -82,6 +82,8 @@ func TestDockerfiles(t *testing.T) {
 			cmd: []string{"--protected-mode", "no", "--save", "", "--appendonly", "no", "--bind", "127.0.0.1", "--port", "6379"}},
 		{name: "tools", from: "scratch", user: "65534:65534", entrypoint: []string{"/grader"}},
 		{name: "base-from", from: "${BASE_FROM}", cmd: []string{"/bin/bash"}},
+		{name: "python", from: Base, user: "65534:65534"},
+		{name: "node", from: Base, user: "65534:65534"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

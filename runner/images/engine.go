@@ -13,9 +13,9 @@ import (
 
 // buildOptions are the few things that differ between builds.
 type buildOptions struct {
-	// network lets RUN steps use the default network; every build but the
-	// one that installs Debian packages from a registry image runs them
-	// with none.
+	// network lets RUN steps use the default network; only the builds
+	// that install Debian packages with apt-get (base-from, python, node)
+	// have it, every other build runs them with none.
 	network bool
 	// buildArgs are the Dockerfile's ARG values.
 	buildArgs map[string]*string

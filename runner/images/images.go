@@ -18,6 +18,10 @@ const (
 	Base  = "grader/base:local"
 	Go    = "grader/go:local"
 	Redis = "grader/redis:local"
+	// Python is Debian's python3 with the libraries learners may import.
+	Python = "grader/python:local"
+	// Node is Debian's Node.js with the packages learners may require.
+	Node  = "grader/node:local"
 	Tools = "grader/tools:local"
 )
 
@@ -30,7 +34,7 @@ const (
 )
 
 // Required lists, in build order, every image the runner needs.
-var Required = []string{Base, Go, Redis, Tools}
+var Required = []string{Base, Go, Redis, Python, Node, Tools}
 
 // Options configures Build. Zero fields take the defaults documented on
 // each.
@@ -87,7 +91,7 @@ func (r Report) String() string {
 }
 
 // Build makes every required image in dependency order (base, go, redis,
-// tools), skipping each whose tag already carries the digest of its
+// python, node, tools), skipping each whose tag already carries the digest of its
 // inputs. The tools image is skipped when Options.ToolsBinary is empty.
 // An image replaced by a rebuild is removed when no container or child
 // image uses it. A failed build step comes back as a *BuildError holding
@@ -105,6 +109,8 @@ func Build(ctx context.Context, opts Options) (Report, error) {
 		{Base, b.basePlan},
 		{Go, b.goPlan},
 		{Redis, b.redisPlan},
+		{Python, pythonRuntime.plan(b)},
+		{Node, nodeRuntime.plan(b)},
 		{Tools, b.toolsPlan},
 	}
 	var rep Report

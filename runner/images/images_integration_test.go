@@ -558,3 +558,281 @@ func TestToolsImage(t *testing.T) {
 		t.Fatalf("grader sandbox --help: exit %d, output:\n%s", res.exit, res.output)
 	}
 }
+
+// TestRuntimeImagesBuild builds every image but the tools image twice:
+// the second build must find each up to date, the runtime images
+// included, and they must carry their digests. (TestBuild does the same
+// with the tools image.)
+func TestRuntimeImagesBuild(t *testing.T) {
+	cli := dockerClient(t)
+	ctx := t.Context()
+	opts := images.Options{Client: cli, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), Progress: t.Output()}
+	first, err := images.Build(ctx, opts)
+	if err != nil {
+		t.Fatalf("first build: %v", err)
+	}
+	t.Logf("first build:\n%s", first)
+	second, err := images.Build(ctx, opts)
+	if err != nil {
+		t.Fatalf("second build: %v", err)
+	}
+	t.Logf("second build:\n%s", second)
+	if len(second) != len(first) {
+		t.Fatalf("second build did %d images, the first %d", len(second), len(first))
+	}
+	for i, e := range second {
+		if e.Built || e.ID != first[i].ID {
+			t.Errorf("second build: %s built=%v id=%s, want up to date with id %s", e.Tag, e.Built, e.ID, first[i].ID)
+		}
+	}
+	for _, tag := range []string{images.Python, images.Node} {
+		insp, err := cli.ImageInspect(ctx, tag)
+		if err != nil {
+			t.Fatalf("%s: %v", tag, err)
+		}
+		t.Logf("%s: %d MB", tag, insp.Size>>20)
+		if insp.Config.Labels[images.LabelManaged] != "true" || len(insp.Config.Labels[images.LabelDigest]) != 64 {
+			t.Errorf("%s labels %v", tag, insp.Config.Labels)
+		}
+		if insp.Config.User != sandboxUser || insp.Config.WorkingDir != "/work" || !slices.Contains(insp.Config.Env, "HOME=/tmp") {
+			t.Errorf("%s: user %q, workdir %q, env %v", tag, insp.Config.User, insp.Config.WorkingDir, insp.Config.Env)
+		}
+	}
+}
+
+// runtimeCase is a script run in a runtime image's box, without network,
+// and what its output must and must not hold.
+type runtimeCase struct {
+	name   string
+	files  map[string]string
+	script string
+	want   []string
+	lack   []string
+}
+
+func (rc runtimeCase) run(t *testing.T, cli *client.Client, image string) {
+	t.Run(rc.name, func(t *testing.T) {
+		res := run(t, cli, box{image: image, timeout: 2 * time.Minute, files: rc.files, cmd: []string{"bash", "-c", rc.script}})
+		if res.exit != 0 {
+			t.Fatalf("exit %d, output:\n%s", res.exit, res.output)
+		}
+		for _, want := range rc.want {
+			if !strings.Contains(res.output, want) {
+				t.Errorf("output lacks %q:\n%s", want, res.output)
+			}
+		}
+		for _, unwanted := range rc.lack {
+			if strings.Contains(res.output, unwanted) {
+				t.Errorf("output has %q:\n%s", unwanted, res.output)
+			}
+		}
+	})
+}
+
+// noInstaller checks, in a runtime box, that no package installer runs.
+const noInstaller = `for c in pip pip3 npm npx yarn corepack easy_install; do command -v "$c" && echo "installer: $c"; done
+python3 -m pip --version 2>/dev/null && echo "installer: python3 -m pip"
+echo "user $(id -u):$(id -g) home=$HOME"
+true`
+
+// HTTP clients that print the body of a GET on their argument, one per
+// runtime image.
+const (
+	pythonGet = `python3 -c 'import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1], timeout=1).read().decode())'`
+	nodeGet   = `node -e 'require("http").get(process.argv[1], (r) => { let b = ""; r.on("data", (d) => b += d); r.on("end", () => console.log(b)); }).on("error", () => process.exit(1))'`
+)
+
+// serveAndGet starts a server in the background and prints what a GET on
+// url with client answers once it does, within 20 s.
+func serveAndGet(server, client, url string) string {
+	return server + ` >/tmp/server.log 2>&1 &
+for i in $(seq 200); do
+  body=$(` + client + ` ` + url + ` 2>/dev/null) && break
+  sleep 0.1
+done
+echo "answer: $body"; cat /tmp/server.log`
+}
+
+const flaskApp = `from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/ping")
+def ping():
+    return {"message": "pong from flask"}
+
+
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=8080)
+`
+
+const fastAPIApp = `from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/ping")
+async def ping():
+    return {"message": "pong from fastapi"}
+`
+
+const pytestFile = `import pytest
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_positive(n):
+    assert n > 0
+`
+
+// TestPythonImage runs learner-like Python in grader/python:local as the
+// sandbox user, without network.
+func TestPythonImage(t *testing.T) {
+	cli := dockerClient(t)
+	requireImages(t, cli, images.Python)
+	for _, rc := range []runtimeCase{
+		{name: "python 3.11 without installers", script: "python3 --version; " + noInstaller,
+			want: []string{"Python 3.11.", "user 65534:65534 home=/tmp"}, lack: []string{"installer:"}},
+		{name: "offered packages import", script: `python3 -c 'import flask, fastapi, uvicorn, redis, psycopg, requests, httpx, pytest; print("imported")'`,
+			want: []string{"imported"}},
+		{name: "pytest runs", files: map[string]string{"test_it.py": pytestFile},
+			script: "python3 -m pytest -q -p no:cacheprovider test_it.py", want: []string{"2 passed"}},
+		{name: "flask answers on loopback", files: map[string]string{"app.py": flaskApp},
+			script: serveAndGet("python3 app.py", pythonGet, "http://127.0.0.1:8080/ping"), want: []string{`answer: {"message":"pong from flask"}`}},
+		{name: "fastapi answers through uvicorn", files: map[string]string{"app.py": fastAPIApp},
+			script: serveAndGet("python3 -m uvicorn app:app --host 127.0.0.1 --port 8080", pythonGet, "http://127.0.0.1:8080/ping"),
+			want:   []string{`answer: {"message":"pong from fastapi"}`}},
+		{name: "no network", script: `python3 -c 'import socket; socket.create_connection(("151.101.2.132", 80), timeout=3)' 2>&1 | tail -1; true`,
+			want: []string{"Network is unreachable"}},
+	} {
+		rc.run(t, cli, images.Python)
+	}
+
+	t.Run("offered list", func(t *testing.T) {
+		o, err := images.ReadOffered(t.Context(), cli, images.Python)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Language != images.LanguagePython || !strings.HasPrefix(o.Runtime, "3.11.") {
+			t.Errorf("language %q, runtime %q", o.Language, o.Runtime)
+		}
+		checkPackages(t, o, "python3-fastapi", "python3-flask", "python3-httpx", "python3-psycopg", "python3-pytest",
+			"python3-redis", "python3-requests", "python3-uvicorn")
+		checkOffered(t, o, []string{"flask", "fastapi", "uvicorn", "redis", "psycopg", "requests", "httpx", "pytest", "json", "asyncio", "flask.json"},
+			[]string{"numpy", "pandas", "django", "pip", "setuptools"})
+		t.Logf("offered: %s", o.Summary())
+		// Everything listed imports, and nothing unlisted does.
+		script := `import importlib, json, sys
+o = json.load(open(sys.argv[1]))
+bad = []
+for m in o["modules"]:
+    try:
+        importlib.import_module(m)
+    except Exception as e:
+        bad.append(f"{m}: {e!r}")
+for m in ["numpy", "pandas", "django", "pip", "setuptools"]:
+    try:
+        importlib.import_module(m)
+        bad.append(f"{m} imports but is not listed")
+    except ImportError:
+        pass
+print("\n".join(bad) or "all listed modules import")`
+		res := run(t, cli, box{image: images.Python, timeout: 2 * time.Minute, files: map[string]string{"check.py": script},
+			cmd: []string{"python3", "check.py", images.OfferedPath}})
+		if res.exit != 0 || strings.TrimSpace(res.output) != "all listed modules import" {
+			t.Errorf("exit %d:\n%s", res.exit, res.output)
+		}
+	})
+}
+
+// checkPackages checks that o lists exactly the Debian packages want, in
+// that order, each with a version.
+func checkPackages(t *testing.T, o images.Offered, want ...string) {
+	t.Helper()
+	var got []string
+	for _, p := range o.Packages {
+		got = append(got, p.Debian)
+		if p.Version == "" {
+			t.Errorf("package %s has no version", p.Debian)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("offered packages %v, want %v", got, want)
+	}
+}
+
+// checkOffered checks that o provides every name of have and none of
+// lack.
+func checkOffered(t *testing.T, o images.Offered, have, lack []string) {
+	t.Helper()
+	for _, n := range have {
+		if !o.Provides(n) {
+			t.Errorf("the %s image does not offer %q; modules %v", o.Language, n, o.Modules)
+		}
+	}
+	for _, n := range lack {
+		if o.Provides(n) {
+			t.Errorf("the %s image offers %q", o.Language, n)
+		}
+	}
+}
+
+const expressApp = `const express = require('express');
+
+const app = express();
+app.get('/ping', (req, res) => res.json({ message: 'pong from express' }));
+app.listen(3000, '127.0.0.1');
+`
+
+const nodeTestFile = `const test = require('node:test');
+const assert = require('node:assert');
+
+test('adds', () => {
+  assert.strictEqual(1 + 1, 2);
+});
+`
+
+// TestNodeImage runs learner-like JavaScript in grader/node:local as the
+// sandbox user, without network.
+func TestNodeImage(t *testing.T) {
+	cli := dockerClient(t)
+	requireImages(t, cli, images.Node)
+	for _, rc := range []runtimeCase{
+		{name: "node 18 without installers", script: "node --version; " + noInstaller,
+			want: []string{"v18.", "user 65534:65534 home=/tmp"}, lack: []string{"installer:"}},
+		{name: "offered packages require", script: `node -e 'require("express"); require("redis"); require("pg"); console.log("required")'`,
+			want: []string{"required"}},
+		{name: "node --test runs", files: map[string]string{"add.test.js": nodeTestFile},
+			script: "node --test", want: []string{"# pass 1", "# fail 0"}},
+		{name: "express answers on loopback", files: map[string]string{"server.js": expressApp},
+			script: serveAndGet("node server.js", nodeGet, "http://127.0.0.1:3000/ping"), want: []string{`answer: {"message":"pong from express"}`}},
+	} {
+		rc.run(t, cli, images.Node)
+	}
+
+	t.Run("offered list", func(t *testing.T) {
+		o, err := images.ReadOffered(t.Context(), cli, images.Node)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Language != images.LanguageNode || !strings.HasPrefix(o.Runtime, "v18.") {
+			t.Errorf("language %q, runtime %q", o.Language, o.Runtime)
+		}
+		checkPackages(t, o, "node-express", "node-pg", "node-redis")
+		checkOffered(t, o, []string{"express", "redis", "pg", "fs", "node:fs", "node:test", "http", "express/lib/router"},
+			[]string{"left-pad", "koa", "fastify", "npm", "node:express"})
+		t.Logf("offered: %s", o.Summary())
+		// Everything listed resolves, and nothing unlisted does.
+		script := `const o = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
+const bad = [];
+for (const m of o.modules) { try { require.resolve(m); } catch (e) { bad.push(m + ': ' + e.message); } }
+for (const m of o.stdlib) { try { require(m); } catch (e) { bad.push(m + ': ' + e.message); } }
+for (const m of ['left-pad', 'koa', 'fastify', 'npm']) { try { require.resolve(m); bad.push(m + ' resolves but is not listed'); } catch {} }
+console.log(bad.join('\n') || 'all listed modules resolve');`
+		res := run(t, cli, box{image: images.Node, timeout: 2 * time.Minute, files: map[string]string{"check.js": script},
+			cmd: []string{"node", "--no-warnings", "check.js", images.OfferedPath}})
+		if res.exit != 0 || strings.TrimSpace(res.output) != "all listed modules resolve" {
+			t.Errorf("exit %d:\n%s", res.exit, res.output)
+		}
+	})
+}
