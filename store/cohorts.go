@@ -42,7 +42,7 @@ return 0
 `)
 
 // CreateCohort stores a new cohort, with CreatedAt now unless set and the
-// next lane, and returns it as stored; ErrExists if the id is taken.
+// next lane, and returns it as stored; grader.ErrExists if the id is taken.
 func (s *Redis) CreateCohort(ctx context.Context, c grader.Cohort) (grader.Cohort, error) {
 	if c.ID == "" {
 		return grader.Cohort{}, errors.New("create cohort: the id is empty")

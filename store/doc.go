@@ -44,6 +44,9 @@
 //	grader:regrade:{r}:results              hash     submission -> JSON new grader.Result    kept
 //	grader:regrades:cohort:{k}              zset     a cohort's regrade ids by creation time kept
 //
+// Record, Cohort, TokenGrant, Regrade and RegradeItem are the domain's
+// types (package grader); the store keeps them and owns none of them.
+//
 // Creation-time scores are Unix nanoseconds as float64 (exact to a few
 // hundred nanoseconds, which is all ordering needs). Leaderboard scores
 // pack a score and a time into one float64: see Leaderboard.

@@ -79,7 +79,7 @@ func isUint64(s string) bool {
 }
 
 // Events returns a submission's events after the stream id after ("" for
-// all), oldest first. A malformed after wraps ErrInvalidEventID.
+// all), oldest first. A malformed after wraps grader.ErrInvalidEventID.
 func (s *Redis) Events(ctx context.Context, id, after string) ([]grader.StoredEvent, error) {
 	if err := checkEventID(after); err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (s *Redis) Events(ctx context.Context, id, after string) ([]grader.StoredEv
 // EventsAfter reads the events of many submissions in one round trip:
 // for each submission id in after, its events after the stream id it
 // maps to ("" for all), oldest first. Ids without new events are left
-// out. A malformed stream id wraps ErrInvalidEventID.
+// out. A malformed stream id wraps grader.ErrInvalidEventID.
 func (s *Redis) EventsAfter(ctx context.Context, after map[string]string) (map[string][]grader.StoredEvent, error) {
 	out := make(map[string][]grader.StoredEvent)
 	if len(after) == 0 {

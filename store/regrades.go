@@ -13,7 +13,7 @@ import (
 	"github.com/gradebox/grader/grader"
 )
 
-// CreateRegrade stores a new regrade and its items (not done); ErrExists
+// CreateRegrade stores a new regrade and its items (not done); grader.ErrExists
 // if the id is taken.
 func (s *Redis) CreateRegrade(ctx context.Context, rg grader.Regrade, items []grader.RegradeItem) error {
 	rg.State, rg.Total, rg.Done = grader.RegradeRunning, len(items), 0
@@ -164,7 +164,7 @@ return ''
 `)
 
 // StartApplyRegrade marks a fully graded regrade as applying (again, if
-// an earlier apply stopped half way); ErrRegradeState otherwise.
+// an earlier apply stopped half way); grader.ErrRegradeState otherwise.
 func (s *Redis) StartApplyRegrade(ctx context.Context, id string) error {
 	rg, _, err := s.Regrade(ctx, id)
 	if err != nil {
@@ -217,7 +217,7 @@ return 1
 
 // RecordRegrade applies one regrade item: it stores res (graded from the
 // files of item.Submission) as a new graded submission of kind
-// KindRegrade with id newID, its creation time and attempt those of the
+// grader.KindRegrade with id newID, its creation time and attempt those of the
 // old one (it counts as made when the old one was), copies the files,
 // marks the old record superseded, marks the item applied and sets the
 // learner's leaderboard entry to their best counted result. Recording
@@ -275,7 +275,7 @@ func (s *Redis) RecordRegrade(ctx context.Context, regradeID string, item grader
 
 // RefreshStanding sets a learner's leaderboard entries for a challenge
 // (the whole board and the practice board) to their best counted result
-// (see Record.Counts; Record.Practice for the practice board), or removes
+// (see grader.Record.Counts; grader.Record.Practice for the practice board), or removes
 // them when there is none. Results normally only raise an entry; a
 // regrade may lower it.
 func (s *Redis) RefreshStanding(ctx context.Context, challenge, learner string) error {

@@ -171,7 +171,7 @@ func (s *Redis) Leaderboard(ctx context.Context, challenge string, limit int) ([
 }
 
 // PracticeLeaderboard is Leaderboard of the practice submissions alone
-// (see Record.Practice): what learners may be shown of one another.
+// (see grader.Record.Practice): what learners may be shown of one another.
 func (s *Redis) PracticeLeaderboard(ctx context.Context, challenge string, limit int) ([]grader.BoardEntry, error) {
 	return s.board(ctx, s.key("practice-board", challenge), challenge, limit)
 }

@@ -19,7 +19,7 @@ import (
 //
 // KEYS: record, files, subs, learner index, challenge index, pair index,
 // unfinished, attempt counter, cohort index, cohort unfinished, scope
-// index (see Record.Scope; empty for none). ARGV:
+// index (see grader.Record.Scope; empty for none). ARGV:
 // files, creation score, id, cohort quota (0: none), then the record's
 // field/value pairs. It returns -1, storing nothing, when the record has a
 // cohort whose unfinished set is at the quota.
@@ -43,16 +43,16 @@ return n
 // CreateSubmission stores a new submission's record and files, indexes
 // it, and returns the record as stored: State queued, CreatedAt set (now
 // unless given) and Attempt the learner's next attempt at the challenge.
-// It fails with ErrExists if the id is taken, changing nothing. A record
+// It fails with grader.ErrExists if the id is taken, changing nothing. A record
 // with a Cohort is also indexed by cohort; with quota > 0 it fails with
-// ErrQuota, changing nothing, while the cohort has quota submissions
+// grader.ErrQuota, changing nothing, while the cohort has quota submissions
 // queued or grading.
 func (s *Redis) CreateSubmission(ctx context.Context, rec grader.Record, files []grader.File) (grader.Record, error) {
 	return s.CreateCohortSubmission(ctx, rec, files, 0)
 }
 
 // CreateCohortSubmission is CreateSubmission with a cohort quota: with
-// quota > 0 and a record with a Cohort, it fails with ErrQuota, changing
+// quota > 0 and a record with a Cohort, it fails with grader.ErrQuota, changing
 // nothing, while the cohort has quota submissions queued or grading.
 func (s *Redis) CreateCohortSubmission(ctx context.Context, rec grader.Record, files []grader.File, quota int) (grader.Record, error) {
 	switch {
