@@ -79,10 +79,22 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 	if sub.ID == "" {
 		sub.ID = e.cfg.Random()[:12]
 	}
+	if sub.Language == "" {
+		sub.Language = LanguageGo
+	}
+	offer, ok := ch.Offering(sub.Language)
+	if !ok {
+		return Result{}, Rejectf("challenge %s is not offered in %s; offered: %s", ch.ID, sub.Language, joinLanguages(ch.OfferedLanguages()))
+	}
+	if sub.Language != LanguageGo && ch.HasSuite(SuiteGo) {
+		return Result{}, fmt.Errorf("challenge %s offers %s but has a go suite, which grades only Go", ch.ID, sub.Language)
+	}
 	j := &job{
 		e:        e,
 		ch:       ch,
 		sub:      sub,
+		lang:     sub.Language,
+		offer:    offer,
 		limits:   ch.Limits.WithDefaults(),
 		progress: progress,
 		log:      e.cfg.Logger.With("submission_id", sub.ID, "challenge", ch.ID),
@@ -131,6 +143,18 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 	return res, nil
 }
 
+// joinLanguages lists languages for a message: "go, python".
+func joinLanguages(ls []Language) string {
+	out := ""
+	for i, l := range ls {
+		if i > 0 {
+			out += ", "
+		}
+		out += string(l)
+	}
+	return out
+}
+
 // severity orders verdicts that stop grading early: the most severe one
 // becomes the submission's status.
 func severity(s Status) int {
@@ -169,6 +193,8 @@ type job struct {
 	e        *Engine
 	ch       *Challenge
 	sub      Submission
+	lang     Language
+	offer    Offering
 	limits   Limits
 	progress Progress
 	log      *slog.Logger
@@ -228,7 +254,7 @@ func (j *job) boxSpec(role string) BoxSpec {
 	return BoxSpec{
 		Job:         j.sub.ID,
 		Role:        role,
-		Image:       j.ch.Image,
+		Image:       j.offer.Image,
 		User:        SandboxUser,
 		MemoryBytes: j.limits.MemoryBytes,
 		NanoCPUs:    j.limits.NanoCPUs(),

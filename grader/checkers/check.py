@@ -1,0 +1,122 @@
+"""The build step of a Python submission: byte-compile every file and
+resolve every import, without running any of the learner's code.
+
+Usage: python3 -I -B check.py <folder>
+
+Each problem is printed as "file:line: message" on stdout, file relative
+to the folder. Exit status 0: no problem; 1: problems found.
+
+Imports are resolved from the file's own folder and the submission's root
+(the learner's modules), then the standard library, then the modules the
+image offers (/opt/grader/offered.json) that importlib finds on the
+image's own sys.path. Only top-level names are looked up: finding a
+submodule would import its parent package, which runs code.
+"""
+import ast
+import importlib.util
+import json
+import os
+import sys
+
+OFFERED = "/opt/grader/offered.json"
+
+
+def load_offered():
+    try:
+        with open(OFFERED, encoding="utf-8") as f:
+            o = json.load(f)
+    except OSError:
+        return None, []
+    named = []
+    for p in o.get("packages", []):
+        named.extend(p.get("modules", []))
+    return set(o.get("modules", [])), [m for m in named if not m.startswith("_")]
+
+
+def sources(root):
+    out = []
+    for d, dirs, files in os.walk(root):
+        dirs[:] = sorted(x for x in dirs if not x.startswith(".grader") and x != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                out.append(os.path.join(d, name))
+    return out
+
+
+def local(root, folder, top):
+    for base in (folder, root):
+        if os.path.isfile(os.path.join(base, top + ".py")) or os.path.isdir(os.path.join(base, top)):
+            return True
+    return False
+
+
+def relative_ok(root, path, level, module):
+    base = os.path.dirname(path)
+    for _ in range(level - 1):
+        base = os.path.dirname(base)
+    if not (base == root or base.startswith(root + os.sep)):
+        return False
+    if not module:
+        return True
+    target = os.path.join(base, *module.split("."))
+    return os.path.isfile(target + ".py") or os.path.isdir(target)
+
+
+def main():
+    root = os.path.abspath(sys.argv[1])
+    # The learner's folder must not shadow what the image offers.
+    sys.path[:] = [p for p in sys.path if p and not os.path.abspath(p).startswith(root)]
+    offered, named = load_offered()
+    stdlib = set(sys.stdlib_module_names) | set(sys.builtin_module_names)
+    problems = []
+    found = {}
+
+    def problem(rel, line, msg):
+        problems.append("%s:%d: %s" % (rel, line, msg))
+
+    for path in sources(root):
+        rel = os.path.relpath(path, root)
+        try:
+            with open(path, "rb") as f:
+                src = f.read()
+            tree = compile(src, rel, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            compile(tree, rel, "exec", dont_inherit=True)
+        except SyntaxError as e:
+            detail = e.msg
+            if e.text:
+                detail += ": " + e.text.strip()
+            problem(rel, e.lineno or 1, "syntax error: " + detail)
+            continue
+        except (ValueError, UnicodeDecodeError) as e:
+            problem(rel, 1, "cannot be compiled: %s" % e)
+            continue
+        folder = os.path.dirname(path)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [(a.name, 0) for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [(node.module or "", node.level)]
+            else:
+                continue
+            for name, level in names:
+                if level > 0:
+                    if not relative_ok(root, path, level, name):
+                        problem(rel, node.lineno, "imports %s%s, which is not a file or folder of the submission" % ("." * level, name))
+                    continue
+                top = name.split(".")[0]
+                if top in stdlib or local(root, folder, top):
+                    continue
+                if top not in found:
+                    ok = offered is None or top in offered
+                    found[top] = ok and importlib.util.find_spec(top) is not None
+                if not found[top]:
+                    msg = "imports %s, which the image does not offer" % top
+                    if named:
+                        msg += "; offered: " + ", ".join(named) + " and the standard library"
+                    problem(rel, node.lineno, msg)
+    for p in problems:
+        print(p)
+    sys.exit(1 if problems else 0)
+
+
+main()
