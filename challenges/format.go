@@ -14,11 +14,20 @@ type challengeFile struct {
 	Difficulty string            `yaml:"difficulty"`
 	Tags       []string          `yaml:"tags"`
 	Image      string            `yaml:"image"`
+	// Languages maps a language to how it is offered; nil values (a bare
+	// "go:") take every default.
+	Languages map[string]*languageFile `yaml:"languages"`
 	Limits     limitsFile        `yaml:"limits"`
 	Env        map[string]string `yaml:"env"`
 	Service    *serviceFile      `yaml:"service"`
 	Fixtures   []fixtureFile     `yaml:"fixtures"`
 	Suites     []suiteFile       `yaml:"suites"`
+}
+
+// languageFile is one entry of languages.
+type languageFile struct {
+	Image string   `yaml:"image"`
+	Start []string `yaml:"start"`
 }
 
 type limitsFile struct {

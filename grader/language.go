@@ -87,11 +87,11 @@ func (l Language) SourceFile(name string) bool {
 	return strings.HasSuffix(name, ".go")
 }
 
-// rootMarker reports whether a file at a submission's root (a base name)
+// MarksRoot reports whether a file at a submission's root (a base name)
 // shows that the folder holding it is a submission in l: go.mod for Go;
 // a requirements.txt, pyproject.toml or any .py file for Python; a
 // package.json or any .js file for JavaScript.
-func (l Language) rootMarker(name string) bool {
+func (l Language) MarksRoot(name string) bool {
 	switch l {
 	case LanguagePython:
 		return name == "requirements.txt" || name == "pyproject.toml" || l.SourceFile(name)
@@ -122,8 +122,13 @@ type Offering struct {
 	Image string `json:"image"`
 	// Start is how an http suite starts an interpreted language's service,
 	// as the argv of a process run in the submission's folder; "$PORT" (or
-	// "${PORT}") in an argument is replaced by the port. Empty for Go.
+	// "${PORT}") in an argument is replaced by the port. Empty for Go;
+	// empty for another language means Language.DefaultStart.
 	Start []string `json:"start,omitempty"`
+	// Samples is the folder, relative to the challenge's, holding the
+	// language's starter/, solution/ and mutants/ ("languages/python");
+	// "" for Go's folders at the challenge's root.
+	Samples string `json:"-"`
 }
 
 // Offering returns how the challenge is offered in l, and false when it is

@@ -166,7 +166,7 @@ func NewSubmissionIn(id string, lang Language, files []File, lim SubmissionLimit
 		if f.Mode.IsDir() {
 			continue
 		}
-		rooted = rooted || (!strings.Contains(name, "/") && lang.rootMarker(name))
+		rooted = rooted || (!strings.Contains(name, "/") && lang.MarksRoot(name))
 		count++
 		if count > lim.Files {
 			return Submission{}, Rejectf("more than %d files; submit only your source code", lim.Files)
@@ -193,7 +193,7 @@ func stripCommonFolder(files []File, lang Language) []File {
 	top := ""
 	for _, f := range files {
 		name := strings.TrimPrefix(f.Name, "./")
-		if !f.Mode.IsDir() && !strings.Contains(name, "/") && lang.rootMarker(name) {
+		if !f.Mode.IsDir() && !strings.Contains(name, "/") && lang.MarksRoot(name) {
 			return files
 		}
 		i := strings.Index(name, "/")

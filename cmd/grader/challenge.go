@@ -105,7 +105,7 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 
 			out := cmd.OutOrStdout()
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "CHALLENGE\tSAMPLE\tEXPECT\tSCORE\tSTATUS\tCHECK")
+			fmt.Fprintln(tw, "CHALLENGE\tLANGUAGE\tSAMPLE\tEXPECT\tSCORE\tSTATUS\tCHECK")
 			failed := 0
 			var notes []string
 			for _, c := range list {
@@ -114,8 +114,8 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 					return &exitError{code: exitLess, err: err}
 				}
 				for _, s := range samples {
-					fmt.Fprintf(cmd.ErrOrStderr(), "grading %s %s %s…\n", c.ID, s.Kind, s.Name)
-					sub, err := grader.ReadDir("", s.Dir, grader.SubmissionLimits{})
+					fmt.Fprintf(cmd.ErrOrStderr(), "grading %s %s %s %s…\n", c.ID, s.Language, s.Kind, s.Name)
+					sub, err := grader.ReadDirIn("", s.Language, s.Dir, grader.SubmissionLimits{})
 					if err != nil {
 						return &exitError{code: exitLess, err: fmt.Errorf("%s %s: %w", c.ID, s.Name, err)}
 					}
@@ -134,9 +134,13 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 						failed++
 					}
 					if wantFull && !ok {
-						notes = append(notes, skippedNotes(c.ID, s.Name, res)...)
+						name := s.Name
+						if s.Language != grader.LanguageGo {
+							name = string(s.Language) + " " + name
+						}
+						notes = append(notes, skippedNotes(c.ID, name, res)...)
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s\n", c.ID, s.Kind+":"+s.Name, expect, res.Score, res.MaxScore, res.Status, check)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", c.ID, s.Language, s.Kind+":"+s.Name, expect, res.Score, res.MaxScore, res.Status, check)
 				}
 			}
 			if err := tw.Flush(); err != nil {
