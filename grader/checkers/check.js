@@ -28,9 +28,15 @@ function loadOffered() {
   } catch (e) {
     return { modules: null, named: [] };
   }
-  const named = [];
-  for (const p of o.packages || []) named.push(...(p.modules || []));
-  return { modules: new Set(o.modules || []), named: named.filter((m) => !m.startsWith('_')) };
+  // Each Debian package by the module it is known by (node-pg: pg), or
+  // by all it installs when none has its name.
+  const named = new Set();
+  for (const p of o.packages || []) {
+    const mods = p.modules || [];
+    const short = (p.debian || '').replace(/^[^-]*-/, '');
+    for (const m of mods.includes(short) ? [short] : mods) named.add(m);
+  }
+  return { modules: new Set(o.modules || []), named: [...named].sort() };
 }
 
 function walk(root, dir, out, problems) {

@@ -27,10 +27,14 @@ def load_offered():
             o = json.load(f)
     except OSError:
         return None, []
+    # Each Debian package by the module it is known by (python3-flask:
+    # flask), or by all it installs when none has its name.
     named = []
     for p in o.get("packages", []):
-        named.extend(p.get("modules", []))
-    return set(o.get("modules", [])), [m for m in named if not m.startswith("_")]
+        mods = p.get("modules", [])
+        short = p.get("debian", "").split("-", 1)[-1]
+        named.extend([short] if short in mods else [m for m in mods if not m.startswith("_")])
+    return set(o.get("modules", [])), sorted(set(named))
 
 
 def sources(root):
