@@ -81,7 +81,7 @@ func (j *job) check(ctx context.Context) (verdict Status, msg string, build Outp
 		return "", "", build, fmt.Errorf("the build check ran out of memory (limit %d MiB)", spec.MemoryBytes>>20)
 	case exit.OutputExceeded:
 		return StatusBuildFailed, "the build check printed more than the output limit", build, nil
-	case exit.Code == 1:
+	case exit.Code == checkProblems:
 		return StatusBuildFailed, checkMessage(exit.Stdout.Text), build, nil
 	case exit.Code != 0:
 		// The checker itself failed on these files (for example a

@@ -86,9 +86,9 @@ func TestGradeInterpretedBuildVerdicts(t *testing.T) {
 		want    Status
 		wantMsg string
 	}{
-		{"syntax error", Exit{Code: 1, Stdout: Output{Text: "app.py:3: syntax error: invalid syntax: def f(:\n"}}, StatusBuildFailed, "app.py:3: syntax error"},
-		{"missing package", Exit{Code: 1, Stdout: Output{Text: "app.py:1: imports numpy, which the image does not offer; offered: flask\nlib.py:2: imports pandas, which the image does not offer; offered: flask\n"}}, StatusBuildFailed, "app.py:1: imports numpy, which the image does not offer; offered: flask (and 1 more problem; see the build output)"},
-		{"checker crashed", Exit{Code: 2, Stderr: Output{Text: "RecursionError"}}, StatusBuildFailed, "could not be checked"},
+		{"syntax error", Exit{Code: 10, Stdout: Output{Text: "app.py:3: syntax error: invalid syntax: def f(:\n"}}, StatusBuildFailed, "app.py:3: syntax error"},
+		{"missing package", Exit{Code: 10, Stdout: Output{Text: "app.py:1: imports numpy, which the image does not offer; offered: flask\nlib.py:2: imports pandas, which the image does not offer; offered: flask\n"}}, StatusBuildFailed, "app.py:1: imports numpy, which the image does not offer; offered: flask (and 1 more problem; see the build output)"},
+		{"checker crashed", Exit{Code: 1, Stdout: Output{Text: "partial report\n"}, Stderr: Output{Text: "RecursionError"}}, StatusBuildFailed, "could not be checked"},
 		{"timeout", Exit{Code: 137, TimedOut: true}, StatusTimedOut, "build check took longer"},
 	}
 	for _, tc := range tests {

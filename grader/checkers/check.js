@@ -5,7 +5,8 @@
 // Usage: node check.js <folder>
 //
 // Each problem is printed as "file:line: message" on stdout, file relative
-// to the folder. Exit status 0: no problem; 1: problems found.
+// to the folder. Exit status 0: no problem; 10: problems found (1 is
+// Node's own for an uncaught exception: the checker failed).
 //
 // Specifiers are found by a static scan (require("x"), import ... from
 // "x", import("x"), export ... from "x"). Relative ones must name a file
@@ -141,7 +142,7 @@ function main() {
     }
   }
   for (const p of problems) console.log(p);
-  process.exit(problems.length > 0 ? 1 : 0);
+  process.exit(problems.length > 0 ? 10 : 0);
 }
 
 main();

@@ -4,7 +4,8 @@ resolve every import, without running any of the learner's code.
 Usage: python3 -I -B check.py <folder>
 
 Each problem is printed as "file:line: message" on stdout, file relative
-to the folder. Exit status 0: no problem; 1: problems found.
+to the folder. Exit status 0: no problem; 10: problems found (1 is
+Python's own for an uncaught exception: the checker failed).
 
 Imports are resolved from the file's own folder and the submission's root
 (the learner's modules), then the standard library, then the modules the
@@ -120,7 +121,7 @@ def main():
                     problem(rel, node.lineno, msg)
     for p in problems:
         print(p)
-    sys.exit(1 if problems else 0)
+    sys.exit(10 if problems else 0)
 
 
 main()
