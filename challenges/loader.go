@@ -24,7 +24,7 @@ import (
 
 // DefaultImage builds and runs learner code unless a challenge names
 // another.
-const DefaultImage = "grader/go:local"
+const DefaultImage = grader.ImageGo
 
 // Load reads and validates the challenge in folder dir on disk. Files are
 // read through an os.Root, so no link inside the folder can make the
