@@ -71,7 +71,9 @@ func randomToken() string {
 // Grade runs every suite of ch against sub and returns the instructor
 // view of the result. A learner's failure is a Result; an error means the
 // service failed (Docker unreachable, a broken image, ctx cancelled) and
-// grading should be retried. progress may be nil.
+// grading should be retried. A submission in a language the challenge
+// does not offer is refused with a *RejectedError before anything runs.
+// progress may be nil.
 func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progress Progress) (Result, error) {
 	if progress == nil {
 		progress = noProgress{}
