@@ -57,16 +57,22 @@ def local(root, folder, top):
     return False
 
 
-def relative_ok(root, path, level, module):
-    base = os.path.dirname(path)
+def relative_problem(root, path, level, module):
+    """Why a relative import cannot resolve, or "" when it can. A module
+    at the root is run or imported as a top-level module, so it has no
+    package to be relative to; one in pkg/ may climb one level (to pkg)."""
+    folder = os.path.dirname(path)
+    depth = 0 if folder == root else len(os.path.relpath(folder, root).split(os.sep))
+    if level > depth:
+        return "climbs above the submission's packages (a module run from the root has no package)"
+    base = folder
     for _ in range(level - 1):
         base = os.path.dirname(base)
-    if not (base == root or base.startswith(root + os.sep)):
-        return False
-    if not module:
-        return True
-    target = os.path.join(base, *module.split("."))
-    return os.path.isfile(target + ".py") or os.path.isdir(target)
+    if module:
+        target = os.path.join(base, *module.split("."))
+        if not (os.path.isfile(target + ".py") or os.path.isdir(target)):
+            return "is not a file or folder of the submission"
+    return ""
 
 
 GUARDS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
@@ -133,8 +139,9 @@ def main():
                 continue
             for name, level in names:
                 if level > 0:
-                    if not relative_ok(root, path, level, name):
-                        problem(rel, node.lineno, "imports %s%s, which is not a file or folder of the submission" % ("." * level, name))
+                    why = relative_problem(root, path, level, name)
+                    if why:
+                        problem(rel, node.lineno, "imports %s%s, which %s" % ("." * level, name, why))
                     continue
                 top = name.split(".")[0]
                 if top in stdlib or local(root, folder, top):
