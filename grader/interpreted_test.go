@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gradebox/grader/internal/golden"
 )
 
 func pythonChallenge() *Challenge {
@@ -179,4 +181,18 @@ func TestOffering(t *testing.T) {
 	if got := o.startArgs("9000"); !cmp.Equal(got, []string{"uvicorn", "app:app", "--port", "9000"}) {
 		t.Errorf("startArgs = %v", got)
 	}
+}
+
+// TestInterpretedBuildFailedResult keeps the result documents of a Python
+// build that failed: the checker's report is the build output in both
+// views, and its first problem is the message.
+func TestInterpretedBuildFailedResult(t *testing.T) {
+	report := "app.py:2: imports numpy, which the image does not offer; offered: fastapi, flask and the standard library\nlib/db.py:7: syntax error: invalid syntax: def f(:\n"
+	sb := &fakeSandbox{RunFn: func(spec BoxSpec) Exit { return Exit{Code: checkProblems, Stdout: Output{Text: report}} }}
+	res, err := testEngine(sb).Grade(context.Background(), pythonChallenge(), pythonSubmission(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.JSON(t, "testdata/python_build_failed_instructor.json", res)
+	golden.JSON(t, "testdata/python_build_failed_learner.json", res.As(ViewLearner))
 }
