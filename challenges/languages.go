@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/gradebox/grader/grader"
@@ -88,6 +89,8 @@ func (l *loader) offering(lang grader.Language, lf languageFile, cf challengeFil
 		l.bad(field+".start", "remove it, or add an http suite", "is set, but only http suites start a service")
 	case len(lf.Start) == 0:
 		l.bad(field+".start", fmt.Sprintf("name the program and its arguments, e.g. %q, or leave it out", lang.DefaultStart()), "is empty")
+	case slices.Equal(lf.Start, grader.NPMStart) && lang != grader.LanguageJavaScript:
+		l.bad(field+".start", "name the program and its arguments", "npm start runs a JavaScript package, not %s", lang)
 	default:
 		for i, a := range lf.Start {
 			if strings.TrimSpace(a) == "" || strings.ContainsRune(a, 0) {

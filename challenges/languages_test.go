@@ -97,6 +97,7 @@ func TestLanguageProblems(t *testing.T) {
 		{"start for go", y("  go:\n", "  go:\n    start: [./service]\n"), "challenge.yaml", "languages.go.start", "is set for Go"},
 		{"start empty", y("start: [uvicorn, app:app, --port, $PORT]", "start: []"), "challenge.yaml", "languages.python.start", "is empty"},
 		{"start blank argument", y("start: [uvicorn, app:app, --port, $PORT]", "start: [python3, ' ']"), "challenge.yaml", "languages.python.start[1]", "is not an argument"},
+		{"npm start for python", y("start: [uvicorn, app:app, --port, $PORT]", "start: [npm, start]"), "challenge.yaml", "languages.python.start", "npm start runs a JavaScript package"},
 		{"image with spaces", y("  javascript: {}", "  javascript: {image: my image}"), "challenge.yaml", "languages.javascript.image", "not an image reference"},
 		{"unknown field", y("  javascript: {}", "  javascript: {main: server.js}"), "challenge.yaml", "languages.javascript.main", "unknown field"},
 		{"python solution missing", []edit{{"languages/python/solution/app.py", "", ""}}, "languages/python/solution", "", "does not hold a .py file"},

@@ -3,6 +3,7 @@ package grader
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -16,7 +17,13 @@ const checkerDir = ".grader-check"
 // offering says, beside the tester, as a Go service is.
 func (j *job) runInterpretedHTTPSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 	var out suiteOutcome
+	var app serviceApp
 	ok, err := j.phase(ctx, "build", s, &out.timings, func() (bool, string, error) {
+		var problem string
+		if app, problem = j.interpretedApp(); problem != "" {
+			out.verdict, out.message, out.build = StatusBuildFailed, problem, Output{Text: problem + "\n"}
+			return false, problem, nil
+		}
 		verdict, msg, build, err := j.check(ctx)
 		out.build = build
 		if err != nil || verdict != "" {
@@ -32,7 +39,7 @@ func (j *job) runInterpretedHTTPSuite(ctx context.Context, s Suite) (suiteOutcom
 		out.tests = notRun(s, "not run: "+out.message)
 		return out, nil
 	}
-	return out, j.runPhase(ctx, s, &out, j.interpretedApp())
+	return out, j.runPhase(ctx, s, &out, app)
 }
 
 // checkerSpec is the build box of an interpreted language: the learner's
@@ -125,11 +132,20 @@ func (j *job) learnerFiles() []File {
 }
 
 // interpretedApp is the service box of an interpreted language: the
-// learner's sources, started as the offering says.
-func (j *job) interpretedApp() serviceApp {
+// learner's sources, started as the offering says. A start command the
+// submission itself must complete (npm start) and cannot is a problem
+// for the learner, returned as a message.
+func (j *job) interpretedApp() (serviceApp, string) {
 	start := j.offer
 	if len(start.Start) == 0 {
 		start.Start = j.lang.DefaultStart()
+	}
+	if slices.Equal(start.Start, NPMStart) {
+		cmd, problem := npmStartCmd(j.sub.Files)
+		if problem != "" {
+			return serviceApp{}, problem
+		}
+		start.Start = cmd
 	}
 	app := serviceApp{files: j.learnerFiles(), cmd: start.startArgs(strconv.Itoa(servicePort(j.ch.Service)))}
 	if j.lang == LanguagePython {
@@ -137,7 +153,7 @@ func (j *job) interpretedApp() serviceApp {
 		// written next to the sources.
 		app.env = []string{"PYTHONUNBUFFERED=1", "PYTHONDONTWRITEBYTECODE=1"}
 	}
-	return app
+	return app, ""
 }
 
 // servicePort is the port the learner's service listens on.
