@@ -143,3 +143,39 @@ func TestLanguageServiceRunsAfterCleanBuild(t *testing.T) {
 		t.Errorf("service output %q lacks the marker", res.Service.Text)
 	}
 }
+
+// TestLanguageNPMStart grades the JavaScript reference moved to src/ and
+// started by its package.json, as `start: [npm, start]` asks, with no npm
+// in the image.
+func TestLanguageNPMStart(t *testing.T) {
+	c, err := challenges.Load("../challenges/notes-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range c.Languages {
+		if c.Languages[i].Language == grader.LanguageJavaScript {
+			c.Languages[i].Start = grader.NPMStart
+		}
+	}
+	ref, err := grader.ReadDirIn("", grader.LanguageJavaScript, "../challenges/notes-api/languages/javascript/solution", grader.SubmissionLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []grader.File{{Name: "package.json", Mode: 0o644, Data: []byte(`{"name": "notes", "scripts": {"start": "node src/server.js"}}`)}}
+	for _, f := range ref.Files {
+		f.Name = "src/" + f.Name
+		files = append(files, f)
+	}
+	sub, err := grader.NewSubmissionIn("lang-npm-start", grader.LanguageJavaScript, files, grader.SubmissionLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := newEngine().Grade(context.Background(), c, sub, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoLeftovers(t, sub.ID)
+	if !res.Passed() {
+		t.Fatalf("scored %d/%d (%s: %s)\n%s", res.Score, res.MaxScore, res.Status, res.Message, describe(res))
+	}
+}
