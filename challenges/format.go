@@ -8,17 +8,26 @@ package challenges
 
 // challengeFile is challenge.yaml.
 type challengeFile struct {
-	ID         string            `yaml:"id"`
-	Title      string            `yaml:"title"`
-	Summary    string            `yaml:"summary"`
-	Difficulty string            `yaml:"difficulty"`
-	Tags       []string          `yaml:"tags"`
-	Image      string            `yaml:"image"`
-	Limits     limitsFile        `yaml:"limits"`
-	Env        map[string]string `yaml:"env"`
-	Service    *serviceFile      `yaml:"service"`
-	Fixtures   []fixtureFile     `yaml:"fixtures"`
-	Suites     []suiteFile       `yaml:"suites"`
+	ID         string   `yaml:"id"`
+	Title      string   `yaml:"title"`
+	Summary    string   `yaml:"summary"`
+	Difficulty string   `yaml:"difficulty"`
+	Tags       []string `yaml:"tags"`
+	Image      string   `yaml:"image"`
+	// Languages maps a language to how it is offered; nil values (a bare
+	// "go:") take every default.
+	Languages map[string]*languageFile `yaml:"languages"`
+	Limits    limitsFile               `yaml:"limits"`
+	Env       map[string]string        `yaml:"env"`
+	Service   *serviceFile             `yaml:"service"`
+	Fixtures  []fixtureFile            `yaml:"fixtures"`
+	Suites    []suiteFile              `yaml:"suites"`
+}
+
+// languageFile is one entry of languages.
+type languageFile struct {
+	Image string   `yaml:"image"`
+	Start []string `yaml:"start"`
 }
 
 type limitsFile struct {

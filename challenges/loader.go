@@ -24,7 +24,7 @@ import (
 
 // DefaultImage builds and runs learner code unless a challenge names
 // another.
-const DefaultImage = "grader/go:local"
+const DefaultImage = grader.ImageGo
 
 // Load reads and validates the challenge in folder dir on disk. Files are
 // read through an os.Root, so no link inside the folder can make the
@@ -119,12 +119,12 @@ func (l *loader) challenge() *grader.Challenge {
 		// The rest of the folder can still be checked, so that one run
 		// shows more.
 		l.statement()
-		l.checkFolders()
+		l.checkFolders(nil)
 		return nil
 	}
 	c := l.convert(cf)
 	c.Statement = l.statement()
-	l.checkFolders()
+	l.checkFolders(c.Languages)
 	c.Version = l.version()
 	return c
 }
@@ -142,33 +142,11 @@ func (l *loader) statement() string {
 	return string(data)
 }
 
-// checkFolders checks that starter/, solution/ and at least two mutants
-// are Go modules, and that tests/ has its own go.mod when it holds Go
+// checkFolders checks the samples of every offered language (Go's alone
+// when offers is nil) and that tests/ has its own go.mod when it holds Go
 // files (so the repository's module never compiles hidden tests).
-func (l *loader) checkFolders() {
-	for _, d := range []string{"starter", "solution"} {
-		if !l.isFile(d + "/go.mod") {
-			l.add(d, "", "make it a complete Go module with go.mod at its root", "is missing or has no go.mod")
-		}
-	}
-	entries, err := fs.ReadDir(l.fsys, l.fsPath("mutants"))
-	if err != nil {
-		l.add("mutants", "", "add at least two known-wrong solutions, each a Go module in mutants/<name>/", "cannot be read: %v", unwrapPath(err))
-	} else {
-		n := 0
-		for _, e := range entries {
-			if !e.IsDir() {
-				continue
-			}
-			n++
-			if !l.isFile("mutants/" + e.Name() + "/go.mod") {
-				l.add("mutants/"+e.Name(), "", "make each mutant a complete Go module with go.mod at its root", "has no go.mod")
-			}
-		}
-		if n < 2 {
-			l.add("mutants", "", "add at least two known-wrong solutions, each a Go module in mutants/<name>/", "holds %d mutant(s), at least 2 are required", n)
-		}
-	}
+func (l *loader) checkFolders(offers []grader.Offering) {
+	l.sampleFolders(offers)
 	hasGo := false
 	_ = fs.WalkDir(l.fsys, l.fsPath("tests"), func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {

@@ -24,6 +24,8 @@ const (
 // `grader challenge verify` grades to prove the hidden tests tell right
 // from wrong.
 type Sample struct {
+	// Language is the sample's language.
+	Language grader.Language
 	// Kind is SampleSolution, SampleStarter or SampleMutant.
 	Kind string
 	// Name is "solution", "starter" or the mutant's folder name.
@@ -34,15 +36,21 @@ type Sample struct {
 }
 
 // SamplesOf lists the samples of c, which must have been loaded from disk
-// (by Load, LoadAll or Find): the solution, the starter, then the mutants
-// by name, each with its folder on disk.
+// (by Load, LoadAll or Find): for each offered language in turn, the
+// solution, the starter, then the mutants by name, each with its folder on
+// disk.
 func SamplesOf(c *grader.Challenge) ([]Sample, error) {
 	if c.Dir == "" {
 		return nil, fmt.Errorf("samples of %s: the challenge was not loaded from a folder", c.ID)
 	}
-	samples, err := Submissions(os.DirFS(c.Dir), ".")
-	if err != nil {
-		return nil, fmt.Errorf("samples of %s: %w", c.ID, err)
+	var samples []Sample
+	for _, lang := range c.OfferedLanguages() {
+		o, _ := c.Offering(lang)
+		list, err := SubmissionsIn(os.DirFS(c.Dir), ".", o)
+		if err != nil {
+			return nil, fmt.Errorf("samples of %s: %w", c.ID, err)
+		}
+		samples = append(samples, list...)
 	}
 	for i := range samples {
 		samples[i].Dir = filepath.Join(c.Dir, filepath.FromSlash(samples[i].Dir))
@@ -50,20 +58,33 @@ func SamplesOf(c *grader.Challenge) ([]Sample, error) {
 	return samples, nil
 }
 
-// Submissions lists the samples of the challenge in folder dir of fsys:
-// the solution, the starter, then every mutants/<name>/ by name. Dir is
-// each sample's folder in fsys. A sample that is not a Go module (no
-// go.mod) is an error, as the loader reports it.
+// Submissions lists the Go samples of the challenge in folder dir of fsys
+// whose samples sit at its root: the solution, the starter, then every
+// mutants/<name>/ by name. Dir is each sample's folder in fsys. A sample
+// that is not a Go module (no go.mod) is an error, as the loader reports
+// it.
 func Submissions(fsys fs.FS, dir string) ([]Sample, error) {
+	return SubmissionsIn(fsys, dir, grader.Offering{Language: grader.LanguageGo})
+}
+
+// SubmissionsIn lists the samples of offering o of the challenge in
+// folder dir of fsys, in o.Samples: the solution, the starter, then every
+// mutants/<name>/ by name. A sample without what a submission in the
+// language needs at its root is an error, as the loader reports it.
+func SubmissionsIn(fsys fs.FS, dir string, o grader.Offering) ([]Sample, error) {
 	var out []Sample
 	add := func(kind, name, folder string) error {
-		folder = path.Join(dir, folder)
-		info, err := fs.Stat(fsys, path.Join(folder, "go.mod"))
-		if err != nil || !info.Mode().IsRegular() {
-			return fmt.Errorf("%s %s: %s has no go.mod", kind, name, folder)
+		folder = path.Join(dir, o.Samples, folder)
+		entries, err := fs.ReadDir(fsys, folder)
+		if err == nil {
+			for _, e := range entries {
+				if e.Type().IsRegular() && o.Language.MarksRoot(e.Name()) {
+					out = append(out, Sample{Language: o.Language, Kind: kind, Name: name, Dir: folder})
+					return nil
+				}
+			}
 		}
-		out = append(out, Sample{Kind: kind, Name: name, Dir: folder})
-		return nil
+		return fmt.Errorf("%s %s %s: %s does not hold %s", o.Language, kind, name, folder, rootNeed(o.Language))
 	}
 	if err := add(SampleSolution, "solution", "solution"); err != nil {
 		return nil, err
@@ -71,9 +92,9 @@ func Submissions(fsys fs.FS, dir string) ([]Sample, error) {
 	if err := add(SampleStarter, "starter", "starter"); err != nil {
 		return nil, err
 	}
-	entries, err := fs.ReadDir(fsys, path.Join(dir, "mutants"))
+	entries, err := fs.ReadDir(fsys, path.Join(dir, o.Samples, "mutants"))
 	if err != nil {
-		return nil, fmt.Errorf("list mutants: %w", err)
+		return nil, fmt.Errorf("list %s mutants: %w", o.Language, err)
 	}
 	for _, e := range entries {
 		if !e.IsDir() {
@@ -84,4 +105,16 @@ func Submissions(fsys fs.FS, dir string) ([]Sample, error) {
 		}
 	}
 	return out, nil
+}
+
+// Golden is the base name of the golden result of sample s in a
+// challenge's testdata/: "solution-solution.json" for Go, as before
+// languages existed, and "python-solution-solution.json" for another
+// language.
+func (s Sample) Golden() string {
+	name := s.Kind + "-" + s.Name + ".json"
+	if s.Language != "" && s.Language != grader.LanguageGo {
+		name = string(s.Language) + "-" + name
+	}
+	return name
 }

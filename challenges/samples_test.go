@@ -16,10 +16,10 @@ func TestSubmissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Sample{
-		{Kind: SampleSolution, Name: "solution", Dir: "demo/solution"},
-		{Kind: SampleStarter, Name: "starter", Dir: "demo/starter"},
-		{Kind: SampleMutant, Name: "a", Dir: "demo/mutants/a"},
-		{Kind: SampleMutant, Name: "b", Dir: "demo/mutants/b"},
+		{Language: grader.LanguageGo, Kind: SampleSolution, Name: "solution", Dir: "demo/solution"},
+		{Language: grader.LanguageGo, Kind: SampleStarter, Name: "starter", Dir: "demo/starter"},
+		{Language: grader.LanguageGo, Kind: SampleMutant, Name: "a", Dir: "demo/mutants/a"},
+		{Language: grader.LanguageGo, Kind: SampleMutant, Name: "b", Dir: "demo/mutants/b"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Submissions (-want +got):\n%s", diff)
@@ -31,7 +31,7 @@ func TestSubmissionsRefusesFoldersWithoutGoMod(t *testing.T) {
 		files := demoFiles()
 		delete(files, drop)
 		_, err := Submissions(mapFS("demo", files), "demo")
-		if err == nil || !strings.Contains(err.Error(), "no go.mod") {
+		if err == nil || !strings.Contains(err.Error(), "does not hold go.mod") {
 			t.Errorf("without %s: err = %v", drop, err)
 		}
 	}
@@ -47,17 +47,17 @@ func TestSamplesOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Sample{
-		{Kind: SampleSolution, Name: "solution", Dir: filepath.Join(c.Dir, "solution")},
-		{Kind: SampleStarter, Name: "starter", Dir: filepath.Join(c.Dir, "starter")},
-		{Kind: SampleMutant, Name: "off-by-one", Dir: filepath.Join(c.Dir, "mutants", "off-by-one")},
-		{Kind: SampleMutant, Name: "zero", Dir: filepath.Join(c.Dir, "mutants", "zero")},
+		{Language: grader.LanguageGo, Kind: SampleSolution, Name: "solution", Dir: filepath.Join(c.Dir, "solution")},
+		{Language: grader.LanguageGo, Kind: SampleStarter, Name: "starter", Dir: filepath.Join(c.Dir, "starter")},
+		{Language: grader.LanguageGo, Kind: SampleMutant, Name: "off-by-one", Dir: filepath.Join(c.Dir, "mutants", "off-by-one")},
+		{Language: grader.LanguageGo, Kind: SampleMutant, Name: "zero", Dir: filepath.Join(c.Dir, "mutants", "zero")},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("SamplesOf (-want +got):\n%s", diff)
 	}
 	// Each sample reads as a submission.
 	for _, s := range got {
-		if _, err := grader.ReadDir(s.Name, s.Dir, grader.SubmissionLimits{}); err != nil {
+		if _, err := grader.ReadDirIn(s.Name, s.Language, s.Dir, grader.SubmissionLimits{}); err != nil {
 			t.Errorf("%s: %v", s.Name, err)
 		}
 	}

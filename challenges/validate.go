@@ -71,6 +71,7 @@ func (l *loader) convert(cf challengeFile) *grader.Challenge {
 	for _, s := range cf.Suites {
 		hasHTTP = hasHTTP || s.Kind == string(grader.SuiteHTTP)
 	}
+	c.Languages = l.languages(cf, hasHTTP)
 	switch {
 	case hasHTTP && cf.Service == nil:
 		l.bad("service", "add a service section (main, port, ready_path) telling how the learner's program is started", "is missing; the http suite needs it")

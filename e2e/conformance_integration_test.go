@@ -34,9 +34,9 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range samples {
-			t.Run(c.ID+"/"+s.Kind+"-"+s.Name, func(t *testing.T) {
-				id := fmt.Sprintf("conf-%s-%s", c.ID, s.Name)
-				sub, err := grader.ReadDir(id, s.Dir, grader.SubmissionLimits{})
+			t.Run(c.ID+"/"+string(s.Language)+"/"+s.Kind+"-"+s.Name, func(t *testing.T) {
+				id := fmt.Sprintf("conf-%s-%s-%s", c.ID, s.Language, s.Name)
+				sub, err := grader.ReadDirIn(id, s.Language, s.Dir, grader.SubmissionLimits{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -57,7 +57,7 @@ func TestConformance(t *testing.T) {
 						t.Errorf("failed test %s has no message for the learner", tr.Name)
 					}
 				}
-				golden.JSON(t, filepath.Join(c.Dir, "testdata", s.Kind+"-"+s.Name+".json"), normalize(c, res))
+				golden.JSON(t, filepath.Join(c.Dir, "testdata", s.Golden()), normalize(c, res))
 			})
 		}
 	}

@@ -25,6 +25,12 @@ import (
 // unpack to more than the limits (decompression bombs are cut off while
 // reading, whatever their headers claim).
 func ReadArchive(id string, r io.Reader, lim SubmissionLimits) (Submission, error) {
+	return ReadArchiveIn(id, LanguageGo, r, lim)
+}
+
+// ReadArchiveIn is ReadArchive for a submission in lang (see
+// NewSubmissionIn).
+func ReadArchiveIn(id string, lang Language, r io.Reader, lim SubmissionLimits) (Submission, error) {
 	lim = lim.WithDefaults()
 	data, err := io.ReadAll(io.LimitReader(r, lim.ArchiveBytes+1))
 	if err != nil {
@@ -51,7 +57,7 @@ func ReadArchive(id string, r io.Reader, lim SubmissionLimits) (Submission, erro
 	if err != nil {
 		return Submission{}, err
 	}
-	return NewSubmission(id, files, lim)
+	return NewSubmissionIn(id, lang, files, lim)
 }
 
 // budget tracks unpacked bytes and file counts while reading an archive,
@@ -247,6 +253,11 @@ func resolveLinks(files []File, links map[string]string, b *budget) ([]File, err
 // same rules as ReadArchive: links may only name files inside the folder,
 // and the folder's size and file count are bounded.
 func ReadDir(id, dir string, lim SubmissionLimits) (Submission, error) {
+	return ReadDirIn(id, LanguageGo, dir, lim)
+}
+
+// ReadDirIn is ReadDir for a submission in lang (see NewSubmissionIn).
+func ReadDirIn(id string, lang Language, dir string, lim SubmissionLimits) (Submission, error) {
 	lim = lim.WithDefaults()
 	root, err := filepath.Abs(dir)
 	if err != nil {
@@ -320,22 +331,27 @@ func ReadDir(id, dir string, lim SubmissionLimits) (Submission, error) {
 	if err != nil {
 		return Submission{}, err
 	}
-	return NewSubmission(id, files, lim)
+	return NewSubmissionIn(id, lang, files, lim)
 }
 
-// ReadPath reads a submission from a folder or an archive file.
+// ReadPath reads a Go submission from a folder or an archive file.
 func ReadPath(id, p string, lim SubmissionLimits) (Submission, error) {
+	return ReadPathIn(id, LanguageGo, p, lim)
+}
+
+// ReadPathIn reads a submission in lang from a folder or an archive file.
+func ReadPathIn(id string, lang Language, p string, lim SubmissionLimits) (Submission, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return Submission{}, Rejectf("cannot read %s: %v", p, err)
 	}
 	if st.IsDir() {
-		return ReadDir(id, p, lim)
+		return ReadDirIn(id, lang, p, lim)
 	}
 	f, err := os.Open(p)
 	if err != nil {
 		return Submission{}, Rejectf("cannot read %s: %v", p, err)
 	}
 	defer f.Close()
-	return ReadArchive(id, f, lim)
+	return ReadArchiveIn(id, lang, f, lim)
 }

@@ -14,8 +14,13 @@ type Challenge struct {
 	// Version is a digest of everything that decides a score (challenge.yaml
 	// and the hidden tests): results graded under another version may differ.
 	Version string `json:"version"`
-	// Image is the container image that builds and runs learner code.
+	// Image is the container image that builds and runs learner code in
+	// Go.
 	Image string `json:"image"`
+	// Languages are the languages the challenge is offered in, each with
+	// its image and how its service starts. Empty means Go alone, with
+	// Image (see Offering).
+	Languages []Offering `json:"languages,omitempty"`
 	// Limits bound every container that holds learner code.
 	Limits Limits `json:"limits"`
 	// Service says how an http suite starts the learner's program. Nil when
@@ -121,7 +126,8 @@ func (l Limits) WithDefaults() Limits {
 // suites.
 type Service struct {
 	// Main is the Go main package inside the submission, relative to its
-	// root ("." by default).
+	// root ("." by default). Interpreted languages start as their
+	// Offering's Start says.
 	Main string `json:"main"`
 	// Port is the TCP port the program must listen on; it also gets it as
 	// the PORT environment variable. Default 8080.

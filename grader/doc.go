@@ -2,6 +2,13 @@
 // suites, submissions, results and scoring, and the Engine that grades a
 // submission against a challenge.
 //
+// A challenge is offered in one or more Languages (Go, Python,
+// JavaScript). For the Engine a language is an image, a build step that
+// runs no learner code (the Go compiler; for Python and JavaScript an
+// embedded checker that byte-compiles or parses every file and resolves
+// every import against the image), and how its service starts. http
+// suites grade every language alike; go suites grade Go.
+//
 // The package imports only the standard library. Everything that touches the
 // outside world reaches it through the small ports declared here: a Sandbox
 // runs containers (implemented on the Docker Engine by package runner), a

@@ -71,7 +71,9 @@ func randomToken() string {
 // Grade runs every suite of ch against sub and returns the instructor
 // view of the result. A learner's failure is a Result; an error means the
 // service failed (Docker unreachable, a broken image, ctx cancelled) and
-// grading should be retried. progress may be nil.
+// grading should be retried. A submission in a language the challenge
+// does not offer is refused with a *RejectedError before anything runs.
+// progress may be nil.
 func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progress Progress) (Result, error) {
 	if progress == nil {
 		progress = noProgress{}
@@ -79,10 +81,22 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 	if sub.ID == "" {
 		sub.ID = e.cfg.Random()[:12]
 	}
+	if sub.Language == "" {
+		sub.Language = LanguageGo
+	}
+	offer, ok := ch.Offering(sub.Language)
+	if !ok {
+		return Result{}, Rejectf("challenge %s is not offered in %s; offered: %s", ch.ID, sub.Language, joinLanguages(ch.OfferedLanguages()))
+	}
+	if sub.Language != LanguageGo && ch.HasSuite(SuiteGo) {
+		return Result{}, fmt.Errorf("challenge %s offers %s but has a go suite, which grades only Go", ch.ID, sub.Language)
+	}
 	j := &job{
 		e:        e,
 		ch:       ch,
 		sub:      sub,
+		lang:     sub.Language,
+		offer:    offer,
 		limits:   ch.Limits.WithDefaults(),
 		progress: progress,
 		log:      e.cfg.Logger.With("submission_id", sub.ID, "challenge", ch.ID),
@@ -131,6 +145,18 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 	return res, nil
 }
 
+// joinLanguages lists languages for a message: "go, python".
+func joinLanguages(ls []Language) string {
+	out := ""
+	for i, l := range ls {
+		if i > 0 {
+			out += ", "
+		}
+		out += string(l)
+	}
+	return out
+}
+
 // severity orders verdicts that stop grading early: the most severe one
 // becomes the submission's status.
 func severity(s Status) int {
@@ -169,6 +195,8 @@ type job struct {
 	e        *Engine
 	ch       *Challenge
 	sub      Submission
+	lang     Language
+	offer    Offering
 	limits   Limits
 	progress Progress
 	log      *slog.Logger
@@ -228,7 +256,7 @@ func (j *job) boxSpec(role string) BoxSpec {
 	return BoxSpec{
 		Job:         j.sub.ID,
 		Role:        role,
-		Image:       j.ch.Image,
+		Image:       j.offer.Image,
 		User:        SandboxUser,
 		MemoryBytes: j.limits.MemoryBytes,
 		NanoCPUs:    j.limits.NanoCPUs(),

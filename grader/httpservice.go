@@ -16,9 +16,20 @@ type serviceRun struct {
 	service Output
 }
 
+// serviceApp is what the learner's service box holds and runs: the
+// compiled program of a Go submission, or the sources of an interpreted
+// one with the command that starts them.
+type serviceApp struct {
+	files []File
+	// cmd starts the service; "$PORT" is already replaced.
+	cmd []string
+	// env is added to the learner's environment.
+	env []string
+}
+
 // runService runs the phases that runHTTPSuite lists, one function each,
 // and removes every box it started when it returns.
-func (j *job) runService(ctx context.Context, s Suite, binary []byte) (serviceRun, error) {
+func (j *job) runService(ctx context.Context, s Suite, svc serviceApp) (serviceRun, error) {
 	boxes := &serviceBoxes{j: j}
 	defer boxes.close()
 	netns, err := j.startHolder(ctx, boxes)
@@ -33,7 +44,7 @@ func (j *job) runService(ctx context.Context, s Suite, binary []byte) (serviceRu
 	if err != nil {
 		return serviceRun{}, err
 	}
-	app, texit, err := j.runTests(ctx, boxes, netns, binary, serviceEnv, tester)
+	app, texit, err := j.runTests(ctx, boxes, netns, svc, serviceEnv, tester)
 	if err != nil {
 		return serviceRun{}, err
 	}
@@ -163,7 +174,7 @@ func (j *job) startTester(ctx context.Context, boxes *serviceBoxes, netns string
 // for the tester to run the steps against it, then stops the service. It
 // returns the service's exit and the tester's; when the tester ends before
 // the fixtures listen, the service never starts and its exit is zero.
-func (j *job) runTests(ctx context.Context, boxes *serviceBoxes, netns string, binary []byte, env []string, t *runningTester) (Exit, Exit, error) {
+func (j *job) runTests(ctx context.Context, boxes *serviceBoxes, netns string, svc serviceApp, env []string, t *runningTester) (Exit, Exit, error) {
 	select {
 	case <-t.events.fixturesReady:
 	case w := <-t.done:
@@ -179,9 +190,9 @@ func (j *job) runTests(ctx context.Context, boxes *serviceBoxes, netns string, b
 	app.Network = netns
 	app.FilesDir = workDir
 	app.WorkDir = workDir
-	app.Files = []File{{Name: "service", Mode: 0o555, Data: binary}}
-	app.Cmd = []string{workDir + "/service"}
-	app.Env = env
+	app.Files = svc.files
+	app.Cmd = svc.cmd
+	app.Env = append(env, svc.env...)
 	app.Timeout = j.limits.RunTimeout + killGrace
 	ab, err := boxes.start(ctx, app)
 	if err != nil {

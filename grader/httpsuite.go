@@ -38,6 +38,9 @@ func (j *job) runHTTPSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 	if svc == nil {
 		return out, fmt.Errorf("challenge has an http suite but no service")
 	}
+	if j.lang.Interpreted() {
+		return j.runInterpretedHTTPSuite(ctx, s)
+	}
 	spec := j.buildSpec()
 	for _, f := range j.sub.Files {
 		f.Writable = true
@@ -53,12 +56,22 @@ func (j *job) runHTTPSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 	if err != nil || binary == nil {
 		return out, err
 	}
-	_, err = j.phase(ctx, "run", s, &out.timings, func() (bool, string, error) {
-		r, err := j.runService(ctx, s, binary)
+	app := serviceApp{
+		files: []File{{Name: "service", Mode: 0o555, Data: binary}},
+		cmd:   []string{workDir + "/service"},
+	}
+	return out, j.runPhase(ctx, s, &out, app)
+}
+
+// runPhase runs the service with the suite's tests and records what they
+// found in out.
+func (j *job) runPhase(ctx context.Context, s Suite, out *suiteOutcome, app serviceApp) error {
+	_, err := j.phase(ctx, "run", s, &out.timings, func() (bool, string, error) {
+		r, err := j.runService(ctx, s, app)
 		out.tests, out.verdict, out.message, out.service = r.tests, r.verdict, r.message, r.service
 		return r.verdict == "", r.message, err
 	})
-	return out, err
+	return err
 }
 
 // toolSpec is a box running the grader's own tools image: not learner

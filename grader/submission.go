@@ -8,11 +8,14 @@ import (
 	"strings"
 )
 
-// Submission is a learner's solution, checked and ready to grade: a Go
-// module as a list of files with go.mod at its root.
+// Submission is a learner's solution, checked and ready to grade: a list
+// of files in one language, with what that language needs at its root
+// (go.mod for Go).
 type Submission struct {
 	// ID names the submission in labels, logs and results.
 	ID string
+	// Language is the language of the files; "" means LanguageGo.
+	Language Language
 	// Files are the learner's files, folders implied by their names.
 	Files []File
 }
@@ -120,12 +123,27 @@ func CleanName(name string) (string, error) {
 	return clean, nil
 }
 
-// NewSubmission checks files against lim and returns a Submission with
+// NewSubmission checks files against lim and returns a Go Submission with
 // go.mod at its root. When every file sits in one top folder (a zipped
 // folder), that folder is stripped. Files named by .git/ are dropped.
 func NewSubmission(id string, files []File, lim SubmissionLimits) (Submission, error) {
+	return NewSubmissionIn(id, LanguageGo, files, lim)
+}
+
+// NewSubmissionIn is NewSubmission for a submission in lang, whose root
+// must hold what lang needs there: go.mod for Go, a .py file (or
+// requirements.txt, pyproject.toml) for Python, a .js file (or
+// package.json) for JavaScript.
+func NewSubmissionIn(id string, lang Language, files []File, lim SubmissionLimits) (Submission, error) {
+	if lang == "" {
+		lang = LanguageGo
+	}
+	if !lang.Known() {
+		return Submission{}, Rejectf("unknown language %q", lang)
+	}
 	lim = lim.WithDefaults()
-	files = stripCommonFolder(files)
+	files = stripCommonFolder(files, lang)
+	rooted := false
 	seen := make(map[string]bool, len(files))
 	var out []File
 	var total int64
@@ -148,6 +166,7 @@ func NewSubmission(id string, files []File, lim SubmissionLimits) (Submission, e
 		if f.Mode.IsDir() {
 			continue
 		}
+		rooted = rooted || (!strings.Contains(name, "/") && lang.MarksRoot(name))
 		count++
 		if count > lim.Files {
 			return Submission{}, Rejectf("more than %d files; submit only your source code", lim.Files)
@@ -161,20 +180,20 @@ func NewSubmission(id string, files []File, lim SubmissionLimits) (Submission, e
 		}
 		out = append(out, File{Name: name, Mode: f.Mode.Perm() & 0o755, Data: f.Data})
 	}
-	if !seen["go.mod"] {
-		return Submission{}, Rejectf("no go.mod at the root of the submission; submit the folder that contains go.mod")
+	if !rooted {
+		return Submission{}, Rejectf("%s", lang.rootRule())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return Submission{ID: id, Files: out}, nil
+	return Submission{ID: id, Language: lang, Files: out}, nil
 }
 
 // stripCommonFolder drops a single top-level folder shared by every file
-// when go.mod is not already at the root.
-func stripCommonFolder(files []File) []File {
+// when what lang needs at the root is not already there.
+func stripCommonFolder(files []File, lang Language) []File {
 	top := ""
 	for _, f := range files {
 		name := strings.TrimPrefix(f.Name, "./")
-		if name == "go.mod" {
+		if !f.Mode.IsDir() && !strings.Contains(name, "/") && lang.MarksRoot(name) {
 			return files
 		}
 		i := strings.Index(name, "/")

@@ -27,7 +27,7 @@ func benchChallenge(ctx context.Context, eng *grader.Engine, c *grader.Challenge
 		return row{}, err
 	}
 	dir := samples[0].Dir
-	sub, err := grader.ReadDir("bench", dir, grader.SubmissionLimits{})
+	sub, err := grader.ReadDirIn("bench", samples[0].Language, dir, grader.SubmissionLimits{})
 	if err != nil {
 		return row{}, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -30,6 +31,8 @@ type challengeSummary struct {
 	Version    string   `json:"version"`
 	MaxScore   int      `json:"max_score"`
 	Suites     []string `json:"suites"`
+	// Languages are the languages the challenge is offered in.
+	Languages []grader.Language `json:"languages"`
 }
 
 func newChallengeListCmd(cfg *Config) *cobra.Command {
@@ -45,7 +48,7 @@ func newChallengeListCmd(cfg *Config) *cobra.Command {
 			}
 			rows := make([]challengeSummary, 0, len(all))
 			for _, c := range all {
-				row := challengeSummary{ID: c.ID, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: c.Tags, Version: c.Version, MaxScore: c.MaxScore()}
+				row := challengeSummary{ID: c.ID, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: c.Tags, Version: c.Version, MaxScore: c.MaxScore(), Languages: c.OfferedLanguages()}
 				for _, s := range c.Suites {
 					row.Suites = append(row.Suites, s.Name+" ("+string(s.Kind)+")")
 				}
@@ -57,9 +60,13 @@ func newChallengeListCmd(cfg *Config) *cobra.Command {
 				return enc.Encode(rows)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tDIFFICULTY\tPOINTS\tTITLE")
+			fmt.Fprintln(tw, "ID\tDIFFICULTY\tPOINTS\tLANGUAGES\tTITLE")
 			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", r.ID, r.Difficulty, r.MaxScore, r.Title)
+				langs := make([]string, len(r.Languages))
+				for i, l := range r.Languages {
+					langs[i] = string(l)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.ID, r.Difficulty, r.MaxScore, strings.Join(langs, ","), r.Title)
 			}
 			return tw.Flush()
 		},
@@ -105,7 +112,7 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 
 			out := cmd.OutOrStdout()
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "CHALLENGE\tSAMPLE\tEXPECT\tSCORE\tSTATUS\tCHECK")
+			fmt.Fprintln(tw, "CHALLENGE\tLANGUAGE\tSAMPLE\tEXPECT\tSCORE\tSTATUS\tCHECK")
 			failed := 0
 			var notes []string
 			for _, c := range list {
@@ -114,8 +121,8 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 					return &exitError{code: exitLess, err: err}
 				}
 				for _, s := range samples {
-					fmt.Fprintf(cmd.ErrOrStderr(), "grading %s %s %s…\n", c.ID, s.Kind, s.Name)
-					sub, err := grader.ReadDir("", s.Dir, grader.SubmissionLimits{})
+					fmt.Fprintf(cmd.ErrOrStderr(), "grading %s %s %s %s…\n", c.ID, s.Language, s.Kind, s.Name)
+					sub, err := grader.ReadDirIn("", s.Language, s.Dir, grader.SubmissionLimits{})
 					if err != nil {
 						return &exitError{code: exitLess, err: fmt.Errorf("%s %s: %w", c.ID, s.Name, err)}
 					}
@@ -134,9 +141,13 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 						failed++
 					}
 					if wantFull && !ok {
-						notes = append(notes, skippedNotes(c.ID, s.Name, res)...)
+						name := s.Name
+						if s.Language != grader.LanguageGo {
+							name = string(s.Language) + " " + name
+						}
+						notes = append(notes, skippedNotes(c.ID, name, res)...)
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d\t%s\t%s\n", c.ID, s.Kind+":"+s.Name, expect, res.Score, res.MaxScore, res.Status, check)
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", c.ID, s.Language, s.Kind+":"+s.Name, expect, res.Score, res.MaxScore, res.Status, check)
 				}
 			}
 			if err := tw.Flush(); err != nil {

@@ -86,12 +86,16 @@ func newGradeCmd(cfg *Config) *cobra.Command {
 		asJSON       bool
 		view         string
 		quiet        bool
+		language     string
 	)
 	cmd := &cobra.Command{
-		Use:   "grade --challenge <id|path> [--format text|json|gradescope] [--view learner|instructor] <dir|archive>",
+		Use:   "grade --challenge <id|path> [--language go|python|javascript] [--format text|json|gradescope] [--view learner|instructor] <dir|archive>",
 		Short: "Grade a solution locally with the same engine the service uses",
-		Long: `Grade a solution (a folder or a zip/tar/tar.gz archive holding a Go module)
-against a challenge from the catalog (by id) or from a folder (by path).
+		Long: `Grade a solution (a folder or a zip/tar/tar.gz archive) against a challenge
+from the catalog (by id) or from a folder (by path), in one of the languages
+the challenge offers: --language go (the default; a Go module, go.mod at its
+root), python (.py files, started as the challenge says: python3 app.py by
+default) or javascript (.js files, node server.js by default).
 
 --format text (the default) prints a report for people, --format json the
 result document, --format gradescope Gradescope's results.json (in the
@@ -122,7 +126,11 @@ submission, 3 a fault of the grader itself (Docker, images).`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			sub, err := grader.ReadPath("", args[0], grader.SubmissionLimits{})
+			lang, err := gradeLanguage(ch, language)
+			if err != nil {
+				return err
+			}
+			sub, err := grader.ReadPathIn("", lang, args[0], grader.SubmissionLimits{})
 			if err != nil {
 				if grader.IsRejected(err) {
 					return usageErr("%v", err)
@@ -166,5 +174,20 @@ submission, 3 a fault of the grader itself (Docker, images).`,
 	f.BoolVar(&asJSON, "json", false, "deprecated: use --format json")
 	f.StringVar(&view, "view", string(grader.ViewLearner), "which view of the result to print: learner or instructor (--format gradescope: instructor unless given)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "do not show progress while grading")
+	f.StringVar(&language, "language", string(grader.LanguageGo), "the submission's language, one the challenge offers: go, python or javascript")
 	return cmd
+}
+
+// gradeLanguage checks --language against what ch offers.
+func gradeLanguage(ch *grader.Challenge, flag string) (grader.Language, error) {
+	lang := grader.Language(flag)
+	offered := ch.OfferedLanguages()
+	names := make([]string, len(offered))
+	for i, l := range offered {
+		names[i] = string(l)
+	}
+	if _, ok := ch.Offering(lang); !ok {
+		return "", usageErr("--language %q: challenge %s is offered in %s", flag, ch.ID, strings.Join(names, ", "))
+	}
+	return lang, nil
 }

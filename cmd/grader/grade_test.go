@@ -188,3 +188,33 @@ func TestPrintGradeResult(t *testing.T) {
 		}
 	})
 }
+
+func TestGradeLanguage(t *testing.T) {
+	poly := &grader.Challenge{ID: "poly", Languages: []grader.Offering{{Language: grader.LanguageGo}, {Language: grader.LanguagePython}}}
+	legacy := &grader.Challenge{ID: "old"}
+	tests := []struct {
+		ch      *grader.Challenge
+		flag    string
+		want    grader.Language
+		wantErr string
+	}{
+		{poly, "python", grader.LanguagePython, ""},
+		{poly, "go", grader.LanguageGo, ""},
+		{poly, "javascript", "", `--language "javascript": challenge poly is offered in go, python`},
+		{poly, "cobol", "", "offered in go, python"},
+		{legacy, "go", grader.LanguageGo, ""},
+		{legacy, "python", "", "challenge old is offered in go"},
+	}
+	for _, tc := range tests {
+		got, err := gradeLanguage(tc.ch, tc.flag)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s --language %s: err = %v, want %q", tc.ch.ID, tc.flag, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s --language %s: got %q, %v", tc.ch.ID, tc.flag, got, err)
+		}
+	}
+}

@@ -9,6 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gradebox/grader/grader"
 )
 
 // runCLI runs the CLI in-process and returns its exit code and output.
@@ -78,6 +82,9 @@ func TestChallengeListJSON(t *testing.T) {
 	}
 	if strings.Join(ids, ",") != "cache-aside,fix-ledger,notes-api" {
 		t.Errorf("ids %v", ids)
+	}
+	if got := rows[len(rows)-1].Languages; !cmp.Equal(got, []grader.Language{grader.LanguageGo, grader.LanguagePython, grader.LanguageJavaScript}) {
+		t.Errorf("notes-api languages %v", got)
 	}
 }
 

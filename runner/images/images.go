@@ -11,17 +11,21 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
+
+	"github.com/gradebox/grader/grader"
 )
 
 // Tags of the images the grader runs.
 const (
-	Base  = "grader/base:local"
-	Go    = "grader/go:local"
+	Base = "grader/base:local"
+	// Go, Python and Node are the languages' images the engine names
+	// (grader.ImageGo and its siblings): one spelling of each tag.
+	Go    = grader.ImageGo
 	Redis = "grader/redis:local"
 	// Python is Debian's python3 with the libraries learners may import.
-	Python = "grader/python:local"
+	Python = grader.ImagePython
 	// Node is Debian's Node.js with the packages learners may require.
-	Node  = "grader/node:local"
+	Node  = grader.ImageNode
 	Tools = "grader/tools:local"
 )
 

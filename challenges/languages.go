@@ -1,0 +1,179 @@
+package challenges
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/gradebox/grader/grader"
+)
+
+// languagesDir holds one folder per offered language, each with its own
+// starter/, solution/ and mutants/.
+const languagesDir = "languages"
+
+// knownLanguages lists the languages for messages: "go, python, javascript".
+func knownLanguages() string {
+	names := make([]string, len(grader.Languages))
+	for i, l := range grader.Languages {
+		names[i] = string(l)
+	}
+	return strings.Join(names, ", ")
+}
+
+// languages checks the languages section and returns the offerings in
+// grader.Languages order. A challenge without the section is offered in
+// Go alone, with its samples at the challenge's root (nil is returned).
+func (l *loader) languages(cf challengeFile, hasHTTP bool) []grader.Offering {
+	if cf.Languages == nil {
+		return nil
+	}
+	if len(cf.Languages) == 0 {
+		l.bad("languages", "list at least one of "+knownLanguages()+", or leave the section out for Go alone", "is empty")
+		return nil
+	}
+	for name := range cf.Languages {
+		if !grader.Language(name).Known() {
+			l.bad("languages."+name, "use one of "+knownLanguages(), "%q is not a language the grader offers", name)
+		}
+	}
+	hasGoSuite := false
+	for _, s := range cf.Suites {
+		hasGoSuite = hasGoSuite || s.Kind == string(grader.SuiteGo)
+	}
+	var out []grader.Offering
+	for _, lang := range grader.Languages {
+		lf, ok := cf.Languages[string(lang)]
+		if !ok {
+			continue
+		}
+		if lf == nil {
+			lf = &languageFile{}
+		}
+		out = append(out, l.offering(lang, *lf, cf, hasHTTP, hasGoSuite))
+	}
+	return out
+}
+
+// offering checks one language's entry.
+func (l *loader) offering(lang grader.Language, lf languageFile, cf challengeFile, hasHTTP, hasGoSuite bool) grader.Offering {
+	field := "languages." + string(lang)
+	o := grader.Offering{Language: lang, Image: lf.Image, Samples: path.Join(languagesDir, string(lang))}
+	switch {
+	case o.Image == "" && lang == grader.LanguageGo && cf.Image != "":
+		o.Image = cf.Image
+	case o.Image == "":
+		o.Image = lang.DefaultImage()
+	case strings.ContainsAny(o.Image, " \t\n"):
+		l.bad(field+".image", "write an image reference such as "+lang.DefaultImage()+", or leave it out", "%q is not an image reference", o.Image)
+	}
+	if lang == grader.LanguageGo {
+		if !l.isDir(o.Samples) {
+			// Go's samples may stay at the challenge's root, as before
+			// languages existed.
+			o.Samples = ""
+		}
+		if lf.Start != nil {
+			l.bad(field+".start", "remove it: a Go service is the program built from service.main", "is set for Go")
+		}
+		return o
+	}
+	if hasGoSuite {
+		l.bad(field, "grade "+string(lang)+" with http suites only, or offer the challenge in Go alone", "a go suite grades only Go")
+	}
+	switch {
+	case lf.Start == nil:
+	case !hasHTTP:
+		l.bad(field+".start", "remove it, or add an http suite", "is set, but only http suites start a service")
+	case len(lf.Start) == 0:
+		l.bad(field+".start", fmt.Sprintf("name the program and its arguments, e.g. %q, or leave it out", lang.DefaultStart()), "is empty")
+	case slices.Equal(lf.Start, grader.NPMStart) && lang != grader.LanguageJavaScript:
+		l.bad(field+".start", "name the program and its arguments", "npm start runs a JavaScript package, not %s", lang)
+	default:
+		for i, a := range lf.Start {
+			if strings.TrimSpace(a) == "" || strings.ContainsRune(a, 0) {
+				l.bad(fmt.Sprintf("%s.start[%d]", field, i), "write each argument as a non-empty string", "%q is not an argument", a)
+			}
+		}
+		o.Start = lf.Start
+	}
+	return o
+}
+
+// sampleFolders checks that every offered language has a starter, a
+// solution and at least two mutants, each holding at its root what a
+// submission in the language needs there.
+func (l *loader) sampleFolders(offers []grader.Offering) {
+	if offers == nil {
+		offers = []grader.Offering{{Language: grader.LanguageGo}}
+	}
+	for _, o := range offers {
+		l.samplesOf(o)
+	}
+}
+
+// samplesOf checks the sample folders of one language.
+func (l *loader) samplesOf(o grader.Offering) {
+	need := rootNeed(o.Language)
+	for _, d := range []string{"starter", "solution"} {
+		d = path.Join(o.Samples, d)
+		if !l.hasRootMarker(o.Language, d) {
+			l.add(d, "", "make it a complete submission with "+need+" at its root", "is missing or does not hold %s", need)
+		}
+	}
+	mutants := path.Join(o.Samples, "mutants")
+	fix := "add at least two known-wrong solutions, each a complete submission in " + path.Join(mutants, "<name>") + "/"
+	entries, err := fs.ReadDir(l.fsys, l.fsPath(mutants))
+	if err != nil {
+		l.add(mutants, "", fix, "cannot be read: %v", unwrapPath(err))
+		return
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		n++
+		if d := path.Join(mutants, e.Name()); !l.hasRootMarker(o.Language, d) {
+			l.add(d, "", "make each mutant a complete submission with "+need+" at its root", "does not hold %s", need)
+		}
+	}
+	if n < 2 {
+		l.add(mutants, "", fix, "holds %d mutant(s), at least 2 are required", n)
+	}
+}
+
+// rootNeed says, for messages, what a submission in lang holds at its
+// root.
+func rootNeed(lang grader.Language) string {
+	switch lang {
+	case grader.LanguagePython:
+		return "a .py file"
+	case grader.LanguageJavaScript:
+		return "package.json or a .js file"
+	}
+	return "go.mod"
+}
+
+// hasRootMarker reports whether folder dir holds a regular file that marks
+// a submission's root in lang.
+func (l *loader) hasRootMarker(lang grader.Language, dir string) bool {
+	entries, err := fs.ReadDir(l.fsys, l.fsPath(dir))
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && lang.MarksRoot(e.Name()) {
+			return true
+		}
+	}
+	return false
+}
+
+// isDir reports whether name is a folder (not a link).
+func (l *loader) isDir(name string) bool {
+	info, err := fs.Lstat(l.fsys, l.fsPath(name))
+	return err == nil && info.IsDir()
+}
