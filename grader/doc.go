@@ -9,6 +9,13 @@
 // every import against the image), and how its service starts. http
 // suites grade every language alike; go suites grade Go.
 //
+// The grading service's records are domain types too: a submission's
+// Record and State, Cohorts, Regrades and their items, a leaderboard's
+// BoardEntry, a StoredEvent, and the errors the service's ports wrap
+// (ErrNotFound, ErrExists, ErrQuota, ErrRegradeState, ErrInvalidEventID).
+// The Redis store keeps them; the API, the queue and the cohort and
+// regrade computations use them without importing the store.
+//
 // The package imports only the standard library. Everything that touches the
 // outside world reaches it through the small ports declared here: a Sandbox
 // runs containers (implemented on the Docker Engine by package runner), a
