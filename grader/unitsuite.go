@@ -115,8 +115,10 @@ func (j *job) unitSpec(s Suite, nonce string) (BoxSpec, error) {
 	case SuiteNodeTest:
 		entry := ""
 		for _, name := range names {
-			spec.Files = append(spec.Files, File{Name: nodeTestPrefix + name, Mode: 0o444, Data: s.Files[name]})
-			entry += fmt.Sprintf("require(%q);\n", "./"+nodeTestPrefix+name)
+			// .cjs: CommonJS whatever the submission's package.json says.
+			hidden := nodeTestPrefix + strings.TrimSuffix(name, path.Ext(name)) + ".cjs"
+			spec.Files = append(spec.Files, File{Name: hidden, Mode: 0o444, Data: s.Files[name]})
+			entry += fmt.Sprintf("require(%q);\n", "./"+hidden)
 		}
 		spec.Files = append(spec.Files, File{Name: nodeTestPrefix + "main.cjs", Mode: 0o444, Data: []byte(entry)})
 		// NODE_OPTIONS is not passed on: the grader alone sets flags.
