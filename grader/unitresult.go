@@ -48,9 +48,18 @@ func pytestCases(entries []junitEntry, suffix string) (cases []unitCase, orphan 
 // nodeTestCases maps the entries of node:test's report to the
 // challenge's names: a top-level test is its own name, a subtest is
 // "test/subtest".
+//
+// Node 18's junit reporter escapes a double quote as &quot; and then the
+// ampersand again, so names and messages read back with a literal
+// "&quot;"; it is turned back into the quote.
 func nodeTestCases(entries []junitEntry) []unitCase {
 	var cases []unitCase
+	unquote := strings.NewReplacer("&quot;", `"`).Replace
 	for _, e := range entries {
+		e.Name, e.Message = unquote(e.Name), unquote(e.Message)
+		for i := range e.Path {
+			e.Path[i] = unquote(e.Path[i])
+		}
 		full := append(append([]string{}, e.Path...), e.Name)
 		c := entryCase(e, full[0], "")
 		if len(full) > 1 {

@@ -131,3 +131,21 @@ func TestShadowProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeTestNamesWithQuotes reads a report of Node 18's junit reporter,
+// which escapes double quotes twice, and finds the tests by their names.
+func TestNodeTestNamesWithQuotes(t *testing.T) {
+	entries, complete := parseJUnit(readUnit(t, "node-test-quotes.xml"))
+	if !complete {
+		t.Fatal("complete = false, want true")
+	}
+	s := unitSuite(SuiteNodeTest, `a "q" <b> & c`, "p")
+	for _, r := range unitResults(s, nodeTestCases(entries), "missing") {
+		if r.Status != TestPassed {
+			t.Errorf("%s: %s %q, want passed", r.Name, r.Status, r.Message)
+		}
+		if r.Name == "p" && (len(r.Subtests) != 1 || r.Subtests[0].Name != `p/"x" & <y>`) {
+			t.Errorf("subtests of p = %+v, want one named p/\"x\" & <y>", r.Subtests)
+		}
+	}
+}
