@@ -181,6 +181,13 @@ func (l *loader) suiteLanguages(c *grader.Challenge) {
 			l.bad(fmt.Sprintf("suites[%d].kind", i), "offer the challenge in "+string(own)+" under languages, or remove the suite", "a %s suite grades %s, which the challenge does not offer", s.Kind, own)
 		}
 	}
+	if c.HasSuite(grader.SuitePytest) || c.HasSuite(grader.SuiteNodeTest) {
+		for k := range c.Env {
+			if strings.HasPrefix(k, "PYTHON") || k == "NODE_OPTIONS" || k == "NODE_PATH" {
+				l.bad("env."+k, "remove it: the grader alone sets how pytest and node:test start", "is set, but the challenge has a pytest or node-test suite")
+			}
+		}
+	}
 	if len(l.p.list) > 0 || len(c.Suites) == 0 {
 		return
 	}
