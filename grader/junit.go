@@ -54,7 +54,8 @@ type junitSuite struct {
 // complete is false when the report is cut short or malformed (a test
 // program that ended early); the entries read until then are returned.
 // Each testsuite element is reported after its testcases: failed when
-// its failures or errors attribute is above 0.
+// its failures or errors attribute is above 0. Reading stops at the end
+// of the root testsuites element.
 func parseJUnit(data []byte) (entries []junitEntry, complete bool) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, false
@@ -79,6 +80,11 @@ func parseJUnit(data []byte) (entries []junitEntry, complete bool) {
 				entries = append(entries, caseEntry(suitePath(open), c))
 			}
 		case xml.EndElement:
+			if t.Name.Local == "testsuites" && len(open) == 0 {
+				// The report ends with its root: whatever follows was
+				// not written by the runner.
+				return entries, true
+			}
 			if t.Name.Local != "testsuite" || len(open) == 0 {
 				continue
 			}

@@ -70,6 +70,7 @@ func TestUnitResultsRefuseForgery(t *testing.T) {
 		{"reported twice", `<testsuites><testsuite><testcase name="test_add_pN"/><testcase name="test_add_pN"><failure message="no"/></testcase></testsuite></testsuites>`, TestFailed, "reported more than once; a submission must not register tests of its own"},
 		{"cut short", `<testsuites><testsuite name="pytest"><testcase name="test_add_pN"/><testcase name="te`, TestPassed, ""},
 		{"cut inside the test", `<testsuites><testsuite name="pytest"><testcase name="test_add_pN">`, TestFailed, "missing"},
+		{"forged tail after the root", `<testsuites><testsuite name="pytest"><testcase name="test_add_pN"><failure message="no"/></testcase></testsuite></testsuites><testcase name="test_add_pN"/>`, TestFailed, "no"},
 		{"passes", `<testsuites><testsuite name="pytest"><testcase name="test_add_pN"/></testsuite></testsuites>`, TestPassed, ""},
 	}
 	for _, tc := range tests {
