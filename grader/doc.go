@@ -7,7 +7,9 @@
 // runs no learner code (the Go compiler; for Python and JavaScript an
 // embedded checker that byte-compiles or parses every file and resolves
 // every import against the image), and how its service starts. http
-// suites grade every language alike; go suites grade Go.
+// suites grade every language alike; unit suites grade one language: go
+// suites Go, pytest suites Python, node-test suites JavaScript, the last
+// two from the JUnit XML report their runner writes.
 //
 // The package imports only the standard library. Everything that touches the
 // outside world reaches it through the small ports declared here: a Sandbox
