@@ -39,10 +39,6 @@ func (l *loader) languages(cf challengeFile, hasHTTP bool) []grader.Offering {
 			l.bad("languages."+name, "use one of "+knownLanguages(), "%q is not a language the grader offers", name)
 		}
 	}
-	hasGoSuite := false
-	for _, s := range cf.Suites {
-		hasGoSuite = hasGoSuite || s.Kind == string(grader.SuiteGo)
-	}
 	var out []grader.Offering
 	for _, lang := range grader.Languages {
 		lf, ok := cf.Languages[string(lang)]
@@ -52,13 +48,13 @@ func (l *loader) languages(cf challengeFile, hasHTTP bool) []grader.Offering {
 		if lf == nil {
 			lf = &languageFile{}
 		}
-		out = append(out, l.offering(lang, *lf, cf, hasHTTP, hasGoSuite))
+		out = append(out, l.offering(lang, *lf, cf, hasHTTP))
 	}
 	return out
 }
 
 // offering checks one language's entry.
-func (l *loader) offering(lang grader.Language, lf languageFile, cf challengeFile, hasHTTP, hasGoSuite bool) grader.Offering {
+func (l *loader) offering(lang grader.Language, lf languageFile, cf challengeFile, hasHTTP bool) grader.Offering {
 	field := "languages." + string(lang)
 	o := grader.Offering{Language: lang, Image: lf.Image, Samples: path.Join(languagesDir, string(lang))}
 	switch {
@@ -79,9 +75,6 @@ func (l *loader) offering(lang grader.Language, lf languageFile, cf challengeFil
 			l.bad(field+".start", "remove it: a Go service is the program built from service.main", "is set for Go")
 		}
 		return o
-	}
-	if hasGoSuite {
-		l.bad(field, "grade "+string(lang)+" with http suites only, or offer the challenge in Go alone", "a go suite grades only Go")
 	}
 	switch {
 	case lf.Start == nil:
@@ -176,4 +169,35 @@ func (l *loader) hasRootMarker(lang grader.Language, dir string) bool {
 func (l *loader) isDir(name string) bool {
 	info, err := fs.Lstat(l.fsys, l.fsPath(name))
 	return err == nil && info.IsDir()
+}
+
+// suiteLanguages checks that every unit suite grades an offered language
+// and that every offered language is graded by some suite, out of the
+// same maximum score: one challenge, one score, whatever the language.
+func (l *loader) suiteLanguages(c *grader.Challenge) {
+	offered := c.OfferedLanguages()
+	for i, s := range c.Suites {
+		if own := s.Kind.Language(); own != "" && !slices.Contains(offered, own) {
+			l.bad(fmt.Sprintf("suites[%d].kind", i), "offer the challenge in "+string(own)+" under languages, or remove the suite", "a %s suite grades %s, which the challenge does not offer", s.Kind, own)
+		}
+	}
+	if c.HasSuite(grader.SuitePytest) || c.HasSuite(grader.SuiteNodeTest) {
+		for k := range c.Env {
+			if strings.HasPrefix(k, "PYTHON") || k == "NODE_OPTIONS" || k == "NODE_PATH" {
+				l.bad("env."+k, "remove it: the grader alone sets how pytest and node:test start", "is set, but the challenge has a pytest or node-test suite")
+			}
+		}
+	}
+	if len(l.p.list) > 0 || len(c.Suites) == 0 {
+		return
+	}
+	want := c.MaxScoreFor(offered[0])
+	for _, lang := range offered {
+		switch got := c.MaxScoreFor(lang); {
+		case len(c.SuitesFor(lang)) == 0:
+			l.bad("suites", "add an http suite, or a unit suite for "+string(lang)+" (go, pytest or node-test)", "no suite grades %s", lang)
+		case got != want:
+			l.bad("suites", "give every language's tests the same points in all", "%s is graded out of %d points, %s out of %d", offered[0], want, lang, got)
+		}
+	}
 }

@@ -115,7 +115,9 @@ func TestLanguageProblems(t *testing.T) {
 	}
 }
 
-func TestLanguageGoSuiteOnlyForGo(t *testing.T) {
+func TestLanguageGradedOutOfTheSameScore(t *testing.T) {
+	// The demo's go suite grades Go alone: Python gets only the http
+	// suite's points.
 	err := loadDemo(t, edit{"challenge.yaml", "tags: [http, go]", "tags: [http, go]\nlanguages:\n  go:\n  python: {}"})
-	assertProblem(t, err, "demo/challenge.yaml", "languages.python", "a go suite grades only Go")
+	assertProblem(t, err, "demo/challenge.yaml", "suites", "go is graded out of 13 points, python out of 4")
 }

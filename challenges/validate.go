@@ -102,6 +102,7 @@ func (l *loader) convert(cf challengeFile) *grader.Challenge {
 			c.Suites = append(c.Suites, s)
 		}
 	}
+	l.suiteLanguages(c)
 	// Only a challenge without other problems has all its tests known.
 	if len(l.p.list) == 0 && len(c.Suites) > 0 && c.MaxScore() == 0 {
 		l.bad("suites", "give some tests points, or the reference solution's full marks prove nothing", "every test is worth 0 points")
@@ -381,11 +382,13 @@ func (l *loader) suite(field string, sf suiteFile, fixtures []grader.Fixture, li
 		l.httpSuite(field, sf, vis, fixtures, limits, &s)
 	case grader.SuiteGo:
 		l.goSuite(field, sf, vis, &s)
+	case grader.SuitePytest, grader.SuiteNodeTest:
+		l.unitSuite(field, sf, vis, &s)
 	case "":
-		l.bad(field+".kind", "use go or http", "missing")
+		l.bad(field+".kind", "use go, pytest, node-test or http", "missing")
 		return s, false
 	default:
-		l.bad(field+".kind", "use go or http", "%q is not a suite kind", sf.Kind)
+		l.bad(field+".kind", "use go, pytest, node-test or http", "%q is not a suite kind", sf.Kind)
 		return s, false
 	}
 	return s, true

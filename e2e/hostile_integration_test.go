@@ -5,11 +5,15 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,10 +40,20 @@ func hostileGoChallenge(t *testing.T) *grader.Challenge {
 	}
 }
 
-func hostileHTTPChallenge() *grader.Challenge {
+// hostileHTTPChallenge is an http suite whose hidden test wants GET
+// /answer to say 42, offered in every language. Each hostile service says
+// 42 only if its attack worked. env is given to the service (the address
+// and port of a listener on the host, for the services that look for it).
+func hostileHTTPChallenge(env map[string]string) *grader.Challenge {
 	return &grader.Challenge{
 		ID: "hostile-http", Version: "test", Image: "grader/go:local",
-		Limits:   grader.Limits{RunTimeout: 20 * time.Second, ReadyTimeout: 5 * time.Second, TestTimeout: 5 * time.Second, MemoryBytes: 128 << 20, OutputBytes: 256 << 10},
+		Languages: []grader.Offering{
+			{Language: grader.LanguageGo, Image: "grader/go:local"},
+			{Language: grader.LanguagePython, Image: grader.LanguagePython.DefaultImage(), Start: []string{"python3", "app.py"}},
+			{Language: grader.LanguageJavaScript, Image: grader.LanguageJavaScript.DefaultImage(), Start: []string{"node", "server.js"}},
+		},
+		Limits:   grader.Limits{RunTimeout: 20 * time.Second, ReadyTimeout: 5 * time.Second, TestTimeout: 5 * time.Second, MemoryBytes: 128 << 20, OutputBytes: 256 << 10, Pids: 64, TmpfsBytes: 16 << 20},
+		Env:      env,
 		Service:  &grader.Service{Main: ".", Port: 8080, ReadyPath: "/healthz"},
 		Fixtures: []grader.Fixture{{Name: "upstream", Kind: grader.FixtureUpstream, Port: 9000}},
 		Suites: []grader.Suite{{Name: "api", Kind: grader.SuiteHTTP, Tests: []grader.TestSpec{{
@@ -74,23 +88,129 @@ func TestHostileGoSubmissions(t *testing.T) {
 	runHostile(t, ch, "testdata/hostile", cases)
 }
 
+// hostileHTTPVerdicts are the verdicts of each hostile service, whatever
+// its language: testdata/hostile-http/<case> is the Go one,
+// testdata/hostile-http-<language>/<case> the others.
+var hostileHTTPVerdicts = map[string][]grader.Status{
+	"reference": {grader.StatusPassed},
+	// A learner's own package named like an offered one (flask/, express/)
+	// is the learner's code: allowed, and it only changes the learner's
+	// own process; the tester is the grader's program in its own box.
+	"shadow": {grader.StatusPassed},
+	// sitecustomize.py, usercustomize.py and a .pth file at the root run
+	// neither in the build check (python3 -I) nor in the service: the
+	// submission's folder is not a site directory.
+	"customize": {grader.StatusPassed},
+	// A node_modules/ folder is refused by the build check.
+	"nodemodules": {grader.StatusBuildFailed},
+	"escape":      {grader.StatusFailed},
+	"readtests":   {grader.StatusFailed},
+	"crash":       {grader.StatusFailed},
+	"sleeper":     {grader.StatusFailed},
+	"cpuloop":     {grader.StatusFailed},
+	"forkbomb":    {grader.StatusTimedOut, grader.StatusFailed, grader.StatusMemoryExceeded},
+	"diskfill":    {grader.StatusFailed},
+	"noisy":       {grader.StatusOutputExceeded},
+	"hog":         {grader.StatusMemoryExceeded},
+}
+
+// hookMarker is what a hostile file prints when something ran it that
+// should not have.
+const hookMarker = "LEARNER-HOOK-RAN"
+
+// TestHostileHTTPSubmissions grades hostile services in every language
+// against an http suite, with a listener on the host that none of them
+// may reach.
 func TestHostileHTTPSubmissions(t *testing.T) {
-	cases := []hostileCase{
-		{"reference", []grader.Status{grader.StatusPassed}},
-		{"escape", []grader.Status{grader.StatusFailed}},
-		{"crash", []grader.Status{grader.StatusFailed}},
-		{"noisy", []grader.Status{grader.StatusOutputExceeded}},
-		{"hog", []grader.Status{grader.StatusMemoryExceeded}},
+	host := listenOnHost(t)
+	ch := hostileHTTPChallenge(map[string]string{"HOST_ADDRS": strings.Join(host.addrs, ","), "HOST_PORT": host.port})
+	for lang, dir := range map[grader.Language]string{
+		grader.LanguageGo:         "testdata/hostile-http",
+		grader.LanguagePython:     "testdata/hostile-http-python",
+		grader.LanguageJavaScript: "testdata/hostile-http-javascript",
+	} {
+		t.Run(string(lang), func(t *testing.T) {
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cases []hostileCase
+			for _, e := range entries {
+				want, ok := hostileHTTPVerdicts[e.Name()]
+				if !ok {
+					t.Fatalf("%s/%s has no verdict in hostileHTTPVerdicts", dir, e.Name())
+				}
+				cases = append(cases, hostileCase{e.Name(), want})
+			}
+			runHostileIn(t, ch, lang, dir, cases)
+		})
 	}
-	runHostile(t, hostileHTTPChallenge(), "testdata/hostile-http", cases)
+	if n := host.close(); n > 0 {
+		t.Errorf("the listener on the host accepted %d connection(s) from the services", n)
+	}
+}
+
+// hostListener listens on every address of the host, counting the
+// connections it accepts.
+type hostListener struct {
+	ln       net.Listener
+	addrs    []string // the host's addresses, but loopback
+	port     string
+	accepted atomic.Int64
+	done     chan struct{}
+}
+
+func listenOnHost(t *testing.T) *hostListener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &hostListener{ln: ln, port: strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), done: make(chan struct{})}
+	t.Cleanup(func() { h.close() })
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if ip, ok := a.(*net.IPNet); ok && ip.IP.To4() != nil && !ip.IP.IsLoopback() {
+			h.addrs = append(h.addrs, ip.IP.String())
+		}
+	}
+	go func() {
+		defer close(h.done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			h.accepted.Add(1)
+			c.Close()
+		}
+	}()
+	return h
+}
+
+// close stops the listener and returns how many connections it accepted.
+func (h *hostListener) close() int64 {
+	h.ln.Close()
+	<-h.done
+	return h.accepted.Load()
 }
 
 func runHostile(t *testing.T, ch *grader.Challenge, dir string, cases []hostileCase) {
+	runHostileIn(t, ch, grader.LanguageGo, dir, cases)
+}
+
+// runHostileIn grades each case of dir, a submission in lang: its verdict
+// must be one of the case's, it scores nothing unless it is meant to pass,
+// it leaves nothing behind, and no file it holds ran where it should not.
+func runHostileIn(t *testing.T, ch *grader.Challenge, lang grader.Language, dir string, cases []hostileCase) {
 	eng := newEngine()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			id := "hostile-" + ch.ID + "-" + tc.name
-			sub, err := grader.ReadDir(id, filepath.Join(dir, tc.name), grader.SubmissionLimits{})
+			id := "hostile-" + ch.ID + "-" + string(lang) + "-" + tc.name
+			sub, err := grader.ReadDirIn(id, lang, filepath.Join(dir, tc.name), grader.SubmissionLimits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,7 +223,7 @@ func runHostile(t *testing.T, ch *grader.Challenge, dir string, cases []hostileC
 				t.Fatalf("grading failed: %v", err)
 			}
 			runtime.ReadMemStats(&after)
-			t.Logf("%s: %s %d/%d in %s: %s", tc.name, res.Status, res.Score, res.MaxScore, time.Since(start).Round(time.Millisecond), res.Message)
+			t.Logf("%s: %s %d/%d in %s: %s\n%s", tc.name, res.Status, res.Score, res.MaxScore, time.Since(start).Round(time.Millisecond), res.Message, describe(res))
 			assertNoLeftovers(t, id)
 			ok := false
 			for _, s := range tc.want {
@@ -112,8 +232,11 @@ func runHostile(t *testing.T, ch *grader.Challenge, dir string, cases []hostileC
 			if !ok {
 				t.Errorf("status %s (%s), want one of %v\n%s", res.Status, res.Message, tc.want, describe(res))
 			}
-			if tc.name != "reference" && res.Score != 0 {
+			if !slices.Equal(tc.want, []grader.Status{grader.StatusPassed}) && res.Score != 0 {
 				t.Errorf("a hostile submission scored %d/%d: the sandbox has a hole\n%s", res.Score, res.MaxScore, describe(res))
+			}
+			if strings.Contains(res.Build.Text+res.Service.Text, hookMarker) {
+				t.Errorf("a learner's hook ran:\nbuild: %s\nservice: %s", res.Build.Text, res.Service.Text)
 			}
 			learner := res.As(grader.ViewLearner)
 			doc := fmt.Sprintf("%+v", learner)

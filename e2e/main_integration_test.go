@@ -47,13 +47,17 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "FAIL: images missing (%v, %v): run make images\n", missing, err)
 		os.Exit(1)
 	}
-	docker, err = runner.New(runner.Config{Client: cli, Worker: "e2e-tests"})
+	// The worker id is this process's own: the reap below removes
+	// everything labelled with it, and other test processes may be
+	// grading on the same daemon at the same time.
+	worker := fmt.Sprintf("e2e-tests-%d", os.Getpid())
+	docker, err = runner.New(runner.Config{Client: cli, Worker: worker})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
-	if _, err := docker.Reap(context.Background(), runner.ReapOptions{Worker: "e2e-tests", OlderThan: 24 * time.Hour}); err != nil {
+	if _, err := docker.Reap(context.Background(), runner.ReapOptions{Worker: worker, OlderThan: 24 * time.Hour}); err != nil {
 		fmt.Fprintln(os.Stderr, "reap:", err)
 	}
 	os.Exit(code)
@@ -63,7 +67,8 @@ func newEngine() *grader.Engine {
 	return grader.NewEngine(grader.EngineConfig{Sandbox: docker})
 }
 
-// assertNoLeftovers checks that nothing of job remains.
+// assertNoLeftovers checks that nothing of job remains: no container,
+// volume or network labelled with it.
 func assertNoLeftovers(t *testing.T, job string) {
 	t.Helper()
 	f := make(client.Filters).Add("label", runner.LabelJob+"="+job)
@@ -76,7 +81,11 @@ func assertNoLeftovers(t *testing.T, job string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Items)+len(vols.Items) > 0 {
-		t.Errorf("job %s left %d container(s) and %d volume(s)", job, len(list.Items), len(vols.Items))
+	nets, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Items)+len(vols.Items)+len(nets.Items) > 0 {
+		t.Errorf("job %s left %d container(s), %d volume(s) and %d network(s)", job, len(list.Items), len(vols.Items), len(nets.Items))
 	}
 }

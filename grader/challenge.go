@@ -162,8 +162,8 @@ type Suite struct {
 	// Package is, for a go suite, the folder inside the submission where
 	// the hidden test files are placed ("." by default).
 	Package string `json:"package,omitempty"`
-	// Files are, for a go suite, the hidden test files: base name to
-	// content.
+	// Files are, for a go, pytest or node-test suite, the hidden test
+	// files: base name to content.
 	Files map[string][]byte `json:"-"`
 	// Race runs a go suite with the race detector.
 	Race bool `json:"race,omitempty"`
@@ -178,15 +178,35 @@ type TestSpec struct {
 	Steps []Step `json:"steps,omitempty"`
 }
 
-// MaxScore is the sum of the points of every test of every suite.
+// MaxScore is the most a submission can score: the sum of the points of
+// every test of every suite that grades the challenge's first language.
+// The loader makes every offered language's maximum the same.
 func (c *Challenge) MaxScore() int {
+	return c.MaxScoreFor(c.OfferedLanguages()[0])
+}
+
+// MaxScoreFor is the sum of the points of every test of every suite that
+// grades submissions in l.
+func (c *Challenge) MaxScoreFor(l Language) int {
 	total := 0
-	for _, s := range c.Suites {
+	for _, s := range c.SuitesFor(l) {
 		for _, t := range s.Tests {
 			total += t.Points
 		}
 	}
 	return total
+}
+
+// SuitesFor lists, in order, the suites that grade a submission in l:
+// the http suites, and the unit suites of l.
+func (c *Challenge) SuitesFor(l Language) []Suite {
+	var out []Suite
+	for _, s := range c.Suites {
+		if s.Kind.Grades(l) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // HasSuite reports whether the challenge has a suite of kind k.

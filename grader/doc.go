@@ -7,7 +7,9 @@
 // runs no learner code (the Go compiler; for Python and JavaScript an
 // embedded checker that byte-compiles or parses every file and resolves
 // every import against the image), and how its service starts. http
-// suites grade every language alike; go suites grade Go.
+// suites grade every language alike; unit suites grade one language: go
+// suites Go, pytest suites Python, node-test suites JavaScript, the last
+// two from the JUnit XML report their runner writes.
 //
 // The grading service's records are domain types too: a submission's
 // Record and State, Cohorts, Regrades and their items, a leaderboard's

@@ -88,9 +88,6 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 	if !ok {
 		return Result{}, Rejectf("challenge %s is not offered in %s; offered: %s", ch.ID, sub.Language, joinLanguages(ch.OfferedLanguages()))
 	}
-	if sub.Language != LanguageGo && ch.HasSuite(SuiteGo) {
-		return Result{}, fmt.Errorf("challenge %s offers %s but has a go suite, which grades only Go", ch.ID, sub.Language)
-	}
 	j := &job{
 		e:        e,
 		ch:       ch,
@@ -107,14 +104,14 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 		Challenge:        ch.ID,
 		ChallengeVersion: ch.Version,
 		View:             ViewInstructor,
-		MaxScore:         ch.MaxScore(),
+		MaxScore:         ch.MaxScoreFor(sub.Language),
 		Tests:            []TestResult{},
 		Timings:          []PhaseTiming{},
 	}
 	var verdict Status
 	var verdictMsg string
 	var notes []string
-	for _, s := range ch.Suites {
+	for _, s := range ch.SuitesFor(sub.Language) {
 		out, err := j.runSuite(ctx, s)
 		if err != nil {
 			return Result{}, fmt.Errorf("suite %s: %w", s.Name, err)
@@ -224,6 +221,8 @@ func (j *job) runSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 		return j.runGoSuite(ctx, s)
 	case SuiteHTTP:
 		return j.runHTTPSuite(ctx, s)
+	case SuitePytest, SuiteNodeTest:
+		return j.runUnitSuite(ctx, s)
 	}
 	return suiteOutcome{}, fmt.Errorf("unknown suite kind %q", s.Kind)
 }

@@ -18,26 +18,16 @@ const checkerDir = ".grader-check"
 func (j *job) runInterpretedHTTPSuite(ctx context.Context, s Suite) (suiteOutcome, error) {
 	var out suiteOutcome
 	var app serviceApp
-	ok, err := j.phase(ctx, "build", s, &out.timings, func() (bool, string, error) {
+	ok, err := j.checkPhase(ctx, s, &out, func() string {
+		if problem := shadowProblem(j.lang, j.sub.Files); problem != "" {
+			return problem
+		}
 		var problem string
-		if app, problem = j.interpretedApp(); problem != "" {
-			out.verdict, out.message, out.build = StatusBuildFailed, problem, Output{Text: problem + "\n"}
-			return false, problem, nil
-		}
-		verdict, msg, build, err := j.check(ctx)
-		out.build = build
-		if err != nil || verdict != "" {
-			out.verdict, out.message = verdict, msg
-			return false, msg, err
-		}
-		return true, "", nil
+		app, problem = j.interpretedApp()
+		return problem
 	})
-	if err != nil {
+	if err != nil || !ok {
 		return out, err
-	}
-	if !ok {
-		out.tests = notRun(s, "not run: "+out.message)
-		return out, nil
 	}
 	return out, j.runPhase(ctx, s, &out, app)
 }

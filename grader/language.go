@@ -11,8 +11,8 @@ import (
 // For the engine a language is four things: the image that holds its
 // toolchain and the packages learners may use, a build step that runs no
 // learner code (compile, or byte-compile and resolve imports), how a
-// service starts, and a unit-suite runner. Only Go has a unit-suite
-// runner so far (go suites); http suites grade every language alike.
+// service starts, and a unit-suite runner (go, pytest, node-test; see
+// SuiteKind.Language); http suites grade every language alike.
 type Language string
 
 // Languages.

@@ -58,7 +58,33 @@ const (
 	// SuiteHTTP starts the learner's program as a service and sends it
 	// scripted requests from a tester outside its container.
 	SuiteHTTP SuiteKind = "http"
+	// SuitePytest runs hidden test_*.py files with pytest in the learner's
+	// Python process.
+	SuitePytest SuiteKind = "pytest"
+	// SuiteNodeTest runs hidden JavaScript test files with Node's built-in
+	// node:test runner in the learner's process.
+	SuiteNodeTest SuiteKind = "node-test"
 )
+
+// Language is the one language a unit suite grades, or "" for a kind
+// (http) that grades every language alike.
+func (k SuiteKind) Language() Language {
+	switch k {
+	case SuiteGo:
+		return LanguageGo
+	case SuitePytest:
+		return LanguagePython
+	case SuiteNodeTest:
+		return LanguageJavaScript
+	}
+	return ""
+}
+
+// Grades reports whether a suite of kind k grades submissions in l.
+func (k SuiteKind) Grades(l Language) bool {
+	own := k.Language()
+	return own == "" || own == l
+}
 
 // FixtureKind names a helper service the grader can start beside a
 // submission.

@@ -145,7 +145,7 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 						if s.Language != grader.LanguageGo {
 							name = string(s.Language) + " " + name
 						}
-						notes = append(notes, skippedNotes(c.ID, name, res)...)
+						notes = append(notes, skippedNotes(c, name, res)...)
 					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", c.ID, s.Language, s.Kind+":"+s.Name, expect, res.Score, res.MaxScore, res.Status, check)
 				}
@@ -168,13 +168,18 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 }
 
 // skippedNotes names the tests of a reference's result that failed
-// because they called t.Skip: a graded test must run, so the reference
-// cannot score full marks while they skip.
-func skippedNotes(challenge, sample string, res grader.Result) []string {
+// because they skipped (t.Skip, pytest.skip, node:test's skip): a graded
+// test must run, so the reference cannot score full marks while they
+// skip.
+func skippedNotes(c *grader.Challenge, sample string, res grader.Result) []string {
+	how := map[string]string{}
+	for _, s := range c.Suites {
+		how[s.Name] = map[grader.SuiteKind]string{grader.SuiteGo: "t.Skip", grader.SuitePytest: "pytest.skip", grader.SuiteNodeTest: "skip"}[s.Kind]
+	}
 	var notes []string
 	for _, t := range res.Tests {
 		if t.Message == grader.TestSkippedMessage {
-			notes = append(notes, fmt.Sprintf("%s: the %s's test %s was skipped (t.Skip): a skipped test fails with 0 points; make it run", challenge, sample, t.Name))
+			notes = append(notes, fmt.Sprintf("%s: the %s's test %s was skipped (%s): a skipped test fails with 0 points; make it run", c.ID, sample, t.Name, how[t.Suite]))
 		}
 	}
 	return notes

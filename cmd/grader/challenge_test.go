@@ -9,13 +9,18 @@ import (
 )
 
 func TestSkippedNotesNameTheSkippingTests(t *testing.T) {
+	c := &grader.Challenge{ID: "fix-ledger", Suites: []grader.Suite{{Name: "ledger", Kind: grader.SuiteGo}, {Name: "ledger-py", Kind: grader.SuitePytest}}}
 	res := grader.Result{Tests: []grader.TestResult{
-		{Name: "TestParse", Status: grader.TestPassed},
-		{Name: "TestSplit", Status: grader.TestFailed, Message: grader.TestSkippedMessage},
-		{Name: "TestRace", Status: grader.TestFailed, Message: "money was lost"},
+		{Name: "TestParse", Suite: "ledger", Status: grader.TestPassed},
+		{Name: "TestSplit", Suite: "ledger", Status: grader.TestFailed, Message: grader.TestSkippedMessage},
+		{Name: "TestRace", Suite: "ledger", Status: grader.TestFailed, Message: "money was lost"},
+		{Name: "test_split", Suite: "ledger-py", Status: grader.TestFailed, Message: grader.TestSkippedMessage},
 	}}
-	want := []string{"fix-ledger: the solution's test TestSplit was skipped (t.Skip): a skipped test fails with 0 points; make it run"}
-	if diff := cmp.Diff(want, skippedNotes("fix-ledger", "solution", res)); diff != "" {
+	want := []string{
+		"fix-ledger: the solution's test TestSplit was skipped (t.Skip): a skipped test fails with 0 points; make it run",
+		"fix-ledger: the solution's test test_split was skipped (pytest.skip): a skipped test fails with 0 points; make it run",
+	}
+	if diff := cmp.Diff(want, skippedNotes(c, "solution", res)); diff != "" {
 		t.Errorf("skippedNotes (-want +got):\n%s", diff)
 	}
 }

@@ -1,0 +1,19 @@
+const http = require('http');
+
+async function answer() {
+  let n = 0;
+  for (;;) n++;
+}
+
+http
+  .createServer(async (req, res) => {
+    if (req.url === '/healthz') return res.end('{}');
+    if (req.url !== '/answer') {
+      res.statusCode = 404;
+      return res.end();
+    }
+    const body = JSON.stringify(await answer());
+    res.setHeader('Content-Type', 'application/json');
+    res.end(body);
+  })
+  .listen(Number(process.env.PORT));

@@ -1,0 +1,20 @@
+const http = require('http');
+
+const keep = [];
+
+async function answer() {
+  for (;;) keep.push(Buffer.alloc(16 << 20, 1));
+}
+
+http
+  .createServer(async (req, res) => {
+    if (req.url === '/healthz') return res.end('{}');
+    if (req.url !== '/answer') {
+      res.statusCode = 404;
+      return res.end();
+    }
+    const body = JSON.stringify(await answer());
+    res.setHeader('Content-Type', 'application/json');
+    res.end(body);
+  })
+  .listen(Number(process.env.PORT));

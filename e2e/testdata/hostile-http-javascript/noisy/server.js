@@ -1,0 +1,24 @@
+const http = require('http');
+
+const line = 'noise '.repeat(10000) + '\n';
+(function noise() {
+  process.stdout.write(line);
+  setImmediate(noise);
+})();
+
+async function answer() {
+  return { answer: 42 };
+}
+
+http
+  .createServer(async (req, res) => {
+    if (req.url === '/healthz') return res.end('{}');
+    if (req.url !== '/answer') {
+      res.statusCode = 404;
+      return res.end();
+    }
+    const body = JSON.stringify(await answer());
+    res.setHeader('Content-Type', 'application/json');
+    res.end(body);
+  })
+  .listen(Number(process.env.PORT));

@@ -1,0 +1,2 @@
+// Never listens and never ends: the service is never ready.
+setInterval(() => {}, 3600 * 1000);

@@ -1,0 +1,3 @@
+import os
+print("LEARNER-HOOK-RAN", flush=True)
+os._exit(3)
