@@ -97,10 +97,9 @@ var hostileHTTPVerdicts = map[string][]grader.Status{
 	// is the learner's code: allowed, and it only changes the learner's
 	// own process; the tester is the grader's program in its own box.
 	"shadow": {grader.StatusPassed},
-	// sitecustomize.py, usercustomize.py and a .pth file at the root run
-	// neither in the build check (python3 -I) nor in the service: the
-	// submission's folder is not a site directory.
-	"customize": {grader.StatusPassed},
+	// sitecustomize.py, usercustomize.py and a .pth file are refused by the
+	// build check, for every suite, before anything could read them.
+	"customize": {grader.StatusBuildFailed},
 	// A node_modules/ folder is refused by the build check.
 	"nodemodules": {grader.StatusBuildFailed},
 	"escape":      {grader.StatusFailed},

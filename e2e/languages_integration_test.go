@@ -105,7 +105,7 @@ func TestLanguageBuildStep(t *testing.T) {
 		{"javascript node_modules", grader.LanguageJavaScript, map[string]string{
 			"server.js":                     js("const express = require('express');"),
 			"node_modules/express/index.js": js(""),
-		}, []string{"node_modules/ is not allowed"}},
+		}, []string{"may not bring a node_modules folder"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
