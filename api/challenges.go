@@ -92,7 +92,7 @@ func (s *Server) getChallenge(c *gin.Context) {
 	}
 	visible := []visibleTest{}
 	hidden := 0
-	for _, su := range ch.Suites {
+	for _, su := range ch.ListedSuites() {
 		for _, t := range su.Tests {
 			if t.Visibility == grader.Visible {
 				visible = append(visible, visibleTest{Suite: su.Name, Name: t.Name, Points: t.Points})

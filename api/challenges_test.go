@@ -171,3 +171,24 @@ func TestLeaderboard(t *testing.T) {
 		}
 	}
 }
+
+// TestGetChallengeCountsOneLanguage: a challenge offered in two languages,
+// each with a unit suite of its own, lists the tests of one language, not
+// both (the hidden ones were counted twice).
+func TestGetChallengeCountsOneLanguage(t *testing.T) {
+	env := newEnv(t)
+	env.catal = append(env.catal, &grader.Challenge{ID: "ledger", Title: "Ledger", Version: "v1",
+		Languages: []grader.Offering{{Language: grader.LanguageGo}, {Language: grader.LanguagePython}},
+		Suites: []grader.Suite{
+			{Name: "go", Kind: grader.SuiteGo, Tests: []grader.TestSpec{{Name: "TestA", Points: 2, Visibility: grader.Visible}, {Name: "TestB", Points: 3, Visibility: grader.Hidden}}},
+			{Name: "py", Kind: grader.SuitePytest, Tests: []grader.TestSpec{{Name: "test_a", Points: 2, Visibility: grader.Visible}, {Name: "test_b", Points: 3, Visibility: grader.Hidden}}},
+		}})
+	env.srv.cfg.Catalog = challenges.NewIndex(env.catal)
+	code, out := env.do(t, get("/v1/challenges/ledger", adaToken))
+	if code != 200 || out["hidden_tests"] != float64(1) || len(out["visible_tests"].([]any)) != 1 {
+		t.Errorf("ledger: %d %v; want one language's tests (1 visible, 1 hidden)", code, out)
+	}
+	if ms := out["challenge"].(map[string]any)["max_score"]; ms != float64(5) {
+		t.Errorf("max_score %v, want 5", ms)
+	}
+}

@@ -197,6 +197,14 @@ func (c *Challenge) MaxScoreFor(l Language) int {
 	return total
 }
 
+// ListedSuites are the suites a listing of the challenge shows (its
+// tests, the hidden ones as a count): those of its first offered
+// language, whose points MaxScore counts. Every language is graded out of
+// the same maximum.
+func (c *Challenge) ListedSuites() []Suite {
+	return c.SuitesFor(c.OfferedLanguages()[0])
+}
+
 // SuitesFor lists, in order, the suites that grade a submission in l:
 // the http suites, and the unit suites of l.
 func (c *Challenge) SuitesFor(l Language) []Suite {

@@ -311,7 +311,7 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := challengeData{challengeItem: itemOf(c), Statement: h.statement(c), Limits: c.Limits.WithDefaults()}
-	for _, s := range c.Suites {
+	for _, s := range c.ListedSuites() {
 		for _, t := range s.Tests {
 			if t.Visibility == grader.Visible {
 				d.VisibleTests = append(d.VisibleTests, visibleTest{Suite: s.Name, Name: t.Name, Points: t.Points})

@@ -339,3 +339,22 @@ func TestCohortPageRevokesTokens(t *testing.T) {
 		t.Errorf("clicking the revoke buttons: %v\n%s", err, out)
 	}
 }
+
+// TestChallengePageCountsOneLanguage: a challenge offered in two
+// languages, each with a unit suite, shows one language's tests; the
+// hidden ones were counted once per language.
+func TestChallengePageCountsOneLanguage(t *testing.T) {
+	ch := &grader.Challenge{
+		ID: "ledger", Title: "Ledger", Version: "v1",
+		Languages: []grader.Offering{{Language: grader.LanguageGo}, {Language: grader.LanguagePython}},
+		Suites: []grader.Suite{
+			{Name: "go", Kind: grader.SuiteGo, Tests: []grader.TestSpec{{Name: "TestSplit", Points: 2, Visibility: grader.Visible}, {Name: "TestB", Points: 3, Visibility: grader.Hidden}}},
+			{Name: "py", Kind: grader.SuitePytest, Tests: []grader.TestSpec{{Name: "test_split", Points: 2, Visibility: grader.Visible}, {Name: "test_b", Points: 3, Visibility: grader.Hidden}}},
+		},
+	}
+	h := New(Config{Catalog: challenges.NewIndex([]*grader.Challenge{ch})})
+	body := get(t, h, http.MethodGet, "/challenges/ledger").Body.String()
+	if !strings.Contains(body, "1 hidden test worth 3 points") || !strings.Contains(body, "TestSplit") || strings.Contains(body, "test_split") {
+		t.Errorf("the page does not list one language's tests:\n%s", body)
+	}
+}
