@@ -155,12 +155,23 @@ func (d *Docker) Start(ctx context.Context, spec grader.BoxSpec) (grader.Box, er
 	spec = withDefaults(spec)
 	opts := createOptions(spec, d.worker, d.runtime)
 	log := d.log.With("job", spec.Job, "role", spec.Role)
-	created, err := d.api.ContainerCreate(ctx, opts)
+	// The create request is not cancelled with ctx: a daemon that goes on
+	// creating after a dropped request makes a box nobody knows of, which
+	// a removal by name racing the create can miss. It is short; once its
+	// id is known, a cancelled ctx removes the box.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), teardownTimeout)
+	created, err := d.api.ContainerCreate(cctx, opts)
+	timedOut := cctx.Err() != nil
+	cancel()
 	if err != nil {
-		if ctx.Err() != nil {
-			// The daemon may have made it before the request was cancelled.
+		if timedOut {
+			// The daemon may have made it before the request timed out.
 			d.removeContainer(opts.Name, log)
 		}
+		return nil, fmt.Errorf("create container %s: %w", opts.Name, err)
+	}
+	if err := ctx.Err(); err != nil {
+		d.removeContainer(created.ID, log)
 		return nil, fmt.Errorf("create container %s: %w", opts.Name, err)
 	}
 	for _, w := range created.Warnings {

@@ -72,6 +72,7 @@ type fakeAPI struct {
 	createErr, copyErr, attachErr, startErr, killErr, pingErr error
 	waitErr                                                   error // sent on the wait's error channel at exit
 	createdOnCancel                                           bool  // create fails but leaves the container behind
+	createCtxErr                                              error // the create request's context's error when sent
 
 	mu         sync.Mutex
 	containers map[string]*fakeContainer
@@ -126,10 +127,11 @@ func (f *fakeAPI) Ping(context.Context, client.PingOptions) (client.PingResult, 
 	return client.PingResult{}, f.pingErr
 }
 
-func (f *fakeAPI) ContainerCreate(_ context.Context, opts client.ContainerCreateOptions) (client.ContainerCreateResult, error) {
+func (f *fakeAPI) ContainerCreate(ctx context.Context, opts client.ContainerCreateOptions) (client.ContainerCreateResult, error) {
 	f.call("create")
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.createCtxErr = ctx.Err()
 	if f.createErr != nil && !f.createdOnCancel {
 		return client.ContainerCreateResult{}, f.createErr
 	}
