@@ -71,7 +71,6 @@ type fakeAPI struct {
 
 	createErr, copyErr, attachErr, startErr, killErr, pingErr error
 	waitErr                                                   error // sent on the wait's error channel at exit
-	createdOnCancel                                           bool  // create fails but leaves the container behind
 	createCtxErr                                              error // the create request's context's error when sent
 
 	mu         sync.Mutex
@@ -132,14 +131,11 @@ func (f *fakeAPI) ContainerCreate(ctx context.Context, opts client.ContainerCrea
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.createCtxErr = ctx.Err()
-	if f.createErr != nil && !f.createdOnCancel {
+	if f.createErr != nil {
 		return client.ContainerCreateResult{}, f.createErr
 	}
 	id := fmt.Sprintf("c%d", len(f.containers)+1)
 	f.containers[id] = &fakeContainer{id: id, opts: opts, state: "created", killed: make(chan struct{}), files: map[string][]byte{}}
-	if f.createErr != nil {
-		return client.ContainerCreateResult{}, f.createErr
-	}
 	return client.ContainerCreateResult{ID: id, Warnings: []string{"swap limit not supported"}}, nil
 }
 
