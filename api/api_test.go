@@ -223,7 +223,7 @@ func TestCreateSubmission(t *testing.T) {
 	}
 	var got accepted
 	json.Unmarshal(w.Body.Bytes(), &got)
-	want := accepted{ID: "sub_1", State: string(grader.StateQueued), Attempt: 1, Challenge: "notes-api", Learner: "ada",
+	want := accepted{ID: "sub_1", State: string(grader.StateQueued), Attempt: 1, Challenge: "notes-api", Language: "go", Learner: "ada",
 		Links: map[string]string{"self": "/v1/submissions/sub_1", "events": "/v1/submissions/sub_1/events"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("answer (-want +got):\n%s", diff)

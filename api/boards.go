@@ -100,7 +100,7 @@ func (s *Server) cohortBoard(c *gin.Context, p Principal, ch *grader.Challenge, 
 	if !co.Has(p.Subject) || !co.Covers(ch.ID) {
 		return nil, false, nil
 	}
-	rep, err := cohort.Report(ctx, s.cfg.Cohorts, s.cfg.Catalog, co, ch.ID, s.cfg.Now())
+	rep, err := cohort.Report(ctx, s.cfg.Cohorts, s.cfg.Catalog, co, cohort.Query{Challenge: ch.ID}, s.cfg.Now())
 	if err != nil {
 		return nil, false, fmt.Errorf("report of %s: %w", co.ID, err)
 	}

@@ -292,7 +292,12 @@ func (s *Server) loadCohortReport(c *gin.Context, instructorOnly, allowAll bool)
 		s.abort(c, Errorf(CodeInvalidRequest, "challenge %.80q is not one of cohort %s's (%s)", challenge, co.ID, strings.Join(co.Challenges, ", ")))
 		return grader.Cohort{}, "", report.Report{}, false
 	}
-	rep, err := cohort.Report(c.Request.Context(), cs, s.cfg.Catalog, co, challenge, s.cfg.Now())
+	lang := grader.Language(c.Query("language"))
+	if lang != "" && !lang.Known() {
+		s.abort(c, Errorf(CodeInvalidRequest, "language %.40q: use one of %s, or leave it out for every language", lang, knownLanguages()))
+		return grader.Cohort{}, "", report.Report{}, false
+	}
+	rep, err := cohort.Report(c.Request.Context(), cs, s.cfg.Catalog, co, cohort.Query{Challenge: challenge, Language: lang}, s.cfg.Now())
 	if err != nil {
 		s.abort(c, fmt.Errorf("report: %w", err))
 		return grader.Cohort{}, "", report.Report{}, false
@@ -337,4 +342,13 @@ func (s *Server) cohortTests(c *gin.Context) {
 	}
 	n, tests := cohort.Failures(rep, ch)
 	c.JSON(http.StatusOK, gin.H{"cohort": co.ID, "challenge": ch, "learners": n, "tests": tests})
+}
+
+// knownLanguages names every language the engine grades, for messages.
+func knownLanguages() string {
+	names := make([]string, len(grader.Languages))
+	for i, l := range grader.Languages {
+		names[i] = string(l)
+	}
+	return strings.Join(names, ", ")
 }

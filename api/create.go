@@ -39,7 +39,9 @@ type jsonSubmission struct {
 	Learner     string `json:"learner"`
 	Cohort      string `json:"cohort"`
 	CallbackURL string `json:"callback_url"`
-	Files       []struct {
+	// Language is one the challenge offers; empty detects it from Files.
+	Language string `json:"language"`
+	Files    []struct {
 		Name    string `json:"name"`
 		Content string `json:"content"`
 	} `json:"files"`
@@ -49,7 +51,7 @@ type jsonSubmission struct {
 type accepted = wire.Accepted
 
 func acceptedOf(rec grader.Record) accepted {
-	return accepted{ID: rec.ID, State: string(rec.State), Attempt: rec.Attempt, Challenge: rec.Challenge, Learner: rec.Learner, Links: links(rec)}
+	return accepted{ID: rec.ID, State: string(rec.State), Attempt: rec.Attempt, Challenge: rec.Challenge, Language: string(rec.Language), Learner: rec.Learner, Links: links(rec)}
 }
 
 // newSubmission is a checked request to create a submission.
@@ -60,7 +62,7 @@ type newSubmission struct {
 }
 
 // createSubmission takes a multipart archive (fields challenge, learner,
-// callback_url, file archive) or JSON with files, checks it, stores it
+// callback_url, cohort, language, file archive) or JSON with files, checks it, stores it
 // and queues its grading. With an Idempotency-Key, a repeat answers the
 // first submission instead.
 func (s *Server) createSubmission(c *gin.Context) {
@@ -170,7 +172,7 @@ func (s *Server) replay(c *gin.Context, id string, ns newSubmission) {
 		s.abort(c, fmt.Errorf("replay %s: %w", id, err))
 		return
 	}
-	if rec.Challenge != ns.rec.Challenge || rec.Learner != ns.rec.Learner || rec.Scope() != ns.rec.Scope() {
+	if rec.Challenge != ns.rec.Challenge || rec.Language != ns.rec.Language || rec.Learner != ns.rec.Learner || rec.Scope() != ns.rec.Scope() {
 		s.abort(c, Errorf(CodeConflict, "this Idempotency-Key was used for another submission (%s by %s); send a new key for a new submission", rec.Challenge, rec.Learner))
 		return
 	}
@@ -213,8 +215,8 @@ func idempotencyKey(h http.Header) (string, error) {
 func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.UploadBytes)
 	id := s.cfg.NewID()
-	var challengeID, learner, callback, cohortID string
-	var sub grader.Submission
+	var challengeID, learner, callback, cohortID, language string
+	var files []grader.File
 	var subErr error
 	if strings.HasPrefix(c.ContentType(), "multipart/") {
 		fh, err := c.FormFile("archive")
@@ -222,12 +224,13 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 			return newSubmission{}, uploadError(err, "send the solution as a file field named archive (zip, tar or tar.gz)")
 		}
 		challengeID, learner, callback, cohortID = c.PostForm("challenge"), c.PostForm("learner"), c.PostForm("callback_url"), c.PostForm("cohort")
+		language = c.PostForm("language")
 		f, err := fh.Open()
 		if err != nil {
 			return newSubmission{}, Errorf(CodeInvalidRequest, "cannot read the uploaded archive: %v", err)
 		}
 		defer f.Close()
-		sub, subErr = grader.ReadArchive(id, f, s.cfg.Limits)
+		files, subErr = grader.ReadArchiveFiles(f, s.cfg.Limits)
 	} else {
 		var body jsonSubmission
 		dec := jsonDecoder(c.Request.Body)
@@ -237,12 +240,11 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 			return newSubmission{}, uploadError(errOrTrailing(err), "send one JSON object")
 		}
-		challengeID, learner, callback, cohortID = body.Challenge, body.Learner, body.CallbackURL, body.Cohort
-		files := make([]grader.File, 0, len(body.Files))
+		challengeID, learner, callback, cohortID, language = body.Challenge, body.Learner, body.CallbackURL, body.Cohort, body.Language
+		files = make([]grader.File, 0, len(body.Files))
 		for _, f := range body.Files {
 			files = append(files, grader.File{Name: f.Name, Mode: 0o644, Data: []byte(f.Content)})
 		}
-		sub, subErr = grader.NewSubmission(id, files, s.cfg.Limits)
 	}
 	if challengeID == "" {
 		return newSubmission{}, Errorf(CodeInvalidRequest, "challenge is missing: name the challenge to grade against")
@@ -256,6 +258,13 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 			return newSubmission{}, Errorf(CodeNotFound, "no challenge %q; GET /v1/challenges lists them", challengeID)
 		}
 		return newSubmission{}, fmt.Errorf("look up challenge: %w", err)
+	}
+	if len(language) > 40 {
+		return newSubmission{}, Errorf(CodeInvalidRequest, "language is %d bytes long; name one of %s, or leave it out to have it detected", len(language), offeredList(ch))
+	}
+	var sub grader.Submission
+	if subErr == nil {
+		sub, subErr = grader.NewSubmissionFor(id, grader.Language(language), ch.OfferedLanguages(), files, s.cfg.Limits)
 	}
 	if subErr != nil {
 		var re *grader.RejectedError
@@ -286,7 +295,7 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 	case !validLearner(learner):
 		return newSubmission{}, Errorf(CodeInvalidRequest, "learner %.80q is not a valid id: use 1 to 128 printable characters without spaces", learner)
 	}
-	rec := grader.Record{ID: id, Challenge: ch.ID, Learner: learner, Queue: queue.QueueInteractive,
+	rec := grader.Record{ID: id, Challenge: ch.ID, Language: sub.Language, Learner: learner, Queue: queue.QueueInteractive,
 		State: grader.StateQueued, CallbackURL: callback, CallbackView: viewOf(p), TokenCohort: p.Cohort}
 	if cohortID != "" {
 		if err := s.intoCohort(c, p, &rec, cohortID); err != nil {
@@ -352,4 +361,13 @@ func uploadError(err error, fix string) error {
 		return Errorf(CodeTooLarge, "the request is larger than %d bytes; submit only your source code", mbe.Limit)
 	}
 	return Errorf(CodeInvalidRequest, "%v; %s", err, fix)
+}
+
+// offeredList names the languages ch is offered in, for messages.
+func offeredList(ch *grader.Challenge) string {
+	names := make([]string, 0, len(ch.Languages))
+	for _, l := range ch.OfferedLanguages() {
+		names = append(names, string(l))
+	}
+	return strings.Join(names, ", ")
 }

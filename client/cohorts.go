@@ -53,11 +53,15 @@ func (c *Client) RevokeToken(ctx context.Context, id, learner string) error {
 }
 
 // Report downloads cohort id's report in format (csv, json or junit),
-// of one challenge or, when challenge is empty, of all.
-func (c *Client) Report(ctx context.Context, id, challenge, format string) ([]byte, error) {
+// of one challenge or, when challenge is empty, of all; of the submissions
+// in one language or, when language is empty, in any.
+func (c *Client) Report(ctx context.Context, id, challenge, language, format string) ([]byte, error) {
 	q := url.Values{"format": {format}}
 	if challenge != "" {
 		q.Set("challenge", challenge)
+	}
+	if language != "" {
+		q.Set("language", language)
 	}
 	return c.getRaw(ctx, c.URL("v1", "cohorts", id, "report")+"?"+q.Encode())
 }

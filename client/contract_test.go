@@ -3,6 +3,7 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +24,7 @@ import (
 	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/internal/miniredistest"
 	"github.com/gradebox/grader/queue"
+	"github.com/gradebox/grader/report"
 	"github.com/gradebox/grader/store"
 )
 
@@ -297,9 +299,18 @@ func TestContractCohorts(t *testing.T) {
 		t.Errorf("cohort's submissions %+v %v", page, err)
 	}
 
-	rep, err := e.teach.Report(ctx, "spring", "notes-api", "csv")
+	rep, err := e.teach.Report(ctx, "spring", "notes-api", "", "csv")
 	if err != nil || !bytes.Contains(rep, []byte("ada")) {
 		t.Errorf("report %q %v", rep, err)
+	}
+	var byLang report.Report
+	rep, err = e.teach.Report(ctx, "spring", "notes-api", "python", "json")
+	if err != nil || json.Unmarshal(rep, &byLang) != nil || byLang.Language != "python" || len(byLang.Rows) != 2 || byLang.Rows[0].Attempts != 0 {
+		t.Errorf("python-only report of Go submissions: %s %v", rep, err)
+	}
+	rep, err = e.teach.Report(ctx, "spring", "notes-api", "go", "json")
+	if err != nil || json.Unmarshal(rep, &byLang) != nil || byLang.Rows[0].Language != "go" || byLang.Rows[0].Attempts == 0 {
+		t.Errorf("go-only report: %s %v", rep, err)
 	}
 	lb, err := e.teach.Leaderboard(ctx, "spring", "notes-api")
 	if err != nil || lb.Cohort != "spring" || lb.Challenge != "notes-api" || len(lb.Entries) != 2 {

@@ -31,6 +31,12 @@ type Store interface {
 // Standings computes every learner's standing at challenge, by learner,
 // with the results (by submission id) of their counted submissions.
 func Standings(ctx context.Context, st Store, c grader.Cohort, challenge string) (map[string]Standing, map[string]grader.Result, error) {
+	return standings(ctx, st, c, challenge, "")
+}
+
+// standings is Standings over the submissions in lang only, or all of
+// them when lang is "".
+func standings(ctx context.Context, st Store, c grader.Cohort, challenge string, lang grader.Language) (map[string]Standing, map[string]grader.Result, error) {
 	attempts, err := st.AttemptsOf(ctx, c.Learners, challenge)
 	if err != nil {
 		return nil, nil, err
@@ -38,7 +44,11 @@ func Standings(ctx context.Context, st Store, c grader.Cohort, challenge string)
 	out := make(map[string]Standing, len(c.Learners))
 	var best []string
 	for _, learner := range c.Learners {
-		s := StandingOf(c, attempts[learner])
+		recs := attempts[learner]
+		if lang != "" {
+			recs = slices.DeleteFunc(slices.Clone(recs), func(r grader.Record) bool { return r.Language != lang })
+		}
+		s := StandingOf(c, recs)
 		out[learner] = s
 		if s.Best != nil {
 			best = append(best, s.Best.ID)
@@ -107,10 +117,21 @@ func lastStatus(r *grader.Record) string {
 	return string(r.State)
 }
 
+// Query narrows a cohort's report.
+type Query struct {
+	// Challenge, when set, is the only challenge reported; it must be one
+	// of the cohort's.
+	Challenge string
+	// Language, when set, counts only submissions made in it: a learner
+	// with none in it has a row with no attempts.
+	Language grader.Language
+}
+
 // Report builds the cohort's report: one row per learner (in the
-// cohort's order) and challenge (only challenge, when set; it must be one
-// of the cohort's), with the best submission's tests.
-func Report(ctx context.Context, st Store, cat Catalog, c grader.Cohort, challenge string, now time.Time) (report.Report, error) {
+// cohort's order) and challenge, with the best submission's language and
+// tests, narrowed by q.
+func Report(ctx context.Context, st Store, cat Catalog, c grader.Cohort, q Query, now time.Time) (report.Report, error) {
+	challenge := q.Challenge
 	ids := c.Challenges
 	if challenge != "" {
 		if !c.Covers(challenge) {
@@ -118,7 +139,7 @@ func Report(ctx context.Context, st Store, cat Catalog, c grader.Cohort, challen
 		}
 		ids = []string{challenge}
 	}
-	rep := report.Report{Cohort: c.ID, Name: c.Name, GeneratedAt: now.UTC(), Challenges: []report.Challenge{}, Rows: []report.Row{}}
+	rep := report.Report{Cohort: c.ID, Name: c.Name, Language: string(q.Language), GeneratedAt: now.UTC(), Challenges: []report.Challenge{}, Rows: []report.Row{}}
 	maxScore := map[string]int{}
 	for _, id := range ids {
 		rc := report.Challenge{ID: id, Title: id}
@@ -134,7 +155,7 @@ func Report(ctx context.Context, st Store, cat Catalog, c grader.Cohort, challen
 	}
 	byChallenge := map[string]perChallenge{}
 	for _, id := range ids {
-		ss, results, err := Standings(ctx, st, c, id)
+		ss, results, err := standings(ctx, st, c, id, q.Language)
 		if err != nil {
 			return report.Report{}, fmt.Errorf("report of %s: %w", c.ID, err)
 		}
@@ -147,6 +168,7 @@ func Report(ctx context.Context, st Store, cat Catalog, c grader.Cohort, challen
 			row := report.Row{Learner: learner, Challenge: id, MaxScore: maxScore[id], Attempts: s.Attempts, LastStatus: lastStatus(s.Last), Tests: []report.Test{}}
 			if s.Best != nil {
 				row.BestScore, row.MaxScore, row.BestSubmission, row.GradedAt = s.Best.Score, s.Best.MaxScore, s.Best.ID, s.Best.GradedAt
+				row.Language = string(s.Best.Language)
 				if res, ok := pc.results[s.Best.ID]; ok {
 					row.ChallengeVersion, row.Tests = res.ChallengeVersion, report.TestsOf(res)
 				}

@@ -125,7 +125,7 @@ func TestReport(t *testing.T) {
 	}
 	cat := challenges.NewIndex([]*grader.Challenge{{ID: "c", Title: "C", Version: "v2", Suites: []grader.Suite{{Tests: []grader.TestSpec{{Points: 8}, {Points: 2}}}}}})
 	co := grader.Cohort{ID: "k", Name: "K", Learners: []string{"ada", "bob"}, Challenges: []string{"c"}}
-	rep, err := Report(context.Background(), st, cat, co, "", t0)
+	rep, err := Report(context.Background(), st, cat, co, Query{}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,38 @@ func TestReport(t *testing.T) {
 	if bob.Attempts != 0 || bob.BestSubmission != "" || bob.MaxScore != 10 || bob.LastStatus != "" || bob.Tests == nil {
 		t.Errorf("bob's row %+v: no submission", bob)
 	}
-	if _, err := Report(context.Background(), st, cat, co, "nope", t0); err == nil {
+	if _, err := Report(context.Background(), st, cat, co, Query{Challenge: "nope"}, t0); err == nil {
 		t.Error("a challenge outside the cohort was reported")
+	}
+}
+
+func TestReportByLanguage(t *testing.T) {
+	inGo, inPython := graded("a1", 9, 0, time.Minute), graded("a2", 4, 2*time.Minute, 3*time.Minute)
+	inGo.Language, inPython.Language = grader.LanguageGo, grader.LanguagePython
+	bob := graded("b1", 7, 0, time.Minute)
+	bob.Language = grader.LanguageGo
+	st := memStore{recs: map[string][]grader.Record{"ada/c": {inGo, inPython}, "bob/c": {bob}}}
+	cat := challenges.NewIndex([]*grader.Challenge{{ID: "c", Title: "C", Suites: []grader.Suite{{Tests: []grader.TestSpec{{Points: 10}}}}}})
+	co := grader.Cohort{ID: "k", Learners: []string{"ada", "bob"}, Challenges: []string{"c"}}
+
+	all, err := Report(context.Background(), st, cat, co, Query{}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := all.Rows[0]; r.BestSubmission != "a1" || r.Language != "go" || r.Attempts != 2 {
+		t.Errorf("every language: ada's row %+v, want her Go submission a1 best of 2", r)
+	}
+	py, err := Report(context.Background(), st, cat, co, Query{Language: grader.LanguagePython}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if py.Language != "python" {
+		t.Errorf("report language %q, want python", py.Language)
+	}
+	if r := py.Rows[0]; r.BestSubmission != "a2" || r.BestScore != 4 || r.Language != "python" || r.Attempts != 1 {
+		t.Errorf("python only: ada's row %+v, want a2 alone", r)
+	}
+	if r := py.Rows[1]; r.Attempts != 0 || r.BestSubmission != "" || r.Language != "" {
+		t.Errorf("python only: bob's row %+v, want no attempts (he submitted Go)", r)
 	}
 }

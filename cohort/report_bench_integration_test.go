@@ -96,7 +96,7 @@ func BenchmarkReport(b *testing.B) {
 	}{{"batched", st}, {"one-by-one", oneByOne{st}}} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				rep, err := Report(context.Background(), c.store, cat, co, "", t0.Add(2*time.Hour))
+				rep, err := Report(context.Background(), c.store, cat, co, Query{}, t0.Add(2*time.Hour))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -31,13 +31,35 @@ func ReadArchive(id string, r io.Reader, lim SubmissionLimits) (Submission, erro
 // ReadArchiveIn is ReadArchive for a submission in lang (see
 // NewSubmissionIn).
 func ReadArchiveIn(id string, lang Language, r io.Reader, lim SubmissionLimits) (Submission, error) {
+	files, err := ReadArchiveFiles(r, lim)
+	if err != nil {
+		return Submission{}, err
+	}
+	return NewSubmissionIn(id, lang, files, lim)
+}
+
+// ReadArchiveFor is ReadArchive for a submission in the language chosen
+// among offered (see ChooseLanguage): lang when set, else the one its
+// files show.
+func ReadArchiveFor(id string, lang Language, offered []Language, r io.Reader, lim SubmissionLimits) (Submission, error) {
+	files, err := ReadArchiveFiles(r, lim)
+	if err != nil {
+		return Submission{}, err
+	}
+	return NewSubmissionFor(id, lang, offered, files, lim)
+}
+
+// ReadArchiveFiles unpacks an archive with ReadArchive's rules, before
+// any rule of a language: NewSubmissionFor checks them once the language
+// is known.
+func ReadArchiveFiles(r io.Reader, lim SubmissionLimits) ([]File, error) {
 	lim = lim.WithDefaults()
 	data, err := io.ReadAll(io.LimitReader(r, lim.ArchiveBytes+1))
 	if err != nil {
-		return Submission{}, fmt.Errorf("read archive: %w", err)
+		return nil, fmt.Errorf("read archive: %w", err)
 	}
 	if int64(len(data)) > lim.ArchiveBytes {
-		return Submission{}, Rejectf("the archive is larger than %d bytes; submit only your source code", lim.ArchiveBytes)
+		return nil, Rejectf("the archive is larger than %d bytes; submit only your source code", lim.ArchiveBytes)
 	}
 	var files []File
 	switch {
@@ -46,18 +68,18 @@ func ReadArchiveIn(id string, lang Language, r io.Reader, lim SubmissionLimits) 
 	case bytes.HasPrefix(data, []byte{0x1f, 0x8b}):
 		gz, gzErr := gzip.NewReader(bytes.NewReader(data))
 		if gzErr != nil {
-			return Submission{}, Rejectf("the archive looks gzip-compressed but cannot be read: %v", gzErr)
+			return nil, Rejectf("the archive looks gzip-compressed but cannot be read: %v", gzErr)
 		}
 		files, err = readTar(gz, lim)
 	case len(data) > 262 && string(data[257:262]) == "ustar":
 		files, err = readTar(bytes.NewReader(data), lim)
 	default:
-		return Submission{}, Rejectf("the upload is not a zip, tar or tar.gz archive")
+		return nil, Rejectf("the upload is not a zip, tar or tar.gz archive")
 	}
 	if err != nil {
-		return Submission{}, err
+		return nil, err
 	}
-	return NewSubmissionIn(id, lang, files, lim)
+	return files, nil
 }
 
 // budget tracks unpacked bytes and file counts while reading an archive,
@@ -258,17 +280,27 @@ func ReadDir(id, dir string, lim SubmissionLimits) (Submission, error) {
 
 // ReadDirIn is ReadDir for a submission in lang (see NewSubmissionIn).
 func ReadDirIn(id string, lang Language, dir string, lim SubmissionLimits) (Submission, error) {
+	files, err := readDirFiles(dir, lim)
+	if err != nil {
+		return Submission{}, err
+	}
+	return NewSubmissionIn(id, lang, files, lim)
+}
+
+// readDirFiles reads a folder with ReadDir's rules, before any rule of a
+// language.
+func readDirFiles(dir string, lim SubmissionLimits) ([]File, error) {
 	lim = lim.WithDefaults()
 	root, err := filepath.Abs(dir)
 	if err != nil {
-		return Submission{}, fmt.Errorf("resolve %s: %w", dir, err)
+		return nil, fmt.Errorf("resolve %s: %w", dir, err)
 	}
 	st, err := os.Stat(root)
 	if err != nil {
-		return Submission{}, Rejectf("cannot read %s: %v", dir, err)
+		return nil, Rejectf("cannot read %s: %v", dir, err)
 	}
 	if !st.IsDir() {
-		return Submission{}, Rejectf("%s is not a folder", dir)
+		return nil, Rejectf("%s is not a folder", dir)
 	}
 	b := &budget{lim: lim}
 	var files []File
@@ -325,13 +357,9 @@ func ReadDirIn(id string, lang Language, dir string, lim SubmissionLimits) (Subm
 		return nil
 	})
 	if err != nil {
-		return Submission{}, err
+		return nil, err
 	}
-	files, err = resolveLinks(files, links, b)
-	if err != nil {
-		return Submission{}, err
-	}
-	return NewSubmissionIn(id, lang, files, lim)
+	return resolveLinks(files, links, b)
 }
 
 // ReadPath reads a Go submission from a folder or an archive file.
@@ -341,17 +369,37 @@ func ReadPath(id, p string, lim SubmissionLimits) (Submission, error) {
 
 // ReadPathIn reads a submission in lang from a folder or an archive file.
 func ReadPathIn(id string, lang Language, p string, lim SubmissionLimits) (Submission, error) {
+	files, err := readPathFiles(p, lim)
+	if err != nil {
+		return Submission{}, err
+	}
+	return NewSubmissionIn(id, lang, files, lim)
+}
+
+// ReadPathFor reads a submission from a folder or an archive file in the
+// language chosen among offered (see ChooseLanguage).
+func ReadPathFor(id string, lang Language, offered []Language, p string, lim SubmissionLimits) (Submission, error) {
+	files, err := readPathFiles(p, lim)
+	if err != nil {
+		return Submission{}, err
+	}
+	return NewSubmissionFor(id, lang, offered, files, lim)
+}
+
+// readPathFiles reads a folder or an archive file, before any rule of a
+// language.
+func readPathFiles(p string, lim SubmissionLimits) ([]File, error) {
 	st, err := os.Stat(p)
 	if err != nil {
-		return Submission{}, Rejectf("cannot read %s: %v", p, err)
+		return nil, Rejectf("cannot read %s: %v", p, err)
 	}
 	if st.IsDir() {
-		return ReadDirIn(id, lang, p, lim)
+		return readDirFiles(p, lim)
 	}
 	f, err := os.Open(p)
 	if err != nil {
-		return Submission{}, Rejectf("cannot read %s: %v", p, err)
+		return nil, Rejectf("cannot read %s: %v", p, err)
 	}
 	defer f.Close()
-	return ReadArchiveIn(id, lang, f, lim)
+	return ReadArchiveFiles(f, lim)
 }

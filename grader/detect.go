@@ -84,3 +84,32 @@ func rootNames(files []File) []string {
 	}
 	return direct
 }
+
+// ChooseLanguage settles a submission's language among those a challenge
+// offers: lang when the submitter named one (it must be offered), else the
+// one DetectLanguage finds in the files. Either way a refusal names the
+// offered languages.
+func ChooseLanguage(files []File, lang Language, offered []Language) (Language, error) {
+	if lang == "" {
+		return DetectLanguage(files, offered)
+	}
+	if !lang.Known() {
+		return "", Rejectf("unknown language %.40q: use one of %s (offered here: %s)", lang, joinLanguages(Languages), joinLanguages(offered))
+	}
+	for _, l := range offered {
+		if l == lang {
+			return lang, nil
+		}
+	}
+	return "", Rejectf("this challenge is not offered in %s; offered: %s", lang, joinLanguages(offered))
+}
+
+// NewSubmissionFor is NewSubmissionIn in the language ChooseLanguage
+// settles.
+func NewSubmissionFor(id string, lang Language, offered []Language, files []File, lim SubmissionLimits) (Submission, error) {
+	chosen, err := ChooseLanguage(files, lang, offered)
+	if err != nil {
+		return Submission{}, err
+	}
+	return NewSubmissionIn(id, chosen, files, lim)
+}

@@ -48,3 +48,41 @@ func TestDetectLanguage(t *testing.T) {
 		})
 	}
 }
+
+func TestChooseLanguage(t *testing.T) {
+	py := []File{{Name: "app.py", Mode: 0o644}}
+	offered := []Language{LanguageGo, LanguagePython}
+	for _, tc := range []struct {
+		name    string
+		files   []File
+		lang    Language
+		want    Language
+		wantErr string
+	}{
+		{"detected", py, "", LanguagePython, ""},
+		{"named", py, LanguagePython, LanguagePython, ""},
+		{"named, not offered", py, LanguageJavaScript, "", "not offered in javascript; offered: go, python"},
+		{"unknown", py, "ruby", "", `unknown language "ruby"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ChooseLanguage(tc.files, tc.lang, offered)
+			if tc.wantErr != "" {
+				if !IsRejected(err) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want a rejection saying %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+	// A named language applies its own root rule to the files.
+	if _, err := NewSubmissionFor("s", LanguageGo, offered, py, SubmissionLimits{}); !IsRejected(err) || !strings.Contains(err.Error(), "go.mod") {
+		t.Errorf("Python files named Go: %v, want the go.mod rule", err)
+	}
+	sub, err := NewSubmissionFor("s", "", offered, []File{{Name: "src/app.py", Mode: 0o644, Data: []byte("x")}}, SubmissionLimits{})
+	if err != nil || sub.Language != LanguagePython || sub.Files[0].Name != "app.py" {
+		t.Errorf("a zipped Python folder: %+v, %v", sub, err)
+	}
+}

@@ -103,6 +103,7 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 		SubmissionID:     sub.ID,
 		Challenge:        ch.ID,
 		ChallengeVersion: ch.Version,
+		Language:         sub.Language,
 		View:             ViewInstructor,
 		MaxScore:         ch.MaxScoreFor(sub.Language),
 		Tests:            []TestResult{},

@@ -25,9 +25,12 @@ const (
 type Record struct {
 	ID        string `json:"id"`
 	Challenge string `json:"challenge"`
-	Learner   string `json:"learner"`
-	Queue     string `json:"queue"`
-	State     State  `json:"state"`
+	// Language is the language of the submission's files, chosen by the
+	// submitter or detected when it was made.
+	Language Language `json:"language,omitempty"`
+	Learner  string   `json:"learner"`
+	Queue    string   `json:"queue"`
+	State    State    `json:"state"`
 	// Attempt is the learner's 1-based attempt at this challenge,
 	// assigned by CreateSubmission.
 	Attempt int `json:"attempt"`

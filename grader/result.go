@@ -9,6 +9,8 @@ type Result struct {
 	SubmissionID     string `json:"submission_id,omitempty"`
 	Challenge        string `json:"challenge"`
 	ChallengeVersion string `json:"challenge_version"`
+	// Language is the language the submission was graded in.
+	Language Language `json:"language,omitempty"`
 	// View says which view this document is; hidden details are present
 	// only in the instructor view.
 	View     View   `json:"view"`

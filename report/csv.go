@@ -15,12 +15,14 @@ import (
 var csvHeader = []string{
 	"learner", "challenge", "best_score", "max_score", "attempts", "last_status",
 	"best_submission", "graded_at", "tests_passed", "tests_total", "failed_tests",
+	"language",
 }
 
 // WriteCSV writes r as CSV: the header line, then one line per row in the
 // report's order. graded_at is RFC 3339 in UTC, empty when the row has no
 // graded submission; failed_tests names every test that did not pass
-// (failed, skipped or not run), joined by ";".
+// (failed, skipped or not run), joined by ";"; language is the best
+// submission's (last, so that the columns before it keep their places).
 //
 // Learner ids and test names come from users, so a text cell that a
 // spreadsheet would read as a formula (one starting with = + - @, a tab
@@ -69,6 +71,7 @@ func csvRecord(row Row) []string {
 		strconv.Itoa(passed),
 		strconv.Itoa(len(row.Tests)),
 		csvText(strings.Join(failed, ";")),
+		csvText(row.Language),
 	}
 }
 

@@ -23,11 +23,11 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatalf("the CSV does not parse: %v", err)
 	}
 	want := [][]string{
-		{"learner", "challenge", "best_score", "max_score", "attempts", "last_status", "best_submission", "graded_at", "tests_passed", "tests_total", "failed_tests"},
-		{"alice", "notes-api", "10", "10", "2", "passed", "sub_a1", "2026-03-14T08:26:53Z", "2", "2", ""},
-		{"alice", "fix-ledger", "0", "5", "0", "", "", "", "0", "0", ""},
-		{"bob", "notes-api", "4", "10", "5", "build_failed", "sub_b4", "2026-03-14T09:26:53Z", "1", "4", "create then get;TestSlow;TestLater"},
-		{"'=HYPERLINK(\"http://x\")<b>&'\"\x00\x1b\x7f\xff\uFFFE", "notes-api", "0", "10", "1", "failed", "'@sub", "2026-03-14T08:26:53Z", "0", "1", "'-cmd|' /C calc'!A0 <x> & \"y\"\x01\x02"},
+		{"learner", "challenge", "best_score", "max_score", "attempts", "last_status", "best_submission", "graded_at", "tests_passed", "tests_total", "failed_tests", "language"},
+		{"alice", "notes-api", "10", "10", "2", "passed", "sub_a1", "2026-03-14T08:26:53Z", "2", "2", "", "python"},
+		{"alice", "fix-ledger", "0", "5", "0", "", "", "", "0", "0", "", ""},
+		{"bob", "notes-api", "4", "10", "5", "build_failed", "sub_b4", "2026-03-14T09:26:53Z", "1", "4", "create then get;TestSlow;TestLater", "go"},
+		{"'=HYPERLINK(\"http://x\")<b>&'\"\x00\x1b\x7f\xff\uFFFE", "notes-api", "0", "10", "1", "failed", "'@sub", "2026-03-14T08:26:53Z", "0", "1", "'-cmd|' /C calc'!A0 <x> & \"y\"\x01\x02", ""},
 	}
 	if diff := cmp.Diff(want, records); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)

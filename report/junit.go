@@ -156,6 +156,9 @@ func junitSuiteOf(r Report, id int, learner string, rows []Row) junitSuite {
 		if row.ChallengeVersion != "" {
 			props = append(props, junitProperty{ch + ".version", xmlText(row.ChallengeVersion)})
 		}
+		if row.Language != "" {
+			props = append(props, junitProperty{ch + ".language", xmlText(row.Language)})
+		}
 		if !row.GradedAt.IsZero() {
 			props = append(props, junitProperty{ch + ".graded_at", row.GradedAt.UTC().Format(time.RFC3339)})
 		}

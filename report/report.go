@@ -21,8 +21,10 @@ import (
 
 // Report is a cohort's standing: one row per learner and challenge.
 type Report struct {
-	Cohort      string      `json:"cohort"`
-	Name        string      `json:"name"`
+	Cohort string `json:"cohort"`
+	Name   string `json:"name"`
+	// Language, when set, is the only language whose submissions count.
+	Language    string      `json:"language,omitempty"`
 	GeneratedAt time.Time   `json:"generated_at"`
 	Challenges  []Challenge `json:"challenges"`
 	Rows        []Row       `json:"rows"`
@@ -50,6 +52,8 @@ type Row struct {
 	// BestSubmission is the id of the best-scoring submission, "" when
 	// there is none.
 	BestSubmission string `json:"best_submission"`
+	// Language is the best submission's language, "" when there is none.
+	Language string `json:"language,omitempty"`
 	// GradedAt is when the best submission was graded; zero (and left out
 	// of the JSON) when there is none.
 	GradedAt time.Time `json:"graded_at,omitzero"`

@@ -30,7 +30,7 @@ func sampleReport() Report {
 		Rows: []Row{
 			{
 				Learner: "alice", Challenge: "notes-api", BestScore: 10, MaxScore: 10, Attempts: 2,
-				LastStatus: "passed", BestSubmission: "sub_a1", GradedAt: gradedAt, ChallengeVersion: "v3",
+				LastStatus: "passed", BestSubmission: "sub_a1", Language: "python", GradedAt: gradedAt, ChallengeVersion: "v3",
 				Tests: []Test{
 					{Name: "TestCreate", Suite: "unit", Status: grader.TestPassed, Points: 5, MaxPoints: 5, Visibility: grader.Visible},
 					{Name: "create then get", Suite: "http", Status: grader.TestPassed, Points: 5, MaxPoints: 5, Visibility: grader.Hidden},
@@ -41,7 +41,7 @@ func sampleReport() Report {
 			},
 			{
 				Learner: "bob", Challenge: "notes-api", BestScore: 4, MaxScore: 10, Attempts: 5,
-				LastStatus: "build_failed", BestSubmission: "sub_b4", GradedAt: gradedAt.Add(time.Hour), ChallengeVersion: "v3",
+				LastStatus: "build_failed", BestSubmission: "sub_b4", Language: "go", GradedAt: gradedAt.Add(time.Hour), ChallengeVersion: "v3",
 				Tests: []Test{
 					{Name: "TestCreate", Suite: "unit", Status: grader.TestPassed, Points: 4, MaxPoints: 5, Visibility: grader.Visible},
 					{Name: "create then get", Suite: "http", Status: grader.TestFailed, MaxPoints: 3, Visibility: grader.Hidden,

@@ -49,6 +49,7 @@ var files = []grader.File{{Name: "go.mod", Mode: 0o644, Data: []byte("module x\n
 func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 	for name, fn := range map[string]func(*testing.T, redis.UniversalClient){
 		"Submissions":       testSubmissions,
+		"Languages":         testLanguages,
 		"HostileNames":      testHostileNames,
 		"MarkStarted":       testMarkStarted,
 		"Results":           testResults,
@@ -99,7 +100,7 @@ func testSubmissions(t *testing.T, rdb redis.UniversalClient) {
 	} {
 		created = append(created, mustCreate(t, s, rec))
 	}
-	want := grader.Record{ID: "s1", Challenge: "notes-api", Learner: "ada", Queue: "interactive", State: grader.StateQueued, Attempt: 1,
+	want := grader.Record{ID: "s1", Challenge: "notes-api", Language: grader.LanguageGo, Learner: "ada", Queue: "interactive", State: grader.StateQueued, Attempt: 1,
 		CallbackURL: "https://ci.example/hook", CallbackView: grader.ViewInstructor, CreatedAt: t0, Kind: grader.KindSubmission}
 	if diff := cmp.Diff(want, created[0]); diff != "" {
 		t.Errorf("created record (-want +got):\n%s", diff)
@@ -141,9 +142,10 @@ func testSubmissions(t *testing.T, rdb redis.UniversalClient) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(grader.Submission{ID: "s1", Files: files}, sub); diff != "" {
+	if diff := cmp.Diff(grader.Submission{ID: "s1", Language: grader.LanguageGo, Files: files}, sub); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
 	}
+
 	if _, err := s.Submission(ctx, "nope"); !errors.Is(err, grader.ErrNotFound) {
 		t.Errorf("unknown submission = %v, want ErrNotFound", err)
 	}
@@ -291,7 +293,7 @@ func testResults(t *testing.T, rdb redis.UniversalClient) {
 		t.Errorf("result %+v %v %v", res, ok, err)
 	}
 	rec, _ := s.Record(ctx, "r1")
-	want := grader.Record{ID: "r1", Challenge: "notes-api", Learner: "ada", State: grader.StateGraded, Attempt: 1, CreatedAt: t0,
+	want := grader.Record{ID: "r1", Challenge: "notes-api", Language: grader.LanguageGo, Learner: "ada", State: grader.StateGraded, Attempt: 1, CreatedAt: t0,
 		GradedAt: t0.Add(time.Hour), Status: grader.StatusFailed, Score: 7, MaxScore: 10, Kind: grader.KindSubmission}
 	if diff := cmp.Diff(want, rec); diff != "" {
 		t.Errorf("record after grading (-want +got):\n%s", diff)
@@ -873,5 +875,22 @@ func testPracticeBoard(t *testing.T, rdb redis.UniversalClient) {
 	}
 	if b, err := s.Leaderboard(ctx, "c", 10); err != nil || len(b) != 4 {
 		t.Errorf("whole board %v %v, want all four", learners(b), err)
+	}
+}
+
+// testLanguages: a submission keeps the language it was made in, and one
+// made without (as before languages) is Go.
+func testLanguages(t *testing.T, rdb redis.UniversalClient) {
+	ctx := context.Background()
+	s, _ := newStore(t, rdb)
+	mustCreate(t, s, grader.Record{ID: "py1", Challenge: "notes-api", Language: grader.LanguagePython, Learner: "ada"})
+	mustCreate(t, s, grader.Record{ID: "go1", Challenge: "notes-api", Learner: "ada"})
+	for id, want := range map[string]grader.Language{"py1": grader.LanguagePython, "go1": grader.LanguageGo} {
+		if sub, err := s.Submission(ctx, id); err != nil || sub.Language != want {
+			t.Errorf("submission %s read back in %q (%v), want %s", id, sub.Language, err, want)
+		}
+		if r, err := s.Record(ctx, id); err != nil || r.Language != want {
+			t.Errorf("record %s says %q (%v), want %s", id, r.Language, err, want)
+		}
 	}
 }

@@ -73,6 +73,7 @@ func (s *Redis) CreateCohortSubmission(ctx context.Context, rec grader.Record, f
 	if rec.Kind == "" {
 		rec.Kind = grader.KindSubmission
 	}
+	rec.Language = cmp.Or(rec.Language, grader.LanguageGo)
 	packed, err := packFiles(files)
 	if err != nil {
 		return grader.Record{}, fmt.Errorf("create submission %s: %w", rec.ID, err)
@@ -111,7 +112,7 @@ func (s *Redis) CreateCohortSubmission(ctx context.Context, rec grader.Record, f
 // CreateSubmission sets).
 func recordFields(r grader.Record) map[string]any {
 	return map[string]any{
-		"id": r.ID, "challenge": r.Challenge, "learner": r.Learner, "queue": r.Queue, "state": string(r.State),
+		"id": r.ID, "challenge": r.Challenge, "language": string(r.Language), "learner": r.Learner, "queue": r.Queue, "state": string(r.State),
 		"callback_url": r.CallbackURL, "callback_view": string(r.CallbackView),
 		"created_at": formatTime(r.CreatedAt), "started_at": formatTime(r.StartedAt), "graded_at": formatTime(r.GradedAt),
 		"status": string(r.Status), "score": r.Score, "max_score": r.MaxScore,
@@ -141,7 +142,8 @@ func parseRecord(m map[string]string) (grader.Record, bool) {
 	}
 	atoi := func(k string) int { n, _ := strconv.Atoi(m[k]); return n }
 	return grader.Record{
-		ID: m["id"], Challenge: m["challenge"], Learner: m["learner"], Queue: m["queue"], State: grader.State(m["state"]),
+		// Records made before submissions had a language are Go.
+		ID: m["id"], Challenge: m["challenge"], Language: grader.Language(cmp.Or(m["language"], string(grader.LanguageGo))), Learner: m["learner"], Queue: m["queue"], State: grader.State(m["state"]),
 		Attempt: atoi("attempt"), CallbackURL: m["callback_url"], CallbackView: grader.View(m["callback_view"]),
 		CreatedAt: parseTime(m["created_at"]), StartedAt: parseTime(m["started_at"]), GradedAt: parseTime(m["graded_at"]),
 		Status: grader.Status(m["status"]), Score: atoi("score"), MaxScore: atoi("max_score"),
@@ -321,7 +323,11 @@ func (s *Redis) Submission(ctx context.Context, id string) (grader.Submission, e
 	if err != nil {
 		return grader.Submission{}, fmt.Errorf("files of %s: %w", id, err)
 	}
-	return grader.Submission{ID: id, Files: files}, nil
+	lang, err := s.rdb.HGet(ctx, s.key("sub", id), "language").Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return grader.Submission{}, fmt.Errorf("read the language of %s: %w", id, err)
+	}
+	return grader.Submission{ID: id, Language: grader.Language(cmp.Or(lang, string(grader.LanguageGo))), Files: files}, nil
 }
 
 // batchSize bounds the commands of one pipeline in the batch reads, so a

@@ -30,6 +30,7 @@ type Accepted struct {
 	State     string            `json:"state"`
 	Attempt   int               `json:"attempt"`
 	Challenge string            `json:"challenge"`
+	Language  string            `json:"language"`
 	Learner   string            `json:"learner"`
 	Links     map[string]string `json:"links"`
 }
@@ -39,6 +40,7 @@ type Accepted struct {
 type Submission struct {
 	ID          string            `json:"id"`
 	Challenge   string            `json:"challenge"`
+	Language    string            `json:"language"`
 	Learner     string            `json:"learner"`
 	Queue       string            `json:"queue"`
 	State       string            `json:"state"`

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gradebox/grader/api/wire"
 	"github.com/gradebox/grader/client"
+	"github.com/gradebox/grader/grader"
 )
 
 // cohortFlags are the connection flags every cohort command shares.
@@ -182,9 +183,9 @@ func newCohortShowCmd(cfg *Config) *cobra.Command {
 
 func newCohortReportCmd(cfg *Config) *cobra.Command {
 	var f cohortFlags
-	var challenge, format, output string
+	var challenge, language, format, output string
 	cmd := &cobra.Command{
-		Use:   "report --cohort C [--challenge X] [--format csv|json|junit] [-o FILE]",
+		Use:   "report --cohort C [--challenge X] [--language L] [--format csv|json|junit] [-o FILE]",
 		Short: "Download a cohort's report: one row per learner and challenge",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -197,7 +198,10 @@ func newCohortReportCmd(cfg *Config) *cobra.Command {
 			default:
 				return usageErr("--format %q: use csv, json or junit", format)
 			}
-			b, err := c.Report(cmd.Context(), f.cohort, challenge, format)
+			if l := grader.Language(language); l != "" && !l.Known() {
+				return usageErr("--language %q: use go, python or javascript, or leave it out for every language", language)
+			}
+			b, err := c.Report(cmd.Context(), f.cohort, challenge, language, format)
 			if err != nil {
 				return apiExit(c, err, "")
 			}
@@ -206,6 +210,7 @@ func newCohortReportCmd(cfg *Config) *cobra.Command {
 	}
 	f.bind(cmd, true)
 	cmd.Flags().StringVar(&challenge, "challenge", "", "only this challenge")
+	cmd.Flags().StringVar(&language, "language", "", "count only submissions made in this language: go, python or javascript")
 	cmd.Flags().StringVar(&format, "format", "csv", "csv, json or junit")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of stdout")
 	return cmd

@@ -288,7 +288,7 @@ func (g *cohortGrade) upload(ctx context.Context, e rosterEntry) (learnerRun, er
 		r.Error = "the roster names no submission"
 		return r, nil
 	}
-	up, err := prepareUpload(e.path)
+	up, err := prepareUpload(e.path, "")
 	if err != nil {
 		r.Error = err.Error()
 		return r, nil

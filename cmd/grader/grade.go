@@ -93,9 +93,11 @@ func newGradeCmd(cfg *Config) *cobra.Command {
 		Short: "Grade a solution locally with the same engine the service uses",
 		Long: `Grade a solution (a folder or a zip/tar/tar.gz archive) against a challenge
 from the catalog (by id) or from a folder (by path), in one of the languages
-the challenge offers: --language go (the default; a Go module, go.mod at its
-root), python (.py files, started as the challenge says: python3 app.py by
-default) or javascript (.js files, node server.js by default).
+the challenge offers: go (a Go module, go.mod at its root), python (.py files,
+started as the challenge says: python3 app.py by default) or javascript (.js
+files, node server.js by default). Without --language the language is told
+from the files at the solution's root: go.mod; requirements.txt,
+pyproject.toml or .py files; package.json or .js files.
 
 --format text (the default) prints a report for people, --format json the
 result document, --format gradescope Gradescope's results.json (in the
@@ -130,7 +132,7 @@ submission, 3 a fault of the grader itself (Docker, images).`,
 			if err != nil {
 				return err
 			}
-			sub, err := grader.ReadPathIn("", lang, args[0], grader.SubmissionLimits{})
+			sub, err := grader.ReadPathFor("", lang, ch.OfferedLanguages(), args[0], grader.SubmissionLimits{})
 			if err != nil {
 				if grader.IsRejected(err) {
 					return usageErr("%v", err)
@@ -174,12 +176,16 @@ submission, 3 a fault of the grader itself (Docker, images).`,
 	f.BoolVar(&asJSON, "json", false, "deprecated: use --format json")
 	f.StringVar(&view, "view", string(grader.ViewLearner), "which view of the result to print: learner or instructor (--format gradescope: instructor unless given)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "do not show progress while grading")
-	f.StringVar(&language, "language", string(grader.LanguageGo), "the submission's language, one the challenge offers: go, python or javascript")
+	f.StringVar(&language, "language", "", "the submission's language, one the challenge offers: go, python or javascript (default: told from the files)")
 	return cmd
 }
 
-// gradeLanguage checks --language against what ch offers.
+// gradeLanguage checks --language against what ch offers; "" (detect
+// from the files) passes.
 func gradeLanguage(ch *grader.Challenge, flag string) (grader.Language, error) {
+	if flag == "" {
+		return "", nil
+	}
 	lang := grader.Language(flag)
 	offered := ch.OfferedLanguages()
 	names := make([]string, len(offered))

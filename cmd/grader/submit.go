@@ -25,6 +25,7 @@ type submitOptions struct {
 	server      string
 	token       string
 	challenge   string
+	language    string
 	learner     string
 	callbackURL string
 	wait        bool
@@ -43,11 +44,13 @@ func newSubmitCmd(cfg *Config) *cobra.Command {
 		timeout: 15 * time.Minute,
 	}
 	cmd := &cobra.Command{
-		Use:   "submit --server URL --token T --challenge <id> [--wait] [--json] [--min-score N] <dir|archive>",
+		Use:   "submit --server URL --token T --challenge <id> [--language go|python|javascript] [--wait] [--json] [--min-score N] <dir|archive>",
 		Short: "Send a solution to the grading service, and with --wait follow it to its result",
 		Long: `Send a solution (a folder, packed as tar.gz, or a zip/tar/tar.gz archive
 sent as is) to the grading service. The submission is first checked locally
-with the service's limits, so a rejected one fails at once.
+with the service's limits, so a rejected one fails at once. Its language is
+--language, or told from the files at its root as the service does (go.mod;
+requirements.txt, pyproject.toml or .py files; package.json or .js files).
 
 When the service answers 429 (over a rate limit or a quota) it waits as
 long as the answer's Retry-After asks and sends again, within --timeout;
@@ -80,6 +83,7 @@ status error, or --timeout passed.`,
 	f.StringVar(&o.server, "server", o.server, "base URL of the grading service (env GRADER_SERVER)")
 	f.StringVar(&o.token, "token", o.token, "bearer token for the service (env GRADER_TOKEN)")
 	f.StringVarP(&o.challenge, "challenge", "c", "", "id of the challenge to grade against")
+	f.StringVar(&o.language, "language", "", "the solution's language, one the challenge offers: go, python or javascript (default: told from the files)")
 	f.StringVar(&o.learner, "learner", "", "learner to submit for (instructors only; learners always submit as themselves)")
 	f.StringVar(&o.callbackURL, "callback-url", "", "URL the service calls with the result once graded")
 	f.BoolVarP(&o.wait, "wait", "w", false, "follow the grading and print the result")
@@ -103,6 +107,9 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 	if !client.ValidID(o.challenge) {
 		return usageErr("--challenge %q: not a challenge id (letters, digits, '.', '_', '-')", o.challenge)
 	}
+	if l := grader.Language(o.language); l != "" && !l.Known() {
+		return usageErr("--language %q: use go, python or javascript, or leave it out to have it told from the files", o.language)
+	}
 	if o.hasMinScore && o.minScore < 0 {
 		return usageErr("--min-score %d: use a score of 0 or more", o.minScore)
 	}
@@ -115,11 +122,11 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 	if err != nil {
 		return usageErr("--server: %v", err)
 	}
-	up, err := prepareUpload(path)
+	up, err := prepareUpload(path, grader.Language(o.language))
 	if err != nil {
 		return err
 	}
-	form, err := client.NewForm(map[string]string{"challenge": o.challenge, "learner": o.learner, "callback_url": o.callbackURL}, up.name, up.data)
+	form, err := client.NewForm(map[string]string{"challenge": o.challenge, "language": o.language, "learner": o.learner, "callback_url": o.callbackURL}, up.name, up.data)
 	if err != nil {
 		return faultErr(err)
 	}
@@ -286,17 +293,18 @@ type upload struct {
 }
 
 // prepareUpload checks the submission at p with the service's limits and
-// returns what to send: a folder read with grader.ReadDir and packed as
-// tar.gz, an archive file as is, checked with grader.ReadArchive over the
-// very bytes that will be sent.
-func prepareUpload(p string) (upload, error) {
+// the rules of its language (lang, or told from its files when "") and
+// returns what to send: a folder read with the service's rules and packed
+// as tar.gz, an archive file as is, checked over the very bytes that will
+// be sent.
+func prepareUpload(p string, lang grader.Language) (upload, error) {
 	lim := grader.SubmissionLimits{}.WithDefaults()
 	st, err := os.Stat(p)
 	if err != nil {
 		return upload{}, usageErr("cannot read %s: %v", p, err)
 	}
 	if st.IsDir() {
-		data, err := packDir(p, lim)
+		data, err := packDir(p, lang, lim)
 		if err != nil {
 			return upload{}, checkErr(err)
 		}
@@ -311,7 +319,7 @@ func prepareUpload(p string) (upload, error) {
 	if err != nil {
 		return upload{}, usageErr("cannot read %s: %v", p, err)
 	}
-	if _, err := grader.ReadArchive("", bytes.NewReader(data), lim); err != nil {
+	if _, err := grader.ReadArchiveFor("", lang, grader.Languages, bytes.NewReader(data), lim); err != nil {
 		return upload{}, checkErr(err)
 	}
 	return upload{name: filepath.Base(p), data: data}, nil
@@ -342,12 +350,13 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 }
 
 // packDir reads the folder dir with the rules the service applies to
-// archives (grader.ReadDir: .git skipped, links inside the folder copied,
-// links out of it and special files refused, sizes and counts bounded)
-// and packs it as a tar.gz of at most lim.ArchiveBytes.
-func packDir(dir string, lim grader.SubmissionLimits) ([]byte, error) {
+// archives (.git skipped, links inside the folder copied, links out of it
+// and special files refused, sizes and counts bounded, what lang needs at
+// the root; "" tells lang from the files) and packs it as a tar.gz of at
+// most lim.ArchiveBytes.
+func packDir(dir string, lang grader.Language, lim grader.SubmissionLimits) ([]byte, error) {
 	lim = lim.WithDefaults()
-	sub, err := grader.ReadDir("", dir, lim)
+	sub, err := grader.ReadPathFor("", lang, grader.Languages, dir, lim)
 	if err != nil {
 		return nil, err
 	}

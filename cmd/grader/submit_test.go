@@ -788,7 +788,7 @@ func TestPackDir(t *testing.T) {
 	if err := os.Symlink("store/store.go", filepath.Join(dir, "link.go")); err != nil {
 		t.Fatal(err)
 	}
-	data, err := packDir(dir, grader.SubmissionLimits{})
+	data, err := packDir(dir, "", grader.SubmissionLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -846,7 +846,7 @@ func TestPackDirRefuses(t *testing.T) {
 			must(t, os.MkdirAll(dir, 0o755))
 			must(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644))
 			tc.setup(t, dir)
-			_, err := packDir(dir, grader.SubmissionLimits{})
+			_, err := packDir(dir, "", grader.SubmissionLimits{})
 			if !grader.IsRejected(err) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err %v, want a rejection mentioning %q", err, tc.want)
 			}
