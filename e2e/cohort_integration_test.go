@@ -27,7 +27,32 @@ import (
 // seed challenge and the score it must get (the challenge's golden).
 type cohortLearner struct {
 	id, challenge, sample, dir string
+	language                   grader.Language
 	score, maxScore            int
+	// passedPaging: the sample passes notes-api's hidden paging test.
+	passedPaging bool
+}
+
+// pagingTest is the notes-api test the regrade below changes.
+const pagingTest = "list pages through notes oldest first"
+
+// interleave orders samples one language after the other (a Go sample,
+// a Python one, a JavaScript one, another Go one, ...), so that a few
+// learners cover every language.
+func interleave(all []challenges.Sample) []challenges.Sample {
+	byLang := map[grader.Language][]challenges.Sample{}
+	for _, s := range all {
+		byLang[s.Language] = append(byLang[s.Language], s)
+	}
+	var out []challenges.Sample
+	for i := 0; len(out) < len(all); i++ {
+		for _, l := range grader.Languages {
+			if i < len(byLang[l]) {
+				out = append(out, byLang[l][i])
+			}
+		}
+	}
+	return out
 }
 
 // generateCohort makes 30 learners, ten per seed challenge, cycling
@@ -46,21 +71,20 @@ func generateCohort(t *testing.T, catalog, dir string) []cohortLearner {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The Go samples: the cohort commands submit without naming a
-		// language, which the service reads as Go.
-		var samples []challenges.Sample
-		for _, s := range all {
-			if s.Language == grader.LanguageGo {
-				samples = append(samples, s)
-			}
-		}
+		// Every language: the cohort commands submit without naming one,
+		// and the service tells it from each learner's files.
+		samples := interleave(all)
 		for i := range 10 {
 			n++
 			s := samples[i%len(samples)]
-			golden := filepath.Join(catalog, chID, "testdata", s.Kind+"-"+s.Name+".json")
+			golden := filepath.Join(catalog, chID, "testdata", s.Golden())
 			var res struct {
 				Score    int `json:"score"`
 				MaxScore int `json:"max_score"`
+				Tests    []struct {
+					Name   string `json:"name"`
+					Status string `json:"status"`
+				} `json:"tests"`
 			}
 			b, err := os.ReadFile(golden)
 			if err != nil {
@@ -69,7 +93,10 @@ func generateCohort(t *testing.T, catalog, dir string) []cohortLearner {
 			if err := json.Unmarshal(b, &res); err != nil {
 				t.Fatal(err)
 			}
-			l := cohortLearner{id: fmt.Sprintf("learner%02d", n), challenge: chID, sample: s.Name, score: res.Score, maxScore: res.MaxScore}
+			l := cohortLearner{id: fmt.Sprintf("learner%02d", n), challenge: chID, sample: s.Name, language: s.Language, score: res.Score, maxScore: res.MaxScore}
+			for _, tr := range res.Tests {
+				l.passedPaging = l.passedPaging || (tr.Name == pagingTest && tr.Status == string(grader.TestPassed))
+			}
 			l.dir = filepath.Join(dir, chID, l.id)
 			if err := os.MkdirAll(filepath.Dir(l.dir), 0o755); err != nil {
 				t.Fatal(err)
@@ -117,8 +144,10 @@ func TestCohortGradedThroughCLI(t *testing.T) {
 	subs := t.TempDir()
 	learners := generateCohort(t, catalog, subs)
 	var ids []string
+	langOf := map[string]grader.Language{}
 	for _, l := range learners {
 		ids = append(ids, l.id)
+		langOf[l.id] = l.language
 	}
 	if out, errOut, code := cohortCLI(t, svc.url, "cohort", "create", "--id", "bootcamp", "--name", "Bootcamp", "--learners", strings.Join(ids, ","),
 		"--challenges", "notes-api,cache-aside,fix-ledger"); code != 0 {
@@ -166,6 +195,9 @@ func TestCohortGradedThroughCLI(t *testing.T) {
 			attempts, _ := strconv.Atoi(r[4])
 			if attempts > 0 {
 				got[r[0]+"/"+r[1]] = score
+				if want := string(langOf[r[0]]); r[11] != want {
+					t.Errorf("%s: CSV row %v: language %q, want %q", label, r, r[11], want)
+				}
 			} else if score != 0 || r[6] != "" {
 				t.Errorf("%s: CSV row %v: no attempt but a score", label, r)
 			}
@@ -217,6 +249,38 @@ func TestCohortGradedThroughCLI(t *testing.T) {
 	}
 	checkExports(want, "first grading")
 
+	// The report narrowed to Python counts the Python learners only.
+	out, errOut, code := cohortCLI(t, svc.url, "cohort", "report", "--cohort", "bootcamp", "--language", "python", "--format", "json")
+	if code != 0 {
+		t.Fatalf("cohort report --language python: %d %s %s", code, out, errOut)
+	}
+	var pyReport struct {
+		Language string `json:"language"`
+		Rows     []struct {
+			Learner   string `json:"learner"`
+			Challenge string `json:"challenge"`
+			Attempts  int    `json:"attempts"`
+			BestScore int    `json:"best_score"`
+			Language  string `json:"language"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal([]byte(out), &pyReport); err != nil {
+		t.Fatalf("python report: %v\n%s", err, out)
+	}
+	pythonRows := 0
+	for _, r := range pyReport.Rows {
+		isPython := langOf[r.Learner] == grader.LanguagePython && r.Attempts > 0
+		if r.Attempts > 0 && (langOf[r.Learner] != grader.LanguagePython || r.Language != "python" || r.BestScore != want[r.Learner+"/"+r.Challenge]) {
+			t.Errorf("python report row %+v: want only Python learners, with their scores", r)
+		}
+		if isPython {
+			pythonRows++
+		}
+	}
+	if pyReport.Language != "python" || pythonRows == 0 {
+		t.Errorf("python report: language %q, %d Python rows", pyReport.Language, pythonRows)
+	}
+
 	// A hidden test changes: the last step of the paging test now wants
 	// a total no server gives, so everyone who passed it loses its 3
 	// points and nobody else changes. The running service loads the
@@ -237,15 +301,14 @@ func TestCohortGradedThroughCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc.waitLog(t, "challenge=notes-api change=changed")
-	passedPaging := map[string]bool{"solution": true, "delete-200": true, "no-title-check": true, "put-keeps-body": true}
 	var wantChanged []string
 	for _, l := range learners {
-		if l.challenge == "notes-api" && passedPaging[l.sample] {
+		if l.challenge == "notes-api" && l.passedPaging {
 			wantChanged = append(wantChanged, l.id)
 			want[l.id+"/notes-api"] = l.score - 3
 		}
 	}
-	out, errOut, code := cohortCLI(t, svc.url, "cohort", "regrade", "--cohort", "bootcamp", "--challenge", "notes-api", "--json")
+	out, errOut, code = cohortCLI(t, svc.url, "cohort", "regrade", "--cohort", "bootcamp", "--challenge", "notes-api", "--json")
 	if code != 1 {
 		t.Fatalf("regrade preview: exit %d, want 1 (scores change)\n%s\n%s", code, out, errOut)
 	}

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"testing"
 	"time"
@@ -51,7 +52,10 @@ func TestMain(m *testing.M) {
 	// everything labelled with it, and other test processes may be
 	// grading on the same daemon at the same time.
 	worker := fmt.Sprintf("e2e-tests-%d", os.Getpid())
-	docker, err = runner.New(runner.Config{Client: cli, Worker: worker})
+	// Teardown failures are logged, not returned: show them, so a box
+	// left behind is explained in the test's output.
+	logs := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	docker, err = runner.New(runner.Config{Client: cli, Worker: worker, Logger: logs})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -64,7 +68,7 @@ func TestMain(m *testing.M) {
 }
 
 func newEngine() *grader.Engine {
-	return grader.NewEngine(grader.EngineConfig{Sandbox: docker})
+	return grader.NewEngine(grader.EngineConfig{Sandbox: docker, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 }
 
 // assertNoLeftovers checks that nothing of job remains: no container,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -460,5 +461,26 @@ func TestReapRemovesNothingWithoutTheLease(t *testing.T) {
 	n, err = d.Reap(context.Background(), ReapOptions{Worker: "w1", Held: func(context.Context) error { return nil }})
 	if err != nil || n != 1 {
 		t.Errorf("Reap while held = %d, %v; want 1 removed", n, err)
+	}
+}
+
+// A daemon under load may refuse a removal for a moment; the box is
+// removed once it accepts, not left behind.
+func TestCloseTriesARefusedRemovalAgain(t *testing.T) {
+	noLeaks(t)
+	api := newFakeAPI(printAndExit)
+	_, b := startFake(t, api, grader.BoxSpec{})
+	if _, err := b.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	api.mu.Lock()
+	api.removeErrs = []error{
+		fmt.Errorf("cannot remove container: could not kill: %w", cerrdefs.ErrUnavailable),
+		fmt.Errorf("removal of container c1 is already in progress: %w", cerrdefs.ErrConflict),
+	}
+	api.mu.Unlock()
+	closeAndCheck(t, api, b)
+	if n := strings.Count(strings.Join(api.callLog(), " "), "remove"); n != 3 {
+		t.Errorf("%d removals, want 3 (two refused, then done)", n)
 	}
 }

@@ -213,16 +213,40 @@ func (d *Docker) untrack(b *box) {
 	delete(d.boxes, b)
 }
 
+// removeRetryStart is the first pause between two tries of a removal;
+// each pause doubles, within teardownTimeout.
+const removeRetryStart = 100 * time.Millisecond
+
 // remove deletes container id (a name works too) with its anonymous
-// volumes, on a fresh bounded context. Gone already is fine.
+// volumes, on a fresh bounded context. Gone already is fine. A daemon
+// under load may refuse a removal for a moment (a kill that has not
+// landed yet, a removal of the same box still under way), so a refusal
+// is tried again until the box is gone or the time is up: a box left
+// behind would outlive its job.
 func (d *Docker) remove(id string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)
 	defer cancel()
-	_, err := d.api.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-	if err != nil && !isGone(err) {
+	pause := removeRetryStart
+	for {
+		_, err := d.api.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		if err == nil || isRemoved(err) {
+			return nil
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+			pause *= 2
+			d.log.Debug("remove container again", "container_id", id, "err", err)
+			continue
+		case <-ctx.Done():
+			t.Stop()
+		}
+		if isGone(err) {
+			// Still being removed by someone else: theirs to finish.
+			return nil
+		}
 		return fmt.Errorf("remove container %s: %w", id, err)
 	}
-	return nil
 }
 
 // removeContainer is remove on a failure path: it logs, as the primary

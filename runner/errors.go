@@ -39,3 +39,9 @@ func isGone(err error) bool {
 	return strings.Contains(msg, "No such container") || strings.Contains(msg, "is not running") ||
 		strings.Contains(msg, "removal of container") && strings.Contains(msg, "already in progress")
 }
+
+// isRemoved reports whether a Docker error says the container does not
+// exist (any more).
+func isRemoved(err error) bool {
+	return err != nil && (cerrdefs.IsNotFound(err) || strings.Contains(err.Error(), "No such container"))
+}

@@ -70,8 +70,9 @@ type fakeAPI struct {
 	proc func(p fakeProc) (code int, oom bool)
 
 	createErr, copyErr, attachErr, startErr, killErr, pingErr error
-	waitErr                                                   error // sent on the wait's error channel at exit
-	createCtxErr                                              error // the create request's context's error when sent
+	waitErr                                                   error   // sent on the wait's error channel at exit
+	createCtxErr                                              error   // the create request's context's error when sent
+	removeErrs                                                []error // answered by the first removals, one each
 
 	mu         sync.Mutex
 	containers map[string]*fakeContainer
@@ -282,6 +283,12 @@ func (f *fakeAPI) ContainerInspect(_ context.Context, id string, _ client.Contai
 func (f *fakeAPI) ContainerRemove(_ context.Context, id string, opts client.ContainerRemoveOptions) (client.ContainerRemoveResult, error) {
 	f.call("remove")
 	f.mu.Lock()
+	if len(f.removeErrs) > 0 {
+		err := f.removeErrs[0]
+		f.removeErrs = f.removeErrs[1:]
+		f.mu.Unlock()
+		return client.ContainerRemoveResult{}, err
+	}
 	c, err := f.get(id)
 	if err != nil {
 		defer f.mu.Unlock()
