@@ -86,6 +86,10 @@ type loader struct {
 	shown  string // the folder as errors name it
 	folder string // the folder's own name, "" when unknown
 	p      problems
+	// docs are the YAML files read so far, by name, to place problems.
+	docs map[string]*yamlDoc
+	// warnings are the problems a draft may have (see warn).
+	warnings []string
 }
 
 // fsPath is name (relative to the challenge) as a path in fsys.
@@ -98,9 +102,49 @@ func (l *loader) file(name string) string {
 
 func (l *loader) read(name string) ([]byte, error) { return fs.ReadFile(l.fsys, l.fsPath(name)) }
 
-// add records a problem in file name (relative to the challenge).
+// add records a problem in file name (relative to the challenge). In a
+// YAML file the problem gets its line and the name of the test (or suite)
+// it is in; a problem inside a value that could not be decoded is a
+// knock-on of that one and is dropped.
 func (l *loader) add(name, field, fix, format string, args ...any) {
-	l.p.add(l.file(name), field, fix, format, args...)
+	if d := l.docs[name]; d != nil && d.knockOn(field) {
+		return
+	}
+	l.place(name, &Error{File: l.file(name), Field: field, Problem: fmt.Sprintf(format, args...), Fix: fix})
+}
+
+// place records e, a problem in file name, giving it the line and the
+// name of the part it is in when name is a YAML file read so far.
+func (l *loader) place(name string, e *Error) {
+	if d := l.docs[name]; d != nil {
+		if e.Line == 0 {
+			e.Line = d.line(e.Field)
+		}
+		e.In, e.Field = d.label(e.Field)
+	}
+	l.p.list = append(l.p.list, e)
+}
+
+// readYAML decodes the YAML file name into v (see decodeYAML); name
+// names the file's parts with the labels nameParts returns for the
+// decoded value. ok is false when the file cannot be read or is not YAML.
+func (l *loader) readYAML(name string, v any, fix string, nameParts func() map[string]string) bool {
+	data, err := l.read(name)
+	if err != nil {
+		return false
+	}
+	doc, found, ok := l.decodeYAML(name, data, v, fix)
+	if ok && nameParts != nil {
+		doc.labels = nameParts()
+	}
+	if l.docs == nil {
+		l.docs = map[string]*yamlDoc{}
+	}
+	l.docs[name] = doc
+	for _, e := range found {
+		l.place(name, e)
+	}
+	return ok
 }
 
 // yamlName is the definition file of a challenge.
@@ -108,14 +152,12 @@ const yamlName = "challenge.yaml"
 
 // challenge reads, checks and converts everything; problems go to l.p.
 func (l *loader) challenge() *grader.Challenge {
-	data, err := l.read(yamlName)
-	if err != nil {
+	if _, err := l.read(yamlName); err != nil {
 		l.add(yamlName, "", "create it (see docs/challenge-format.md)", "cannot be read: %v", unwrapPath(err))
 		return nil
 	}
 	var cf challengeFile
-	if e := decodeStrict(l.file(yamlName), data, &cf, "fix the YAML (see docs/challenge-format.md)"); e != nil {
-		l.p.list = append(l.p.list, e)
+	if !l.readYAML(yamlName, &cf, "fix the YAML (see docs/challenge-format.md)", nil) {
 		// The rest of the folder can still be checked, so that one run
 		// shows more.
 		l.statement()
