@@ -33,7 +33,8 @@ const DefaultImage = grader.ImageGo
 //
 // A broken challenge yields every problem found, joined with errors.Join;
 // each is an *Error (see Problems). Other errors (an unreadable folder)
-// are returned as they are.
+// are returned as they are. A draft (no starter yet, fewer than two
+// mutants) loads, with what it lacks in its Warnings.
 func Load(dir string) (*grader.Challenge, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -76,6 +77,7 @@ func load(fsys fs.FS, dir, shown, folder string) (*grader.Challenge, error) {
 	if err := l.p.err(); err != nil {
 		return nil, err
 	}
+	c.Warnings = l.warnings
 	return c, nil
 }
 
@@ -123,6 +125,14 @@ func (l *loader) place(name string, e *Error) {
 		e.In, e.Field = d.label(e.Field)
 	}
 	l.p.list = append(l.p.list, e)
+}
+
+// warn records a warning about file name: something a finished
+// challenge has and a draft may lack (a starter, two mutants). Warnings
+// do not stop the challenge from loading; they are its Warnings.
+func (l *loader) warn(name, field, fix, format string, args ...any) {
+	e := &Error{File: l.file(name), Field: field, Problem: fmt.Sprintf(format, args...), Fix: fix}
+	l.warnings = append(l.warnings, e.Error())
 }
 
 // readYAML decodes the YAML file name into v (see decodeYAML); name

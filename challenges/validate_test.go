@@ -162,9 +162,7 @@ func TestProblems(t *testing.T) {
 		{"README blank", []edit{{"README.md", "", " \n\n"}}, "README.md", "", "is empty"},
 		{"starter without go.mod", []edit{{"starter/go.mod", "", ""}, {"starter/main.go", "", "package main\n"}}, "starter", "", "does not hold go.mod"},
 		{"solution missing", []edit{{"solution/go.mod", "", ""}, {"solution/x.go", "", ""}}, "solution", "", "is missing"},
-		{"one mutant", []edit{{"mutants/b/go.mod", "", ""}, {"mutants/b/notes.txt", "", ""}}, "mutants", "", "at least 2 are required"},
 		{"mutant without go.mod", []edit{{"mutants/b/go.mod", "", ""}}, "mutants/b", "", "does not hold go.mod"},
-		{"mutants missing", []edit{{"mutants/a/go.mod", "", ""}, {"mutants/b/go.mod", "", ""}, {"mutants/b/notes.txt", "", ""}}, "mutants", "", "cannot be read"},
 		{"tests/go.mod missing", []edit{{"tests/go.mod", "", ""}}, "tests/go.mod", "", "is missing while tests/ holds Go files"},
 		{"all tests worth nothing", []edit{
 			{"challenge.yaml", "  - name: api\n    kind: http\n    file: tests/api.yaml\n", ""},
