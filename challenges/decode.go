@@ -178,7 +178,9 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path string) (bad bool) {
 		return false
 	}
 	line := n.GetToken().Position.Line
-	if _, ok := w.doc.lines[path]; !ok {
+	// The file as a whole has no line: a field missing at the top is
+	// missing from the file, not from its first line.
+	if _, ok := w.doc.lines[path]; !ok && path != "" {
 		w.doc.lines[path] = line
 	}
 	n = w.resolve(n)
