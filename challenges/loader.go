@@ -2,7 +2,9 @@
 // challenge.yaml, a statement (README.md), starter and reference code,
 // hidden tests and known-wrong mutants. One loader parses and validates all
 // of it into grader.Challenge values and reports every problem it finds at
-// once, each as an *Error naming the file, the field and the fix.
+// once, each as an *Error naming the file, its line, the test it is in,
+// the field and the fix. What a draft lacks (a starter, two mutants) is a
+// warning on the loaded challenge instead (grader.Challenge.Warnings).
 //
 // The format is documented for instructors in docs/challenge-format.md.
 package challenges
