@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -92,6 +93,34 @@ func Problems(err error) []*Error {
 // problems collects the Errors of one challenge.
 type problems struct {
 	list []error
+}
+
+// sortByLine orders the problems of each file by line, keeping the files
+// in the order their first problem was found (and problems without a line
+// first in their file, in the order found).
+func (p *problems) sortByLine() {
+	rank := map[string]int{}
+	for _, e := range p.list {
+		if pe, ok := e.(*Error); ok {
+			if _, seen := rank[pe.File]; !seen {
+				rank[pe.File] = len(rank)
+			}
+		}
+	}
+	key := func(e error) (int, int) {
+		if pe, ok := e.(*Error); ok {
+			return rank[pe.File], pe.Line
+		}
+		return len(rank), 0
+	}
+	slices.SortStableFunc(p.list, func(a, b error) int {
+		fa, la := key(a)
+		fb, lb := key(b)
+		if fa != fb {
+			return fa - fb
+		}
+		return la - lb
+	})
 }
 
 // err joins the collected problems, or is nil when there are none.

@@ -76,6 +76,7 @@ func LoadFS(fsys fs.FS, dir string) (*grader.Challenge, error) {
 func load(fsys fs.FS, dir, shown, folder string) (*grader.Challenge, error) {
 	l := &loader{fsys: fsys, dir: dir, shown: shown, folder: folder}
 	c := l.challenge()
+	l.p.sortByLine()
 	if err := l.p.err(); err != nil {
 		return nil, err
 	}

@@ -332,8 +332,8 @@ func assertProblem(t *testing.T, err error, file, field, want string) {
 }
 
 // TestLoadReportsEveryMistakeOfAFile: one test file with several
-// mistakes gets all of them reported in one run, each with its line and
-// the name of its test.
+// mistakes gets all of them reported in one run, in line order, each with
+// its line and the name of its test.
 func TestLoadReportsEveryMistakeOfAFile(t *testing.T) {
 	api := `tests:
   - name: create note returns 201
@@ -364,12 +364,12 @@ func TestLoadReportsEveryMistakeOfAFile(t *testing.T) {
 	ops := strings.Join(grader.MatchOps(), ", ")
 	want := []string{
 		`demo/tests/api.yaml:3: test "create note returns 201": visiblity: unknown field "visiblity"; did you mean visibility? remove it or correct its spelling`,
+		`demo/tests/api.yaml:9: test "create note returns 201": steps[0].expect.json.id: reads as operators, but "exist" is not an operator; use the operators ` + ops + ` (exist → exists); to expect an object with these fields, write it under equals: (equals: {...})`,
 		`demo/tests/api.yaml:11: test "list notes": visibilty: unknown field "visibilty"; did you mean visibility? remove it or correct its spelling`,
 		`demo/tests/api.yaml:12: test "list notes": points: "lots" is not a whole number; write a whole number here`,
+		`demo/tests/api.yaml:15: test "list notes": steps[0].expect.json.count: reads as operators, but "gt" is not an operator; use the operators ` + ops + ` (gt → gte); to expect an object with these fields, write it under equals: (equals: {...})`,
 		`demo/tests/api.yaml:17: test "delete note": visability: unknown field "visability"; did you mean visibility? remove it or correct its spelling`,
 		`demo/tests/api.yaml:20: test "delete note": steps[0].expects: unknown field "expects"; did you mean expect? remove it or correct its spelling`,
-		`demo/tests/api.yaml:9: test "create note returns 201": steps[0].expect.json.id: reads as operators, but "exist" is not an operator; use the operators ` + ops + ` (exist → exists); to expect an object with these fields, write it under equals: (equals: {...})`,
-		`demo/tests/api.yaml:15: test "list notes": steps[0].expect.json.count: reads as operators, but "gt" is not an operator; use the operators ` + ops + ` (gt → gte); to expect an object with these fields, write it under equals: (equals: {...})`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
