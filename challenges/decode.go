@@ -170,9 +170,10 @@ func (w *walker) resolve(n ast.Node) ast.Node {
 	}
 }
 
-// walk checks n against t at path and reports whether n is unusable: the
-// caller then replaces it with null, so that the decode after the walk
-// leaves the field unset instead of failing.
+// walk checks n against t at path and reports whether n is unusable (its
+// path is then among the bad ones): the caller replaces it with null, so
+// that the decode after the walk leaves the field unset instead of
+// failing.
 func (w *walker) walk(n ast.Node, t reflect.Type, path string) (bad bool) {
 	if n == nil {
 		return false
@@ -223,6 +224,7 @@ func (w *walker) walk(n ast.Node, t reflect.Type, path string) (bad bool) {
 		return true
 	}
 	if err := yaml.NodeToValue(n, reflect.New(t).Interface()); err != nil {
+		w.doc.bad = append(w.doc.bad, path)
 		w.problem(path, line, "write "+kindName(t)+" here", "%q is not %s", scalarText(n), kindName(t))
 		return true
 	}
@@ -257,7 +259,6 @@ func (w *walker) mapping(m *ast.MappingNode, t reflect.Type, path string) {
 			continue
 		}
 		if w.walk(mv.Value, ft, field) {
-			w.doc.bad = append(w.doc.bad, field)
 			mv.Value = nullLike(mv.Value)
 		}
 	}
