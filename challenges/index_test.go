@@ -31,9 +31,17 @@ func TestLoadIndexOfSeedCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, b := range ix.Broken() {
+		t.Errorf("seed challenge %s does not load: %v", b.ID, b.Err)
+	}
 	for _, id := range []string{"notes-api", "cache-aside", "fix-ledger"} {
-		if _, err := ix.Challenge(id); err != nil {
+		c, err := ix.Challenge(id)
+		if err != nil {
 			t.Errorf("seed challenge %s: %v", id, err)
+			continue
+		}
+		if len(c.Warnings) > 0 {
+			t.Errorf("seed challenge %s is a draft: %q", id, c.Warnings)
 		}
 	}
 }
