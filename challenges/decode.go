@@ -92,8 +92,8 @@ func parentPath(p string) string {
 // unknown field and every value of the wrong kind is recorded as a
 // problem, with its line, and the rest of the file is decoded all the
 // same. ok is false when the file is not YAML at all (a syntax error,
-// also recorded): then v is left as it was. The problems are added once
-// the caller has named the file's parts (see nameParts).
+// also recorded) or not a mapping: then v is left as it was. The caller
+// adds the problems once it has named the file's parts (see readYAML).
 func (l *loader) decodeYAML(name string, src []byte, v any, fix string) (doc *yamlDoc, found []*Error, ok bool) {
 	doc = &yamlDoc{lines: map[string]int{}, labels: map[string]string{}}
 	file, err := parser.ParseBytes(src, 0)
@@ -119,7 +119,8 @@ func (l *loader) decodeYAML(name string, src []byte, v any, fix string) (doc *ya
 		return true
 	}), body)
 	if w.walk(body, reflect.TypeOf(v).Elem(), "") {
-		return doc, w.found, true
+		// Not a mapping at all: nothing in it can be checked.
+		return doc, w.found, false
 	}
 	if err := yaml.NodeToValue(body, v); err != nil {
 		// The walk should have caught whatever the library refuses; if it

@@ -63,3 +63,14 @@ func TestDecodeFollowsAnchors(t *testing.T) {
 		t.Errorf("steps = %+v", steps)
 	}
 }
+
+// TestDecodeFileNotAMapping: a file that is not a mapping is one problem,
+// not one per field it then lacks.
+func TestDecodeFileNotAMapping(t *testing.T) {
+	for _, e := range []edit{{"tests/api.yaml", "", "- a\n- b\n"}, {"challenge.yaml", "", "just words\n"}} {
+		ps := Problems(loadDemo(t, e))
+		if len(ps) != 1 || ps[0].File != "demo/"+e.file || ps[0].Line != 1 || ps[0].Problem != "a "+map[string]string{"challenge.yaml": "string", "tests/api.yaml": "list"}[e.file]+" is given where a mapping is expected" {
+			t.Errorf("%s: want one problem on line 1:%s", e.file, problemList(ps))
+		}
+	}
+}
