@@ -24,11 +24,7 @@ func LoadAll(root string) ([]*grader.Challenge, error) {
 	if err != nil {
 		return nil, err
 	}
-	errs := make([]error, len(broken))
-	for i, b := range broken {
-		errs[i] = b.Err
-	}
-	return list, errors.Join(errs...)
+	return list, brokenErr(broken)
 }
 
 // Broken is a folder of the catalog whose challenge does not load.
