@@ -20,22 +20,43 @@ var ErrNotFound = errors.New("unknown challenge")
 // challenge fails to load, the error joins all their problems, and the
 // challenges that did load are returned beside it.
 func LoadAll(root string) ([]*grader.Challenge, error) {
-	ids, err := catalogIDs(root)
+	list, broken, err := LoadEach(root)
 	if err != nil {
 		return nil, err
 	}
+	return list, brokenErr(broken)
+}
+
+// Broken is a folder of the catalog whose challenge does not load.
+type Broken struct {
+	// ID is the folder's name, which a valid challenge's id equals.
+	ID string
+	// Err holds every problem of the challenge (see Problems).
+	Err error
+}
+
+// LoadEach loads every sub-folder of root that holds a challenge.yaml,
+// like LoadAll, but keeps the ones that do not load apart: it returns the
+// challenges that load, sorted by id, and the broken folders, sorted by
+// name, each with its problems. The error is for the catalog as a whole
+// (root cannot be read).
+func LoadEach(root string) ([]*grader.Challenge, []Broken, error) {
+	ids, err := catalogIDs(root)
+	if err != nil {
+		return nil, nil, err
+	}
 	var out []*grader.Challenge
-	var errs []error
+	var broken []Broken
 	for _, id := range ids {
 		c, err := Load(filepath.Join(root, id))
 		if err != nil {
-			errs = append(errs, err)
+			broken = append(broken, Broken{ID: id, Err: err})
 			continue
 		}
 		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, errors.Join(errs...)
+	return out, broken, nil
 }
 
 // Find loads the challenge ref names. ref is a path to a folder holding a

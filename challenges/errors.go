@@ -4,11 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 )
 
 // Error is one problem in a challenge folder: which file, which field,
@@ -19,8 +18,19 @@ type Error struct {
 	// File is the path as the loader was given it, e.g.
 	// challenges/notes-api/challenge.yaml.
 	File string
-	// Field is a dotted path such as limits.memory or
-	// suites[1].tests[0].pattern; empty for the file as a whole.
+	// Line is the line of File the problem is on (for a missing field,
+	// the line of the part that lacks it); 0 when the problem is not on a
+	// line (a missing file) or File is not YAML.
+	Line int
+	// In names the part of the file the problem is in, by its name: a
+	// test of an http suite's file (test "create note returns 201").
+	// Empty when the problem is not inside a test or the test has no
+	// name.
+	In string
+	// Field is a dotted path such as limits.memory, inside In when In is
+	// set (steps[1].expect.status), from the top of the file otherwise
+	// (suites[1].tests[0].pattern, tests[8].name); empty for the file (or
+	// the test) as a whole.
 	Field string
 	// Problem says what is wrong, e.g. `"512MB" is not a size`.
 	Problem string
@@ -29,11 +39,19 @@ type Error struct {
 	Fix string
 }
 
-// Error reads "file: field: problem; fix", leaving out empty parts.
+// Error reads "file:line: in: field: problem; fix", leaving out empty
+// parts.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
 	b.WriteString(": ")
+	if e.In != "" {
+		b.WriteString(e.In)
+		b.WriteString(": ")
+	}
 	if e.Field != "" {
 		b.WriteString(e.Field)
 		b.WriteString(": ")
@@ -77,88 +95,37 @@ type problems struct {
 	list []error
 }
 
-// add records a problem; format and args make its Problem text.
-func (p *problems) add(file, field, fix, format string, args ...any) {
-	p.list = append(p.list, &Error{File: file, Field: field, Problem: fmt.Sprintf(format, args...), Fix: fix})
+// sortByLine orders the problems of each file by line, keeping the files
+// in the order their first problem was found (and problems without a line
+// first in their file, in the order found).
+func (p *problems) sortByLine() {
+	rank := map[string]int{}
+	for _, e := range p.list {
+		if pe, ok := e.(*Error); ok {
+			if _, seen := rank[pe.File]; !seen {
+				rank[pe.File] = len(rank)
+			}
+		}
+	}
+	key := func(e error) (int, int) {
+		if pe, ok := e.(*Error); ok {
+			return rank[pe.File], pe.Line
+		}
+		return len(rank), 0
+	}
+	slices.SortStableFunc(p.list, func(a, b error) int {
+		fa, la := key(a)
+		fb, lb := key(b)
+		if fa != fb {
+			return fa - fb
+		}
+		return la - lb
+	})
 }
 
 // err joins the collected problems, or is nil when there are none.
 func (p *problems) err() error {
 	return errors.Join(p.list...)
-}
-
-// decodeStrict decodes YAML src into v, refusing unknown fields (and, as
-// the library always does, duplicate keys). On failure it returns an *Error naming the field the
-// library pointed at (found through the document's syntax tree) and the
-// line and column.
-func decodeStrict(file string, src []byte, v any, fix string) *Error {
-	err := yaml.UnmarshalWithOptions(src, v, yaml.Strict())
-	if err == nil {
-		return nil
-	}
-	var ye yaml.Error
-	if !errors.As(err, &ye) || ye.GetToken() == nil {
-		return &Error{File: file, Problem: "is not valid YAML: " + strings.TrimSpace(err.Error()), Fix: fix}
-	}
-	tk := ye.GetToken()
-	e := &Error{File: file, Field: fieldAt(src, tk.Position.Offset), Fix: fix}
-	where := fmt.Sprintf(" (line %d, column %d)", tk.Position.Line, tk.Position.Column)
-	var (
-		unknown *yaml.UnknownFieldError
-		typeErr *yaml.TypeError
-		nodeErr *yaml.UnexpectedNodeTypeError
-	)
-	switch {
-	case errors.As(err, &unknown):
-		e.Problem = unknown.GetMessage() + where
-		e.Fix = "remove it or correct its spelling; every field is listed in docs/challenge-format.md"
-	case errors.As(err, &typeErr):
-		e.Problem = fmt.Sprintf("%q is not %s%s", tk.Value, kindName(typeErr.DstType), where)
-		e.Fix = "write " + kindName(typeErr.DstType) + " here"
-	case errors.As(err, &nodeErr):
-		e.Problem = fmt.Sprintf("%s is given where %s is expected%s", nodeName(nodeErr.Actual), nodeName(nodeErr.Expected), where)
-		e.Fix = "write " + nodeName(nodeErr.Expected) + " here (see docs/challenge-format.md)"
-	default:
-		e.Problem = "is not valid YAML: " + ye.GetMessage() + where
-	}
-	return e
-}
-
-// fieldAt finds the node of src that starts at offset and returns its
-// path in the loader's notation (limits.memory, suites[0].name), or "" for
-// the document as a whole or when no node starts there.
-func fieldAt(src []byte, offset int) string {
-	f, err := parser.ParseBytes(src, 0)
-	if err != nil {
-		return ""
-	}
-	found := ""
-	for _, doc := range f.Docs {
-		ast.Walk(visitFunc(func(n ast.Node) bool {
-			if found != "" {
-				return false
-			}
-			if tk := n.GetToken(); tk != nil && tk.Position.Offset == offset {
-				if p := strings.TrimPrefix(strings.TrimPrefix(n.GetPath(), "$"), "."); p != "" {
-					found = p
-					return false
-				}
-			}
-			return true
-		}), doc)
-	}
-	return found
-}
-
-// visitFunc adapts a function to ast.Visitor; it returns false to stop
-// descending.
-type visitFunc func(ast.Node) bool
-
-func (f visitFunc) Visit(n ast.Node) ast.Visitor {
-	if f(n) {
-		return f
-	}
-	return nil
 }
 
 // kindName says in words what a Go type expects from YAML.

@@ -1,7 +1,12 @@
 package challenges
 
-// The files as instructors write them, decoded strictly (unknown fields
-// are errors). docs/challenge-format.md documents every field. Optional
+import (
+	"fmt"
+	"strings"
+)
+
+// The files as instructors write them (an unknown field is an error; see
+// decodeYAML). docs/challenge-format.md documents every field. Optional
 // numbers are pointers so that an explicit 0 can be told from "not set";
 // durations and sizes are strings so that the loader can say what is
 // wrong with them.
@@ -112,4 +117,17 @@ type expectFile struct {
 	Headers      map[string]string `yaml:"headers"`
 	JSON         map[string]any    `yaml:"json"`
 	BodyContains string            `yaml:"body_contains"`
+}
+
+// labels names the tests of an http test file for problems: tests[8] is
+// test "create note returns 201". A test without a name keeps its
+// position.
+func (tf *httpTestsFile) labels() map[string]string {
+	out := map[string]string{}
+	for i, t := range tf.Tests {
+		if name := strings.TrimSpace(t.Name); name != "" && !strings.Contains(name, "\n") {
+			out[fmt.Sprintf("tests[%d]", i)] = fmt.Sprintf("test %q", name)
+		}
+	}
+	return out
 }

@@ -148,7 +148,7 @@ func TestGoTypoGuardListsTheFunctions(t *testing.T) {
 		"tests/l_test.go": "package x\nimport \"testing\"\nfunc TestParse(t *testing.T) {}\nfunc TestSplit(t *testing.T) {}\n",
 	})
 	_, err := LoadFS(mapFS("gox", files), "gox")
-	want := `gox/challenge.yaml: suites[0].tests[0].name: "TestSplt" matches no test function; name a top-level test function of the suite's files (found: TestParse, TestSplit)`
+	want := `gox/challenge.yaml:11: suites[0].tests[0].name: "TestSplt" matches no test function; name a top-level test function of the suite's files (found: TestParse, TestSplit)`
 	if err == nil || err.Error() != want {
 		t.Errorf("error:\n%v\nwant:\n%s", err, want)
 	}

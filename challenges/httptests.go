@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,14 +55,12 @@ func (h *httpFile) bad(field, fix, format string, args ...any) {
 }
 
 func (h *httpFile) tests() []grader.TestSpec {
-	data, err := h.l.read(h.name)
-	if err != nil {
+	if _, err := h.l.read(h.name); err != nil {
 		h.bad("", "make the file readable", "cannot be read: %v", unwrapPath(err))
 		return nil
 	}
 	var tf httpTestsFile
-	if e := decodeStrict(h.l.file(h.name), data, &tf, "fix the YAML (the step language is in docs/challenge-format.md)"); e != nil {
-		h.l.p.list = append(h.l.p.list, e)
+	if !h.l.readYAML(h.name, &tf, "fix the YAML (the step language is in docs/challenge-format.md)", tf.labels) {
 		return nil
 	}
 	if len(tf.Tests) == 0 {
@@ -246,6 +245,10 @@ func (h *httpFile) expect(field string, ef expectFile, refs refChecker) grader.E
 // other value one equals check.
 func (h *httpFile) matches(field, path string, v any, refs refChecker) []grader.JSONMatch {
 	m, isMap := v.(map[string]any)
+	if isMap && looksLikeOperators(m) {
+		h.badOperators(field, m)
+		return nil
+	}
 	if !isMap || len(m) == 0 || !allOperators(m) {
 		refs.checkValue(field, v)
 		return []grader.JSONMatch{{Path: path, Op: "equals", Value: h.rawJSON(field, v)}}
@@ -326,6 +329,68 @@ func (r refChecker) checkValue(field string, v any) {
 			r.checkValue(field, e)
 		}
 	}
+}
+
+// operatorAliases are words instructors reach for that are no operator
+// of ours, with the operator they most likely mean ("" when none fits).
+var operatorAliases = map[string]string{
+	"eq": "equals", "equal": "equals", "is": "equals",
+	"neq": "ne", "not": "ne", "not_equals": "ne",
+	"gt": "gte", "ge": "gte", "min": "gte",
+	"lt": "lte", "le": "lte", "max": "lte",
+	"present": "exists", "missing": "absent",
+	"contains": "", "regex": "", "match": "", "matches": "", "len": "", "length": "",
+}
+
+// operatorLike says which operator key looks like a misspelling of: ""
+// when it looks like none (it may be a field of an expected object).
+func operatorLike(key string) (string, bool) {
+	if near, ok := operatorAliases[key]; ok {
+		return near, true
+	}
+	near := closest(key, grader.MatchOps())
+	return near, near != ""
+}
+
+// looksLikeOperators reports whether a mapping in expect.json reads as
+// misspelled operators rather than an object to compare with: every key
+// is an operator or a near miss of one ({exist: true}, {gt: 3}), and some
+// key is not an operator.
+func looksLikeOperators(m map[string]any) bool {
+	if len(m) == 0 || allOperators(m) {
+		return false
+	}
+	for k := range m {
+		if _, like := operatorLike(k); !like && !grader.IsMatchOp(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// badOperators reports a mapping of misspelled operators, naming them and
+// the operators there are.
+func (h *httpFile) badOperators(field string, m map[string]any) {
+	var wrong, hints []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if grader.IsMatchOp(k) {
+			continue
+		}
+		wrong = append(wrong, strconv.Quote(k))
+		if near, _ := operatorLike(k); near != "" && grader.IsMatchOp(near) {
+			hints = append(hints, k+" → "+near)
+		}
+	}
+	fix := "use the operators " + strings.Join(grader.MatchOps(), ", ")
+	if len(hints) > 0 {
+		fix += " (" + strings.Join(hints, ", ") + ")"
+	}
+	fix += "; to expect an object with these fields, write it under equals: (equals: {...})"
+	noun := "is not an operator"
+	if len(wrong) > 1 {
+		noun = "are not operators"
+	}
+	h.bad(field, fix, "reads as operators, but %s %s", strings.Join(wrong, ", "), noun)
 }
 
 func allOperators(m map[string]any) bool {

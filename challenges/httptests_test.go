@@ -1,6 +1,7 @@
 package challenges
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -107,7 +108,7 @@ func TestStepConversion(t *testing.T) {
 `})
 	_, err := LoadFS(mapFS("demo", files), "demo")
 	// ${none} is used before any capture: the only problem.
-	assertProblem(t, err, "demo/tests/api.yaml", "tests[0].steps[0].request.body", "uses ${none}")
+	assertProblem(t, err, "demo/tests/api.yaml", `test "all of a step": steps[0].request.body`, "uses ${none}")
 	if ps := Problems(err); len(ps) != 1 {
 		t.Fatalf("want 1 problem:%s", problemList(ps))
 	}
@@ -129,5 +130,57 @@ func TestStepConversion(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, c.Suites[0].Tests[0].Steps); diff != "" {
 		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+}
+
+func TestMisspelledOperators(t *testing.T) {
+	tests := []struct {
+		yaml string // the value of one expect.json entry
+		want string // in the problem; "" for none
+	}{
+		{`{exist: true}`, `"exist" is not an operator`},
+		{`{gt: 3}`, `"gt" is not an operator`},
+		{`{gte: 1, lt: 9}`, `"lt" is not an operator`},
+		{`{eq: 3}`, `"eq" is not an operator`},
+		{`{tpye: string}`, `"tpye" is not an operator`},
+		{`{min: 1, max: 5}`, `"max", "min" are not operators`},
+		// An object whose fields are not near misses is a literal.
+		{`{id: 3, name: x}`, ""},
+		{`{type: note, title: x}`, ""},
+		{`{next: 2, total: 9}`, ""},
+		// equals: says the mapping is meant as it is.
+		{`{equals: {exist: true}}`, ""},
+		{`{equals: {gt: 3}}`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.yaml, func(t *testing.T) {
+			var doc struct {
+				V any `yaml:"v"`
+			}
+			if err := yaml.Unmarshal([]byte("v: "+tc.yaml), &doc); err != nil {
+				t.Fatal(err)
+			}
+			l := &loader{dir: "demo", shown: "demo"}
+			h := &httpFile{l: l, name: "tests/api.yaml"}
+			got := h.matches("f", "p", doc.V, refChecker{h: h, defined: map[string]bool{}})
+			ps := Problems(l.p.err())
+			if tc.want == "" {
+				if len(ps) > 0 || len(got) == 0 {
+					t.Fatalf("matches = %v, problems:%s; want a check and no problem", got, problemList(ps))
+				}
+				return
+			}
+			if len(ps) != 1 || !strings.Contains(ps[0].Problem, tc.want) {
+				t.Fatalf("problems:%s\nwant one mentioning %s", problemList(ps), tc.want)
+			}
+			for _, op := range grader.MatchOps() {
+				if !strings.Contains(ps[0].Fix, op) {
+					t.Errorf("fix %q does not list the operator %s", ps[0].Fix, op)
+				}
+			}
+			if !strings.Contains(ps[0].Fix, "equals:") {
+				t.Errorf("fix %q does not say how to expect the object as it is", ps[0].Fix)
+			}
+		})
 	}
 }

@@ -1,8 +1,10 @@
 package challenges
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/gradebox/grader/grader"
@@ -10,7 +12,8 @@ import (
 
 // Index is a loaded catalog the service looks challenges up in. It is safe
 // for concurrent use; Reload swaps in a new catalog as a whole, so a
-// caller sees either the old one or the new one, never a mix.
+// caller sees either the old one or the new one, never a mix. A challenge
+// that does not load is left out of the index and listed by Broken.
 type Index struct {
 	root string
 	cur  atomic.Pointer[snapshot]
@@ -18,12 +21,13 @@ type Index struct {
 
 // snapshot is one loaded catalog.
 type snapshot struct {
-	list []*grader.Challenge
-	byID map[string]*grader.Challenge
+	list   []*grader.Challenge
+	byID   map[string]*grader.Challenge
+	broken []Broken
 }
 
-func newSnapshot(list []*grader.Challenge) *snapshot {
-	s := &snapshot{list: list, byID: make(map[string]*grader.Challenge, len(list))}
+func newSnapshot(list []*grader.Challenge, broken []Broken) *snapshot {
+	s := &snapshot{list: list, byID: make(map[string]*grader.Challenge, len(list)), broken: broken}
 	for _, c := range list {
 		s.byID[c.ID] = c
 	}
@@ -34,32 +38,47 @@ func newSnapshot(list []*grader.Challenge) *snapshot {
 // index made this way has no folder to Reload from.
 func NewIndex(list []*grader.Challenge) *Index {
 	ix := &Index{}
-	ix.cur.Store(newSnapshot(list))
+	ix.cur.Store(newSnapshot(list, nil))
 	return ix
 }
 
-// LoadIndex loads every challenge under root (see LoadAll) and indexes
-// them. Unlike LoadAll it fails when any challenge is broken: a service
-// must not start with part of its catalog missing.
+// LoadIndex loads every challenge under root (see LoadEach) and indexes
+// the ones that load; the others are listed by Broken, each with its
+// problems, for the caller to report. It fails when root cannot be read or
+// no challenge in it loads: a service with nothing to grade must not
+// start.
 func LoadIndex(root string) (*Index, error) {
-	list, err := loadComplete(root)
+	list, broken, err := loadCatalog(root)
 	if err != nil {
 		return nil, err
 	}
 	ix := &Index{root: root}
-	ix.cur.Store(newSnapshot(list))
+	ix.cur.Store(newSnapshot(list, broken))
 	return ix, nil
 }
 
-func loadComplete(root string) ([]*grader.Challenge, error) {
-	list, err := LoadAll(root)
+// loadCatalog loads root, failing when no challenge of it loads.
+func loadCatalog(root string) ([]*grader.Challenge, []Broken, error) {
+	list, broken, err := LoadEach(root)
 	if err != nil {
-		return nil, fmt.Errorf("load catalog %s: %w", root, err)
+		return nil, nil, fmt.Errorf("load catalog %s: %w", root, err)
 	}
 	if len(list) == 0 {
-		return nil, fmt.Errorf("load catalog %s: no challenges in it (each needs a folder with a challenge.yaml)", root)
+		if len(broken) > 0 {
+			return nil, nil, fmt.Errorf("load catalog %s: no challenge in it loads: %w", root, brokenErr(broken))
+		}
+		return nil, nil, fmt.Errorf("load catalog %s: no challenges in it (each needs a folder with a challenge.yaml)", root)
 	}
-	return list, nil
+	return list, broken, nil
+}
+
+// brokenErr joins the problems of broken challenges.
+func brokenErr(broken []Broken) error {
+	errs := make([]error, len(broken))
+	for i, b := range broken {
+		errs[i] = b.Err
+	}
+	return errors.Join(errs...)
 }
 
 // Change is what a Reload did to one challenge.
@@ -72,22 +91,53 @@ type Change struct {
 	From, To string
 }
 
-// Reload loads the catalog's folder again and, when every challenge in it
-// loads, puts it in place of the current one and returns what changed.
-// When any challenge is broken it changes nothing and returns the error:
-// the service goes on grading with the catalog it had. Gradings already
-// running finish with the challenge they started with.
+// Reload loads the catalog's folder again and, when no challenge that
+// the current catalog serves or that is new has broken, puts it in place
+// of the current one and returns what changed. Only the challenges that
+// were already broken may still be broken: they stay listed by Broken (a
+// fixed one is served from now on).
+//
+// Otherwise it changes nothing and returns an error naming the challenges
+// that broke, with their problems: the service goes on grading with the
+// catalog it had, so a mistake made while editing a challenge never takes
+// it away from learners. Gradings already running finish with the
+// challenge they started with.
 func (ix *Index) Reload() ([]Change, error) {
 	if ix.root == "" {
 		return nil, fmt.Errorf("reload catalog: this catalog was not loaded from a folder")
 	}
-	list, err := loadComplete(ix.root)
+	list, broken, err := loadCatalog(ix.root)
 	if err != nil {
 		return nil, fmt.Errorf("%w (the catalog in use is kept)", err)
 	}
-	next := newSnapshot(list)
-	prev := ix.cur.Swap(next)
+	prev := ix.cur.Load()
+	if newly := newlyBroken(prev, broken); len(newly) > 0 {
+		ids := make([]string, len(newly))
+		for i, b := range newly {
+			ids[i] = b.ID
+		}
+		return nil, fmt.Errorf("reload catalog %s: %s did not load (the catalog in use is kept): %w",
+			ix.root, strings.Join(ids, ", "), brokenErr(newly))
+	}
+	next := newSnapshot(list, broken)
+	prev = ix.cur.Swap(next)
 	return diff(prev, next), nil
+}
+
+// newlyBroken lists the broken challenges that were not broken in prev:
+// ones prev served, and new ones.
+func newlyBroken(prev *snapshot, broken []Broken) []Broken {
+	was := map[string]bool{}
+	for _, b := range prev.broken {
+		was[b.ID] = true
+	}
+	var out []Broken
+	for _, b := range broken {
+		if !was[b.ID] {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // diff lists what differs between two catalogs, by id.
@@ -124,3 +174,8 @@ func (ix *Index) Challenge(id string) (*grader.Challenge, error) {
 
 // Challenges returns every challenge, sorted by id.
 func (ix *Index) Challenges() []*grader.Challenge { return ix.cur.Load().list }
+
+// Broken returns the folders of the catalog whose challenge does not load,
+// each with its problems, sorted by name; none for an index made with
+// NewIndex.
+func (ix *Index) Broken() []Broken { return ix.cur.Load().broken }

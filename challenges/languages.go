@@ -1,6 +1,7 @@
 package challenges
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -97,7 +98,8 @@ func (l *loader) offering(lang grader.Language, lf languageFile, cf challengeFil
 
 // sampleFolders checks that every offered language has a starter, a
 // solution and at least two mutants, each holding at its root what a
-// submission in the language needs there.
+// submission in the language needs there. A draft may lack its starter
+// and some mutants: that is a warning (see warn), not a problem.
 func (l *loader) sampleFolders(offers []grader.Offering) {
 	if offers == nil {
 		offers = []grader.Offering{{Language: grader.LanguageGo}}
@@ -110,16 +112,21 @@ func (l *loader) sampleFolders(offers []grader.Offering) {
 // samplesOf checks the sample folders of one language.
 func (l *loader) samplesOf(o grader.Offering) {
 	need := rootNeed(o.Language)
-	for _, d := range []string{"starter", "solution"} {
-		d = path.Join(o.Samples, d)
-		if !l.hasRootMarker(o.Language, d) {
-			l.add(d, "", "make it a complete submission with "+need+" at its root", "is missing or does not hold %s", need)
-		}
+	solution := path.Join(o.Samples, "solution")
+	if !l.hasRootMarker(o.Language, solution) {
+		l.add(solution, "", "make it a complete submission with "+need+" at its root", "is missing or does not hold %s", need)
+	}
+	starter := path.Join(o.Samples, "starter")
+	switch {
+	case !l.exists(starter):
+		l.warn(starter, "", "add the code learners start from, a complete submission with "+need+" at its root", "is missing: learners get no starter code (a draft)")
+	case !l.hasRootMarker(o.Language, starter):
+		l.add(starter, "", "make it a complete submission with "+need+" at its root", "does not hold %s", need)
 	}
 	mutants := path.Join(o.Samples, "mutants")
 	fix := "add at least two known-wrong solutions, each a complete submission in " + path.Join(mutants, "<name>") + "/"
 	entries, err := fs.ReadDir(l.fsys, l.fsPath(mutants))
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		l.add(mutants, "", fix, "cannot be read: %v", unwrapPath(err))
 		return
 	}
@@ -133,9 +140,18 @@ func (l *loader) samplesOf(o grader.Offering) {
 			l.add(d, "", "make each mutant a complete submission with "+need+" at its root", "does not hold %s", need)
 		}
 	}
-	if n < 2 {
-		l.add(mutants, "", fix, "holds %d mutant(s), at least 2 are required", n)
+	switch {
+	case err != nil:
+		l.warn(mutants, "", fix, "is missing: nothing shows the hidden tests fail a wrong solution (a draft)")
+	case n < 2:
+		l.warn(mutants, "", fix, "holds %d mutant(s); a finished challenge has at least 2 (a draft)", n)
 	}
+}
+
+// exists reports whether name exists (a link counts).
+func (l *loader) exists(name string) bool {
+	_, err := fs.Lstat(l.fsys, l.fsPath(name))
+	return err == nil
 }
 
 // rootNeed says, for messages, what a submission in lang holds at its

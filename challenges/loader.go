@@ -2,7 +2,9 @@
 // challenge.yaml, a statement (README.md), starter and reference code,
 // hidden tests and known-wrong mutants. One loader parses and validates all
 // of it into grader.Challenge values and reports every problem it finds at
-// once, each as an *Error naming the file, the field and the fix.
+// once, each as an *Error naming the file, its line, the test it is in,
+// the field and the fix. What a draft lacks (a starter, two mutants) is a
+// warning on the loaded challenge instead (grader.Challenge.Warnings).
 //
 // The format is documented for instructors in docs/challenge-format.md.
 package challenges
@@ -33,7 +35,8 @@ const DefaultImage = grader.ImageGo
 //
 // A broken challenge yields every problem found, joined with errors.Join;
 // each is an *Error (see Problems). Other errors (an unreadable folder)
-// are returned as they are.
+// are returned as they are. A draft (no starter yet, fewer than two
+// mutants) loads, with what it lacks in its Warnings.
 func Load(dir string) (*grader.Challenge, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -73,9 +76,11 @@ func LoadFS(fsys fs.FS, dir string) (*grader.Challenge, error) {
 func load(fsys fs.FS, dir, shown, folder string) (*grader.Challenge, error) {
 	l := &loader{fsys: fsys, dir: dir, shown: shown, folder: folder}
 	c := l.challenge()
+	l.p.sortByLine()
 	if err := l.p.err(); err != nil {
 		return nil, err
 	}
+	c.Warnings = l.warnings
 	return c, nil
 }
 
@@ -86,6 +91,10 @@ type loader struct {
 	shown  string // the folder as errors name it
 	folder string // the folder's own name, "" when unknown
 	p      problems
+	// docs are the YAML files read so far, by name, to place problems.
+	docs map[string]*yamlDoc
+	// warnings are the problems a draft may have (see warn).
+	warnings []string
 }
 
 // fsPath is name (relative to the challenge) as a path in fsys.
@@ -98,9 +107,57 @@ func (l *loader) file(name string) string {
 
 func (l *loader) read(name string) ([]byte, error) { return fs.ReadFile(l.fsys, l.fsPath(name)) }
 
-// add records a problem in file name (relative to the challenge).
+// add records a problem in file name (relative to the challenge). In a
+// YAML file the problem gets its line and the name of the test (or suite)
+// it is in; a problem inside a value that could not be decoded is a
+// knock-on of that one and is dropped.
 func (l *loader) add(name, field, fix, format string, args ...any) {
-	l.p.add(l.file(name), field, fix, format, args...)
+	if d := l.docs[name]; d != nil && d.knockOn(field) {
+		return
+	}
+	l.place(name, &Error{File: l.file(name), Field: field, Problem: fmt.Sprintf(format, args...), Fix: fix})
+}
+
+// place records e, a problem in file name, giving it the line and the
+// name of the part it is in when name is a YAML file read so far.
+func (l *loader) place(name string, e *Error) {
+	if d := l.docs[name]; d != nil {
+		if e.Line == 0 {
+			e.Line = d.line(e.Field)
+		}
+		e.In, e.Field = d.label(e.Field)
+	}
+	l.p.list = append(l.p.list, e)
+}
+
+// warn records a warning about file name: something a finished
+// challenge has and a draft may lack (a starter, two mutants). Warnings
+// do not stop the challenge from loading; they are its Warnings.
+func (l *loader) warn(name, field, fix, format string, args ...any) {
+	e := &Error{File: l.file(name), Field: field, Problem: fmt.Sprintf(format, args...), Fix: fix}
+	l.warnings = append(l.warnings, e.Error())
+}
+
+// readYAML decodes the YAML file name into v (see decodeYAML); name
+// names the file's parts with the labels nameParts returns for the
+// decoded value. ok is false when the file cannot be read or is not YAML.
+func (l *loader) readYAML(name string, v any, fix string, nameParts func() map[string]string) bool {
+	data, err := l.read(name)
+	if err != nil {
+		return false
+	}
+	doc, found, ok := l.decodeYAML(name, data, v, fix)
+	if ok && nameParts != nil {
+		doc.labels = nameParts()
+	}
+	if l.docs == nil {
+		l.docs = map[string]*yamlDoc{}
+	}
+	l.docs[name] = doc
+	for _, e := range found {
+		l.place(name, e)
+	}
+	return ok
 }
 
 // yamlName is the definition file of a challenge.
@@ -108,14 +165,12 @@ const yamlName = "challenge.yaml"
 
 // challenge reads, checks and converts everything; problems go to l.p.
 func (l *loader) challenge() *grader.Challenge {
-	data, err := l.read(yamlName)
-	if err != nil {
+	if _, err := l.read(yamlName); err != nil {
 		l.add(yamlName, "", "create it (see docs/challenge-format.md)", "cannot be read: %v", unwrapPath(err))
 		return nil
 	}
 	var cf challengeFile
-	if e := decodeStrict(l.file(yamlName), data, &cf, "fix the YAML (see docs/challenge-format.md)"); e != nil {
-		l.p.list = append(l.p.list, e)
+	if !l.readYAML(yamlName, &cf, "fix the YAML (see docs/challenge-format.md)", nil) {
 		// The rest of the folder can still be checked, so that one run
 		// shows more.
 		l.statement()

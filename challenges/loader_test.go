@@ -216,7 +216,7 @@ func TestLoadNamesFilesAsGiven(t *testing.T) {
 	writeFiles(t, dir, apply(t, demoFiles(), edit{"challenge.yaml", "difficulty: easy", "difficulty: easy\nlimits:\n  memory: 512MB"}))
 	t.Chdir(root)
 	_, err := Load("catalog/demo")
-	want := `catalog/demo/challenge.yaml: limits.memory: "512MB" is not a size; write it with a binary unit, e.g. 512MiB`
+	want := `catalog/demo/challenge.yaml:6: limits.memory: "512MB" is not a size; write it with a binary unit, e.g. 512MiB`
 	if err == nil || err.Error() != want {
 		t.Errorf("Load error:\n%v\nwant:\n%s", err, want)
 	}
@@ -232,12 +232,12 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	)
 	var got []string
 	for _, p := range Problems(err) {
-		got = append(got, p.File+" "+p.Field)
+		got = append(got, p.File+" "+where(p))
 	}
 	want := []string{
 		"demo/challenge.yaml title",
 		"demo/challenge.yaml difficulty",
-		"demo/tests/api.yaml tests[0].steps[0].expect.status",
+		`demo/tests/api.yaml test "create": steps[0].expect.status`,
 		"demo/README.md ",
 		"demo/mutants/b ",
 	}
@@ -300,6 +300,18 @@ func TestLoadRefusesLinkedTestsFolder(t *testing.T) {
 	assertProblem(t, err, filepath.Join(dir, "challenge.yaml"), "suites[0].file", "tests is a symbolic link")
 }
 
+// where is a problem's place inside its file: test "x": steps[0].wait,
+// or the field alone outside a named test.
+func where(p *Error) string {
+	if p.In == "" {
+		return p.Field
+	}
+	if p.Field == "" {
+		return p.In
+	}
+	return p.In + ": " + p.Field
+}
+
 // assertProblem fails unless err holds an *Error at file and field whose
 // Problem contains want and whose Fix is not empty.
 func assertProblem(t *testing.T, err error, file, field, want string) {
@@ -309,7 +321,7 @@ func assertProblem(t *testing.T, err error, file, field, want string) {
 	}
 	ps := Problems(err)
 	for _, p := range ps {
-		if p.File == file && p.Field == field && strings.Contains(p.Problem, want) {
+		if p.File == file && where(p) == field && strings.Contains(p.Problem, want) {
 			if p.Fix == "" {
 				t.Errorf("problem %q says nothing about the fix", p)
 			}
@@ -317,4 +329,49 @@ func assertProblem(t *testing.T, err error, file, field, want string) {
 		}
 	}
 	t.Errorf("no problem at %s %q mentioning %q in:%s", file, field, want, problemList(ps))
+}
+
+// TestLoadReportsEveryMistakeOfAFile: one test file with several
+// mistakes gets all of them reported in one run, in line order, each with
+// its line and the name of its test.
+func TestLoadReportsEveryMistakeOfAFile(t *testing.T) {
+	api := `tests:
+  - name: create note returns 201
+    visiblity: visible
+    steps:
+      - request: {method: post, path: /notes, json: {title: hi}}
+        expect:
+          status: 201
+          json:
+            id: {exist: true}
+  - name: list notes
+    visibilty: hidden
+    points: lots
+    steps:
+      - request: {path: /notes}
+        expect: {status: 200, json: {count: {gt: 0}}}
+  - name: delete note
+    visability: visible
+    steps:
+      - request: {method: delete, path: /notes/1}
+        expects: {status: 204}
+`
+	err := loadDemo(t, edit{"tests/api.yaml", "", api})
+	var got []string
+	for _, p := range Problems(err) {
+		got = append(got, p.Error())
+	}
+	ops := strings.Join(grader.MatchOps(), ", ")
+	want := []string{
+		`demo/tests/api.yaml:3: test "create note returns 201": visiblity: unknown field "visiblity"; did you mean visibility? remove it or correct its spelling`,
+		`demo/tests/api.yaml:9: test "create note returns 201": steps[0].expect.json.id: reads as operators, but "exist" is not an operator; use the operators ` + ops + ` (exist → exists); to expect an object with these fields, write it under equals: (equals: {...})`,
+		`demo/tests/api.yaml:11: test "list notes": visibilty: unknown field "visibilty"; did you mean visibility? remove it or correct its spelling`,
+		`demo/tests/api.yaml:12: test "list notes": points: "lots" is not a whole number; write a whole number here`,
+		`demo/tests/api.yaml:15: test "list notes": steps[0].expect.json.count: reads as operators, but "gt" is not an operator; use the operators ` + ops + ` (gt → gte); to expect an object with these fields, write it under equals: (equals: {...})`,
+		`demo/tests/api.yaml:17: test "delete note": visability: unknown field "visability"; did you mean visibility? remove it or correct its spelling`,
+		`demo/tests/api.yaml:20: test "delete note": steps[0].expects: unknown field "expects"; did you mean expect? remove it or correct its spelling`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
 }

@@ -1,6 +1,7 @@
 package challenges
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -70,11 +71,14 @@ func Submissions(fsys fs.FS, dir string) ([]Sample, error) {
 // SubmissionsIn lists the samples of offering o of the challenge in
 // folder dir of fsys, in o.Samples: the solution, the starter, then every
 // mutants/<name>/ by name. A sample without what a submission in the
-// language needs at its root is an error, as the loader reports it.
+// language needs at its root is an error, as the loader reports it. A
+// draft's missing starter or mutants/ folder is left out, as the loader
+// warns.
 func SubmissionsIn(fsys fs.FS, dir string, o grader.Offering) ([]Sample, error) {
 	var out []Sample
+	base := path.Join(dir, o.Samples)
 	add := func(kind, name, folder string) error {
-		folder = path.Join(dir, o.Samples, folder)
+		folder = path.Join(base, folder)
 		entries, err := fs.ReadDir(fsys, folder)
 		if err == nil {
 			for _, e := range entries {
@@ -89,10 +93,15 @@ func SubmissionsIn(fsys fs.FS, dir string, o grader.Offering) ([]Sample, error) 
 	if err := add(SampleSolution, "solution", "solution"); err != nil {
 		return nil, err
 	}
-	if err := add(SampleStarter, "starter", "starter"); err != nil {
-		return nil, err
+	if exists(fsys, path.Join(base, "starter")) {
+		if err := add(SampleStarter, "starter", "starter"); err != nil {
+			return nil, err
+		}
 	}
-	entries, err := fs.ReadDir(fsys, path.Join(dir, o.Samples, "mutants"))
+	entries, err := fs.ReadDir(fsys, path.Join(base, "mutants"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list %s mutants: %w", o.Language, err)
 	}
@@ -105,6 +114,12 @@ func SubmissionsIn(fsys fs.FS, dir string, o grader.Offering) ([]Sample, error) 
 		}
 	}
 	return out, nil
+}
+
+// exists reports whether name exists in fsys.
+func exists(fsys fs.FS, name string) bool {
+	_, err := fs.Stat(fsys, name)
+	return err == nil
 }
 
 // Golden is the base name of the golden result of sample s in a

@@ -30,6 +30,8 @@ func TestSubmissionsRefusesFoldersWithoutGoMod(t *testing.T) {
 	for _, drop := range []string{"solution/go.mod", "starter/go.mod", "mutants/b/go.mod"} {
 		files := demoFiles()
 		delete(files, drop)
+		// The folder stays: only a missing starter is left out.
+		files[filepath.ToSlash(filepath.Join(filepath.Dir(drop), "notes.txt"))] = "x\n"
 		_, err := Submissions(mapFS("demo", files), "demo")
 		if err == nil || !strings.Contains(err.Error(), "does not hold go.mod") {
 			t.Errorf("without %s: err = %v", drop, err)

@@ -38,6 +38,11 @@ type Challenge struct {
 	Dir string `json:"-"`
 	// Statement is the Markdown learners read (README.md).
 	Statement string `json:"-"`
+	// Warnings say what a draft lacks that a finished challenge has (a
+	// starter, two mutants), one line each in the loader's file: field:
+	// problem; fix style. A draft can be graded and verified; empty for a
+	// finished challenge.
+	Warnings []string `json:"-"`
 }
 
 // Limits bound the containers that hold learner code. Zero fields take the

@@ -45,6 +45,9 @@ var matchOps = []string{"equals", "exists", "absent", "type", "gte", "lte", "ne"
 // JSONMatch.Op; the empty operator of a plan means equals and is not one).
 func IsMatchOp(op string) bool { return slices.Contains(matchOps, op) }
 
+// MatchOps lists the operators of a JSONMatch, for messages.
+func MatchOps() []string { return slices.Clone(matchOps) }
+
 // jsonTypes are the operands of the type operator.
 var jsonTypes = []string{"string", "number", "bool", "array", "object", "null"}
 

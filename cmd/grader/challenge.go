@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -23,7 +26,10 @@ func newChallengeCmd(cfg *Config) *cobra.Command {
 
 // challengeSummary is one row of `challenge list --json`.
 type challengeSummary struct {
-	ID         string   `json:"id"`
+	ID string `json:"id"`
+	// Status is "ok", "draft" (it loads, with warnings) or "broken" (it
+	// does not load: only ID and Problems are set).
+	Status     string   `json:"status"`
 	Title      string   `json:"title"`
 	Summary    string   `json:"summary"`
 	Difficulty string   `json:"difficulty"`
@@ -33,46 +39,124 @@ type challengeSummary struct {
 	Suites     []string `json:"suites"`
 	// Languages are the languages the challenge is offered in.
 	Languages []grader.Language `json:"languages"`
+	// Warnings say what a draft lacks.
+	Warnings []string `json:"warnings,omitempty"`
+	// Problems say why a broken challenge does not load, one per line in
+	// the loader's file:line: field: problem; fix style.
+	Problems []string `json:"problems,omitempty"`
 }
+
+// Statuses of a challenge in `challenge list`.
+const (
+	listOK     = "ok"
+	listDraft  = "draft"
+	listBroken = "broken"
+)
 
 func newChallengeListCmd(cfg *Config) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list [--json]",
-		Short: "List the challenges of the catalog",
-		Args:  exactArgs(0, "no arguments"),
+		Short: "List the challenges of the catalog, with the problems of those that do not load",
+		Long: `List the challenges of the catalog: id, status, difficulty, points,
+languages and title. A draft (no starter yet, fewer than two mutants) is
+listed with its warnings; a challenge that does not load is listed as
+broken, with every problem it has, and the command exits 1.`,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			all, err := challenges.LoadAll(cfg.Catalog)
+			all, broken, err := challenges.LoadEach(cfg.Catalog)
 			if err != nil {
 				return &exitError{code: exitLess, err: fmt.Errorf("catalog %s: %w", cfg.Catalog, err)}
 			}
-			rows := make([]challengeSummary, 0, len(all))
-			for _, c := range all {
-				row := challengeSummary{ID: c.ID, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: c.Tags, Version: c.Version, MaxScore: c.MaxScore(), Languages: c.OfferedLanguages()}
-				for _, s := range c.Suites {
-					row.Suites = append(row.Suites, s.Name+" ("+string(s.Kind)+")")
-				}
-				rows = append(rows, row)
-			}
+			rows := listRows(all, broken)
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
-				return enc.Encode(rows)
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tDIFFICULTY\tPOINTS\tLANGUAGES\tTITLE")
-			for _, r := range rows {
-				langs := make([]string, len(r.Languages))
-				for i, l := range r.Languages {
-					langs[i] = string(l)
+				if err := enc.Encode(rows); err != nil {
+					return err
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.ID, r.Difficulty, r.MaxScore, strings.Join(langs, ","), r.Title)
+			} else if err := printList(cmd.OutOrStdout(), cmd.ErrOrStderr(), rows); err != nil {
+				return err
 			}
-			return tw.Flush()
+			if len(broken) > 0 {
+				return &exitError{code: exitLess, err: fmt.Errorf("catalog %s: %d challenge(s) do not load", cfg.Catalog, len(broken))}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// listRows makes the rows of `challenge list`, sorted by id.
+func listRows(all []*grader.Challenge, broken []challenges.Broken) []challengeSummary {
+	rows := make([]challengeSummary, 0, len(all)+len(broken))
+	for _, c := range all {
+		row := challengeSummary{ID: c.ID, Status: listOK, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: c.Tags, Version: c.Version, MaxScore: c.MaxScore(), Languages: c.OfferedLanguages(), Warnings: c.Warnings}
+		if len(c.Warnings) > 0 {
+			row.Status = listDraft
+		}
+		for _, s := range c.Suites {
+			row.Suites = append(row.Suites, s.Name+" ("+string(s.Kind)+")")
+		}
+		rows = append(rows, row)
+	}
+	for _, b := range broken {
+		row := challengeSummary{ID: b.ID, Status: listBroken, Tags: []string{}}
+		for _, p := range challenges.Problems(b.Err) {
+			row.Problems = append(row.Problems, p.Error())
+		}
+		if len(row.Problems) == 0 {
+			row.Problems = []string{b.Err.Error()}
+		}
+		rows = append(rows, row)
+	}
+	slices.SortFunc(rows, func(a, b challengeSummary) int { return strings.Compare(a.ID, b.ID) })
+	return rows
+}
+
+// printList writes the table to out, then the problems of broken
+// challenges and the warnings of drafts to diag.
+func printList(out, diag io.Writer, rows []challengeSummary) error {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tDIFFICULTY\tPOINTS\tLANGUAGES\tTITLE")
+	for _, r := range rows {
+		if r.Status == listBroken {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t(%d problem(s), below)\n", r.ID, r.Status, len(r.Problems))
+			continue
+		}
+		langs := make([]string, len(r.Languages))
+		for i, l := range r.Languages {
+			langs[i] = string(l)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Status, r.Difficulty, r.MaxScore, strings.Join(langs, ","), r.Title)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		switch {
+		case r.Status == listBroken:
+			fmt.Fprintf(diag, "%s does not load:\n", r.ID)
+			for _, p := range r.Problems {
+				fmt.Fprintf(diag, "  %s\n", p)
+			}
+		case len(r.Warnings) > 0:
+			printWarnings(diag, r.ID, r.Warnings)
+		}
+	}
+	return nil
+}
+
+// printWarnings writes what draft id lacks, one warning a line.
+func printWarnings(w io.Writer, id string, warnings []string) {
+	if len(warnings) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%s is a draft:\n", id)
+	for _, s := range warnings {
+		fmt.Fprintf(w, "  warning: %s\n", s)
+	}
 }
 
 func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
@@ -115,7 +199,9 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 			fmt.Fprintln(tw, "CHALLENGE\tLANGUAGE\tSAMPLE\tEXPECT\tSCORE\tSTATUS\tCHECK")
 			failed := 0
 			var notes []string
+			var drafts bytes.Buffer
 			for _, c := range list {
+				printWarnings(&drafts, c.ID, c.Warnings)
 				samples, err := challenges.SamplesOf(c)
 				if err != nil {
 					return &exitError{code: exitLess, err: err}
@@ -156,6 +242,8 @@ func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
 			for _, n := range notes {
 				fmt.Fprintln(out, n)
 			}
+			// A draft passes when its samples do; what it lacks is said.
+			out.Write(drafts.Bytes())
 			if failed > 0 {
 				return &exitError{code: exitLess, err: fmt.Errorf("%d check(s) failed", failed)}
 			}

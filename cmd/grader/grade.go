@@ -128,6 +128,7 @@ submission, 3 a fault of the grader itself (Docker, images).`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			printWarnings(cmd.ErrOrStderr(), ch.ID, ch.Warnings)
 			lang, err := gradeLanguage(ch, language)
 			if err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -103,5 +104,66 @@ func TestDockerUnreachableExitsThree(t *testing.T) {
 	code, _, stderr := runCLI(t, "--catalog", "../../challenges", "grade", "--challenge", "fix-ledger", "../../challenges/fix-ledger/solution")
 	if code != exitFault || !strings.Contains(stderr, "Docker Engine is not reachable") {
 		t.Errorf("exit %d, stderr %q; want %d saying Docker is unreachable", code, stderr, exitFault)
+	}
+}
+
+// TestChallengeListShowsBrokenAndDrafts: a broken challenge is listed with
+// its problems beside the others, a draft with its warnings, and the
+// command exits 1 because of the broken one.
+func TestChallengeListShowsBrokenAndDrafts(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../challenges/testdata/broken")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dir, "alpha"), os.DirFS("../../challenges/testdata/catalog/alpha")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "alpha", "mutants", "zero")); err != nil {
+		t.Fatal(err)
+	}
+
+	code, stdout, stderr := runCLI(t, "--catalog", dir, "challenge", "list")
+	if code != exitLess {
+		t.Errorf("exit %d, want %d (two challenges do not load)", code, exitLess)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^alpha +draft +`),
+		regexp.MustCompile(`(?m)^bad-memory +broken +`),
+		regexp.MustCompile(`(?m)^good +ok +`),
+		regexp.MustCompile(`(?m)^wrong-id +broken +`),
+	} {
+		if !want.MatchString(stdout) {
+			t.Errorf("stdout does not match %s:\n%s", want, stdout)
+		}
+	}
+	for _, want := range []string{
+		"bad-memory does not load:\n  " + filepath.Join(dir, "bad-memory", "challenge.yaml") + ":",
+		"limits.memory:",
+		"wrong-id does not load:",
+		"alpha is a draft:\n  warning: " + filepath.Join(dir, "alpha", "mutants") + ": holds 1 mutant(s)",
+		"2 challenge(s) do not load",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+	}
+
+	code, stdout, _ = runCLI(t, "--catalog", dir, "challenge", "list", "--json")
+	var rows []challengeSummary
+	if err := json.Unmarshal([]byte(stdout), &rows); err != nil {
+		t.Fatalf("exit %d, stdout %q: %v", code, stdout, err)
+	}
+	got := map[string]challengeSummary{}
+	for _, r := range rows {
+		got[r.ID] = r
+	}
+	if r := got["bad-memory"]; r.Status != "broken" || len(r.Problems) == 0 || !strings.Contains(r.Problems[0], "limits.memory") {
+		t.Errorf("bad-memory row %+v, want broken with its problem", r)
+	}
+	if r := got["alpha"]; r.Status != "draft" || len(r.Warnings) != 1 || r.MaxScore == 0 {
+		t.Errorf("alpha row %+v, want a draft with one warning", r)
+	}
+	if r := got["good"]; r.Status != "ok" || len(r.Warnings)+len(r.Problems) != 0 {
+		t.Errorf("good row %+v, want ok", r)
 	}
 }

@@ -79,6 +79,7 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 	if err != nil {
 		return usageErr("%v (set --catalog or GRADER_CATALOG)", err)
 	}
+	logCatalog(catalog, log)
 	var tokens []api.Token
 	if withAPI {
 		tokens, err = loadTokens(sc.TokensFile, sc.Tokens)
@@ -234,10 +235,23 @@ func reloadCatalog(catalog *challenges.Index, log *slog.Logger) {
 	}
 	if len(changes) == 0 {
 		log.Info("catalog reloaded: nothing changed", "challenges", len(catalog.Challenges()))
-		return
 	}
 	for _, c := range changes {
 		log.Info("catalog reloaded", "challenge", c.ID, "change", c.What, "from_version", c.From, "to_version", c.To)
+	}
+	logCatalog(catalog, log)
+}
+
+// logCatalog logs the challenges of the catalog that are not served
+// (broken, with their problems) and the drafts among those that are.
+func logCatalog(catalog *challenges.Index, log *slog.Logger) {
+	for _, b := range catalog.Broken() {
+		log.Error("challenge not served: it does not load", "challenge", b.ID, "err", b.Err)
+	}
+	for _, c := range catalog.Challenges() {
+		for _, w := range c.Warnings {
+			log.Warn("challenge is a draft", "challenge", c.ID, "warning", w)
+		}
 	}
 }
 

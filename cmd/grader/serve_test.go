@@ -131,3 +131,36 @@ func TestHangupReloadsCatalog(t *testing.T) {
 		t.Error("a broken challenge replaced the catalog in use")
 	}
 }
+
+// TestServiceLogsBrokenChallengesAndDrafts: at start the service serves
+// the challenges that load and logs the others, with their problems, and
+// the drafts' warnings.
+func TestServiceLogsBrokenChallengesAndDrafts(t *testing.T) {
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS("../../challenges/testdata/broken")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "good", "mutants", "zero")); err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := challenges.LoadIndex(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncbuf.Buffer
+	logCatalog(catalog, slog.New(slog.NewTextHandler(&logs, nil)))
+	l := logs.String()
+	for _, want := range []string{
+		`level=ERROR msg="challenge not served: it does not load" challenge=bad-memory err=`,
+		`limits.memory`,
+		`challenge=wrong-id`,
+		`level=WARN msg="challenge is a draft" challenge=good warning=`,
+	} {
+		if !strings.Contains(l, want) {
+			t.Errorf("logs do not hold %q:\n%s", want, l)
+		}
+	}
+	if _, err := catalog.Challenge("good"); err != nil {
+		t.Errorf("the draft is not served: %v", err)
+	}
+}
