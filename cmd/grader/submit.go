@@ -26,6 +26,7 @@ type submitOptions struct {
 	token       string
 	challenge   string
 	language    string
+	cohort      string
 	learner     string
 	callbackURL string
 	wait        bool
@@ -44,7 +45,7 @@ func newSubmitCmd(cfg *Config) *cobra.Command {
 		timeout: 15 * time.Minute,
 	}
 	cmd := &cobra.Command{
-		Use:   "submit --server URL --token T --challenge <id> [--language go|python|javascript] [--wait] [--json] [--min-score N] <dir|archive>",
+		Use:   "submit --server URL --token T --challenge <id> [--language go|python|javascript] [--cohort C] [--wait] [--json] [--min-score N] <dir|archive>",
 		Short: "Send a solution to the grading service, and with --wait follow it to its result",
 		Long: `Send a solution (a folder, packed as tar.gz, or a zip/tar/tar.gz archive
 sent as is) to the grading service. The submission is first checked locally
@@ -85,6 +86,7 @@ status error, or --timeout passed.`,
 	f.StringVarP(&o.challenge, "challenge", "c", "", "id of the challenge to grade against")
 	f.StringVar(&o.language, "language", "", "the solution's language, one the challenge offers: go, python or javascript (default: told from the files)")
 	f.StringVar(&o.learner, "learner", "", "learner to submit for (instructors only; learners always submit as themselves)")
+	f.StringVar(&o.cohort, "cohort", "", "cohort to make the submission in (its reports count it)")
 	f.StringVar(&o.callbackURL, "callback-url", "", "URL the service calls with the result once graded")
 	f.BoolVarP(&o.wait, "wait", "w", false, "follow the grading and print the result")
 	f.BoolVar(&o.asJSON, "json", false, "print JSON: the result with --wait, the submission without")
@@ -107,6 +109,9 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 	if !client.ValidID(o.challenge) {
 		return usageErr("--challenge %q: not a challenge id (letters, digits, '.', '_', '-')", o.challenge)
 	}
+	if o.cohort != "" && !client.ValidID(o.cohort) {
+		return usageErr("--cohort %q: not a cohort id (letters, digits, '.', '_', '-')", o.cohort)
+	}
 	if l := grader.Language(o.language); l != "" && !l.Known() {
 		return usageErr("--language %q: use go, python or javascript, or leave it out to have it told from the files", o.language)
 	}
@@ -126,7 +131,7 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 	if err != nil {
 		return err
 	}
-	form, err := client.NewForm(map[string]string{"challenge": o.challenge, "language": o.language, "learner": o.learner, "callback_url": o.callbackURL}, up.name, up.data)
+	form, err := client.NewForm(map[string]string{"challenge": o.challenge, "language": o.language, "learner": o.learner, "cohort": o.cohort, "callback_url": o.callbackURL}, up.name, up.data)
 	if err != nil {
 		return faultErr(err)
 	}

@@ -41,6 +41,7 @@ type fakeAnswer struct {
 // fakePost is one POST /v1/submissions the fake API received.
 type fakePost struct {
 	key, challenge, learner, callback, filename string
+	language, cohort                            string
 	archive                                     []byte
 }
 
@@ -117,7 +118,8 @@ func apiErr(w http.ResponseWriter, status int, code, msg string) {
 }
 
 func (f *fakeAPI) create(w http.ResponseWriter, r *http.Request) {
-	p := fakePost{key: r.Header.Get("Idempotency-Key"), challenge: r.FormValue("challenge"), learner: r.FormValue("learner"), callback: r.FormValue("callback_url")}
+	p := fakePost{key: r.Header.Get("Idempotency-Key"), challenge: r.FormValue("challenge"), learner: r.FormValue("learner"), callback: r.FormValue("callback_url"),
+		language: r.FormValue("language"), cohort: r.FormValue("cohort")}
 	if file, fh, err := r.FormFile("archive"); err == nil {
 		p.archive, _ = io.ReadAll(file)
 		p.filename = fh.Filename
@@ -868,4 +870,42 @@ func randomBytes(t *testing.T, n int) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestSubmitPythonSolution: a Python folder is told from its files and
+// sent as is, with the language the learner names and the cohort.
+func TestSubmitPythonSolution(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "app.py"), []byte("print('hi')\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api := newFakeAPI(t, &fakeAPI{})
+	if code, _, stderr := submitCLI(t, context.Background(), api, dir); code != 0 {
+		t.Fatalf("detected: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := submitCLI(t, context.Background(), api, dir, "--language", "python", "--cohort", "spring"); code != 0 {
+		t.Fatalf("named: exit %d: %s", code, stderr)
+	}
+	if p := api.posts[0]; p.language != "" || p.cohort != "" {
+		t.Errorf("a detected language is the service's to tell: sent %+v", p)
+	}
+	if p := api.posts[1]; p.language != "python" || p.cohort != "spring" {
+		t.Errorf("sent language %q cohort %q, want python and spring", p.language, p.cohort)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--language", "go"}, "no go.mod at the root"},
+		{[]string{"--language", "ruby"}, `--language "ruby"`},
+		{[]string{"--cohort", "bad id!"}, `--cohort "bad id!"`},
+	} {
+		code, _, stderr := submitCLI(t, context.Background(), api, dir, tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d %q, want %d saying %q", tc.args, code, stderr, exitUsage, tc.want)
+		}
+	}
+	if n := api.postCount(); n != 2 {
+		t.Errorf("%d posts, want 2: refused ones are not sent", n)
+	}
 }
