@@ -255,3 +255,46 @@ func TestGetChallengeCountsOneLanguage(t *testing.T) {
 		t.Errorf("max_score %v, want 5", ms)
 	}
 }
+
+// TestStarterOfTheSeedCatalog: the starters of notes-api, as the loader
+// reads it, are each language's starter/ folder and nothing else.
+func TestStarterOfTheSeedCatalog(t *testing.T) {
+	ch, err := challenges.Load(filepath.Join("..", "challenges", "notes-api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newEnv(t)
+	env.srv.cfg.Catalog = challenges.NewIndex([]*grader.Challenge{ch})
+	for _, tc := range []struct{ lang, top, dir string }{
+		{"go", "notes-api", "starter"},
+		{"python", "notes-api-python", "languages/python/starter"},
+		{"javascript", "notes-api-javascript", "languages/javascript/starter"},
+	} {
+		w := env.serve(get("/v1/challenges/notes-api/starter?language="+tc.lang, adaToken))
+		if w.Code != 200 {
+			t.Fatalf("%s: %d %s", tc.lang, w.Code, w.Body.String())
+		}
+		want := map[string]string{}
+		root := filepath.Join("..", "challenges", "notes-api", filepath.FromSlash(tc.dir))
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || p == root {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			name := tc.top + "/" + filepath.ToSlash(rel)
+			if d.IsDir() {
+				want[name+"/"] = ""
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			want[name] = string(b)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, untar(t, w.Body.Bytes())); len(want) == 0 || diff != "" {
+			t.Errorf("%s starter (-want +got):\n%s", tc.lang, diff)
+		}
+	}
+}
