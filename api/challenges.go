@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -36,7 +37,8 @@ func summarize(c *grader.Challenge) challengeSummary {
 	if tags == nil {
 		tags = []string{}
 	}
-	return challengeSummary{ID: c.ID, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: tags, Version: c.Version, MaxScore: c.MaxScore()}
+	return challengeSummary{ID: c.ID, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: tags, Version: c.Version,
+		MaxScore: c.MaxScore(), Languages: c.OfferedLanguages()}
 }
 
 // listChallenges answers the catalog; for a learner each challenge also
@@ -110,34 +112,76 @@ func (s *Server) getChallenge(c *gin.Context) {
 // maxStarterBytes caps a starter archive; starters are a few files.
 const maxStarterBytes = 8 << 20
 
-// getStarter answers the challenge's starter/ folder as a tar.gz, its
-// files under "<id>/". Only regular files and folders inside starter/ go
-// in: links are left out and nothing outside the folder can be reached.
+// getStarter answers the starter/ folder of one language the challenge is
+// offered in as a tar.gz: ?language= names it, and without it the first
+// offered language's is sent. Go's files go under "<id>/" in
+// "<id>-starter.tar.gz", another language's under "<id>-<language>/" in
+// "<id>-<language>-starter.tar.gz", so two languages' starters unpack side
+// by side. Only regular files and folders inside starter/ go in: links
+// are left out and nothing outside the folder can be reached.
 func (s *Server) getStarter(c *gin.Context) {
 	ch := s.challenge(c)
 	if ch == nil {
 		return
 	}
-	b, err := starterArchive(ch)
+	o, ok := starterOffering(ch, c.Query("language"))
+	if !ok {
+		s.abort(c, Errorf(CodeInvalidRequest, "language %.40q: challenge %s is offered in %s; ask for one of them, or leave language out for %s",
+			c.Query("language"), ch.ID, offeredList(ch), ch.OfferedLanguages()[0]))
+		return
+	}
+	name := starterName(ch.ID, o.Language)
+	b, err := starterArchive(ch, o, name)
 	if errors.Is(err, fs.ErrNotExist) {
-		s.abort(c, Errorf(CodeNotFound, "challenge %s has no starter code; start from an empty module", ch.ID))
+		s.abort(c, Errorf(CodeNotFound, "challenge %s has no %s starter code; start from an empty folder", ch.ID, o.Language))
 		return
 	}
 	if err != nil {
-		s.abort(c, fmt.Errorf("pack starter of %s: %w", ch.ID, err))
+		s.abort(c, fmt.Errorf("pack %s starter of %s: %w", o.Language, ch.ID, err))
 		return
 	}
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-starter.tar.gz"`, ch.ID))
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-starter.tar.gz"`, name))
 	c.Data(http.StatusOK, "application/gzip", b)
 }
 
-// starterArchive packs ch.Dir/starter. An os.Root confines every open to
-// the folder, so a link or a ".." planted in it cannot leak other files.
-func starterArchive(ch *grader.Challenge) ([]byte, error) {
+// starterOffering is the offering whose starter a request for lang
+// gets: the first offered language's when lang is empty.
+func starterOffering(ch *grader.Challenge, lang string) (grader.Offering, bool) {
+	if lang == "" {
+		return ch.Offering(ch.OfferedLanguages()[0])
+	}
+	return ch.Offering(grader.Language(lang))
+}
+
+// offeredList lists a challenge's languages for a message: "go, python".
+func offeredList(ch *grader.Challenge) string {
+	langs := ch.OfferedLanguages()
+	names := make([]string, len(langs))
+	for i, l := range langs {
+		names[i] = string(l)
+	}
+	return strings.Join(names, ", ")
+}
+
+// starterName is the folder a starter unpacks to, and its archive's name
+// without "-starter.tar.gz": the challenge's id for Go, as before
+// challenges had languages, "<id>-<language>" for the others.
+func starterName(id string, l grader.Language) string {
+	if l == grader.LanguageGo {
+		return id
+	}
+	return id + "-" + string(l)
+}
+
+// starterArchive packs the starter/ folder of o (in ch.Dir, or in its
+// language's folder there), its files under top/. An os.Root confines
+// every open to the folder, so a link or a ".." planted in it cannot leak
+// other files.
+func starterArchive(ch *grader.Challenge, o grader.Offering, top string) ([]byte, error) {
 	if ch.Dir == "" {
 		return nil, fs.ErrNotExist
 	}
-	root, err := os.OpenRoot(filepath.Join(ch.Dir, "starter"))
+	root, err := os.OpenRoot(filepath.Join(ch.Dir, filepath.FromSlash(o.Samples), "starter"))
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +202,7 @@ func starterArchive(ch *grader.Challenge) ([]byte, error) {
 		if err != nil {
 			return err
 		}
-		hdr := &tar.Header{Name: path.Join(ch.ID, name), ModTime: info.ModTime().UTC().Truncate(time.Second), Format: tar.FormatPAX}
+		hdr := &tar.Header{Name: path.Join(top, name), ModTime: info.ModTime().UTC().Truncate(time.Second), Format: tar.FormatPAX}
 		if d.IsDir() {
 			hdr.Typeflag, hdr.Name, hdr.Mode = tar.TypeDir, hdr.Name+"/", 0o755
 			return tw.WriteHeader(hdr)

@@ -24,7 +24,7 @@ func TestListChallenges(t *testing.T) {
 	env.mem.best["notes-api/ada"] = grader.BoardEntry{Learner: "ada", Score: 4, At: at}
 	code, out := env.do(t, get("/v1/challenges", adaToken))
 	want := map[string]any{"items": []any{map[string]any{"id": "notes-api", "title": "Notes API", "summary": "A small REST API", "difficulty": "easy",
-		"tags": []any{"http"}, "version": "v1", "max_score": 5.0, "best_score": 4.0}}}
+		"tags": []any{"http"}, "version": "v1", "max_score": 5.0, "languages": []any{"go"}, "best_score": 4.0}}}
 	if diff := cmp.Diff(want, out); code != 200 || diff != "" {
 		t.Errorf("ada: %d (-want +got):\n%s", code, diff)
 	}
@@ -49,7 +49,7 @@ func TestGetChallenge(t *testing.T) {
 	body := w.Body.String()
 	if w.Code != 200 || strings.Contains(body, "HIDDEN") || !strings.Contains(body, `"hidden_tests":1`) ||
 		!strings.Contains(body, `"visible_tests":[{"suite":"api","name":"create","points":2}]`) || !strings.Contains(body, `"statement":"# Notes"`) ||
-		!strings.Contains(body, `"memory_bytes":536870912`) {
+		!strings.Contains(body, `"memory_bytes":536870912`) || !strings.Contains(body, `"languages":["go"]`) {
 		t.Errorf("challenge: %d %s", w.Code, body)
 	}
 	if code, out := env.do(t, get("/v1/challenges/nope", adaToken)); code != 404 || errCode(out) != CodeNotFound {
@@ -136,6 +136,69 @@ func TestStarter(t *testing.T) {
 	}
 }
 
+// TestStarterPerLanguage: ?language= picks the starter of one offered
+// language; without it the first offered language's is sent, and a
+// language the challenge is not offered in is refused naming those it is.
+func TestStarterPerLanguage(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("starter/go.mod", "module notes\n")
+	write("languages/python/starter/app.py", "# python\n")
+	write("languages/python/solution/app.py", "SOLUTION")
+	write("languages/javascript/starter/server.js", "// js\n")
+	ch := notesAPI()
+	ch.Dir = dir
+	ch.Languages = []grader.Offering{{Language: grader.LanguageGo}, {Language: grader.LanguagePython, Samples: "languages/python"},
+		{Language: grader.LanguageJavaScript, Samples: "languages/javascript"}}
+	pyFirst := notesAPI()
+	pyFirst.ID, pyFirst.Dir = "py-only", dir
+	pyFirst.Languages = []grader.Offering{{Language: grader.LanguagePython, Samples: "languages/python"}}
+	env := newEnv(t)
+	env.srv.cfg.Catalog = challenges.NewIndex([]*grader.Challenge{ch, pyFirst})
+
+	for _, tc := range []struct {
+		path, file string
+		want       map[string]string
+	}{
+		{"/v1/challenges/notes-api/starter", "notes-api-starter.tar.gz", map[string]string{"notes-api/go.mod": "module notes\n"}},
+		{"/v1/challenges/notes-api/starter?language=go", "notes-api-starter.tar.gz", map[string]string{"notes-api/go.mod": "module notes\n"}},
+		{"/v1/challenges/notes-api/starter?language=python", "notes-api-python-starter.tar.gz", map[string]string{"notes-api-python/app.py": "# python\n"}},
+		{"/v1/challenges/notes-api/starter?language=javascript", "notes-api-javascript-starter.tar.gz", map[string]string{"notes-api-javascript/server.js": "// js\n"}},
+		{"/v1/challenges/py-only/starter", "py-only-python-starter.tar.gz", map[string]string{"py-only-python/app.py": "# python\n"}},
+	} {
+		w := env.serve(get(tc.path, adaToken))
+		if w.Code != 200 || w.Header().Get("Content-Disposition") != `attachment; filename="`+tc.file+`"` {
+			t.Errorf("%s: %d %v %s", tc.path, w.Code, w.Header(), w.Body.String())
+			continue
+		}
+		if diff := cmp.Diff(tc.want, untar(t, w.Body.Bytes())); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.path, diff)
+		}
+	}
+	for _, tc := range []struct{ path, offered string }{
+		{"/v1/challenges/notes-api/starter?language=ruby", "go, python, javascript"},
+		{"/v1/challenges/notes-api/starter?language=Python", "go, python, javascript"},
+		{"/v1/challenges/py-only/starter?language=go", "python"},
+	} {
+		code, out := env.do(t, get(tc.path, adaToken))
+		msg, _ := out["error"].(map[string]any)["message"].(string)
+		if code != 400 || errCode(out) != CodeInvalidRequest || !strings.Contains(msg, "offered in "+tc.offered+";") {
+			t.Errorf("%s: %d %v", tc.path, code, out)
+		}
+	}
+	// An offered language whose starter folder is missing.
+	os.RemoveAll(filepath.Join(dir, "languages/javascript"))
+	if code, out := env.do(t, get("/v1/challenges/notes-api/starter?language=javascript", adaToken)); code != 404 || errCode(out) != CodeNotFound {
+		t.Errorf("no javascript starter: %d %v", code, out)
+	}
+}
+
 func TestLeaderboard(t *testing.T) {
 	env := newEnv(t)
 	// A learner reads the practice board; staff on it are left out.
@@ -190,5 +253,48 @@ func TestGetChallengeCountsOneLanguage(t *testing.T) {
 	}
 	if ms := out["challenge"].(map[string]any)["max_score"]; ms != float64(5) {
 		t.Errorf("max_score %v, want 5", ms)
+	}
+}
+
+// TestStarterOfTheSeedCatalog: the starters of notes-api, as the loader
+// reads it, are each language's starter/ folder and nothing else.
+func TestStarterOfTheSeedCatalog(t *testing.T) {
+	ch, err := challenges.Load(filepath.Join("..", "challenges", "notes-api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newEnv(t)
+	env.srv.cfg.Catalog = challenges.NewIndex([]*grader.Challenge{ch})
+	for _, tc := range []struct{ lang, top, dir string }{
+		{"go", "notes-api", "starter"},
+		{"python", "notes-api-python", "languages/python/starter"},
+		{"javascript", "notes-api-javascript", "languages/javascript/starter"},
+	} {
+		w := env.serve(get("/v1/challenges/notes-api/starter?language="+tc.lang, adaToken))
+		if w.Code != 200 {
+			t.Fatalf("%s: %d %s", tc.lang, w.Code, w.Body.String())
+		}
+		want := map[string]string{}
+		root := filepath.Join("..", "challenges", "notes-api", filepath.FromSlash(tc.dir))
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || p == root {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			name := tc.top + "/" + filepath.ToSlash(rel)
+			if d.IsDir() {
+				want[name+"/"] = ""
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			want[name] = string(b)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, untar(t, w.Body.Bytes())); len(want) == 0 || diff != "" {
+			t.Errorf("%s starter (-want +got):\n%s", tc.lang, diff)
+		}
 	}
 }

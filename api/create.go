@@ -362,12 +362,3 @@ func uploadError(err error, fix string) error {
 	}
 	return Errorf(CodeInvalidRequest, "%v; %s", err, fix)
 }
-
-// offeredList names the languages ch is offered in, for messages.
-func offeredList(ch *grader.Challenge) string {
-	names := make([]string, 0, len(ch.Languages))
-	for _, l := range ch.OfferedLanguages() {
-		names = append(names, string(l))
-	}
-	return strings.Join(names, ", ")
-}

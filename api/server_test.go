@@ -208,7 +208,7 @@ func TestOpenAPIDocumentsEveryResponseStatus(t *testing.T) {
 		"GET /v1/submissions/{id}":            {"200", "401", "404"},
 		"GET /v1/submissions/{id}/events":     {"200", "400", "401", "404"},
 		"GET /v1/challenges/{id}/leaderboard": {"200", "400", "401", "404"},
-		"GET /v1/challenges/{id}/starter":     {"200", "401", "404"},
+		"GET /v1/challenges/{id}/starter":     {"200", "400", "401", "404"},
 		"GET /readyz":                         {"200", "503"},
 	}
 	for op, statuses := range want {

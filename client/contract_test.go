@@ -236,14 +236,15 @@ func TestContractSubmissions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(chs.Items) != 1 || chs.Items[0].ID != "notes-api" || chs.Items[0].Title != "Notes API" || chs.Items[0].MaxScore != 5 ||
-		chs.Items[0].Version != "v1" || chs.Items[0].BestScore == nil || *chs.Items[0].BestScore != 4 {
+		chs.Items[0].Version != "v1" || chs.Items[0].BestScore == nil || *chs.Items[0].BestScore != 4 ||
+		len(chs.Items[0].Languages) != 1 || chs.Items[0].Languages[0] != grader.LanguageGo {
 		t.Errorf("challenges %+v", chs)
 	}
 	ch, err := e.learner.Challenge(ctx, "notes-api")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch.Challenge.Title != "Notes API" || ch.Statement != "# Notes" || ch.HiddenTests != 1 {
+	if ch.Challenge.Title != "Notes API" || ch.Statement != "# Notes" || ch.HiddenTests != 1 || len(ch.Challenge.Languages) != 1 {
 		t.Errorf("challenge %+v", ch)
 	}
 

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,8 +115,12 @@ func TestBrowserLearner(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("allow downloads: %v", err)
 	}
-	b.do("download the starter", chromedp.Click(chromedp.CSS("#starter")))
-	checkStarter(t, filepath.Join(downloads, "notes-api-starter.tar.gz"))
+	// One starter per language: Go's keeps its name, Python's unpacks
+	// beside it.
+	b.do("download the Go starter", chromedp.Click(chromedp.CSS(`#starters [data-starter="go"]`)))
+	checkStarter(t, filepath.Join(downloads, "notes-api-starter.tar.gz"), "notes-api/go.mod")
+	b.do("download the Python starter", chromedp.Click(chromedp.CSS(`#starters [data-starter="python"]`)))
+	checkStarter(t, filepath.Join(downloads, "notes-api-python-starter.tar.gz"), "notes-api-python/app.py")
 	b.checkAccessible("the challenge page")
 	b.shot(desktop, "04-challenge")
 
@@ -220,9 +225,9 @@ func TestBrowserLearner(t *testing.T) {
 	b.waitFor("the sign-in page", `location.pathname === '/' && location.search.includes('next=%2Fsubmissions')`, 10*time.Second)
 }
 
-// checkStarter waits for the downloaded starter and checks it holds the
-// starter's files.
-func checkStarter(t *testing.T, p string) {
+// checkStarter waits for the downloaded starter at p and checks it holds
+// the file want.
+func checkStarter(t *testing.T, p, want string) {
 	t.Helper()
 	raw := waitForFile(t, p)
 	gz, _ := gzip.NewReader(bytes.NewReader(raw))
@@ -238,7 +243,7 @@ func checkStarter(t *testing.T, p string) {
 		}
 		names = append(names, h.Name)
 	}
-	if !strings.Contains(strings.Join(names, " "), "notes-api/go.mod") {
+	if !slices.Contains(names, want) {
 		t.Errorf("the downloaded starter holds %v", names)
 	}
 }

@@ -271,10 +271,52 @@ type challengeItem struct {
 	ID, Title, Summary, Difficulty string
 	Tags                           []string
 	MaxScore                       int
+	// Languages are the languages it is offered in, in the order shown;
+	// the first is the default.
+	Languages []languageItem
+}
+
+// languageItem is a language a challenge is offered in, as a page shows
+// it.
+type languageItem struct {
+	// Value is the language as the API spells it ("python").
+	Value string
+	// Name is its display name ("Python").
+	Name string
+	// Marks says what at a submission's root shows it is in the language.
+	Marks string
+	// Samples is the folder, in the project's repository, holding the
+	// language's starter/ and solution/ ("challenges/notes-api/languages/python").
+	Samples string
+}
+
+// languageNames are the languages' display names.
+var languageNames = map[grader.Language]string{
+	grader.LanguageGo:         "Go",
+	grader.LanguagePython:     "Python",
+	grader.LanguageJavaScript: "JavaScript",
+}
+
+// languageMarks say, for the drop zone, what a submission's folder holds
+// in each language (as grader.Language.MarksRoot decides).
+var languageMarks = map[grader.Language]string{
+	grader.LanguageGo:         "go.mod",
+	grader.LanguagePython:     "requirements.txt, pyproject.toml or a .py file",
+	grader.LanguageJavaScript: "package.json or a .js file",
 }
 
 func itemOf(c *grader.Challenge) challengeItem {
-	return challengeItem{ID: c.ID, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: c.Tags, MaxScore: c.MaxScore()}
+	it := challengeItem{ID: c.ID, Title: c.Title, Summary: c.Summary, Difficulty: c.Difficulty, Tags: c.Tags, MaxScore: c.MaxScore()}
+	for _, l := range c.OfferedLanguages() {
+		o, _ := c.Offering(l)
+		name := languageNames[l]
+		if name == "" {
+			name = string(l)
+		}
+		it.Languages = append(it.Languages, languageItem{Value: string(l), Name: name, Marks: languageMarks[l],
+			Samples: path.Join("challenges", c.ID, o.Samples)})
+	}
+	return it
 }
 
 func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {

@@ -358,3 +358,86 @@ func TestChallengePageCountsOneLanguage(t *testing.T) {
 		t.Errorf("the page does not list one language's tests:\n%s", body)
 	}
 }
+
+// TestChallengePageLanguages: a challenge offered in several languages
+// has a language select (detect first, then each language by name, with
+// its label) and a starter button per language; a one-language challenge
+// has neither the select nor more than one starter button.
+func TestChallengePageLanguages(t *testing.T) {
+	multi := &grader.Challenge{
+		ID: "ledger", Title: "Ledger", Version: "v1",
+		Languages: []grader.Offering{{Language: grader.LanguageGo}, {Language: grader.LanguagePython, Samples: "languages/python"},
+			{Language: grader.LanguageJavaScript, Samples: "languages/javascript"}},
+		Suites: []grader.Suite{{Name: "api", Kind: grader.SuiteHTTP, Tests: []grader.TestSpec{{Name: "adds", Points: 2, Visibility: grader.Visible}}}},
+	}
+	pyOnly := &grader.Challenge{ID: "snake", Title: "Snake", Version: "v1", Languages: []grader.Offering{{Language: grader.LanguagePython, Samples: "languages/python"}}}
+	h := New(Config{Catalog: challenges.NewIndex([]*grader.Challenge{multi, pyOnly, {ID: "echo", Title: "Echo", Version: "v1"}}),
+		DevTokens: []DevToken{{Token: "dev-learner-alice-0001", Subject: "alice", Role: "learner"}}})
+
+	body := get(t, h, http.MethodGet, "/challenges/ledger").Body.String()
+	for _, s := range []string{
+		`data-languages="go python javascript"`,
+		`<li id="languages">In Go, Python, JavaScript</li>`,
+		`<label for="submit-language">Language</label>`,
+		`<select id="submit-language" aria-describedby="language-help">`,
+		`id="language-help"`,
+		`<option value="">Detect from my files</option>`,
+		`<option value="go">Go</option>`,
+		`<option value="python">Python</option>`,
+		`<option value="javascript">JavaScript</option>`,
+		`<ul id="starters" class="starters" aria-labelledby="starters-title">`,
+		`<button type="button" class="secondary" data-starter="go" aria-label="Download the Go starter code">Go</button>`,
+		`<button type="button" class="secondary" data-starter="python" aria-label="Download the Python starter code">Python</button>`,
+		`<button type="button" class="secondary" data-starter="javascript" aria-label="Download the JavaScript starter code">JavaScript</button>`,
+		"Python: requirements.txt, pyproject.toml or a .py file",
+		"<code>challenges/ledger/languages/python/solution</code> (Python)",
+	} {
+		if !strings.Contains(body, s) {
+			t.Errorf("several languages: page lacks %q", s)
+		}
+	}
+	// The detect option comes first, so a learner who chooses nothing
+	// leaves the language to be detected.
+	if i, j := strings.Index(body, "Detect from my files"), strings.Index(body, `<option value="go">`); i < 0 || i > j {
+		t.Error("the detect option is not the first")
+	}
+	checkLabels(t, body)
+
+	for _, tc := range []struct {
+		path, starter string
+		want          []string
+	}{
+		{"/challenges/echo", "go", []string{"the folder that holds <code>go.mod</code>", `<li id="languages">In Go</li>`, "Download the starter code</button>"}},
+		{"/challenges/snake", "python", []string{"the folder that holds requirements.txt, pyproject.toml or a .py file", "<code>challenges/snake/languages/python/solution</code> is the reference solution"}},
+	} {
+		body := get(t, h, http.MethodGet, tc.path).Body.String()
+		if strings.Contains(body, `id="submit-language"`) {
+			t.Errorf("%s: one language, yet a language select", tc.path)
+		}
+		if n := strings.Count(body, "data-starter="); n != 1 || !strings.Contains(body, `data-starter="`+tc.starter+`"`) {
+			t.Errorf("%s: %d starter buttons, want one for %s", tc.path, n, tc.starter)
+		}
+		for _, s := range tc.want {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s: page lacks %q", tc.path, s)
+			}
+		}
+		checkLabels(t, body)
+	}
+	if catalog := get(t, h, http.MethodGet, "/challenges").Body.String(); !strings.Contains(catalog, "<dt>Languages</dt><dd>Go, Python, JavaScript</dd>") {
+		t.Error("the catalog does not list a challenge's languages")
+	}
+}
+
+// checkLabels fails when a form control of a page has no label naming it.
+func checkLabels(t *testing.T, body string) {
+	t.Helper()
+	for _, m := range regexp.MustCompile(`<(?:select|input|textarea)[^>]*\sid="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		if !strings.Contains(body, `<label for="`+m[1]+`">`) {
+			t.Errorf("control #%s has no label", m[1])
+		}
+	}
+	if m := regexp.MustCompile(`\s(on[a-z]+|style)=`).FindString(body); m != "" {
+		t.Errorf("has attribute %q", m)
+	}
+}

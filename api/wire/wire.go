@@ -84,6 +84,10 @@ type ChallengeSummary struct {
 	Tags       []string `json:"tags"`
 	Version    string   `json:"version"`
 	MaxScore   int      `json:"max_score"`
+	// Languages are the languages the challenge is offered in, in the
+	// order they are shown; the first is the one a starter is sent in
+	// when none is asked for, and whose tests the challenge lists.
+	Languages []grader.Language `json:"languages"`
 	// BestScore is the calling learner's best score, when they have one.
 	BestScore *int `json:"best_score,omitempty"`
 }

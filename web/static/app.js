@@ -322,6 +322,29 @@ const GB = (() => {
     return { stop() { stopped = true; if (ctrl) ctrl.abort(); } };
   }
 
+  // languages are the languages a challenge may be offered in: the name
+  // shown for each, and the files (by name, or by extension, the first
+  // one shown) at a submission's root that mark a folder as one, as the
+  // grader decides (grader.Language.MarksRoot).
+  const languages = {
+    go: { name: 'Go', files: ['go.mod'], exts: [] },
+    python: { name: 'Python', files: ['requirements.txt', 'pyproject.toml'], exts: ['.py'] },
+    javascript: { name: 'JavaScript', files: ['package.json'], exts: ['.js', '.mjs', '.cjs'] },
+  };
+
+  // languageName is how a language is shown: 'Python' for 'python', the
+  // value itself for one this page does not know.
+  function languageName(l) {
+    return Object.hasOwn(languages, l) ? languages[l].name : String(l);
+  }
+
+  // languageOf is the language a submission was graded in, from its
+  // record or its result; '' when neither says.
+  function languageOf(rec) {
+    if (!rec) return '';
+    return rec.language || (rec.result && rec.result.language) || '';
+  }
+
   // header shows who is signed in and the links their role may use.
   function header() {
     const s = session();
@@ -350,5 +373,6 @@ const GB = (() => {
     session, saveSession, clearSession, isInstructor, requireSession, goSignIn, localPath,
     APIError, api, explain, el, $, $$, show, paths, statusBadge, testBadge, stateBadge,
     statusWords, scoreClass, when, ms, idempotencyKey, download, follow,
+    languages, languageName, languageOf,
   };
 })();

@@ -1,11 +1,14 @@
 // A challenge page: the server renders the statement, limits and tests;
-// this adds the starter download, submitting (an archive, a folder, or
-// either dropped on the page), the learner's best score and attempts.
+// this adds the starter download (one per offered language), submitting
+// (an archive, a folder, or either dropped on the page, in the language
+// chosen or detected), the learner's best score and attempts.
 'use strict';
 (() => {
-  const { $, el, api, session, show, explain, paths, download, stateBadge, when, idempotencyKey, scoreClass } = GB;
+  const { $, el, api, session, show, explain, paths, download, stateBadge, when, idempotencyKey, scoreClass, languages, languageName, languageOf } = GB;
   const head = $('#challenge');
   const id = head.dataset.challenge;
+  // offered are the challenge's languages, the default first.
+  const offered = (head.dataset.languages || 'go').split(' ').filter(Boolean);
   const s = session();
   if (!s) {
     $('#submit-signin a').setAttribute('href', '/?next=' + encodeURIComponent(location.pathname));
@@ -28,6 +31,9 @@
   const pickArchive = $('#pick-archive');
   const pickFolder = $('#pick-folder');
   const drop = $('#drop');
+  // languageSelect is there when the challenge is offered in several
+  // languages; its value '' leaves the language to be detected.
+  const languageSelect = $('#submit-language');
 
   // chosen is what will be submitted: {archive: File} or {files: [{name, file}]}.
   let chosen = null;
@@ -40,10 +46,33 @@
     submitButton.disabled = !c;
   }
 
+  // expected are the languages a submission may be in: the one chosen,
+  // or every offered one while the language is left to be detected.
+  function expected() {
+    return languageSelect && languageSelect.value ? [languageSelect.value] : offered;
+  }
+
+  // describeFiles says how many files go up, and warns when nothing at
+  // their root (or in a single top folder) marks them as a solution in
+  // an expected language.
   function describeFiles(files) {
-    const hasMod = files.some(f => f.name === 'go.mod' || /^[^/]+\/go\.mod$/.test(f.name));
-    return files.length + ' file' + (files.length === 1 ? '' : 's') + ' to submit' +
-      (hasMod ? '' : ' (no go.mod among them: submit the folder that holds it)');
+    const roots = files.map(f => f.name.replace(/^[^/]+\/(?=[^/]+$)/, '')).filter(n => !n.includes('/'));
+    const langs = expected().filter(l => Object.hasOwn(languages, l)).map(l => languages[l]);
+    const marks = n => langs.some(l => l.files.includes(n) || l.exts.some(x => n.endsWith(x)));
+    const count = files.length + ' file' + (files.length === 1 ? '' : 's') + ' to submit';
+    if (!langs.length || roots.some(marks)) return count;
+    const names = langs.flatMap(l => l.files);
+    const exts = langs.filter(l => l.exts.length).map(l => l.exts[0]);
+    const none = 'no ' + names.join(', ') + (exts.length ? ' nor any ' + exts.join(' or ') + ' file' : '');
+    const only = langs.length === 1 && !exts.length;
+    return count + ' (' + none + ' among them: submit the folder that holds ' + (only ? 'it' : 'your solution') + ')';
+  }
+
+  // A new language choice checks the chosen folder again.
+  if (languageSelect) {
+    languageSelect.addEventListener('change', () => {
+      if (chosen && chosen.files) chosenText.textContent = describeFiles(chosen.files);
+    });
   }
 
   function chooseFiles(files) {
@@ -194,6 +223,7 @@
       const form = new FormData();
       form.append('challenge', id);
       if (cohortSelect.value) form.append('cohort', cohortSelect.value);
+      if (languageSelect && languageSelect.value) form.append('language', languageSelect.value);
       if (chosen.archive) form.append('archive', chosen.archive, chosen.archive.name);
       else form.append('archive', await tar(chosen.files), 'solution.tar');
       const sub = await api('/v1/submissions', {
@@ -226,13 +256,18 @@
     tick();
   }
 
+  // One starter button per offered language, each asking for its own.
   const starterError = $('#starter-error');
-  $('#starter').addEventListener('click', async () => {
+  $('#starters').addEventListener('click', async ev => {
+    const button = ev.target.closest('[data-starter]');
+    if (!button) return;
+    const lang = button.dataset.starter;
     show(starterError, '');
     try {
-      await download('/v1/challenges/' + encodeURIComponent(id) + '/starter', id + '-starter.tar.gz');
+      await download('/v1/challenges/' + encodeURIComponent(id) + '/starter?' + new URLSearchParams({ language: lang }),
+        id + (lang === 'go' ? '' : '-' + lang) + '-starter.tar.gz');
     } catch (e) {
-      show(starterError, 'The starter could not be downloaded: ' + explain(e));
+      show(starterError, 'The ' + languageName(lang) + ' starter could not be downloaded: ' + explain(e));
     }
   });
 
@@ -252,6 +287,7 @@
             el('a', { href: paths.submission(r.id), text: (s.role === 'learner' ? '' : r.learner + ', ') + 'attempt ' + r.attempt }), ' ',
             stateBadge(r), ' ',
             r.state === 'graded' ? r.score + ' / ' + r.max_score + ' ' : '',
+            languageOf(r) ? languageName(languageOf(r)) + ' ' : '',
             el('span', { class: 'help', text: when(r.created_at) }))),
         ));
         if (page.total > page.items.length) {

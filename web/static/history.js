@@ -2,7 +2,7 @@
 // everyone's), newest first, a page at a time.
 'use strict';
 (async () => {
-  const { $, el, api, requireSession, show, explain, paths, stateBadge, when, isInstructor } = GB;
+  const { $, el, api, requireSession, show, explain, paths, stateBadge, when, isInstructor, languageName, languageOf } = GB;
   const s = requireSession();
   if (!s) return;
   const limit = 20;
@@ -56,6 +56,8 @@
       return;
     }
     const showLearner = isInstructor(s);
+    // A language column, once a submission on the page records one.
+    const showLanguage = page.items.some(r => languageOf(r));
     box.replaceChildren(
       el('div', { class: 'table-wrap' }, el('table', { class: 'data', id: 'attempts' },
         el('caption', { text: 'Attempts ' + (page.offset + 1) + ' to ' + (page.offset + page.items.length) + ' of ' + page.total }),
@@ -63,6 +65,7 @@
           el('th', { scope: 'col', text: 'Submitted' }),
           showLearner ? el('th', { scope: 'col', text: 'Learner' }) : null,
           el('th', { scope: 'col', text: 'Challenge' }),
+          showLanguage ? el('th', { scope: 'col', text: 'Language' }) : null,
           el('th', { scope: 'col', class: 'num', text: 'Attempt' }),
           el('th', { scope: 'col', text: 'Result' }),
           el('th', { scope: 'col', class: 'num', text: 'Score' }))),
@@ -70,6 +73,7 @@
           el('td', null, el('a', { href: paths.submission(r.id), text: when(r.created_at) })),
           showLearner ? el('td', { text: r.learner }) : null,
           el('td', { text: titles.get(r.challenge) || r.challenge }),
+          showLanguage ? el('td', { text: languageOf(r) ? languageName(languageOf(r)) : '' }) : null,
           el('td', { class: 'num', text: String(r.attempt) }),
           el('td', null, stateBadge(r)),
           el('td', { class: 'num', text: r.state === 'graded' ? r.score + ' / ' + r.max_score : '' })))))));

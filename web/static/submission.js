@@ -3,7 +3,7 @@
 // tests only as counts and points).
 'use strict';
 (async () => {
-  const { $, el, api, requireSession, show, explain, paths, follow, statusBadge, testBadge, statusWords, when, ms } = GB;
+  const { $, el, api, requireSession, show, explain, paths, follow, statusBadge, testBadge, statusWords, when, ms, languageName, languageOf } = GB;
   const s = requireSession();
   if (!s) return;
   const id = decodeURIComponent(location.pathname.split('/').pop());
@@ -33,8 +33,16 @@
   $('#crumb').textContent = title + ', attempt ' + rec.attempt;
   const by = s.role === 'learner' ? '' : 'By ' + rec.learner + ' · ';
   const cohort = rec.cohort ? ' · cohort ' + rec.cohort : '';
-  $('#sub-meta').replaceChildren(by + 'Submitted ' + when(rec.created_at) + cohort + ' · ',
+  // The language shows once the record or its result says it (records
+  // made before languages existed do not).
+  const language = el('span', { id: 'sub-language' });
+  showLanguage(languageOf(rec));
+  $('#sub-meta').replaceChildren(by + 'Submitted ' + when(rec.created_at) + cohort + ' · ', language,
     el('a', { href: paths.challenge(rec.challenge), text: 'Challenge page' }));
+
+  function showLanguage(l) {
+    if (l) language.textContent = 'In ' + languageName(l) + ' · ';
+  }
   if (rec.kind === 'regrade' && rec.regrade_of) {
     $('#sub-meta').after(el('p', { class: 'alert info' }, 'This is a regrade: ',
       el('a', { href: paths.submission(rec.regrade_of), text: 'the original submission' }), ' graded again after the challenge changed.'));
@@ -135,6 +143,7 @@
   }
 
   function renderResult(res) {
+    showLanguage(languageOf(rec) || res.language);
     const section = $('#result');
     const full = res.status === 'passed' && res.score === res.max_score;
     const kind = res.status === 'error' ? 'error' : full ? 'full' : res.score > 0 ? 'partial' : 'zero';
