@@ -21,7 +21,8 @@ func statusWord(s grader.TestStatus) string {
 }
 
 // printResult writes the human report: one line per test with status and
-// points, messages for failures, hidden tests summed up, then the total.
+// points, messages for failures, the hidden tests of every suite summed
+// up after the suites, then the total.
 // Everything from the result (test names and messages, build output) is
 // the learner's code's doing, so it is made safe for a terminal first.
 func printResult(w io.Writer, title string, r grader.Result) {
@@ -46,7 +47,12 @@ func printResult(w io.Writer, title string, r grader.Result) {
 		}
 	}
 	if h := r.Hidden; h != nil {
-		fmt.Fprintf(w, "  hidden tests: %d of %d passed, %d/%d points\n", h.Passed, h.Total, h.Points, h.MaxPoints)
+		// The counts span every suite, so they go after the suites'
+		// blocks, not inside the last one.
+		if len(r.Tests) > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "hidden tests, all suites: %d of %d passed, %d/%d points\n", h.Passed, h.Total, h.Points, h.MaxPoints)
 	}
 	if r.Status == grader.StatusBuildFailed && r.Build.Text != "" {
 		fmt.Fprintf(w, "\nbuild output:\n%s\n", indent(strings.TrimRight(termsafe.Text(r.Build.Text), "\n"), "  "))
