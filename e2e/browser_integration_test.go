@@ -6,12 +6,12 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
+	encodingcsv "encoding/csv"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -258,9 +258,9 @@ func abs(t *testing.T, p string) string {
 }
 
 // TestBrowserInstructor signs in as the development instructor and
-// creates a cohort through the page; alice submits the reference into it
-// from the challenge page (the cohort is chosen for her) and bob the
-// starter through the API. The instructor then reads the best-scores
+// creates a cohort through the page; alice submits the Python reference
+// into it from the challenge page (the cohort is chosen for her, the
+// language by her) and bob the Python starter with grader submit. The instructor then reads the best-scores
 // table, the leaderboard and the failure rates, downloads the CSV report
 // and runs a regrade preview.
 func TestBrowserInstructor(t *testing.T) {
@@ -309,15 +309,22 @@ func TestBrowserInstructor(t *testing.T) {
 	if got := b.text("#submit-cohort"); !strings.HasPrefix(got, "Spring 2026") {
 		t.Errorf("the cohort choice reads %q", got)
 	}
-	b.do("choose the reference archive", chromedp.SetUploadFiles(chromedp.CSS("#pick-archive"), []string{writeArchive(t, "../challenges/notes-api/solution")}))
+	// In Python, chosen on the page.
+	b.do("choose Python", chromedp.SetValue(chromedp.CSS("#submit-language"), "python"))
+	b.do("choose the Python reference archive", chromedp.SetUploadFiles(chromedp.CSS("#pick-archive"), []string{writeArchive(t, "../challenges/notes-api/languages/python/solution")}))
 	b.waitFor("the submit button", `!document.querySelector('#submit-button').disabled`, 5*time.Second)
 	b.do("submit", chromedp.Click(chromedp.CSS("#submit-button")))
 	b.waitFor("the result", `location.pathname.startsWith('/submissions/sub_') && !!document.querySelector('#score-card')`, 3*time.Minute)
-	if meta := b.text("#sub-meta"); !strings.Contains(meta, "cohort spring-26") {
-		t.Errorf("alice's submission is not in the cohort: %q", meta)
+	if meta := b.text("#sub-meta"); !strings.Contains(meta, "cohort spring-26") || !strings.Contains(meta, "Python") {
+		t.Errorf("alice's submission is not a Python one in the cohort: %q", meta)
 	}
-	id := submitToCohort(t, svc.url, "dev-learner-bob-0002", "notes-api", "spring-26", "../challenges/notes-api/starter")
-	follow(t, svc.url, "dev-learner-bob-0002", id, "", 5*time.Minute)
+	// bob submits the Python starter with grader submit, its language
+	// told from its files.
+	cmd := exec.Command(os.Getenv("GRADER_BIN"), "submit", "--server", svc.url, "--token", "dev-learner-bob-0002", "--challenge", "notes-api",
+		"--cohort", "spring-26", "--wait", "--quiet", "../challenges/notes-api/languages/python/starter")
+	if out, err := cmd.CombinedOutput(); cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 {
+		t.Fatalf("grader submit of the Python starter: %v (want exit 1, less than full marks)\n%s", err, out)
+	}
 
 	b.signOut()
 	b.open("/", "#signin-form")
@@ -339,6 +346,18 @@ func TestBrowserInstructor(t *testing.T) {
 	csv := waitForFile(t, filepath.Join(downloads, "spring-26-report.csv"))
 	if !strings.HasPrefix(string(csv), "learner,challenge,best_score,max_score,") || !strings.Contains(string(csv), "alice,notes-api,30,30,") {
 		t.Errorf("the CSV report reads:\n%s", csv)
+	}
+	// Both submissions are in the report with their language.
+	rows, err := encodingcsv.NewReader(bytes.NewReader(csv)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	langs := map[string]string{}
+	for _, r := range rows[1:] {
+		langs[r[0]] = r[len(r)-1]
+	}
+	if rows[0][len(rows[0])-1] != "language" || langs["alice"] != "python" || langs["bob"] != "python" || langs["carol"] != "" {
+		t.Errorf("the report's languages: %v (header %v), want alice and bob in python", langs, rows[0])
 	}
 	b.checkAccessible("the cohort page")
 	b.shot(desktop, "11-cohort")
@@ -383,41 +402,6 @@ func waitForFile(t *testing.T, p string) []byte {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// submitToCohort submits dir for challenge into cohort as the token's
-// holder and returns the submission id.
-func submitToCohort(t *testing.T, base, token, challenge, cohort, dir string) string {
-	t.Helper()
-	var body bytes.Buffer
-	mw := newMultipart(&body, map[string]string{"challenge": challenge, "cohort": cohort}, tarDir(t, dir))
-	req, _ := http.NewRequest(http.MethodPost, base+"/v1/submissions", &body)
-	req.Header.Set("Content-Type", mw)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var c created
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(raw, &c) != nil || c.ID == "" {
-		t.Fatalf("submit into cohort %s: %d %s", cohort, resp.StatusCode, raw)
-	}
-	return c.ID
-}
-
-// newMultipart writes a submission form with fields and the archive to
-// w and returns its content type.
-func newMultipart(w io.Writer, fields map[string]string, archive []byte) string {
-	mw := multipart.NewWriter(w)
-	for k, v := range fields {
-		_ = mw.WriteField(k, v)
-	}
-	fw, _ := mw.CreateFormFile("archive", "solution.tar.gz")
-	_, _ = fw.Write(archive)
-	_ = mw.Close()
-	return mw.FormDataContentType()
 }
 
 // TestBrowserErrorStates checks what a learner reads when things go

@@ -19,6 +19,11 @@ import (
 // TestConformance grades every sample of every seed challenge: the
 // reference must score full marks, the starter and each mutant less, and
 // each result must match its golden file in challenges/<id>/testdata/.
+// Each sample is a subtest named <id>/<language>/<kind>-<name>, so
+//
+//	go test -tags integration ./e2e -run 'TestConformance/<id>/' -update
+//
+// grades one challenge and rewrites only its changed golden files.
 func TestConformance(t *testing.T) {
 	all, err := challenges.LoadAll("../challenges")
 	if err != nil {

@@ -138,10 +138,11 @@ func (p *proc) stop(t *testing.T, sig syscall.Signal) {
 	}
 }
 
-// tarDir packs a folder as `grader submit` does.
+// tarDir packs a folder as `grader submit` does, in the language its
+// files show.
 func tarDir(t *testing.T, dir string) []byte {
 	t.Helper()
-	sub, err := grader.ReadDir("", dir, grader.SubmissionLimits{})
+	sub, err := grader.ReadPathFor("", "", grader.Languages, dir, grader.SubmissionLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,9 +109,8 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 		Tests:            []TestResult{},
 		Timings:          []PhaseTiming{},
 	}
-	var verdict Status
-	var verdictMsg string
 	var notes []string
+	var suites []suiteVerdict
 	for _, s := range ch.SuitesFor(sub.Language) {
 		out, err := j.runSuite(ctx, s)
 		if err != nil {
@@ -128,14 +127,14 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 		if out.note != "" {
 			notes = append(notes, out.note)
 		}
-		if out.verdict != "" && (verdict == "" || severity(out.verdict) > severity(verdict)) {
-			verdict, verdictMsg = out.verdict, out.message
-		}
+		v := suiteResult(s, out)
+		suites = append(suites, v)
+		res.Suites = append(res.Suites, v.SuiteResult)
 	}
 	for _, t := range res.Tests {
 		res.Score += t.Points
 	}
-	res.Status, res.Message = finalStatus(verdict, verdictMsg, res)
+	res.Status, res.Message = finalStatus(res, suites)
 	for _, n := range notes {
 		res.Message += "; " + n
 	}
@@ -153,39 +152,6 @@ func joinLanguages(ls []Language) string {
 		out += string(l)
 	}
 	return out
-}
-
-// severity orders verdicts that stop grading early: the most severe one
-// becomes the submission's status.
-func severity(s Status) int {
-	switch s {
-	case StatusBuildFailed:
-		return 4
-	case StatusMemoryExceeded:
-		return 3
-	case StatusOutputExceeded:
-		return 2
-	case StatusTimedOut:
-		return 1
-	}
-	return 0
-}
-
-func finalStatus(verdict Status, msg string, res Result) (Status, string) {
-	passed := 0
-	for _, t := range res.Tests {
-		if t.Status == TestPassed {
-			passed++
-		}
-	}
-	summary := fmt.Sprintf("%d of %d tests passed, %d of %d points", passed, len(res.Tests), res.Score, res.MaxScore)
-	if verdict != "" {
-		return verdict, msg + " (" + summary + ")"
-	}
-	if res.Score == res.MaxScore && passed == len(res.Tests) {
-		return StatusPassed, summary
-	}
-	return StatusFailed, summary
 }
 
 // job is one Grade call.

@@ -24,6 +24,10 @@ type Result struct {
 	Tests []TestResult `json:"tests"`
 	// Hidden sums up hidden tests (learner view only).
 	Hidden *HiddenSummary `json:"hidden,omitempty"`
+	// Suites gives each suite graded its own verdict and points, in
+	// suite order, in both views. Results stored before suites had
+	// verdicts have none.
+	Suites []SuiteResult `json:"suites,omitempty"`
 	// Build is the compiler's output when a build failed or warned.
 	Build Output `json:"build"`
 	// Service is what the learner's own service printed during http
@@ -53,6 +57,19 @@ type TestResult struct {
 	DurationMS int64 `json:"duration_ms"`
 	// Subtests are a go test's subtests (t.Run), without points of their own.
 	Subtests []TestResult `json:"subtests,omitempty"`
+}
+
+// SuiteResult is the verdict of one suite, as if it were the whole
+// challenge: a suite that stopped early (its build failed, a limit was
+// hit) has that status, any other passed or failed by its points.
+type SuiteResult struct {
+	Name     string    `json:"name"`
+	Kind     SuiteKind `json:"kind"`
+	Status   Status    `json:"status"`
+	Score    int       `json:"score"`
+	MaxScore int       `json:"max_score"`
+	// Message explains the status in one sentence.
+	Message string `json:"message"`
 }
 
 // HiddenSummary is what a learner learns about hidden tests.
@@ -102,6 +119,7 @@ type PhaseTiming struct {
 func (r Result) As(v View) Result {
 	out := r
 	out.View = v
+	out.Suites = append([]SuiteResult(nil), r.Suites...)
 	if v != ViewLearner {
 		out.Tests = append([]TestResult(nil), r.Tests...)
 		return out

@@ -10,7 +10,7 @@ type Status string
 const (
 	StatusPassed         Status = "passed"          // every test passed: full marks
 	StatusFailed         Status = "failed"          // graded, less than full marks
-	StatusBuildFailed    Status = "build_failed"    // the submission did not compile
+	StatusBuildFailed    Status = "build_failed"    // the submission did not compile for any suite (a suite that did not build beside one that ran is failed)
 	StatusTimedOut       Status = "timed_out"       // a phase ran past its time limit and was killed
 	StatusMemoryExceeded Status = "memory_exceeded" // the learner's program was killed for using too much memory (a build out of memory is StatusError)
 	StatusOutputExceeded Status = "output_exceeded" // the learner's program printed more than allowed

@@ -146,7 +146,7 @@ func TestPrintGradeResult(t *testing.T) {
 		if err := printGradeResult(&b, gradeFormatText, "Notes API", res.As(grader.ViewLearner)); err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range []string{"Notes API (notes-api)", "PASS  TestCreate", "hidden tests: 0 of 1 passed", "score: 4/7"} {
+		for _, s := range []string{"Notes API (notes-api)", "PASS  TestCreate", "hidden tests, all suites: 0 of 1 passed", "score: 4/7"} {
 			if !strings.Contains(b.String(), s) {
 				t.Errorf("text lacks %q:\n%s", s, b.String())
 			}

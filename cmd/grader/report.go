@@ -20,8 +20,10 @@ func statusWord(s grader.TestStatus) string {
 	return "FAIL"
 }
 
-// printResult writes the human report: one line per test with status and
-// points, messages for failures, hidden tests summed up, then the total.
+// printResult writes the human report: each suite with its verdict and
+// points, one line per test with status and points, messages for
+// failures, the hidden tests of every suite summed up after the suites,
+// the build output when a suite did not build, then the total.
 // Everything from the result (test names and messages, build output) is
 // the learner's code's doing, so it is made safe for a terminal first.
 func printResult(w io.Writer, title string, r grader.Result) {
@@ -30,11 +32,28 @@ func printResult(w io.Writer, title string, r grader.Result) {
 	for _, t := range r.Tests {
 		width = max(width, min(len(clean(t.Name)), 60))
 	}
+	verdicts := map[string]grader.SuiteResult{}
+	for _, s := range r.Suites {
+		verdicts[s.Name] = s
+	}
+	printed := map[string]bool{}
+	header := func(name string) {
+		printed[name] = true
+		v, ok := verdicts[name]
+		if !ok {
+			fmt.Fprintf(w, "suite %s\n", clean(name))
+			return
+		}
+		fmt.Fprintf(w, "suite %s: %s, %d/%d points\n", clean(name), clean(string(v.Status)), v.Score, v.MaxScore)
+		if stopped(v.Status) {
+			fmt.Fprintln(w, indent(termsafe.Text(v.Message), "  "))
+		}
+	}
 	suite := ""
 	for _, t := range r.Tests {
 		if t.Suite != suite {
 			suite = t.Suite
-			fmt.Fprintf(w, "suite %s\n", clean(suite))
+			header(suite)
 		}
 		tag := ""
 		if t.Visibility == grader.Hidden {
@@ -45,14 +64,46 @@ func printResult(w io.Writer, title string, r grader.Result) {
 			fmt.Fprintln(w, indent(termsafe.Text(t.Message), "        "))
 		}
 	}
-	if h := r.Hidden; h != nil {
-		fmt.Fprintf(w, "  hidden tests: %d of %d passed, %d/%d points\n", h.Passed, h.Total, h.Points, h.MaxPoints)
+	// Suites whose tests are all hidden have no line above in the
+	// learner view; their verdicts still show.
+	for _, s := range r.Suites {
+		if !printed[s.Name] {
+			header(s.Name)
+		}
 	}
-	if r.Status == grader.StatusBuildFailed && r.Build.Text != "" {
+	if h := r.Hidden; h != nil {
+		// The counts span every suite, so they go after the suites'
+		// blocks, not inside the last one.
+		if len(r.Tests) > 0 || len(r.Suites) > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "hidden tests, all suites: %d of %d passed, %d/%d points\n", h.Passed, h.Total, h.Points, h.MaxPoints)
+	}
+	if buildFailed(r) && r.Build.Text != "" {
 		fmt.Fprintf(w, "\nbuild output:\n%s\n", indent(strings.TrimRight(termsafe.Text(r.Build.Text), "\n"), "  "))
 	}
 	fmt.Fprintf(w, "\n%s: %s\n", clean(string(r.Status)), termsafe.Text(r.Message))
 	fmt.Fprintf(w, "score: %d/%d\n", r.Score, r.MaxScore)
+}
+
+// stopped reports whether a suite's status says it stopped early (its
+// build failed, a limit was hit) rather than ran its tests.
+func stopped(s grader.Status) bool {
+	return s != grader.StatusPassed && s != grader.StatusFailed
+}
+
+// buildFailed reports whether the submission, or one of its suites, did
+// not build.
+func buildFailed(r grader.Result) bool {
+	if r.Status == grader.StatusBuildFailed {
+		return true
+	}
+	for _, s := range r.Suites {
+		if s.Status == grader.StatusBuildFailed {
+			return true
+		}
+	}
+	return false
 }
 
 func indent(s, prefix string) string {

@@ -37,7 +37,8 @@ func TestPrintSitesAreTerminalSafe(t *testing.T) {
 	test := grader.TestResult{Name: "Test" + hostile, Suite: "suite" + hostile, Status: grader.TestFailed, MaxPoints: 1,
 		Message: "want 1\n" + hostile, Visibility: grader.Visible}
 	res := grader.Result{Challenge: "notes" + hostile, ChallengeVersion: "v" + hostile, Status: grader.StatusBuildFailed,
-		Message: "message " + hostile, Tests: []grader.TestResult{test}, Build: grader.Output{Text: "./x.go:1: " + hostile}}
+		Message: "message " + hostile, Tests: []grader.TestResult{test}, Build: grader.Output{Text: "./x.go:1: " + hostile},
+		Suites: []grader.SuiteResult{{Name: "suite" + hostile, Status: grader.StatusBuildFailed, Message: "why " + hostile}}}
 
 	var b bytes.Buffer
 	printResult(&b, "Title "+hostile, res)

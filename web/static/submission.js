@@ -158,8 +158,11 @@
 
     const body = [];
     if (res.build && res.build.text) {
-      body.push(el('details', { open: res.status === 'build_failed' },
-        el('summary', { text: res.status === 'build_failed' ? 'Build output (why it failed)' : 'Build output' }),
+      // A suite can fail to build while another ran: the submission is
+      // then failed, not build_failed, and the output still says why.
+      const buildFailed = res.status === 'build_failed' || (res.suites || []).some(s => s.status === 'build_failed');
+      body.push(el('details', { open: buildFailed },
+        el('summary', { text: buildFailed ? 'Build output (why it failed)' : 'Build output' }),
         el('pre', { text: res.build.text + (res.build.truncated ? '\n… (cut short)' : '') })));
     }
     const tests = res.tests || [];
