@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -134,23 +133,40 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// hostHTTPSuite builds the service, starts it with its fixtures on the
+// hostHTTPSuite builds the Go service, starts it with its fixtures on the
 // host's loopback, and runs the same scripted requests.
 func hostHTTPSuite(ctx context.Context, c *grader.Challenge, sub grader.Submission) (time.Duration, error) {
+	t, err := hostHTTP(ctx, c, grader.LanguageGo, sub)
+	return t.total, err
+}
+
+// hostTimes are the host baseline's durations: its build step and the
+// whole of it (build, start and requests).
+type hostTimes struct {
+	build, total time.Duration
+}
+
+// hostHTTP does on the host what an http suite does with sub in lang:
+// the build step (see hostBuild), the fixtures and the service on the
+// host's loopback, then the same tester plan. Every test must pass.
+func hostHTTP(ctx context.Context, c *grader.Challenge, lang grader.Language, sub grader.Submission) (hostTimes, error) {
+	var t hostTimes
 	dir, err := writeTree(sub)
 	if err != nil {
-		return 0, err
+		return t, err
 	}
 	defer os.RemoveAll(dir)
 	start := time.Now()
-	if err := goCmd(ctx, dir, []string{"CGO_ENABLED=0"}, "build", "-o", "service", "./"+c.Service.Main); err != nil {
-		return 0, err
+	if err := hostBuild(ctx, c, lang, dir, sub); err != nil {
+		return t, err
 	}
+	t.build = time.Since(start)
 	port, err := freePort()
 	if err != nil {
-		return 0, err
+		return t, err
 	}
 	env := append(os.Environ(), "PORT="+strconv.Itoa(port))
+	env = append(env, hostEnv(lang)...)
 	for k, v := range c.Env {
 		env = append(env, k+"="+v)
 	}
@@ -165,14 +181,14 @@ func hostHTTPSuite(ctx context.Context, c *grader.Challenge, sub grader.Submissi
 	for _, f := range c.Fixtures {
 		fport, err := freePort()
 		if err != nil {
-			return 0, err
+			return t, err
 		}
 		addr := "127.0.0.1:" + strconv.Itoa(fport)
 		switch f.Kind {
 		case grader.FixtureRedis:
 			cmd := exec.CommandContext(ctx, "redis-server", "--port", strconv.Itoa(fport), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
 			if err := cmd.Start(); err != nil {
-				return 0, fmt.Errorf("start redis-server (apt-get install redis-server): %w", err)
+				return t, fmt.Errorf("start redis-server (apt-get install redis-server): %w", err)
 			}
 			cleanups = append(cleanups, func() { cmd.Process.Kill(); cmd.Wait() })
 			env = append(env, "REDIS_ADDR="+addr)
@@ -181,7 +197,7 @@ func hostHTTPSuite(ctx context.Context, c *grader.Challenge, sub grader.Submissi
 			srv := &http.Server{Handler: fixture.NewUpstream(fixture.UpstreamConfig{Delay: f.Delay, Secret: "bench"})}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
-				return 0, err
+				return t, err
 			}
 			go srv.Serve(ln)
 			cleanups = append(cleanups, func() { srv.Close() })
@@ -189,11 +205,17 @@ func hostHTTPSuite(ctx context.Context, c *grader.Challenge, sub grader.Submissi
 			env = append(env, "UPSTREAM_URL=http://"+addr)
 		}
 	}
-	svc := exec.CommandContext(ctx, filepath.Join(dir, "service"))
+	argv, err := hostStart(c, lang, dir, port)
+	if err != nil {
+		return t, err
+	}
+	svc := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	svc.Dir = dir
 	svc.Env = env
-	svc.Stdout, svc.Stderr = io.Discard, io.Discard
+	svcOut := &tailBuffer{max: 4 << 10}
+	svc.Stdout, svc.Stderr = svcOut, svcOut
 	if err := svc.Start(); err != nil {
-		return 0, err
+		return t, fmt.Errorf("start the service with %v: %w", argv, err)
 	}
 	cleanups = append(cleanups, func() { svc.Process.Kill(); svc.Wait() })
 	for _, s := range c.Suites {
@@ -201,10 +223,15 @@ func hostHTTPSuite(ctx context.Context, c *grader.Challenge, sub grader.Submissi
 			plan.Tests = append(plan.Tests, s.Tests...)
 		}
 	}
-	if err := httpcheck.Run(ctx, plan, io.Discard); err != nil {
-		return 0, err
+	var events bytes.Buffer
+	if err := httpcheck.Run(ctx, plan, &events); err != nil {
+		return t, err
 	}
-	return time.Since(start), nil
+	t.total = time.Since(start)
+	if err := testerFailures(events.Bytes()); err != nil {
+		return t, fmt.Errorf("%w; the service printed: %s", err, svcOut.String())
+	}
+	return t, nil
 }
 
 func waitTCP(addr string) {
