@@ -216,6 +216,10 @@ func TestRunSteps(t *testing.T) {
 		{"named step", []grader.Step{{Name: "create", Request: jsonRq("POST", "/notes", `{"title":"hell"}`),
 			Expect: grader.Expect{JSON: []grader.JSONMatch{equals("title", `"hello"`)}}}},
 			`step "create": json "title": expected "hello", got "hell"`},
+		{"an unnamed step is labelled with the request as sent", []grader.Step{
+			{Request: jsonRq("POST", "/echo", `{"code":"aZ3k9"}`), Capture: map[string]string{"code": "json.code"}},
+			{Request: rq("GET", "/text?c=${code}"), Expect: grader.Expect{Status: 404}},
+		}, `step 2 (GET /text?c=aZ3k9): expected status 404, got 200`},
 		{"unknown variable", []grader.Step{{Request: rq("GET", "/notes/${nope}")}},
 			`step 1 (GET /notes/${nope}): uses ${nope}, which no earlier step captured`},
 		{"missing capture stops the test", []grader.Step{

@@ -21,28 +21,31 @@ func (r *runner) steps(ctx context.Context, t grader.TestSpec) string {
 	defer cancel()
 	v := vars{}
 	for i, st := range t.Steps {
-		label := stepLabel(i, st)
 		if st.Wait > 0 && !sleep(ctx, st.Wait) {
-			return fmt.Sprintf("%s: the test's time limit (%s) ran out during the %s wait", label, r.plan.TestTimeout, st.Wait)
+			return fmt.Sprintf("%s: the test's time limit (%s) ran out during the %s wait", stepLabel(i, st, ""), r.plan.TestTimeout, st.Wait)
 		}
 		if st.Request == nil {
 			continue
 		}
-		if msg := r.step(ctx, st, v); msg != "" {
-			return label + ": " + msg
+		if sent, msg := r.step(ctx, t.Name, i, st, v); msg != "" {
+			return stepLabel(i, st, sent) + ": " + msg
 		}
 	}
 	return ""
 }
 
 // stepLabel names a step in messages: by its name, else by its number and
-// request as written in the test (before ${} substitution).
-func stepLabel(i int, st grader.Step) string {
+// its request as sent (sent, e.g. "GET /notes/7", with every ${} already
+// substituted), or as written in the test when it could not be built.
+func stepLabel(i int, st grader.Step, sent string) string {
 	if st.Name != "" {
 		return fmt.Sprintf("step %q", st.Name)
 	}
-	if st.Request != nil {
-		return fmt.Sprintf("step %d (%s %s)", i+1, methodOf(st.Request), st.Request.Path)
+	if sent == "" && st.Request != nil {
+		sent = methodOf(st.Request) + " " + st.Request.Path
+	}
+	if sent != "" {
+		return fmt.Sprintf("step %d (%s)", i+1, sent)
 	}
 	return fmt.Sprintf("step %d", i+1)
 }
@@ -63,30 +66,32 @@ type response struct {
 	truncated bool
 }
 
-// step sends a step's request, checks the response and stores its
-// captures in v. It returns "" on success, else what went wrong.
-func (r *runner) step(ctx context.Context, st grader.Step, v vars) string {
+// step sends step i of test, checks the response and stores its
+// captures in v. It returns the request as sent ("GET /notes/7", or ""
+// when it could not be built) and "" on success, else what went wrong.
+func (r *runner) step(ctx context.Context, test string, i int, st grader.Step, v vars) (sent, msg string) {
 	req, err := r.request(ctx, st.Request, v)
 	if err != nil {
-		return err.Error()
+		return "", err.Error()
 	}
+	sent = req.Method + " " + req.URL.RequestURI()
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return r.transportFailure(ctx, st.Request.Target, err, false)
+		return sent, r.transportFailure(ctx, st.Request.Target, err, false)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	_ = resp.Body.Close()
 	if err != nil {
-		return r.transportFailure(ctx, st.Request.Target, err, true)
+		return sent, r.transportFailure(ctx, st.Request.Target, err, true)
 	}
 	got := response{Response: resp, body: body}
 	if len(body) > maxBodyBytes {
 		got.body, got.truncated = body[:maxBodyBytes], true
 	}
 	if msg := check(st.Expect, got, v); msg != "" {
-		return msg
+		return sent, msg
 	}
-	return captureAll(st.Capture, got, v)
+	return sent, captureAll(st.Capture, got, v)
 }
 
 // request builds the http.Request of rq with v substituted.
