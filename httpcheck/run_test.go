@@ -67,6 +67,9 @@ func service(t *testing.T) *httptest.Server {
 	mux.HandleFunc("GET /redirect", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/healthz", http.StatusFound)
 	})
+	mux.HandleFunc("GET /loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop", http.StatusFound)
+	})
 	mux.HandleFunc("GET /text", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("plain words")) })
 	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	mux.HandleFunc("GET /huge", func(w http.ResponseWriter, r *http.Request) {
@@ -231,6 +234,12 @@ func TestRunSteps(t *testing.T) {
 			Expect: grader.Expect{Status: 302, Headers: map[string]string{"Location": "/healthz"}}}}, ""},
 		{"a redirect is not the page", []grader.Step{{Request: rq("GET", "/redirect"), Expect: grader.Expect{Status: 200}}},
 			`step 1 (GET /redirect): expected status 200, got 302; body: <a href="/healthz">Found</a>.`},
+		{"redirects are followed when the step says so", []grader.Step{{Request: &grader.Request{Path: "/redirect", FollowRedirects: true},
+			Expect: grader.Expect{Status: 200, HeaderMatches: []grader.HeaderMatch{{Name: "Location", Op: "absent"}}}}}, ""},
+		{"a followed redirect names where it led", []grader.Step{{Request: &grader.Request{Path: "/redirect", FollowRedirects: true}, Expect: grader.Expect{Status: 302}}},
+			`step 1 (GET /redirect): expected status 302, got 200 (after following redirects to /healthz); body: (empty)`},
+		{"a redirect loop", []grader.Step{{Request: &grader.Request{Path: "/loop", FollowRedirects: true}}},
+			`step 1 (GET /loop): request to the service failed: more than 10 redirects, starting at /loop`},
 		{"non-JSON body", []grader.Step{{Request: rq("GET", "/text"), Expect: grader.Expect{JSON: []grader.JSONMatch{match("a", "exists", "")}}}},
 			`step 1 (GET /text): the response is not JSON (Content-Type "text/plain; charset=utf-8"): plain words`},
 		{"huge body: status and the first MiB", []grader.Step{{Request: rq("GET", "/huge"),

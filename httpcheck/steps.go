@@ -64,6 +64,9 @@ type response struct {
 	// truncated is set when the body was longer than maxBodyBytes; body
 	// then holds its beginning.
 	truncated bool
+	// redirectedTo is where redirects led a step that follows them ("" when
+	// the first answer was the last).
+	redirectedTo string
 }
 
 // step sends step i of test, checks the response and stores its
@@ -75,7 +78,11 @@ func (r *runner) step(ctx context.Context, test string, i int, st grader.Step, v
 		return "", err.Error()
 	}
 	sent = req.Method + " " + req.URL.RequestURI()
-	resp, err := r.client.Do(req)
+	client := r.client
+	if st.Request.FollowRedirects {
+		client = r.follow
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return sent, r.transportFailure(ctx, st.Request.Target, err, false)
 	}
@@ -85,6 +92,9 @@ func (r *runner) step(ctx context.Context, test string, i int, st grader.Step, v
 		return sent, r.transportFailure(ctx, st.Request.Target, err, true)
 	}
 	got := response{Response: resp, body: body}
+	if resp.Request != nil && resp.Request.URL.String() != req.URL.String() {
+		got.redirectedTo = resp.Request.URL.RequestURI()
+	}
 	if len(body) > maxBodyBytes {
 		got.body, got.truncated = body[:maxBodyBytes], true
 	}
