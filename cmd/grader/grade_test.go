@@ -218,3 +218,39 @@ func TestGradeLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestGradeSelectionUsageErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		flags []string
+		want  []string
+	}{
+		{"bad regex", []string{"--run", "create("}, []string{`--run "create(" is not a regular expression`, "api (http): health check answers"}},
+		{"unknown suite", []string{"--suite", "unit"}, []string{`no suite "unit"`, "its suites: api (http, "}},
+		{"no test matches", []string{"--suite", "api", "--run", "^nothing$"}, []string{`among suite api, tests matching "^nothing$"`, "api (http, "}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"--catalog", "../../challenges", "grade", "--challenge", "notes-api"}, tc.flags...)
+			code, stdout, stderr := runCLI(t, append(args, "../../challenges/notes-api/solution")...)
+			if code != exitUsage || stdout != "" {
+				t.Errorf("exit %d, stdout %q; want %d", code, stdout, exitUsage)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q does not say %q", stderr, w)
+				}
+			}
+		})
+	}
+}
+
+// TestGradeSelectionReachesGrading: a selection that keeps tests gets as
+// far as the engine (exit 3 with Docker unreachable).
+func TestGradeSelectionReachesGrading(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-docker.sock"))
+	code, _, stderr := runCLI(t, "--catalog", "../../challenges", "grade", "--challenge", "notes-api", "--suite", "api", "--run", "create", "../../challenges/notes-api/solution")
+	if code != exitFault || !strings.Contains(stderr, "Docker Engine is not reachable") {
+		t.Errorf("exit %d, stderr %q; want %d saying Docker is unreachable", code, stderr, exitFault)
+	}
+}
