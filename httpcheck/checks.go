@@ -474,8 +474,10 @@ func snippet(resp response) string {
 	return excerpt(string(body), bodyExcerptBytes)
 }
 
-// excerpt returns s, valid UTF-8, cut to about n bytes on a character
-// boundary.
+// excerpt returns s, valid UTF-8, cut to about n bytes: between words
+// (or after a comma, between JSON members) when one ends within wordSlack
+// bytes before the limit, else on a character boundary (a long token such
+// as a URL or a hash).
 func excerpt(s string, n int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= n {
@@ -485,5 +487,17 @@ func excerpt(s string, n int) string {
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "…"
+	if s[cut] != ' ' && s[cut] != '\n' {
+		from := max(0, cut-wordSlack)
+		if i := strings.LastIndexAny(s[from:cut], " \n,"); i >= 0 {
+			cut = from + i
+			if s[cut] == ',' { // JSON: keep the comma, cut before the next member
+				cut++
+			}
+		}
+	}
+	return strings.TrimRight(s[:cut], " \n") + "…"
 }
+
+// wordSlack is how far back excerpt looks for the end of a word.
+const wordSlack = 40

@@ -257,3 +257,23 @@ func TestNumbersEqual(t *testing.T) {
 		}
 	}
 }
+
+func TestExcerptCutsBetweenWords(t *testing.T) {
+	tests := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"the service answered nothing useful", 24, "the service answered…"},
+		{"the service answered\nnothing useful", 24, "the service answered…"},
+		{`{"id":"7","title":"a long title"}`, 18, `{"id":"7",…`},
+		{strings.Repeat("x", 60) + " tail", 50, strings.Repeat("x", 50) + "…"}, // one long token
+		{"mot été à la plage", 9, "mot été…"},
+	}
+	for _, tc := range tests {
+		if got := excerpt(tc.s, tc.n); got != tc.want {
+			t.Errorf("excerpt(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}

@@ -21,7 +21,9 @@ func statusWord(s grader.TestStatus) string {
 }
 
 // printResult writes the human report: one line per test with status and
-// points, messages for failures, hidden tests summed up, then the total.
+// points, messages for failures (in the instructor view with what each
+// failed test printed: a race report, a panic), hidden tests summed up,
+// then the total.
 // Everything from the result (test names and messages, build output) is
 // the learner's code's doing, so it is made safe for a terminal first.
 func printResult(w io.Writer, title string, r grader.Result) {
@@ -44,6 +46,9 @@ func printResult(w io.Writer, title string, r grader.Result) {
 		if t.Status != grader.TestPassed && t.Message != "" {
 			fmt.Fprintln(w, indent(termsafe.Text(t.Message), "        "))
 		}
+		if t.Status != grader.TestPassed && r.View == grader.ViewInstructor {
+			printOutput(w, t)
+		}
 	}
 	if h := r.Hidden; h != nil {
 		fmt.Fprintf(w, "  hidden tests: %d of %d passed, %d/%d points\n", h.Passed, h.Total, h.Points, h.MaxPoints)
@@ -53,6 +58,28 @@ func printResult(w io.Writer, title string, r grader.Result) {
 	}
 	fmt.Fprintf(w, "\n%s: %s\n", clean(string(r.Status)), termsafe.Text(r.Message))
 	fmt.Fprintf(w, "score: %d/%d\n", r.Score, r.MaxScore)
+}
+
+// printOutput writes what a failed test and its failed subtests printed,
+// each under a line that says whose output it is.
+func printOutput(w io.Writer, t grader.TestResult) {
+	show := func(name, out string, truncated bool) {
+		out = strings.TrimRight(termsafe.Text(out), "\n")
+		if strings.TrimSpace(out) == "" {
+			return
+		}
+		note := ""
+		if truncated {
+			note = " (cut: only its beginning was kept)"
+		}
+		fmt.Fprintf(w, "        output of %s%s:\n%s\n", clean(name), note, indent(out, "          | "))
+	}
+	show(t.Name, t.Output, t.OutputTruncated)
+	for _, s := range t.Subtests {
+		if s.Status != grader.TestPassed && s.Output != t.Output {
+			show(s.Name, s.Output, s.OutputTruncated)
+		}
+	}
 }
 
 func indent(s, prefix string) string {
