@@ -139,7 +139,10 @@ func (r *runner) runTest(ctx context.Context, t grader.TestSpec) error {
 		return err
 	}
 	start := time.Now()
-	msg := r.steps(ctx, t)
+	msg, err := r.steps(ctx, t)
+	if err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		// The tester is being stopped: the outcome is unknown, not failed.
 		return fmt.Errorf("run test %q: %w", t.Name, err)

@@ -482,3 +482,49 @@ func TestRunErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestRunRecordsEveryStep(t *testing.T) {
+	srv := service(t)
+	plan := testPlan(srv.URL, grader.TestSpec{Name: "links", Steps: []grader.Step{
+		{Name: "create", Request: jsonRq("POST", "/notes", `{"title":"a"}`), Expect: grader.Expect{Status: 200}, Capture: map[string]string{"id": "id"}},
+		{Request: rq("GET", "/notes/${id}"), Expect: grader.Expect{JSON: []grader.JSONMatch{match("title", "equals", `"a"`)}}},
+		{Wait: time.Millisecond},
+		{Request: rq("GET", "/text")},
+		{Request: rq("GET", "/notes/${nope}")},
+	}})
+	plan.Record = true
+	evs := events(t, plan)
+	var steps []grader.StepRecord
+	for _, ev := range evs {
+		if ev.Event == grader.TesterStep {
+			if ev.Name != "links" {
+				t.Errorf("step event of test %q", ev.Name)
+			}
+			rec := *ev.Step
+			delete(rec.Headers, "Date")
+			steps = append(steps, rec)
+		}
+	}
+	id := steps[0].Captured["id"]
+	var idText string
+	_ = json.Unmarshal(id, &idText)
+	want := []grader.StepRecord{
+		{Step: 1, Name: "create", Request: "POST /notes", Status: 201,
+			Headers: map[string]string{"Content-Type": "application/json", "Location": "/notes/" + idText, "Content-Length": steps[0].Headers["Content-Length"]},
+			JSON:    json.RawMessage(`{"id":"` + idText + `","num":41,"title":"a"}`), Captured: map[string]json.RawMessage{"id": id},
+			Failure: `expected status 200, got 201; body: {"id":"` + idText + `","num":41,"title":"a"}`},
+		{Step: 2, Request: "GET /notes/" + idText, Status: 200,
+			Headers: map[string]string{"Content-Type": "application/json", "Content-Length": steps[1].Headers["Content-Length"]},
+			JSON:    json.RawMessage(`{"id":"` + idText + `","title":"a"}`)},
+		{Step: 4, Request: "GET /text", Status: 200,
+			Headers: map[string]string{"Content-Type": "text/plain; charset=utf-8", "Content-Length": "11"}, Body: "plain words"},
+		{Step: 5, Failure: "uses ${nope}, which no earlier step captured"},
+	}
+	if diff := cmp.Diff(want, steps); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	last := evs[len(evs)-1]
+	if last.Event != grader.TesterTest || last.Status != grader.TestFailed || !strings.HasPrefix(last.Message, `step "create": expected status 200, got 201`) {
+		t.Errorf("the test's outcome %+v: want its first failure", last)
+	}
+}
