@@ -222,7 +222,7 @@ func printRecord(w io.Writer, res grader.Result, steps []grader.StepRecord) {
 func printStep(w io.Writer, s grader.StepRecord, captured map[string]json.RawMessage) {
 	label := fmt.Sprintf("step %d", s.Step)
 	if s.Name != "" {
-		label += " " + yamlString(s.Name)
+		label += fmt.Sprintf(" %q", s.Name)
 	}
 	if s.Request != "" {
 		label += " (" + s.Request + ")"

@@ -34,7 +34,7 @@ func TestPrintRecord(t *testing.T) {
 	printRecord(&b, res, steps)
 	want := `# ── suite api, test create and follow
 
-# step 1 create (POST /links)
+# step 1 "create" (POST /links)
 expect:
   status: 201
   headers:
