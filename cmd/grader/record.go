@@ -38,8 +38,9 @@ Every step runs, even after one fails, so a test can be written as
 requests alone and then filled in. A step's own expect is still checked:
 when it fails with the reference, a comment says why. Values that an
 earlier step of the test captured are written as ${name}; values the step
-captures itself vary from run to run, so they are written as a type check.
-Date and Content-Length are left out.
+captures itself vary from run to run, so they are written as a type check,
+and times as a pattern. Objects are spelled out member by member. Date and
+Content-Length are left out.
 
 --suite and --run pick suites and tests as for grade. Exit status: 0 when
 the reference passes every recorded test, 1 when it fails one (the
@@ -267,8 +268,10 @@ func printHeaders(w io.Writer, headers map[string]string, captured map[string]js
 	}
 }
 
-// printBodyJSON writes the body's top-level members as expect.json entries
-// (the whole body under "@this" when it is not an object).
+// printBodyJSON writes the body's members as expect.json entries, objects
+// flattened to the paths of their members (error.code), so that each entry
+// can be kept or dropped on its own; the whole body goes under "@this" when
+// it is not an object.
 func printBodyJSON(w io.Writer, s grader.StepRecord, captured map[string]json.RawMessage) {
 	own := map[string]string{} // raw value → the name this step captures it as
 	for name, raw := range s.Captured {
@@ -284,9 +287,20 @@ func printBodyJSON(w io.Writer, s grader.StepRecord, captured map[string]json.Ra
 		return
 	}
 	fmt.Fprintln(w, "  json:")
-	for _, k := range order {
-		fmt.Fprintf(w, "    %s: %s\n", yamlKey(gjsonEscape(k)), yamlValue(members[k], captured, own))
+	var flatten func(prefix string, members map[string]json.RawMessage, order []string)
+	flatten = func(prefix string, members map[string]json.RawMessage, order []string) {
+		for _, k := range order {
+			path, v := prefix+gjsonEscape(k), members[k]
+			if inner, innerOrder := objectMembers(v); len(innerOrder) > 0 {
+				if _, isOwn := own[string(v)]; !isOwn {
+					flatten(path+".", inner, innerOrder)
+					continue
+				}
+			}
+			fmt.Fprintf(w, "    %s: %s\n", yamlKey(path), yamlValue(v, captured, own))
+		}
 	}
+	flatten("", members, order)
 }
 
 // objectMembers returns the members of a JSON object in their order, or
@@ -329,6 +343,9 @@ func yamlValue(raw json.RawMessage, captured map[string]json.RawMessage, own map
 	if name, ok := own[string(raw)]; ok {
 		return fmt.Sprintf("{type: %s}   # captured as %s; this time %s", jsonType(raw), name, safeLine(string(raw)))
 	}
+	if timestamp.Match(raw) {
+		return fmt.Sprintf(`{matches: '%s'}   # a time; this time %s`, timePattern, safeLine(string(raw)))
+	}
 	switch raw[0] {
 	case '{':
 		return "{equals: " + safeLine(string(raw)) + "}"
@@ -339,6 +356,12 @@ func yamlValue(raw json.RawMessage, captured map[string]json.RawMessage, own map
 	}
 	return safeLine(string(raw))
 }
+
+// timePattern matches an RFC 3339 time, which differs from run to run.
+const timePattern = `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d`
+
+// timestamp is a JSON string holding an RFC 3339 time.
+var timestamp = regexp.MustCompile(`^"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)"$`)
 
 func jsonType(raw json.RawMessage) string {
 	switch raw[0] {

@@ -20,7 +20,7 @@ func TestPrintRecord(t *testing.T) {
 	steps := []grader.StepRecord{
 		{Suite: "api", Test: "create and follow", Step: 1, Name: "create", Request: "POST /links", Status: 201,
 			Headers:  map[string]string{"Content-Type": "application/json", "Location": "/aZ3k9", "Date": "Mon, 07 Dec 2026 06:00:00 GMT", "Content-Length": "88"},
-			JSON:     json.RawMessage(`{"code":"aZ3k9","url":"https://example.com/a b","meta":{"gte":1},"n":3,"ok":true,"tags":["a"],"a.b":"yes","none":null}`),
+			JSON:     json.RawMessage(`{"code":"aZ3k9","url":"https://example.com/a b","meta":{"gte":1,"deep":{"x":[1]}},"n":3,"ok":true,"tags":["a"],"a.b":"yes","none":null,"empty":{},"at":"2026-12-07T06:57:29.885392367Z"}`),
 			Captured: map[string]json.RawMessage{"code": json.RawMessage(`"aZ3k9"`)}},
 		{Suite: "api", Test: "create and follow", Step: 2, Request: "GET /aZ3k9", Status: 302,
 			Headers: map[string]string{"Location": "https://example.com/a b"}, Body: "<a href=\"https://example.com/a b\">Found</a>.\n",
@@ -43,12 +43,15 @@ expect:
   json:
     code: {type: string}   # captured as code; this time "aZ3k9"
     url: "https://example.com/a b"
-    meta: {equals: {"gte":1}}
+    meta.gte: 1
+    meta.deep.x: [1]
     "n": 3
     ok: true
     tags: ["a"]
     a\.b: "yes"
     none: null
+    empty: {equals: {}}
+    at: {matches: '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d'}   # a time; this time "2026-12-07T06:57:29.885392367Z"
 # captured: code = "aZ3k9"
 
 # step 2 (GET /aZ3k9)
@@ -99,7 +102,7 @@ expect:
 		t.Fatalf("step 1 is not YAML: %v\n%s", err, body)
 	}
 	e := first.Expect
-	if e.Status != 201 || e.Headers["Location"] != "/aZ3k9" || e.JSON["url"] != "https://example.com/a b" || e.JSON[`a\.b`] != "yes" || e.JSON["none"] != nil {
+	if e.Status != 201 || e.Headers["Location"] != "/aZ3k9" || e.JSON["url"] != "https://example.com/a b" || e.JSON[`a\.b`] != "yes" || e.JSON["none"] != nil || e.JSON["meta.deep.x"] == nil {
 		t.Errorf("step 1 reads back as %+v", e)
 	}
 	for i, blk := range blocks[2:] {
