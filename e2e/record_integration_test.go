@@ -52,7 +52,7 @@ func TestRecordReportsEveryStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := grader.NewEngine(grader.EngineConfig{Sandbox: docker, ToolsImage: os.Getenv("GRADER_TOOLS_IMAGE")})
+	eng := newEngine()
 	rec := &stepCollector{}
 	res, err := eng.Grade(context.Background(), c, sub, rec)
 	if err != nil {
