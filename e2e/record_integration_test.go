@@ -97,7 +97,7 @@ func TestChallengeRecordCommand(t *testing.T) {
 	}
 	for _, want := range []string{
 		"# ── suite api, test create returns 201 with the note\n",
-		"# step 1 \"create\" (POST /notes)\nexpect:\n  status: 201\n  headers:\n    Content-Type: application/json\n",
+		"# step 1 \"create\" (POST /notes)\nexpect:\n  status: 201\n  headers:\n    Content-Type: application/json; charset=utf-8\n",
 		"    title: Groceries\n",
 		`    body: "milk, eggs"` + "\n",
 	} {
