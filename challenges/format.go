@@ -110,13 +110,18 @@ type requestFile struct {
 	// JSON is any YAML value, sent as JSON.
 	JSON any     `yaml:"json"`
 	Body *string `yaml:"body"`
+	// FollowRedirects follows 3xx answers; false by default.
+	FollowRedirects bool `yaml:"follow_redirects"`
 }
 
 type expectFile struct {
-	Status       *int              `yaml:"status"`
-	Headers      map[string]string `yaml:"headers"`
-	JSON         map[string]any    `yaml:"json"`
-	BodyContains string            `yaml:"body_contains"`
+	Status *int `yaml:"status"`
+	// Headers maps a name to text the header must contain, or to a
+	// mapping of header operators.
+	Headers      map[string]any `yaml:"headers"`
+	JSON         map[string]any `yaml:"json"`
+	BodyContains string         `yaml:"body_contains"`
+	BodyMatches  string         `yaml:"body_matches"`
 }
 
 // labels names the tests of an http test file for problems: tests[8] is

@@ -151,7 +151,7 @@ func (h *httpFile) step(field string, sf stepFile, defined map[string]bool) grad
 
 // request converts a step's request.
 func (h *httpFile) request(field string, rf requestFile, refs refChecker) *grader.Request {
-	rq := &grader.Request{Target: rf.Target, Method: strings.ToUpper(rf.Method), Path: rf.Path}
+	rq := &grader.Request{Target: rf.Target, Method: strings.ToUpper(rf.Method), Path: rf.Path, FollowRedirects: rf.FollowRedirects}
 	switch kind, isFixture := h.targets[rf.Target]; {
 	case rf.Target == "" || rf.Target == "app":
 	case !isFixture:
@@ -211,24 +211,20 @@ func (h *httpFile) header(field, name, value string) bool {
 // expect converts a step's expectations; JSON matches are sorted by path
 // (then operator), so the order is stable whatever the map order.
 func (h *httpFile) expect(field string, ef expectFile, refs refChecker) grader.Expect {
-	exp := grader.Expect{BodyContains: ef.BodyContains}
+	exp := grader.Expect{BodyContains: ef.BodyContains, BodyMatches: ef.BodyMatches}
 	if ef.Status != nil {
 		exp.Status = *ef.Status
 		if !grader.IsStatus(exp.Status) {
 			h.bad(field+".status", "use an HTTP status from 100 to 599", "%d is not an HTTP status", exp.Status)
 		}
 	}
-	if len(ef.Headers) > 0 {
-		exp.Headers = make(map[string]string, len(ef.Headers))
-		for _, k := range slices.Sorted(maps.Keys(ef.Headers)) {
-			v := ef.Headers[k]
-			if h.header(field+".headers."+k, k, v) {
-				exp.Headers[k] = v
-			}
-			refs.check(field+".headers."+k, v)
-		}
+	for _, k := range slices.Sorted(maps.Keys(ef.Headers)) {
+		h.expectHeader(field+".headers."+k, k, ef.Headers[k], refs, &exp)
 	}
 	refs.check(field+".body_contains", ef.BodyContains)
+	if ef.BodyMatches != "" {
+		h.pattern(field+".body_matches", ef.BodyMatches, refs)
+	}
 	for _, p := range slices.Sorted(maps.Keys(ef.JSON)) {
 		f := field + ".json." + p
 		if strings.TrimSpace(p) == "" {
@@ -238,6 +234,89 @@ func (h *httpFile) expect(field string, ef expectFile, refs refChecker) grader.E
 		exp.JSON = append(exp.JSON, h.matches(f, p, ef.JSON[p], refs)...)
 	}
 	return exp
+}
+
+// expectHeader converts one expect.headers entry: text the header must
+// contain, or a mapping of header operators (one check each, sorted by
+// operator).
+func (h *httpFile) expectHeader(field, name string, v any, refs refChecker, exp *grader.Expect) {
+	ops, isMap := v.(map[string]any)
+	if !isMap {
+		text, ok := scalarValueText(v)
+		if !ok {
+			h.bad(field, "write the text the header must contain, or one of "+strings.Join(grader.HeaderOps(), ", ")+" (e.g. {equals: /notes/7}, {absent: true})", "%v is neither text nor a mapping of header operators", v)
+			return
+		}
+		if h.header(field, name, text) {
+			if exp.Headers == nil {
+				exp.Headers = map[string]string{}
+			}
+			exp.Headers[name] = text
+		}
+		refs.check(field, text)
+		return
+	}
+	if !h.header(field, name, "") {
+		return
+	}
+	if len(ops) == 0 {
+		h.bad(field, "use one of "+strings.Join(grader.HeaderOps(), ", "), "names no header operator")
+	}
+	for _, op := range slices.Sorted(maps.Keys(ops)) {
+		f := field + "." + op
+		m := grader.HeaderMatch{Name: name, Op: op}
+		switch op {
+		case "exists", "absent":
+			b, ok := ops[op].(bool)
+			if !ok {
+				h.bad(f, "write "+op+": true", "%v is not true or false", ops[op])
+				continue
+			}
+			if !b { // Keep the positive form: exists: false is absent.
+				m.Op = map[string]string{"exists": "absent", "absent": "exists"}[op]
+			}
+		case "contains", "equals", "matches":
+			text, ok := scalarValueText(ops[op])
+			if !ok || !h.header(f, name, text) {
+				if !ok {
+					h.bad(f, "write the value as text", "%v is not text", ops[op])
+				}
+				continue
+			}
+			if op != "matches" {
+				refs.check(f, text)
+			} else if !h.pattern(f, text, refs) {
+				continue
+			}
+			m.Value = text
+		default:
+			h.bad(f, "use one of "+strings.Join(grader.HeaderOps(), ", "), "%q is not a header operator", op)
+			continue
+		}
+		exp.HeaderMatches = append(exp.HeaderMatches, m)
+	}
+}
+
+// pattern checks a regular expression of the test file and the variables
+// it uses; it reports whether the pattern compiles.
+func (h *httpFile) pattern(field, p string, refs refChecker) bool {
+	refs.check(field, p)
+	if err := grader.CheckPattern(p); err != nil {
+		h.bad(field, "write a regular expression in Go's syntax (https://github.com/google/re2/wiki/Syntax); escape a literal . ( [ { * + ? | ^ $ or \\ with \\", "%q is %v", p, err)
+		return false
+	}
+	return true
+}
+
+// scalarValueText is a decoded YAML string, number or bool as text.
+func scalarValueText(v any) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case int, int64, uint64, float64, bool:
+		return fmt.Sprint(t), true
+	}
+	return "", false
 }
 
 // matches turns one expect.json entry into checks: a map whose keys are
@@ -281,6 +360,21 @@ func (h *httpFile) matches(field, path string, v any, refs refChecker) []grader.
 				continue
 			}
 			match.Value = h.rawJSON(f, val)
+		case "matches":
+			p, ok := val.(string)
+			if !ok {
+				h.bad(f, "write the pattern as a string, e.g. matches: '^[a-z0-9]{5}$'", "%v is not a string", val)
+				continue
+			}
+			if !h.pattern(f, p, refs) {
+				continue
+			}
+			match.Value = h.rawJSON(f, val)
+		case "length":
+			if !h.length(f, val) {
+				continue
+			}
+			match.Value = h.rawJSON(f, val)
 		default: // equals, ne
 			refs.checkValue(f, val)
 			match.Value = h.rawJSON(f, val)
@@ -288,6 +382,55 @@ func (h *httpFile) matches(field, path string, v any, refs refChecker) []grader.
 		out = append(out, match)
 	}
 	return out
+}
+
+// length checks the operand of the length operator: a whole number, or a
+// mapping of gte and/or lte to whole numbers.
+func (h *httpFile) length(field string, v any) bool {
+	const fix = "write a whole number (length: 3) or bounds (length: {gte: 1, lte: 10})"
+	if n, ok := wholeNumber(v); ok {
+		if n < 0 {
+			h.bad(field, fix, "%d is negative", n)
+		}
+		return n >= 0
+	}
+	bounds, ok := v.(map[string]any)
+	if !ok || len(bounds) == 0 {
+		h.bad(field, fix, "%v is neither a whole number nor bounds", v)
+		return false
+	}
+	good := true
+	for _, k := range slices.Sorted(maps.Keys(bounds)) {
+		n, ok := wholeNumber(bounds[k])
+		switch {
+		case !grader.IsLengthBound(k):
+			h.bad(field+"."+k, fix, "%q is not gte or lte", k)
+			good = false
+		case !ok || n < 0:
+			h.bad(field+"."+k, fix, "%v is not a whole number", bounds[k])
+			good = false
+		}
+	}
+	if lo, ok1 := wholeNumber(bounds["gte"]); ok1 {
+		if hi, ok2 := wholeNumber(bounds["lte"]); ok2 && lo > hi {
+			h.bad(field, fix, "gte %d is above lte %d", lo, hi)
+			good = false
+		}
+	}
+	return good
+}
+
+// wholeNumber is a YAML integer.
+func wholeNumber(v any) (int64, bool) {
+	switch t := v.(type) {
+	case int:
+		return int64(t), true
+	case int64:
+		return t, true
+	case uint64:
+		return int64(min(t, 1<<62)), true
+	}
+	return 0, false
 }
 
 // rawJSON encodes a YAML value as JSON.

@@ -184,3 +184,110 @@ func TestMisspelledOperators(t *testing.T) {
 		})
 	}
 }
+
+func TestNewAssertions(t *testing.T) {
+	files := apply(t, demoFiles(), edit{"tests/api.yaml", "", `tests:
+  - name: short links
+    steps:
+      - request: {method: POST, path: /links, json: {url: "https://example.com"}}
+        expect:
+          status: 201
+          headers:
+            Content-Type: application/json
+            Location: {matches: '^/[A-Za-z0-9]{5}$'}
+            X-Powered-By: {absent: true}
+            Cache-Control: {equals: no-store, contains: store}
+            ETag: {exists: false}
+            Vary: {absent: false}
+          json:
+            code: {matches: '^[A-Za-z0-9]{5}$', length: 5}
+            tags: {length: {gte: 1, lte: 3}}
+          body_matches: '"url":\s*"https://'
+        capture: {code: code}
+      - request: {path: "/${code}", follow_redirects: true}
+        expect:
+          body_matches: '^<!doctype'
+          headers: {Location: {equals: "/${code}"}}
+`})
+	c, err := LoadFS(mapFS("demo", files), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := c.Suites[0].Tests[0].Steps
+	want := []grader.Step{
+		{
+			Request: &grader.Request{Method: "POST", Path: "/links", JSON: raw(`{"url":"https://example.com"}`)},
+			Expect: grader.Expect{
+				Status:  201,
+				Headers: map[string]string{"Content-Type": "application/json"},
+				HeaderMatches: []grader.HeaderMatch{
+					{Name: "Cache-Control", Op: "contains", Value: "store"},
+					{Name: "Cache-Control", Op: "equals", Value: "no-store"},
+					{Name: "ETag", Op: "absent"},
+					{Name: "Location", Op: "matches", Value: "^/[A-Za-z0-9]{5}$"},
+					{Name: "Vary", Op: "exists"},
+					{Name: "X-Powered-By", Op: "absent"},
+				},
+				JSON: []grader.JSONMatch{
+					{Path: "code", Op: "length", Value: raw(`5`)},
+					{Path: "code", Op: "matches", Value: raw(`"^[A-Za-z0-9]{5}$"`)},
+					{Path: "tags", Op: "length", Value: raw(`{"gte":1,"lte":3}`)},
+				},
+				BodyMatches: `"url":\s*"https://`,
+			},
+			Capture: map[string]string{"code": "code"},
+		},
+		{
+			Request: &grader.Request{Method: "GET", Path: "/${code}", FollowRedirects: true},
+			Expect: grader.Expect{
+				HeaderMatches: []grader.HeaderMatch{{Name: "Location", Op: "equals", Value: "/${code}"}},
+				BodyMatches:   "^<!doctype",
+			},
+		},
+	}
+	if diff := cmp.Diff(want, steps); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+}
+
+func TestNewAssertionProblems(t *testing.T) {
+	files := apply(t, demoFiles(), edit{"tests/api.yaml", "", `tests:
+  - name: mistakes
+    steps:
+      - request: {path: /x}
+        expect:
+          headers:
+            Location: {is: /x}
+            ETag: {absent: yes please}
+            Via: {matches: '(', equals: [a]}
+            X-Id: {equals: "${nope}"}
+            Retry-After: [1, 2]
+          json:
+            code: {matches: '[z-a]'}
+            n: {matches: 5}
+            items: {length: {gte: 3, lte: 1}}
+            tags: {length: {gt: 1}}
+            s: {length: -2}
+            t: {length: 1.5}
+          body_matches: 'a**'
+`})
+	_, err := LoadFS(mapFS("demo", files), "demo")
+	const f = `test "mistakes": steps[0].expect.`
+	for _, p := range []struct{ field, want string }{
+		{f + "headers.Location.is", `"is" is not a header operator`},
+		{f + "headers.ETag.absent", "is not true or false"},
+		{f + "headers.Via.matches", "is not a regular expression"},
+		{f + "headers.Via.equals", "is not text"},
+		{f + "headers.X-Id.equals", "uses ${nope}"},
+		{f + "headers.Retry-After", "neither text nor a mapping of header operators"},
+		{f + "json.code.matches", "is not a regular expression"},
+		{f + "json.n.matches", "5 is not a string"},
+		{f + "json.items.length", "gte 3 is above lte 1"},
+		{f + "json.tags.length.gt", `"gt" is not gte or lte`},
+		{f + "json.s.length", "-2 is negative"},
+		{f + "json.t.length", "neither a whole number nor bounds"},
+		{f + "body_matches", "is not a regular expression"},
+	} {
+		assertProblem(t, err, "demo/tests/api.yaml", p.field, p.want)
+	}
+}

@@ -67,8 +67,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// newEngine returns an engine on the test's sandbox, with the tools image
+// of GRADER_TOOLS_IMAGE when it is set (a tester built from a working
+// copy), as the CLI does.
 func newEngine() *grader.Engine {
-	return grader.NewEngine(grader.EngineConfig{Sandbox: docker, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	return grader.NewEngine(grader.EngineConfig{Sandbox: docker, ToolsImage: os.Getenv("GRADER_TOOLS_IMAGE"),
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 }
 
 // assertNoLeftovers checks that nothing of job remains: no container,

@@ -249,7 +249,10 @@ func failureMessage(output string) string {
 	return panicMessage(output)
 }
 
-// trimText cuts s to at most n bytes on a rune boundary, marking the cut.
+// trimText cuts s to at most n bytes, marking the cut. It cuts between
+// words when a space or line break comes within wordSlack bytes before
+// the limit, so a message never ends in half a word; a longer token (a
+// URL, a hash) is cut on a character boundary.
 func trimText(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -258,7 +261,20 @@ func trimText(s string, n int) string {
 	for cut > 0 && !utf8Start(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "…"
+	if !isSpace(s[cut]) {
+		for i := cut - 1; i > 0 && i >= cut-wordSlack; i-- {
+			if isSpace(s[i]) {
+				cut = i
+				break
+			}
+		}
+	}
+	return strings.TrimRight(s[:cut], " \t\n") + "…"
 }
+
+// wordSlack is how far back trimText looks for the end of a word.
+const wordSlack = 40
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }

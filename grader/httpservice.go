@@ -114,6 +114,7 @@ func (j *job) startFixtures(ctx context.Context, boxes *serviceBoxes, netns stri
 	if plan.ReadyPath == "" {
 		plan.ReadyPath = "/"
 	}
+	_, plan.Record = j.progress.(StepRecorder)
 	serviceEnv := j.learnerEnv("PORT=" + strconv.Itoa(port))
 	for _, f := range j.ch.Fixtures {
 		spec, fx, env := j.fixtureSpec(f)

@@ -181,6 +181,12 @@ func (r *testerReader) handle(ev TesterEvent) {
 		if t, ok := r.specs[ev.Name]; ok {
 			r.j.progress.Event(Event{Type: EventTestStarted, Suite: r.s.Name, Test: &TestResult{Name: t.Name, Suite: r.s.Name, Visibility: t.Visibility, MaxPoints: t.Points}, At: now})
 		}
+	case TesterStep:
+		if rec, ok := r.j.progress.(StepRecorder); ok && ev.Step != nil {
+			st := *ev.Step
+			st.Suite, st.Test = r.s.Name, ev.Name
+			rec.StepRecorded(st)
+		}
 	case TesterTest:
 		t, ok := r.specs[ev.Name]
 		if !ok {

@@ -38,6 +38,10 @@ type Request struct {
 	JSON json.RawMessage `json:"json,omitempty"`
 	// Body is a raw body, sent as is.
 	Body string `json:"body,omitempty"`
+	// FollowRedirects follows 3xx answers (up to 10) and checks the last
+	// response. False by default: the step sees the redirect itself, so a
+	// test can check its status and Location.
+	FollowRedirects bool `json:"follow_redirects,omitempty"`
 }
 
 // Expect is what an http step's response must satisfy. Zero fields check
@@ -48,10 +52,30 @@ type Expect struct {
 	// Headers maps a header name to a value the header must contain
 	// (case-insensitive), for example Content-Type: application/json.
 	Headers map[string]string `json:"headers,omitempty"`
+	// HeaderMatches are the other checks of headers (exact value,
+	// pattern, absent), in order.
+	HeaderMatches []HeaderMatch `json:"header_matches,omitempty"`
 	// JSON maps a path in the body (GJSON syntax) to a Match.
 	JSON []JSONMatch `json:"json,omitempty"`
 	// BodyContains is text the body must contain.
 	BodyContains string `json:"body_contains,omitempty"`
+	// BodyMatches is a regular expression (RE2 syntax) the body must
+	// match somewhere; anchor it with ^ and $ to match all of it.
+	BodyMatches string `json:"body_matches,omitempty"`
+}
+
+// HeaderMatch checks one response header. A header sent several times is
+// checked as its values joined with ", ".
+type HeaderMatch struct {
+	// Name is the header's name (case-insensitive).
+	Name string `json:"name"`
+	// Op is one of "contains" (Value is text the header must contain,
+	// case-insensitive), "equals" (the header must be exactly Value),
+	// "matches" (Value is a regular expression the header must match),
+	// "exists" or "absent" (no Value).
+	Op string `json:"op"`
+	// Value is the operand: text, or a pattern for matches.
+	Value string `json:"value,omitempty"`
 }
 
 // JSONMatch checks one value in a JSON response body.
@@ -60,7 +84,12 @@ type JSONMatch struct {
 	Path string `json:"path"`
 	// Op is one of "equals" (Value is raw JSON), "exists", "absent",
 	// "type" (Value is a JSON string: "string", "number", "bool", "array",
-	// "object", "null"), "gte", "lte", "ne" (Value is raw JSON).
+	// "object", "null"), "gte", "lte", "ne" (Value is raw JSON),
+	// "matches" (Value is a JSON string holding a regular expression,
+	// matched against a string's content or any other value's JSON text)
+	// or "length" (the number of characters of a string or elements of an
+	// array; Value is a number for an exact length, or an object with
+	// "gte" and/or "lte" bounds).
 	Op string `json:"op"`
 	// Value is the raw JSON operand.
 	Value json.RawMessage `json:"value,omitempty"`

@@ -23,7 +23,7 @@ func TestStepRules(t *testing.T) {
 			t.Errorf("IsStatus(%d) = %v, want %v", code, got, want)
 		}
 	}
-	for op, want := range map[string]bool{"equals": true, "ne": true, "exists": true, "absent": true, "type": true, "gte": true, "lte": true, "": false, "contains": false} {
+	for op, want := range map[string]bool{"equals": true, "ne": true, "exists": true, "absent": true, "type": true, "gte": true, "lte": true, "matches": true, "length": true, "": false, "contains": false} {
 		if got := IsMatchOp(op); got != want {
 			t.Errorf("IsMatchOp(%q) = %v, want %v", op, got, want)
 		}
@@ -31,6 +31,16 @@ func TestStepRules(t *testing.T) {
 	for typ, want := range map[string]bool{"string": true, "number": true, "bool": true, "array": true, "object": true, "null": true, "int": false} {
 		if got := IsJSONType(typ); got != want {
 			t.Errorf("IsJSONType(%q) = %v, want %v", typ, got, want)
+		}
+	}
+	for op, want := range map[string]bool{"contains": true, "equals": true, "matches": true, "exists": true, "absent": true, "ne": false, "": false} {
+		if got := IsHeaderOp(op); got != want {
+			t.Errorf("IsHeaderOp(%q) = %v, want %v", op, got, want)
+		}
+	}
+	for p, want := range map[string]bool{`^[a-z]{5}$`: true, `^/notes/${id}$`: true, `${a}*`: true, `(`: false, `a**`: false, `[z-a]`: false} {
+		if err := CheckPattern(p); (err == nil) != want {
+			t.Errorf("CheckPattern(%q) = %v, want ok %v", p, err, want)
 		}
 	}
 	StepMethods()[0] = "X"

@@ -20,6 +20,10 @@ type TesterPlan struct {
 	WaitFor []string `json:"wait_for,omitempty"`
 	// Tests are run in order, each with fresh captures.
 	Tests []TestSpec `json:"tests"`
+	// Record makes the tester report every step's response (a "step"
+	// event with a StepRecord) and run a test's steps to the end even
+	// after one fails; the test's outcome is still its first failure.
+	Record bool `json:"record,omitempty"`
 }
 
 // TesterFixture is how the tester reaches a fixture.
@@ -38,13 +42,15 @@ const FixtureSecretHeader = "X-Grader-Fixture-Secret"
 type TesterEvent struct {
 	// Event is "fixtures_ready" (every WaitFor address accepts
 	// connections), "ready" (the service answered its probe), "not_ready" (it
-	// never did; Message says why), "test_started" or "test" (one test
-	// finished).
+	// never did; Message says why), "test_started", "step" (a step's
+	// response, when the plan records) or "test" (one test finished).
 	Event      string     `json:"event"`
 	Name       string     `json:"name,omitempty"`
 	Status     TestStatus `json:"status,omitempty"`
 	Message    string     `json:"message,omitempty"`
 	DurationMS int64      `json:"duration_ms,omitempty"`
+	// Step is what a "step" event recorded.
+	Step *StepRecord `json:"step,omitempty"`
 }
 
 // Tester event names.
@@ -53,5 +59,6 @@ const (
 	TesterReady         = "ready"
 	TesterNotReady      = "not_ready"
 	TesterTestStarted   = "test_started"
+	TesterStep          = "step"
 	TesterTest          = "test"
 )

@@ -23,38 +23,25 @@ const (
 )
 
 // check returns "" when the response meets exp, else the first mismatch,
-// checking in this order: status, headers (by name), body_contains, then
-// the JSON matches in order.
+// checking in this order: status, headers (those to contain a value by
+// name, then the other header checks in order), body_contains,
+// body_matches, then the JSON matches in order.
 func check(exp grader.Expect, resp response, v vars) string {
 	if exp.Status != 0 && resp.StatusCode != exp.Status {
-		return fmt.Sprintf("expected status %d, got %d; body: %s", exp.Status, resp.StatusCode, snippet(resp))
+		return fmt.Sprintf("expected status %d, got %d%s; body: %s", exp.Status, resp.StatusCode, redirected(resp), snippet(resp))
 	}
 	for _, name := range slices.Sorted(maps.Keys(exp.Headers)) {
-		want, err := v.expand(exp.Headers[name])
-		if err != nil {
-			return err.Error()
-		}
-		values := resp.Header.Values(name)
-		got := strings.Join(values, ", ")
-		if len(values) == 0 {
-			return fmt.Sprintf("expected header %s to contain %q, but it is missing", name, want)
-		}
-		if !strings.Contains(strings.ToLower(got), strings.ToLower(want)) {
-			return fmt.Sprintf("expected header %s to contain %q, got %q", name, want, got)
+		if msg := matchHeader(grader.HeaderMatch{Name: name, Op: "contains", Value: exp.Headers[name]}, resp, v); msg != "" {
+			return msg
 		}
 	}
-	if exp.BodyContains != "" {
-		want, err := v.expand(exp.BodyContains)
-		if err != nil {
-			return err.Error()
+	for _, m := range exp.HeaderMatches {
+		if msg := matchHeader(m, resp, v); msg != "" {
+			return msg
 		}
-		if !bytes.Contains(resp.body, []byte(want)) {
-			where := "the body"
-			if resp.truncated {
-				where = "the first 1 MiB of the body"
-			}
-			return fmt.Sprintf("expected %s to contain %q; body: %s", where, want, snippet(resp))
-		}
+	}
+	if msg := checkBody(exp, resp, v); msg != "" {
+		return msg
 	}
 	if len(exp.JSON) == 0 {
 		return ""
@@ -65,6 +52,88 @@ func check(exp grader.Expect, resp response, v vars) string {
 	for _, m := range exp.JSON {
 		if msg := matchJSON(m, resp, v); msg != "" {
 			return msg
+		}
+	}
+	return ""
+}
+
+// redirected says where redirects led, for messages about the response.
+func redirected(resp response) string {
+	if resp.redirectedTo == "" {
+		return ""
+	}
+	return " (after following redirects to " + resp.redirectedTo + ")"
+}
+
+// matchHeader checks one header of the response.
+func matchHeader(m grader.HeaderMatch, resp response, v vars) string {
+	values := resp.Header.Values(m.Name)
+	got := strings.Join(values, ", ")
+	switch m.Op {
+	case "absent":
+		if len(values) > 0 {
+			return fmt.Sprintf("expected no header %s, got %q", m.Name, got)
+		}
+		return ""
+	case "exists":
+		if len(values) == 0 {
+			return fmt.Sprintf("expected a header %s, but it is missing", m.Name)
+		}
+		return ""
+	}
+	var want string
+	var ok func() bool
+	switch m.Op {
+	case "matches":
+		re, err := v.pattern(m.Value)
+		if err != nil {
+			return err.Error()
+		}
+		want, ok = "to match the pattern "+re.String(), func() bool { return re.MatchString(got) }
+	case "equals", "contains":
+		text, err := v.expand(m.Value)
+		if err != nil {
+			return err.Error()
+		}
+		if m.Op == "equals" {
+			want, ok = fmt.Sprintf("to be %q", text), func() bool { return got == text }
+		} else {
+			want, ok = fmt.Sprintf("to contain %q", text), func() bool { return strings.Contains(strings.ToLower(got), strings.ToLower(text)) }
+		}
+	default:
+		return fmt.Sprintf("unknown header operator %q in the test", m.Op)
+	}
+	if len(values) == 0 {
+		return fmt.Sprintf("expected header %s %s, but it is missing", m.Name, want)
+	}
+	if !ok() {
+		return fmt.Sprintf("expected header %s %s, got %q", m.Name, want, got)
+	}
+	return ""
+}
+
+// checkBody checks body_contains and body_matches.
+func checkBody(exp grader.Expect, resp response, v vars) string {
+	where := "the body"
+	if resp.truncated {
+		where = "the first 1 MiB of the body"
+	}
+	if exp.BodyContains != "" {
+		want, err := v.expand(exp.BodyContains)
+		if err != nil {
+			return err.Error()
+		}
+		if !bytes.Contains(resp.body, []byte(want)) {
+			return fmt.Sprintf("expected %s to contain %q; body: %s", where, want, snippet(resp))
+		}
+	}
+	if exp.BodyMatches != "" {
+		re, err := v.pattern(exp.BodyMatches)
+		if err != nil {
+			return err.Error()
+		}
+		if !re.Match(resp.body) {
+			return fmt.Sprintf("expected %s to match the pattern %s; body: %s", where, re, snippet(resp))
 		}
 	}
 	return ""
@@ -173,10 +242,114 @@ func matchJSON(m grader.JSONMatch, resp response, v vars) string {
 		case (op == "gte" && res.Float() < want) || (op == "lte" && res.Float() > want):
 			return fmt.Sprintf("json %q: expected %s, got %s", m.Path, bound, got())
 		}
+	case "matches":
+		var pat string
+		_ = json.Unmarshal(m.Value, &pat)
+		re, err := v.pattern(pat)
+		if err != nil {
+			return err.Error()
+		}
+		text := res.Raw
+		if res.Type == gjson.String {
+			text = res.String()
+		}
+		switch {
+		case !res.Exists():
+			return missing("a value matching the pattern " + re.String())
+		case !re.MatchString(text):
+			return fmt.Sprintf("json %q: expected a value matching the pattern %s, got %s", m.Path, re, got())
+		}
+	case "length":
+		return matchLength(m, res, missing, got)
 	default:
 		return fmt.Sprintf("unknown operator %q in the test", m.Op)
 	}
 	return ""
+}
+
+// matchLength checks the length operator: the characters of a string or
+// the elements of an array.
+func matchLength(m grader.JSONMatch, res gjson.Result, missing func(string) string, got func() string) string {
+	bounds, err := parseLength(m.Value)
+	if err != nil {
+		return fmt.Sprintf("invalid length for %q in the test: %v", m.Path, err)
+	}
+	if !res.Exists() {
+		return missing("a string or an array of length " + bounds.String())
+	}
+	var n int
+	var kind, unit string
+	switch {
+	case res.Type == gjson.String:
+		n, kind, unit = utf8.RuneCountInString(res.String()), "a string", "characters"
+	case res.IsArray():
+		n, kind, unit = len(res.Array()), "an array", "elements"
+	default:
+		return fmt.Sprintf("json %q: expected a string or an array of length %s, got %s", m.Path, bounds, got())
+	}
+	if !bounds.holds(n) {
+		if n == 1 {
+			unit = strings.TrimSuffix(unit, "s")
+		}
+		return fmt.Sprintf("json %q: expected %s of length %s, got %d %s: %s", m.Path, kind, bounds, n, unit, got())
+	}
+	return ""
+}
+
+// lengthBounds is the operand of the length operator: an exact length, or
+// a lower and/or an upper bound (-1 when absent).
+type lengthBounds struct{ gte, lte int64 }
+
+// parseLength reads a length operand: a whole number, or an object with
+// gte and/or lte, each a whole number.
+func parseLength(raw json.RawMessage) (lengthBounds, error) {
+	b := lengthBounds{gte: -1, lte: -1}
+	var exact int64
+	if err := json.Unmarshal(raw, &exact); err == nil {
+		if exact < 0 {
+			return b, fmt.Errorf("%d is negative", exact)
+		}
+		return lengthBounds{gte: exact, lte: exact}, nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || len(obj) == 0 {
+		return b, fmt.Errorf("%s is neither a whole number nor {gte: n, lte: m}", raw)
+	}
+	for k, v := range obj {
+		var n int64
+		if err := json.Unmarshal(v, &n); err != nil || n < 0 {
+			return b, fmt.Errorf("%s: %s is not a whole number", k, v)
+		}
+		switch k {
+		case "gte":
+			b.gte = n
+		case "lte":
+			b.lte = n
+		default:
+			return b, fmt.Errorf("%q is not gte or lte", k)
+		}
+	}
+	if b.lte >= 0 && b.gte > b.lte {
+		return b, fmt.Errorf("gte %d is above lte %d", b.gte, b.lte)
+	}
+	return b, nil
+}
+
+func (b lengthBounds) holds(n int) bool {
+	return (b.gte < 0 || int64(n) >= b.gte) && (b.lte < 0 || int64(n) <= b.lte)
+}
+
+// String words the bounds as messages show them: "3", ">= 1", "1 to 5".
+func (b lengthBounds) String() string {
+	switch {
+	case b.gte >= 0 && b.gte == b.lte:
+		return strconv.FormatInt(b.gte, 10)
+	case b.gte >= 0 && b.lte >= 0:
+		return fmt.Sprintf("%d to %d", b.gte, b.lte)
+	case b.gte >= 0:
+		return ">= " + strconv.FormatInt(b.gte, 10)
+	}
+	return "<= " + strconv.FormatInt(b.lte, 10)
 }
 
 // gotValue decodes a gjson result, keeping numbers as written.
@@ -301,8 +474,10 @@ func snippet(resp response) string {
 	return excerpt(string(body), bodyExcerptBytes)
 }
 
-// excerpt returns s, valid UTF-8, cut to about n bytes on a character
-// boundary.
+// excerpt returns s, valid UTF-8, cut to about n bytes: between words
+// (or after a comma, between JSON members) when one ends within wordSlack
+// bytes before the limit, else on a character boundary (a long token such
+// as a URL or a hash).
 func excerpt(s string, n int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= n {
@@ -312,5 +487,17 @@ func excerpt(s string, n int) string {
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "…"
+	if s[cut] != ' ' && s[cut] != '\n' {
+		from := max(0, cut-wordSlack)
+		if i := strings.LastIndexAny(s[from:cut], " \n,"); i >= 0 {
+			cut = from + i
+			if s[cut] == ',' { // JSON: keep the comma, cut before the next member
+				cut++
+			}
+		}
+	}
+	return strings.TrimRight(s[:cut], " \n") + "…"
 }
+
+// wordSlack is how far back excerpt looks for the end of a word.
+const wordSlack = 40

@@ -18,6 +18,22 @@ func jsonResponse(status int, body string) response {
 	}
 }
 
+func hdr(name, op, value string) grader.HeaderMatch {
+	return grader.HeaderMatch{Name: name, Op: op, Value: value}
+}
+
+// withHeaders returns resp with headers added, given as name, value pairs.
+func withHeaders(resp response, kv ...string) response {
+	h := resp.Header.Clone()
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Add(kv[i], kv[i+1])
+	}
+	r := *resp.Response
+	r.Header = h
+	resp.Response = &r
+	return resp
+}
+
 func match(path, op, value string) grader.JSONMatch {
 	return grader.JSONMatch{Path: path, Op: op, Value: json.RawMessage(value)}
 }
@@ -128,6 +144,52 @@ func TestCheck(t *testing.T) {
 		{"truncated body contains", grader.Expect{BodyContains: "zz"},
 			response{Response: &http.Response{StatusCode: 200, Header: http.Header{}}, body: []byte(`aaaa`), truncated: true},
 			`expected the first 1 MiB of the body to contain "zz"; body: aaaa`},
+
+		{"header equals", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("Location", "equals", "/notes/${id}")}}, withHeaders(jsonResponse(201, note), "Location", "/notes/7"), ""},
+		{"header equals is exact", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("Location", "equals", "/notes/7")}}, withHeaders(jsonResponse(201, note), "Location", "/Notes/7/"),
+			`expected header Location to be "/notes/7", got "/Notes/7/"`},
+		{"header equals missing", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("Location", "equals", "/notes/7")}}, jsonResponse(201, note),
+			`expected header Location to be "/notes/7", but it is missing`},
+		{"header equals joins repeated values", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("Vary", "equals", "Accept, Origin")}}, withHeaders(jsonResponse(200, note), "Vary", "Accept", "Vary", "Origin"), ""},
+		{"header absent", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("X-Powered-By", "absent", "")}}, jsonResponse(200, note), ""},
+		{"header absent fails", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("x-powered-by", "absent", "")}}, withHeaders(jsonResponse(200, note), "X-Powered-By", "Express"),
+			`expected no header x-powered-by, got "Express"`},
+		{"header exists", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("Content-Type", "exists", "")}}, jsonResponse(200, note), ""},
+		{"header exists fails", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("ETag", "exists", "")}}, jsonResponse(200, note),
+			`expected a header ETag, but it is missing`},
+		{"header matches", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("ETag", "matches", `^"[0-9a-f]{8}"$`)}}, withHeaders(jsonResponse(200, note), "ETag", `"0badcafe"`), ""},
+		{"header matches fails", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("ETag", "matches", `^"[0-9a-f]{8}"$`)}}, withHeaders(jsonResponse(200, note), "ETag", `W/"x"`),
+			`expected header ETag to match the pattern ^"[0-9a-f]{8}"$, got "W/\"x\""`},
+		{"header matches a capture literally", grader.Expect{HeaderMatches: []grader.HeaderMatch{hdr("Location", "matches", `^/notes/${id}$`)}}, withHeaders(jsonResponse(201, note), "Location", "/notes/7"), ""},
+		{"header contains after the by-name checks", grader.Expect{Headers: map[string]string{"Content-Type": "json"}, HeaderMatches: []grader.HeaderMatch{hdr("X-A", "exists", "")}}, jsonResponse(200, note),
+			`expected a header X-A, but it is missing`},
+		{"body matches", grader.Expect{BodyMatches: `"title":"h[a-z]+"`}, jsonResponse(200, note), ""},
+		{"body matches fails", grader.Expect{BodyMatches: `^\{"id":"${id}"\}$`}, jsonResponse(200, `{"id":"7","x":1}`),
+			`expected the body to match the pattern ^\{"id":"7"\}$; body: {"id":"7","x":1}`},
+		{"body matches a bad pattern", grader.Expect{BodyMatches: `(`}, jsonResponse(200, note),
+			"invalid pattern \"(\" in the test: error parsing regexp: missing closing ): `(`"},
+
+		{"json matches a string", grader.Expect{JSON: []grader.JSONMatch{match("title", "matches", `"^h[a-z]{3}$"`), match("id", "matches", `"^[0-9]+$"`)}}, jsonResponse(200, note), ""},
+		{"json matches a number by its text", grader.Expect{JSON: []grader.JSONMatch{match("num", "matches", `"^4[0-9]$"`)}}, jsonResponse(200, note), ""},
+		{"json matches fails", grader.Expect{JSON: []grader.JSONMatch{match("title", "matches", `"^[A-Z]"`)}}, jsonResponse(200, note),
+			`json "title": expected a value matching the pattern ^[A-Z], got "hell"`},
+		{"json matches missing", grader.Expect{JSON: []grader.JSONMatch{match("code", "matches", `"^[a-z]{5}$"`)}}, jsonResponse(200, `{}`),
+			`json "code": expected a value matching the pattern ^[a-z]{5}$, found none; body: {}`},
+		{"length exact", grader.Expect{JSON: []grader.JSONMatch{match("tags", "length", `2`), match("title", "length", `4`), match("html", "length", `4`)}}, jsonResponse(200, note), ""},
+		{"length counts characters, not bytes", grader.Expect{JSON: []grader.JSONMatch{match("s", "length", `3`)}}, jsonResponse(200, `{"s":"été"}`), ""},
+		{"length bounds", grader.Expect{JSON: []grader.JSONMatch{match("tags", "length", `{"gte":1}`), match("title", "length", `{"gte":1,"lte":4}`), match("s", "length", `{"lte":0}`)}}, jsonResponse(200, `{"tags":[1],"title":"hell","s":""}`), ""},
+		{"length of an array fails", grader.Expect{JSON: []grader.JSONMatch{match("items", "length", `{"gte":1}`)}}, jsonResponse(200, `{"items":[]}`),
+			`json "items": expected an array of length >= 1, got 0 elements: []`},
+		{"length of a string fails", grader.Expect{JSON: []grader.JSONMatch{match("code", "length", `{"gte":5,"lte":8}`)}}, jsonResponse(200, `{"code":"a"}`),
+			`json "code": expected a string of length 5 to 8, got 1 character: "a"`},
+		{"length exact fails", grader.Expect{JSON: []grader.JSONMatch{match("tags", "length", `3`)}}, jsonResponse(200, note),
+			`json "tags": expected an array of length 3, got 2 elements: ["a","b"]`},
+		{"length of a number", grader.Expect{JSON: []grader.JSONMatch{match("count", "length", `{"lte":3}`)}}, jsonResponse(200, note),
+			`json "count": expected a string or an array of length <= 3, got 3`},
+		{"length missing", grader.Expect{JSON: []grader.JSONMatch{match("items", "length", `2`)}}, jsonResponse(200, `{}`),
+			`json "items": expected a string or an array of length 2, found none; body: {}`},
+		{"status after redirects", grader.Expect{Status: 200}, response{Response: &http.Response{StatusCode: 404, Header: http.Header{}}, body: []byte("no"), redirectedTo: "/gone"},
+			`expected status 200, got 404 (after following redirects to /gone); body: no`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,6 +254,26 @@ func TestNumbersEqual(t *testing.T) {
 	for _, tc := range tests {
 		if got := numbersEqual(json.Number(tc.a), json.Number(tc.b)); got != tc.want {
 			t.Errorf("numbersEqual(%s, %s) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestExcerptCutsBetweenWords(t *testing.T) {
+	tests := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"the service answered nothing useful", 24, "the service answered…"},
+		{"the service answered\nnothing useful", 24, "the service answered…"},
+		{`{"id":"7","title":"a long title"}`, 18, `{"id":"7",…`},
+		{strings.Repeat("x", 60) + " tail", 50, strings.Repeat("x", 50) + "…"}, // one long token
+		{"mot été à la plage", 9, "mot été…"},
+	}
+	for _, tc := range tests {
+		if got := excerpt(tc.s, tc.n); got != tc.want {
+			t.Errorf("excerpt(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
 		}
 	}
 }

@@ -51,8 +51,9 @@ func Run(ctx context.Context, plan grader.TesterPlan, out io.Writer) error {
 	if plan.TestTimeout == 0 {
 		plan.TestTimeout = defaultTestTimeout
 	}
-	r := &runner{plan: plan, enc: json.NewEncoder(out), client: newClient()}
+	r := &runner{plan: plan, enc: json.NewEncoder(out), client: newClient(false), follow: newClient(true)}
 	defer r.client.CloseIdleConnections()
+	defer r.follow.CloseIdleConnections()
 
 	start := time.Now()
 	reason, err := r.waitReady(ctx)
@@ -78,14 +79,30 @@ type runner struct {
 	plan   grader.TesterPlan
 	enc    *json.Encoder
 	client *http.Client
+	// follow is the client of steps that follow redirects.
+	follow *http.Client
 }
 
-// newClient returns a client that reports redirects instead of following
-// them, ignores proxy settings and leaves bodies as the service sent them
-// (no transparent gzip), so tests see exactly what the service answered.
-func newClient() *http.Client {
+// maxRedirects is how many redirects a step that follows them takes
+// before it fails.
+const maxRedirects = 10
+
+// newClient returns a client that ignores proxy settings and leaves bodies
+// as the service sent them (no transparent gzip), so tests see exactly what
+// the service answered. Unless follow is set it reports redirects instead
+// of following them.
+func newClient(follow bool) *http.Client {
+	redirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if follow {
+		redirect = func(_ *http.Request, via []*http.Request) error {
+			if len(via) >= maxRedirects {
+				return fmt.Errorf("more than %d redirects, starting at %s", maxRedirects, via[0].URL.RequestURI())
+			}
+			return nil
+		}
+	}
 	return &http.Client{
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		CheckRedirect: redirect,
 		Transport: &http.Transport{
 			Proxy:              nil,
 			DialContext:        (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
@@ -122,7 +139,10 @@ func (r *runner) runTest(ctx context.Context, t grader.TestSpec) error {
 		return err
 	}
 	start := time.Now()
-	msg := r.steps(ctx, t)
+	msg, err := r.steps(ctx, t)
+	if err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		// The tester is being stopped: the outcome is unknown, not failed.
 		return fmt.Errorf("run test %q: %w", t.Name, err)

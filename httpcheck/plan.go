@@ -118,6 +118,16 @@ func validateStep(p grader.TesterPlan, field string, st grader.Step) []error {
 	if s := st.Expect.Status; s != 0 && !grader.IsStatus(s) {
 		add("expect.status %d is not an HTTP status", s)
 	}
+	for i, m := range st.Expect.HeaderMatches {
+		if err := validateHeaderMatch(m); err != nil {
+			add("expect.header_matches[%d] (%q): %v", i, m.Name, err)
+		}
+	}
+	if p := st.Expect.BodyMatches; p != "" {
+		if err := grader.CheckPattern(p); err != nil {
+			add("expect.body_matches: %v", err)
+		}
+	}
 	for i, m := range st.Expect.JSON {
 		if err := validateMatch(m); err != nil {
 			add("expect.json[%d] (%q): %v", i, m.Path, err)
@@ -161,6 +171,29 @@ func validateMatch(m grader.JSONMatch) error {
 		if _, ok := v.(float64); !ok {
 			return fmt.Errorf("%s needs a number, not %s", m.Op, m.Value)
 		}
+	case "matches":
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("matches needs a pattern as a string, not %s", m.Value)
+		}
+		return grader.CheckPattern(s)
+	case "length":
+		_, err := parseLength(m.Value)
+		return err
+	}
+	return nil
+}
+
+func validateHeaderMatch(m grader.HeaderMatch) error {
+	switch {
+	case !grader.IsHeaderName(m.Name):
+		return errors.New("not a header name")
+	case !grader.IsHeaderOp(m.Op):
+		return fmt.Errorf("unknown operator %q", m.Op)
+	case (m.Op == "exists" || m.Op == "absent") && m.Value != "":
+		return fmt.Errorf("%s takes no value", m.Op)
+	case m.Op == "matches":
+		return grader.CheckPattern(m.Value)
 	}
 	return nil
 }
@@ -173,5 +206,5 @@ func opName(op string) string {
 }
 
 func isZeroExpect(e grader.Expect) bool {
-	return e.Status == 0 && len(e.Headers) == 0 && len(e.JSON) == 0 && e.BodyContains == ""
+	return e.Status == 0 && len(e.Headers) == 0 && len(e.HeaderMatches) == 0 && len(e.JSON) == 0 && e.BodyContains == "" && e.BodyMatches == ""
 }

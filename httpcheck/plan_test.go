@@ -97,6 +97,27 @@ func TestValidatePlan(t *testing.T) {
 		{"gte needs a number", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Expect.JSON[1].Value = json.RawMessage(`"2"`) }, `gte needs a number, not "2"`},
 		{"type", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Expect.JSON[1] = match("n", "type", `"integer"`) }, `type "integer" is not one of`},
 		{"equals needs a value", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Expect.JSON[1] = match("n", "equals", ``) }, `equals needs a value`},
+		{"header operator", func(p *grader.TesterPlan) {
+			p.Tests[0].Steps[0].Expect.HeaderMatches = []grader.HeaderMatch{{Name: "ETag", Op: "is"}}
+		}, `expect.header_matches[0] ("ETag"): unknown operator "is"`},
+		{"header match name", func(p *grader.TesterPlan) {
+			p.Tests[0].Steps[0].Expect.HeaderMatches = []grader.HeaderMatch{{Name: "E Tag", Op: "absent"}}
+		}, `not a header name`},
+		{"absent header with a value", func(p *grader.TesterPlan) {
+			p.Tests[0].Steps[0].Expect.HeaderMatches = []grader.HeaderMatch{{Name: "ETag", Op: "absent", Value: "x"}}
+		}, `absent takes no value`},
+		{"header pattern", func(p *grader.TesterPlan) {
+			p.Tests[0].Steps[0].Expect.HeaderMatches = []grader.HeaderMatch{{Name: "ETag", Op: "matches", Value: "[a-"}}
+		}, `not a regular expression`},
+		{"body pattern", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Expect.BodyMatches = "(" }, `expect.body_matches: not a regular expression`},
+		{"json pattern", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Expect.JSON[1] = match("n", "matches", `"a**"`) }, `not a regular expression`},
+		{"json pattern is a string", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Expect.JSON[1] = match("n", "matches", `5`) }, `matches needs a pattern as a string, not 5`},
+		{"length", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Expect.JSON[1] = match("n", "length", `-1`) }, `-1 is negative`},
+		{"length bounds", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Expect.JSON[1] = match("n", "length", `{"gt":1}`) }, `"gt" is not gte or lte`},
+		{"length bounds order", func(p *grader.TesterPlan) {
+			p.Tests[0].Steps[0].Expect.JSON[1] = match("n", "length", `{"gte":3,"lte":1}`)
+		}, `gte 3 is above lte 1`},
+		{"length fraction", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Expect.JSON[1] = match("n", "length", `1.5`) }, `1.5 is neither a whole number`},
 		{"capture name", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Capture = map[string]string{"note-id": "id"} }, `capture "note-id"`},
 	}
 	for _, tc := range tests {

@@ -67,6 +67,9 @@ func service(t *testing.T) *httptest.Server {
 	mux.HandleFunc("GET /redirect", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/healthz", http.StatusFound)
 	})
+	mux.HandleFunc("GET /loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/loop", http.StatusFound)
+	})
 	mux.HandleFunc("GET /text", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("plain words")) })
 	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	mux.HandleFunc("GET /huge", func(w http.ResponseWriter, r *http.Request) {
@@ -216,6 +219,10 @@ func TestRunSteps(t *testing.T) {
 		{"named step", []grader.Step{{Name: "create", Request: jsonRq("POST", "/notes", `{"title":"hell"}`),
 			Expect: grader.Expect{JSON: []grader.JSONMatch{equals("title", `"hello"`)}}}},
 			`step "create": json "title": expected "hello", got "hell"`},
+		{"an unnamed step is labelled with the request as sent", []grader.Step{
+			{Request: jsonRq("POST", "/echo", `{"code":"aZ3k9"}`), Capture: map[string]string{"code": "json.code"}},
+			{Request: rq("GET", "/text?c=${code}"), Expect: grader.Expect{Status: 404}},
+		}, `step 2 (GET /text?c=aZ3k9): expected status 404, got 200`},
 		{"unknown variable", []grader.Step{{Request: rq("GET", "/notes/${nope}")}},
 			`step 1 (GET /notes/${nope}): uses ${nope}, which no earlier step captured`},
 		{"missing capture stops the test", []grader.Step{
@@ -227,6 +234,12 @@ func TestRunSteps(t *testing.T) {
 			Expect: grader.Expect{Status: 302, Headers: map[string]string{"Location": "/healthz"}}}}, ""},
 		{"a redirect is not the page", []grader.Step{{Request: rq("GET", "/redirect"), Expect: grader.Expect{Status: 200}}},
 			`step 1 (GET /redirect): expected status 200, got 302; body: <a href="/healthz">Found</a>.`},
+		{"redirects are followed when the step says so", []grader.Step{{Request: &grader.Request{Path: "/redirect", FollowRedirects: true},
+			Expect: grader.Expect{Status: 200, HeaderMatches: []grader.HeaderMatch{{Name: "Location", Op: "absent"}}}}}, ""},
+		{"a followed redirect names where it led", []grader.Step{{Request: &grader.Request{Path: "/redirect", FollowRedirects: true}, Expect: grader.Expect{Status: 302}}},
+			`step 1 (GET /redirect): expected status 302, got 200 (after following redirects to /healthz); body: (empty)`},
+		{"a redirect loop", []grader.Step{{Request: &grader.Request{Path: "/loop", FollowRedirects: true}}},
+			`step 1 (GET /loop): request to the service failed: more than 10 redirects, starting at /loop`},
 		{"non-JSON body", []grader.Step{{Request: rq("GET", "/text"), Expect: grader.Expect{JSON: []grader.JSONMatch{match("a", "exists", "")}}}},
 			`step 1 (GET /text): the response is not JSON (Content-Type "text/plain; charset=utf-8"): plain words`},
 		{"huge body: status and the first MiB", []grader.Step{{Request: rq("GET", "/huge"),
@@ -468,4 +481,50 @@ func TestRunErrors(t *testing.T) {
 			t.Errorf("wrote %q", out.String())
 		}
 	})
+}
+
+func TestRunRecordsEveryStep(t *testing.T) {
+	srv := service(t)
+	plan := testPlan(srv.URL, grader.TestSpec{Name: "links", Steps: []grader.Step{
+		{Name: "create", Request: jsonRq("POST", "/notes", `{"title":"a"}`), Expect: grader.Expect{Status: 200}, Capture: map[string]string{"id": "id"}},
+		{Request: rq("GET", "/notes/${id}"), Expect: grader.Expect{JSON: []grader.JSONMatch{match("title", "equals", `"a"`)}}},
+		{Wait: time.Millisecond},
+		{Request: rq("GET", "/text")},
+		{Request: rq("GET", "/notes/${nope}")},
+	}})
+	plan.Record = true
+	evs := events(t, plan)
+	var steps []grader.StepRecord
+	for _, ev := range evs {
+		if ev.Event == grader.TesterStep {
+			if ev.Name != "links" {
+				t.Errorf("step event of test %q", ev.Name)
+			}
+			rec := *ev.Step
+			delete(rec.Headers, "Date")
+			steps = append(steps, rec)
+		}
+	}
+	id := steps[0].Captured["id"]
+	var idText string
+	_ = json.Unmarshal(id, &idText)
+	want := []grader.StepRecord{
+		{Step: 1, Name: "create", Request: "POST /notes", Status: 201,
+			Headers: map[string]string{"Content-Type": "application/json", "Location": "/notes/" + idText, "Content-Length": steps[0].Headers["Content-Length"]},
+			JSON:    json.RawMessage(`{"id":"` + idText + `","num":41,"title":"a"}`), Captured: map[string]json.RawMessage{"id": id},
+			Failure: `expected status 200, got 201; body: {"id":"` + idText + `","num":41,"title":"a"}`},
+		{Step: 2, Request: "GET /notes/" + idText, Status: 200,
+			Headers: map[string]string{"Content-Type": "application/json", "Content-Length": steps[1].Headers["Content-Length"]},
+			JSON:    json.RawMessage(`{"id":"` + idText + `","title":"a"}`)},
+		{Step: 4, Request: "GET /text", Status: 200,
+			Headers: map[string]string{"Content-Type": "text/plain; charset=utf-8", "Content-Length": "11"}, Body: "plain words"},
+		{Step: 5, Failure: "uses ${nope}, which no earlier step captured"},
+	}
+	if diff := cmp.Diff(want, steps); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	last := evs[len(evs)-1]
+	if last.Event != grader.TesterTest || last.Status != grader.TestFailed || !strings.HasPrefix(last.Message, `step "create": expected status 200, got 201`) {
+		t.Errorf("the test's outcome %+v: want its first failure", last)
+	}
 }

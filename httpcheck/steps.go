@@ -2,6 +2,7 @@ package httpcheck
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,34 +16,51 @@ import (
 )
 
 // steps runs a test's steps with fresh captures under the plan's
-// TestTimeout and returns "" when it passed, else why it failed.
-func (r *runner) steps(ctx context.Context, t grader.TestSpec) string {
+// TestTimeout and returns "" when it passed, else why it failed: the
+// first step that failed. A plan that records runs every step (unless
+// the time limit ran out) and reports each as a "step" event; an error
+// is a failed write of one.
+func (r *runner) steps(ctx context.Context, t grader.TestSpec) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.plan.TestTimeout)
 	defer cancel()
 	v := vars{}
+	failed := ""
 	for i, st := range t.Steps {
-		label := stepLabel(i, st)
 		if st.Wait > 0 && !sleep(ctx, st.Wait) {
-			return fmt.Sprintf("%s: the test's time limit (%s) ran out during the %s wait", label, r.plan.TestTimeout, st.Wait)
+			return cmp.Or(failed, fmt.Sprintf("%s: the test's time limit (%s) ran out during the %s wait", stepLabel(i, st, ""), r.plan.TestTimeout, st.Wait)), nil
 		}
 		if st.Request == nil {
 			continue
 		}
-		if msg := r.step(ctx, st, v); msg != "" {
-			return label + ": " + msg
+		sent, got, msg := r.step(ctx, st, v)
+		if r.plan.Record {
+			if err := r.record(t.Name, i, st, sent, got, msg, v); err != nil {
+				return "", err
+			}
+		}
+		if msg == "" {
+			continue
+		}
+		failed = cmp.Or(failed, stepLabel(i, st, sent)+": "+msg)
+		if !r.plan.Record || ctx.Err() != nil {
+			break
 		}
 	}
-	return ""
+	return failed, nil
 }
 
 // stepLabel names a step in messages: by its name, else by its number and
-// request as written in the test (before ${} substitution).
-func stepLabel(i int, st grader.Step) string {
+// its request as sent (sent, e.g. "GET /notes/7", with every ${} already
+// substituted), or as written in the test when it could not be built.
+func stepLabel(i int, st grader.Step, sent string) string {
 	if st.Name != "" {
 		return fmt.Sprintf("step %q", st.Name)
 	}
-	if st.Request != nil {
-		return fmt.Sprintf("step %d (%s %s)", i+1, methodOf(st.Request), st.Request.Path)
+	if sent == "" && st.Request != nil {
+		sent = methodOf(st.Request) + " " + st.Request.Path
+	}
+	if sent != "" {
+		return fmt.Sprintf("step %d (%s)", i+1, sent)
 	}
 	return fmt.Sprintf("step %d", i+1)
 }
@@ -61,32 +79,47 @@ type response struct {
 	// truncated is set when the body was longer than maxBodyBytes; body
 	// then holds its beginning.
 	truncated bool
+	// redirectedTo is where redirects led a step that follows them ("" when
+	// the first answer was the last).
+	redirectedTo string
 }
 
 // step sends a step's request, checks the response and stores its
-// captures in v. It returns "" on success, else what went wrong.
-func (r *runner) step(ctx context.Context, st grader.Step, v vars) string {
+// captures in v (when a plan records, even if the checks failed, so that
+// later steps can run). It returns the request as sent ("GET /notes/7",
+// or "" when it could not be built), the response (nil when none came)
+// and "" on success, else what went wrong.
+func (r *runner) step(ctx context.Context, st grader.Step, v vars) (sent string, got *response, msg string) {
 	req, err := r.request(ctx, st.Request, v)
 	if err != nil {
-		return err.Error()
+		return "", nil, err.Error()
 	}
-	resp, err := r.client.Do(req)
+	sent = req.Method + " " + req.URL.RequestURI()
+	client := r.client
+	if st.Request.FollowRedirects {
+		client = r.follow
+	}
+	resp, err := client.Do(req)
 	if err != nil {
-		return r.transportFailure(ctx, st.Request.Target, err, false)
+		return sent, nil, r.transportFailure(ctx, st.Request.Target, err, false)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	_ = resp.Body.Close()
 	if err != nil {
-		return r.transportFailure(ctx, st.Request.Target, err, true)
+		return sent, nil, r.transportFailure(ctx, st.Request.Target, err, true)
 	}
-	got := response{Response: resp, body: body}
+	got = &response{Response: resp, body: body}
+	if resp.Request != nil && resp.Request.URL.String() != req.URL.String() {
+		got.redirectedTo = resp.Request.URL.RequestURI()
+	}
 	if len(body) > maxBodyBytes {
 		got.body, got.truncated = body[:maxBodyBytes], true
 	}
-	if msg := check(st.Expect, got, v); msg != "" {
-		return msg
+	msg = check(st.Expect, *got, v)
+	if msg == "" || r.plan.Record {
+		msg = cmp.Or(msg, captureAll(st.Capture, *got, v))
 	}
-	return captureAll(st.Capture, got, v)
+	return sent, got, msg
 }
 
 // request builds the http.Request of rq with v substituted.

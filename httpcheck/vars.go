@@ -50,6 +50,25 @@ func (v vars) expand(s string) (string, error) {
 	return out, nil
 }
 
+// pattern compiles the regular expression p with each ${name} replaced by
+// the captured text, quoted so that it matches literally.
+func (v vars) pattern(p string) (*regexp.Regexp, error) {
+	quoted := make(vars, len(v))
+	for name, c := range v {
+		c.text = regexp.QuoteMeta(c.text)
+		quoted[name] = c
+	}
+	expr, err := quoted.expand(p)
+	if err != nil {
+		return nil, err
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, fmt.Errorf("invalid pattern %q in the test: %w", p, err)
+	}
+	return re, nil
+}
+
 // expandJSON replaces ${name} in the string leaves of raw. A leaf that is
 // exactly "${name}" where name holds a number, bool, null, object or
 // array becomes that JSON value, so a captured numeric id compares (and

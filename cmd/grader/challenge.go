@@ -18,9 +18,9 @@ import (
 func newChallengeCmd(cfg *Config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "challenge",
-		Short: "List and verify challenges",
+		Short: "List, verify and record challenges",
 	}
-	cmd.AddCommand(newChallengeListCmd(cfg), newChallengeVerifyCmd(cfg))
+	cmd.AddCommand(newChallengeListCmd(cfg), newChallengeVerifyCmd(cfg), newChallengeRecordCmd(cfg))
 	return cmd
 }
 

@@ -19,14 +19,20 @@ type Config struct {
 	// Runtime is an optional OCI runtime for sandboxes, such as runsc
 	// (GRADER_RUNTIME; default the engine's).
 	Runtime string
+	// ToolsImage is the image of the grader's own sandbox programs: the
+	// http tester, the upstream fixture, the network holder
+	// (GRADER_TOOLS_IMAGE; default grader/tools:local). Set it to try a
+	// tester built from a working copy without replacing the shared image.
+	ToolsImage string
 }
 
 // DefaultConfig returns the defaults, overridden by environment variables.
 func DefaultConfig() Config {
 	return Config{
-		Catalog:  envOr("GRADER_CATALOG", "challenges"),
-		LogLevel: envOr("GRADER_LOG_LEVEL", "warn"),
-		Runtime:  os.Getenv("GRADER_RUNTIME"),
+		Catalog:    envOr("GRADER_CATALOG", "challenges"),
+		LogLevel:   envOr("GRADER_LOG_LEVEL", "warn"),
+		Runtime:    os.Getenv("GRADER_RUNTIME"),
+		ToolsImage: os.Getenv("GRADER_TOOLS_IMAGE"),
 	}
 }
 

@@ -90,7 +90,7 @@ func openEngine(ctx context.Context, cfg *Config, workerID string, held func(con
 	} else if n > 0 {
 		log.Info("removed leftover sandboxes", "count", n)
 	}
-	env.engine = grader.NewEngine(grader.EngineConfig{Sandbox: d, Logger: log})
+	env.engine = grader.NewEngine(grader.EngineConfig{Sandbox: d, Logger: log, ToolsImage: cfg.ToolsImage})
 	return env, nil
 }
 

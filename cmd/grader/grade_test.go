@@ -218,3 +218,72 @@ func TestGradeLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestGradeSelectionUsageErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		flags []string
+		want  []string
+	}{
+		{"bad regex", []string{"--run", "create("}, []string{`--run "create(" is not a regular expression`, "api (http): health check answers"}},
+		{"unknown suite", []string{"--suite", "unit"}, []string{`no suite "unit"`, "its suites: api (http, "}},
+		{"no test matches", []string{"--suite", "api", "--run", "^nothing$"}, []string{`among suite api, tests matching "^nothing$"`, "api (http, "}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"--catalog", "../../challenges", "grade", "--challenge", "notes-api"}, tc.flags...)
+			code, stdout, stderr := runCLI(t, append(args, "../../challenges/notes-api/solution")...)
+			if code != exitUsage || stdout != "" {
+				t.Errorf("exit %d, stdout %q; want %d", code, stdout, exitUsage)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q does not say %q", stderr, w)
+				}
+			}
+		})
+	}
+}
+
+// TestGradeSelectionReachesGrading: a selection that keeps tests gets as
+// far as the engine (exit 3 with Docker unreachable).
+func TestGradeSelectionReachesGrading(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "no-docker.sock"))
+	code, _, stderr := runCLI(t, "--catalog", "../../challenges", "grade", "--challenge", "notes-api", "--suite", "api", "--run", "create", "../../challenges/notes-api/solution")
+	if code != exitFault || !strings.Contains(stderr, "Docker Engine is not reachable") {
+		t.Errorf("exit %d, stderr %q; want %d saying Docker is unreachable", code, stderr, exitFault)
+	}
+}
+
+func TestTextShowsFailedOutputToInstructors(t *testing.T) {
+	race := "==================\nWARNING: DATA RACE\nWrite at 0x00c000012345 by goroutine 8:\n  links.(*Store).Add()\n==================\n"
+	res := grader.Result{
+		Challenge: "links", View: grader.ViewInstructor, Status: grader.StatusFailed, MaxScore: 6,
+		Tests: []grader.TestResult{
+			{Name: "TestAdd", Suite: "unit", Status: grader.TestPassed, Points: 1, MaxPoints: 1, Visibility: grader.Visible, Output: "passing chatter\n"},
+			{Name: "TestConcurrent", Suite: "unit", Status: grader.TestFailed, MaxPoints: 5, Visibility: grader.Hidden,
+				Message: "testing.go:1617: race detected during execution of test", Output: race, OutputTruncated: true,
+				Subtests: []grader.TestResult{{Name: "TestConcurrent/writers", Status: grader.TestFailed, Output: "panic: boom\n\ngoroutine 7 [running]:\n"}}},
+		},
+	}
+	var b bytes.Buffer
+	printResult(&b, "Links", res)
+	text := b.String()
+	for _, s := range []string{
+		"output of TestConcurrent (cut: only its beginning was kept):\n          | ==================\n          | WARNING: DATA RACE\n",
+		"output of TestConcurrent/writers:\n          | panic: boom\n          | \n          | goroutine 7 [running]:\n",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("instructor text lacks %q:\n%s", s, text)
+		}
+	}
+	if strings.Contains(text, "passing chatter") {
+		t.Errorf("a passed test's output is shown:\n%s", text)
+	}
+
+	b.Reset()
+	printResult(&b, "Links", res.As(grader.ViewLearner))
+	if strings.Contains(b.String(), "output of") || strings.Contains(b.String(), "DATA RACE") {
+		t.Errorf("the learner view shows output:\n%s", b.String())
+	}
+}

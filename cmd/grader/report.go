@@ -22,8 +22,9 @@ func statusWord(s grader.TestStatus) string {
 
 // printResult writes the human report: each suite with its verdict and
 // points, one line per test with status and points, messages for
-// failures, the hidden tests of every suite summed up after the suites,
-// the build output when a suite did not build, then the total.
+// failures (in the instructor view with what each failed test printed: a
+// race report, a panic), the hidden tests of every suite summed up after
+// the suites, the build output when a suite did not build, then the total.
 // Everything from the result (test names and messages, build output) is
 // the learner's code's doing, so it is made safe for a terminal first.
 func printResult(w io.Writer, title string, r grader.Result) {
@@ -62,6 +63,9 @@ func printResult(w io.Writer, title string, r grader.Result) {
 		fmt.Fprintf(w, "  %s  %-*s %3d/%-3d%s\n", statusWord(t.Status), width, clean(t.Name), t.Points, t.MaxPoints, tag)
 		if t.Status != grader.TestPassed && t.Message != "" {
 			fmt.Fprintln(w, indent(termsafe.Text(t.Message), "        "))
+		}
+		if t.Status != grader.TestPassed && r.View == grader.ViewInstructor {
+			printOutput(w, t)
 		}
 	}
 	// Suites whose tests are all hidden have no line above in the
@@ -104,6 +108,28 @@ func buildFailed(r grader.Result) bool {
 		}
 	}
 	return false
+}
+
+// printOutput writes what a failed test and its failed subtests printed,
+// each under a line that says whose output it is.
+func printOutput(w io.Writer, t grader.TestResult) {
+	show := func(name, out string, truncated bool) {
+		out = strings.TrimRight(termsafe.Text(out), "\n")
+		if strings.TrimSpace(out) == "" {
+			return
+		}
+		note := ""
+		if truncated {
+			note = " (cut: only its beginning was kept)"
+		}
+		fmt.Fprintf(w, "        output of %s%s:\n%s\n", clean(name), note, indent(out, "          | "))
+	}
+	show(t.Name, t.Output, t.OutputTruncated)
+	for _, s := range t.Subtests {
+		if s.Status != grader.TestPassed && s.Output != t.Output {
+			show(s.Name, s.Output, s.OutputTruncated)
+		}
+	}
 }
 
 func indent(s, prefix string) string {
