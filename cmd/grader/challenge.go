@@ -15,9 +15,9 @@ import (
 func newChallengeCmd(cfg *Config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "challenge",
-		Short: "List and verify challenges",
+		Short: "List, verify and start challenges",
 	}
-	cmd.AddCommand(newChallengeListCmd(cfg), newChallengeVerifyCmd(cfg))
+	cmd.AddCommand(newChallengeListCmd(cfg), newChallengeVerifyCmd(cfg), newChallengeNewCmd(cfg))
 	return cmd
 }
 
