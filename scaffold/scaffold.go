@@ -56,7 +56,8 @@ var Suites = []string{SuiteHTTP, SuiteGo}
 var ErrExists = errors.New("folder exists")
 
 // ErrInvalid is returned (wrapped) by Check and Write for options they
-// cannot honour: an unknown suite or language, an id the loader refuses.
+// cannot honour: an unknown suite or language, an id the loader refuses, a
+// folder to write into that does not exist.
 var ErrInvalid = errors.New("invalid options")
 
 // invalid is an error about the options, which reads as its message and
@@ -149,7 +150,7 @@ func Write(dir string, o Options) (string, error) {
 		return "", err
 	}
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return "", fmt.Errorf("no folder %s to write the challenge into; run from the repository's root or pass --dir with the catalog's folder", dir)
+		return "", invalidf("no folder %s to write the challenge into; run from the repository's root or pass --dir with the catalog's folder", dir)
 	}
 	target := filepath.Join(dir, o.ID)
 	if _, err := os.Lstat(target); err == nil {
