@@ -65,7 +65,7 @@ func printTestTable(w io.Writer, g verifyGroup) error {
 	}
 	fmt.Fprintln(tw)
 	for _, row := range g.Tests {
-		fmt.Fprintf(tw, "  %s\t%d", termsafe.Line(testName(row.Suite, row.Test), 60), row.MaxPoints)
+		fmt.Fprintf(tw, "  %s\t%d", messageLine(testName(row.Suite, row.Test), 60), row.MaxPoints)
 		for _, st := range row.Statuses {
 			fmt.Fprintf(tw, "\t%s", markOf(st))
 		}
