@@ -67,6 +67,15 @@ func TestWriteLoads(t *testing.T) {
 			kinds := map[grader.Language][]string{}
 			for _, s := range samples {
 				kinds[s.Language] = append(kinds[s.Language], s.Kind)
+				golden := filepath.Join(got, "testdata", s.Golden())
+				b, err := os.ReadFile(golden)
+				if err != nil {
+					t.Errorf("%s %s: no golden result: %v", s.Language, s.Name, err)
+					continue
+				}
+				if !strings.Contains(string(b), `"challenge_version": "`+c.Version+`"`) || !strings.Contains(string(b), `"challenge": "demo"`) {
+					t.Errorf("%s does not name challenge demo at version %s:\n%s", golden, c.Version, b)
+				}
 			}
 			for _, l := range langs {
 				want := []string{challenges.SampleSolution, challenges.SampleStarter, challenges.SampleMutant, challenges.SampleMutant}
