@@ -105,10 +105,12 @@ const (
 
 // verifyFlag is one thing verify asks the instructor to look at.
 type verifyFlag struct {
-	Kind      string          `json:"kind"`
-	Severity  string          `json:"severity"`
-	Challenge string          `json:"challenge"`
-	Language  grader.Language `json:"language"`
+	Kind      string `json:"kind"`
+	Severity  string `json:"severity"`
+	Challenge string `json:"challenge"`
+	// Language is the language concerned, or "" for every language the
+	// test runs in (a test no mutant of any language fails).
+	Language grader.Language `json:"language,omitempty"`
 	// Sample is the sample concerned ("solution", "starter" or a mutant's
 	// name), if any.
 	Sample string `json:"sample,omitempty"`
@@ -124,7 +126,8 @@ type verifyFlag struct {
 // and the flags. It only reads runs.
 func analyzeVerify(runs []verifyRun) verifyReport {
 	rep := verifyReport{Groups: []verifyGroup{}, Flags: []verifyFlag{}, Notes: []string{}}
-	for _, g := range groupRuns(runs) {
+	groups := groupRuns(runs)
+	for _, g := range groups {
 		group := verifyGroup{Challenge: g[0].Challenge, Language: g[0].Sample.Language, Tests: tableOf(g)}
 		for _, r := range g {
 			s := sampleLine(r)
@@ -135,6 +138,9 @@ func analyzeVerify(runs []verifyRun) verifyReport {
 		}
 		rep.Groups = append(rep.Groups, group)
 		rep.Flags = append(rep.Flags, flagsOf(group, g)...)
+		if last := len(rep.Groups) - 1; last == len(groups)-1 || groups[last+1][0].Challenge != group.Challenge {
+			rep.Flags = append(rep.Flags, uselessTests(rep.Groups, groups, group.Challenge)...)
+		}
 	}
 	rep.Passed = rep.Failed == 0
 	return rep
@@ -201,17 +207,15 @@ func tableOf(g []verifyRun) []verifyTestRow {
 	return rows
 }
 
-// flagsOf finds what is wrong with a group's tests and samples.
+// flagsOf finds what is wrong with the samples of a group: a reference
+// that fails, a starter or mutant with full marks, a starter that earns
+// points, a mutant that does not build.
 func flagsOf(group verifyGroup, g []verifyRun) []verifyFlag {
 	var flags []verifyFlag
 	add := func(f verifyFlag) {
 		f.Challenge, f.Language = group.Challenge, group.Language
 		flags = append(flags, f)
 	}
-	// Columns of the table that count as mutants catching a mistake: a
-	// mutant that does not build fails every test, which proves nothing.
-	var catching []int
-	mutants := 0
 	for col, r := range g {
 		s := group.Samples[col]
 		switch r.Sample.Kind {
@@ -231,34 +235,81 @@ func flagsOf(group verifyGroup, g []verifyRun) []verifyFlag {
 				}
 			}
 		case challenges.SampleMutant:
-			mutants++
 			if !s.OK {
 				add(verifyFlag{Kind: flagFullMarks, Severity: severityError, Sample: s.Name,
 					Message: fmt.Sprintf("mutant %s scores full marks: no test catches its mistake; add a test that fails it", s.Name)})
 			}
-			if r.Result.Status == grader.StatusBuildFailed {
+			if broken(r) {
 				add(verifyFlag{Kind: flagMutantBroken, Severity: severityWarning, Sample: s.Name,
 					Message: fmt.Sprintf("mutant %s does not build (%s), so it fails every test whatever its planted mistake; make it build, with only the mistake left", s.Name, firstLines(r.Result.Build.Text, r.Result.Message))})
-				continue
-			}
-			catching = append(catching, col)
-		}
-	}
-	if mutants == 0 {
-		return flags
-	}
-	for _, row := range group.Tests {
-		caught := false
-		for _, col := range catching {
-			if st := row.Statuses[col]; st != "" && st != grader.TestPassed {
-				caught = true
-				break
 			}
 		}
-		if !caught {
-			add(verifyFlag{Kind: flagProvesNothing, Severity: severityWarning, Suite: row.Suite, Test: row.Test,
-				Message: fmt.Sprintf("no mutant fails test %s: it proves nothing beyond the reference; plant a mutant with the mistake it is meant to catch", testName(row.Suite, row.Test))})
+	}
+	return flags
+}
+
+// broken reports whether a mutant fails for a reason other than its
+// planted mistake: it does not build, so it fails every test.
+func broken(r verifyRun) bool {
+	return r.Result.Status == grader.StatusBuildFailed
+}
+
+// uselessTests flags the tests of challenge id that no mutant fails, in
+// any language: an http test is the same in every language, so a mutant
+// of any language that fails it shows what it checks, while a unit suite's
+// test belongs to one language. Mutants that do not build do not count,
+// and a test is judged only when some language that runs it has mutants.
+// groups and runs are parallel.
+func uselessTests(groups []verifyGroup, runs [][]verifyRun, id string) []verifyFlag {
+	type verdict struct {
+		judged, caught bool
+		languages      []grader.Language
+	}
+	var order []testKey
+	seen := map[testKey]*verdict{}
+	for gi, g := range groups {
+		if g.Challenge != id {
+			continue
 		}
+		var catching []int
+		mutants := false
+		for col, r := range runs[gi] {
+			if r.Sample.Kind == challenges.SampleMutant {
+				mutants = true
+				if !broken(r) {
+					catching = append(catching, col)
+				}
+			}
+		}
+		for _, row := range g.Tests {
+			k := testKey{row.Suite, row.Test}
+			v := seen[k]
+			if v == nil {
+				v = &verdict{}
+				seen[k] = v
+				order = append(order, k)
+			}
+			v.languages = append(v.languages, g.Language)
+			v.judged = v.judged || mutants
+			for _, col := range catching {
+				if st := row.Statuses[col]; st != "" && st != grader.TestPassed {
+					v.caught = true
+				}
+			}
+		}
+	}
+	var flags []verifyFlag
+	for _, k := range order {
+		v := seen[k]
+		if !v.judged || v.caught {
+			continue
+		}
+		f := verifyFlag{Kind: flagProvesNothing, Severity: severityWarning, Challenge: id, Suite: k.suite, Test: k.test,
+			Message: fmt.Sprintf("no mutant fails test %s: it proves nothing beyond the reference; plant a mutant with the mistake it is meant to catch", testName(k.suite, k.test))}
+		if len(v.languages) == 1 {
+			f.Language = v.languages[0]
+		}
+		flags = append(flags, f)
 	}
 	return flags
 }

@@ -226,3 +226,39 @@ func TestMessageLineCutsAtAWord(t *testing.T) {
 		t.Errorf("messageLine = %q, want %q", got, want)
 	}
 }
+
+// TestUselessTestsAcrossLanguages: an http test runs in every language,
+// so a mutant of any language that fails it is enough; a unit test is
+// judged by its own language's mutants, and not at all without them.
+func TestUselessTestsAcrossLanguages(t *testing.T) {
+	inLanguage := func(l grader.Language, r verifyRun) verifyRun {
+		r.Sample.Language = l
+		return r
+	}
+	withUnit := func(r verifyRun, suite string, st grader.TestStatus) verifyRun {
+		r.Result.Tests = append(r.Result.Tests, grader.TestResult{Name: "test_unit", Suite: suite, Status: st, MaxPoints: 1})
+		return r
+	}
+	py, js := grader.LanguagePython, grader.LanguageJavaScript
+	runs := []verifyRun{
+		fakeRun(challenges.SampleSolution, "solution", grader.StatusPassed, pass, pass, pass),
+		fakeRun(challenges.SampleStarter, "starter", grader.StatusFailed, fail, fail, fail),
+		fakeRun(challenges.SampleMutant, "created-200", grader.StatusFailed, pass, fail, pass),
+		withUnit(inLanguage(py, fakeRun(challenges.SampleSolution, "solution", grader.StatusPassed, pass, pass, pass)), "unit-py", pass),
+		withUnit(inLanguage(py, fakeRun(challenges.SampleStarter, "starter", grader.StatusFailed, fail, fail, fail)), "unit-py", fail),
+		withUnit(inLanguage(py, fakeRun(challenges.SampleMutant, "m", grader.StatusFailed, pass, pass, fail)), "unit-py", pass),
+		withUnit(inLanguage(js, fakeRun(challenges.SampleSolution, "solution", grader.StatusPassed, pass, pass, pass)), "unit-js", pass),
+		withUnit(inLanguage(js, fakeRun(challenges.SampleStarter, "starter", grader.StatusFailed, fail, fail, fail)), "unit-js", fail),
+	}
+	var got []string
+	for _, f := range analyzeVerify(runs).Flags {
+		got = append(got, f.Kind+" "+string(f.Language)+" "+f.Suite+"/"+f.Test)
+	}
+	want := []string{
+		"proves_nothing  api/health",
+		"proves_nothing python unit-py/test_unit",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("flags (-want +got):\n%s", diff)
+	}
+}

@@ -96,7 +96,11 @@ func printFlags(w io.Writer, flags []verifyFlag) {
 	for _, sev := range []string{severityError, severityWarning} {
 		for _, f := range flags {
 			if f.Severity == sev {
-				fmt.Fprintf(w, "%s: %s (%s): %s\n", sev, clean(f.Challenge), f.Language, messageLine(f.Message, 400))
+				where := clean(f.Challenge)
+				if f.Language != "" {
+					where += " (" + string(f.Language) + ")"
+				}
+				fmt.Fprintf(w, "%s: %s: %s\n", sev, where, messageLine(f.Message, 400))
 			}
 		}
 	}
