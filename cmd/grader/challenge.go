@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,9 +17,9 @@ import (
 func newChallengeCmd(cfg *Config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "challenge",
-		Short: "List, verify and record challenges",
+		Short: "List, verify, start and record challenges",
 	}
-	cmd.AddCommand(newChallengeListCmd(cfg), newChallengeVerifyCmd(cfg), newChallengeRecordCmd(cfg))
+	cmd.AddCommand(newChallengeListCmd(cfg), newChallengeVerifyCmd(cfg), newChallengeNewCmd(cfg), newChallengeRecordCmd(cfg))
 	return cmd
 }
 
@@ -157,102 +156,6 @@ func printWarnings(w io.Writer, id string, warnings []string) {
 	for _, s := range warnings {
 		fmt.Fprintf(w, "  warning: %s\n", s)
 	}
-}
-
-func newChallengeVerifyCmd(cfg *Config) *cobra.Command {
-	var all bool
-	cmd := &cobra.Command{
-		Use:   "verify [<id|path>...|--all]",
-		Short: "Check that the reference scores full marks and the starter and every mutant do not",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if all == (len(args) > 0) {
-				return usageErr("name challenges (ids or folders) or pass --all, not both")
-			}
-			var list []*grader.Challenge
-			if all {
-				var err error
-				if list, err = challenges.LoadAll(cfg.Catalog); err != nil {
-					return &exitError{code: exitLess, err: fmt.Errorf("catalog %s: %w", cfg.Catalog, err)}
-				}
-			} else {
-				for _, ref := range args {
-					c, err := challenges.Find(cfg.Catalog, ref)
-					if err != nil {
-						return &exitError{code: exitLess, err: err}
-					}
-					list = append(list, c)
-				}
-			}
-			log, err := cfg.logger(cmd)
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			env, err := newEngine(ctx, cfg, log)
-			if err != nil {
-				return err
-			}
-			defer env.Close()
-
-			out := cmd.OutOrStdout()
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "CHALLENGE\tLANGUAGE\tSAMPLE\tEXPECT\tSCORE\tSTATUS\tCHECK")
-			failed := 0
-			var notes []string
-			var drafts bytes.Buffer
-			for _, c := range list {
-				printWarnings(&drafts, c.ID, c.Warnings)
-				samples, err := challenges.SamplesOf(c)
-				if err != nil {
-					return &exitError{code: exitLess, err: err}
-				}
-				for _, s := range samples {
-					fmt.Fprintf(cmd.ErrOrStderr(), "grading %s %s %s %s…\n", c.ID, s.Language, s.Kind, s.Name)
-					sub, err := grader.ReadDirIn("", s.Language, s.Dir, grader.SubmissionLimits{})
-					if err != nil {
-						return &exitError{code: exitLess, err: fmt.Errorf("%s %s: %w", c.ID, s.Name, err)}
-					}
-					res, err := env.engine.Grade(ctx, c, sub, nil)
-					if err != nil {
-						return faultErr(fmt.Errorf("grade %s %s: %w", c.ID, s.Name, err))
-					}
-					wantFull := s.Kind == challenges.SampleSolution
-					ok := res.Passed() == wantFull
-					expect, check := "less", "ok"
-					if wantFull {
-						expect = "full"
-					}
-					if !ok {
-						check = "FAIL"
-						failed++
-					}
-					if wantFull && !ok {
-						name := s.Name
-						if s.Language != grader.LanguageGo {
-							name = string(s.Language) + " " + name
-						}
-						notes = append(notes, skippedNotes(c, name, res)...)
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", c.ID, s.Language, s.Kind+":"+s.Name, expect, res.Score, res.MaxScore, res.Status, check)
-				}
-			}
-			if err := tw.Flush(); err != nil {
-				return err
-			}
-			for _, n := range notes {
-				fmt.Fprintln(out, n)
-			}
-			// A draft passes when its samples do; what it lacks is said.
-			out.Write(drafts.Bytes())
-			if failed > 0 {
-				return &exitError{code: exitLess, err: fmt.Errorf("%d check(s) failed", failed)}
-			}
-			fmt.Fprintln(out, "all checks passed")
-			return nil
-		},
-	}
-	cmd.Flags().BoolVar(&all, "all", false, "verify every challenge of the catalog")
-	return cmd
 }
 
 // skippedNotes names the tests of a reference's result that failed
