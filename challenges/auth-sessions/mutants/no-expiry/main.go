@@ -223,7 +223,6 @@ func (s *server) authed(next func(w http.ResponseWriter, r *http.Request, u *Use
 }
 
 func unauthorized(w http.ResponseWriter, message string) {
-	w.Header().Set("WWW-Authenticate", "Bearer")
 	writeError(w, http.StatusUnauthorized, "unauthorized", message)
 }
 
@@ -312,6 +311,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // writeError sends the API's error body: {"error": {"code": ..., "message": ...}}.
+// Every 401 says which scheme to authenticate with.
 func writeError(w http.ResponseWriter, status int, code, message string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+	}
 	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": message}})
 }
