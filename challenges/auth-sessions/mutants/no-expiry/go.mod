@@ -1,0 +1,3 @@
+module auth-sessions
+
+go 1.26
