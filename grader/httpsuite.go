@@ -135,8 +135,8 @@ type testerReader struct {
 	// and waits for the service in between.
 	restarts chan struct{}
 	stopped  chan struct{}
-	done          chan struct{}
-	results       map[string]TestResult
+	done     chan struct{}
+	results  map[string]TestResult
 }
 
 func newTesterReader(j *job, s Suite) *testerReader {
