@@ -151,14 +151,6 @@ func (h *httpFile) step(field string, sf stepFile, defined map[string]bool) grad
 	return st
 }
 
-// checkSet reports the faults of a step's parallel, repeat and set
-// expectations, by the rules the tester applies.
-func (h *httpFile) checkSet(field string, st grader.Step) {
-	for _, p := range grader.CheckStepSet(st) {
-		h.bad(field+"."+p.Field, p.Fix, "%s", p.Problem)
-	}
-}
-
 // request converts a step's request.
 func (h *httpFile) request(field string, rf requestFile, refs refChecker) *grader.Request {
 	rq := &grader.Request{Target: rf.Target, Method: strings.ToUpper(rf.Method), Path: rf.Path, FollowRedirects: rf.FollowRedirects}
@@ -222,13 +214,7 @@ func (h *httpFile) header(field, name, value string) bool {
 // (then operator), so the order is stable whatever the map order.
 func (h *httpFile) expect(field string, ef expectFile, refs refChecker) grader.Expect {
 	exp := grader.Expect{BodyContains: ef.BodyContains, BodyMatches: ef.BodyMatches, Statuses: ef.Statuses, Distinct: ef.Distinct}
-	if ef.MaxMS != nil {
-		if *ef.MaxMS <= 0 {
-			h.bad(field+".max_ms", "write a positive whole number of milliseconds, generous (the time includes the box's overhead), e.g. 500", "%d is not a positive time", *ef.MaxMS)
-		} else {
-			exp.MaxTime = time.Duration(*ef.MaxMS) * time.Millisecond
-		}
-	}
+	exp.MaxTime = h.maxTime(field+".max_ms", ef.MaxMS)
 	if ef.Status != nil {
 		exp.Status = *ef.Status
 		if !grader.IsStatus(exp.Status) {
