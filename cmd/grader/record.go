@@ -253,7 +253,7 @@ func printStep(w io.Writer, s grader.StepRecord, captured map[string]json.RawMes
 			parts = append(parts, fmt.Sprintf("%d: %d", code, s.Statuses[code]))
 		}
 		fmt.Fprintf(w, "  statuses: {%s}\n", strings.Join(parts, ", "))
-		fmt.Fprintf(w, "  # below: the first of the %d responses\n", s.Requests)
+		fmt.Fprintf(w, "  # below: the first of the %d responses; keep what all of them share\n", s.Requests)
 	} else {
 		fmt.Fprintf(w, "  status: %d\n", s.Status)
 	}

@@ -165,7 +165,7 @@ func TestPrintRecordSets(t *testing.T) {
 # step 1 (PUT /pay/k1 ×5 in parallel)
 expect:
   statuses: {200: 4, 201: 1}
-  # below: the first of the 5 responses
+  # below: the first of the 5 responses; keep what all of them share
   json:
     ok: true
 
