@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/gradebox/grader/challenges"
@@ -28,7 +29,7 @@ type gradeDone func(done, total int, j verifyJob, run int, res grader.Result)
 // once, and returns results[job][run] in the order of jobs and runs
 // whatever order the gradings finish in. done, if not nil, is called
 // after each grading. The first error stops the gradings not yet started,
-// waits for those running, and is returned.
+// waits for those running, and is returned naming the sample and run.
 func gradeAll(ctx context.Context, jobs []verifyJob, runs, workers int, grade gradeFunc, done gradeDone) ([][]grader.Result, error) {
 	runs, workers = max(runs, 1), max(workers, 1)
 	results := make([][]grader.Result, len(jobs))
@@ -70,7 +71,7 @@ func gradeAll(ctx context.Context, jobs []verifyJob, runs, workers int, grade gr
 				mu.Lock()
 				if err != nil {
 					if firstErr == nil {
-						firstErr = err
+						firstErr = fmt.Errorf("grade %s %s %s (run %d): %w", j.Challenge.ID, j.Sample.Language, sampleLabel(j.Sample.Kind, j.Sample.Name), run+1, err)
 						cancel()
 					}
 				} else {
