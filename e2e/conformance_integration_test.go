@@ -5,8 +5,11 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,11 +22,18 @@ import (
 // TestConformance grades every sample of every seed challenge: the
 // reference must score full marks, the starter and each mutant less, and
 // each result must match its golden file in challenges/<id>/testdata/.
-// Each sample is a subtest named <id>/<language>/<kind>-<name>, so
+// These are the failing checks of `grader challenge verify --all`, so
+// `make test` grades each sample once, here, and leaves repeated
+// gradings to `make verify-catalog`. Each sample is a subtest named
+// <id>/<language>/<kind>-<name>, so
 //
 //	go test -tags integration ./e2e -run 'TestConformance/<id>/' -update
 //
-// grades one challenge and rewrites only its changed golden files.
+// grades one challenge and rewrites only its changed golden files. The
+// samples are graded in parallel, as many at once as the machine has
+// cores (GRADER_CONFORMANCE_JOBS to change it); each golden file is
+// written from its own sample's result, so the files do not depend on
+// the order gradings finish in.
 func TestConformance(t *testing.T) {
 	all, err := challenges.LoadAll("../challenges")
 	if err != nil {
@@ -33,6 +43,7 @@ func TestConformance(t *testing.T) {
 		t.Fatalf("found %d challenges, want the three seed challenges", len(all))
 	}
 	eng := newEngine()
+	slots := make(chan struct{}, conformanceJobs(t))
 	for _, c := range all {
 		samples, err := challenges.SamplesOf(c)
 		if err != nil {
@@ -40,6 +51,9 @@ func TestConformance(t *testing.T) {
 		}
 		for _, s := range samples {
 			t.Run(c.ID+"/"+string(s.Language)+"/"+s.Kind+"-"+s.Name, func(t *testing.T) {
+				t.Parallel()
+				slots <- struct{}{}
+				defer func() { <-slots }()
 				id := fmt.Sprintf("conf-%s-%s-%s", c.ID, s.Language, s.Name)
 				sub, err := grader.ReadDirIn(id, s.Language, s.Dir, grader.SubmissionLimits{})
 				if err != nil {
@@ -66,6 +80,20 @@ func TestConformance(t *testing.T) {
 			})
 		}
 	}
+}
+
+// conformanceJobs is how many samples TestConformance grades at once:
+// GRADER_CONFORMANCE_JOBS, or the machine's cores.
+func conformanceJobs(t *testing.T) int {
+	v := os.Getenv("GRADER_CONFORMANCE_JOBS")
+	if v == "" {
+		return runtime.NumCPU()
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("GRADER_CONFORMANCE_JOBS=%q: want a number of gradings at once, 1 or more", v)
+	}
+	return n
 }
 
 func describe(r grader.Result) string {

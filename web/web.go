@@ -319,12 +319,10 @@ func itemOf(c *grader.Challenge) challengeItem {
 	return it
 }
 
+// catalog lists the challenges, filtered by the query string's
+// difficulty and tag values (see catalogFilter).
 func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
-	var items []challengeItem
-	for _, c := range h.cfg.Catalog.Challenges() {
-		items = append(items, itemOf(c))
-	}
-	h.render(w, r, http.StatusOK, "catalog", pageData{Title: "Challenges", Data: items})
+	h.render(w, r, http.StatusOK, "catalog", pageData{Title: "Challenges", Data: catalogPage(h.cfg.Catalog.Challenges(), filterOf(r.URL.Query()))})
 }
 
 // visibleTest is a test learners know by name before submitting.

@@ -58,7 +58,7 @@ func newChallengeListCmd(cfg *Config) *cobra.Command {
 		Use:   "list [--json]",
 		Short: "List the challenges of the catalog, with the problems of those that do not load",
 		Long: `List the challenges of the catalog: id, status, difficulty, points,
-languages and title. A draft (no starter yet, fewer than two mutants) is
+languages, tags and title. A draft (no starter yet, fewer than two mutants) is
 listed with its warnings; a challenge that does not load is listed as
 broken, with every problem it has, and the command exits 1.`,
 		Args: exactArgs(0, "no arguments"),
@@ -118,17 +118,21 @@ func listRows(all []*grader.Challenge, broken []challenges.Broken) []challengeSu
 // challenges and the warnings of drafts to diag.
 func printList(out, diag io.Writer, rows []challengeSummary) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tDIFFICULTY\tPOINTS\tLANGUAGES\tTITLE")
+	fmt.Fprintln(tw, "ID\tSTATUS\tDIFFICULTY\tPOINTS\tLANGUAGES\tTAGS\tTITLE")
 	for _, r := range rows {
 		if r.Status == listBroken {
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t(%d problem(s), below)\n", r.ID, r.Status, len(r.Problems))
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t(%d problem(s), below)\n", r.ID, r.Status, len(r.Problems))
 			continue
 		}
 		langs := make([]string, len(r.Languages))
 		for i, l := range r.Languages {
 			langs[i] = string(l)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Status, r.Difficulty, r.MaxScore, strings.Join(langs, ","), r.Title)
+		tags := strings.Join(r.Tags, ",")
+		if tags == "" {
+			tags = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Status, r.Difficulty, r.MaxScore, strings.Join(langs, ","), tags, r.Title)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 )
 
@@ -95,6 +96,26 @@ func TestChallengeListJSON(t *testing.T) {
 	}
 	if got := byID["notes-api"].Languages; !cmp.Equal(got, []grader.Language{grader.LanguageGo, grader.LanguagePython, grader.LanguageJavaScript}) {
 		t.Errorf("notes-api languages %v", got)
+	}
+}
+
+// TestChallengeListShowsDifficultyAndTags: the table names each
+// challenge's difficulty and tags, as challenge.yaml gives them.
+func TestChallengeListShowsDifficultyAndTags(t *testing.T) {
+	c, err := challenges.Find("../../challenges", "notes-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "--catalog", "../../challenges", "challenge", "list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !regexp.MustCompile(`(?m)^ID +STATUS +DIFFICULTY +POINTS +LANGUAGES +TAGS +TITLE$`).MatchString(stdout) {
+		t.Errorf("no header naming difficulty and tags:\n%s", stdout)
+	}
+	row := regexp.MustCompile(`(?m)^notes-api +ok +` + c.Difficulty + ` +\d+ +go,python,javascript +` + regexp.QuoteMeta(strings.Join(c.Tags, ",")) + ` +`)
+	if len(c.Tags) == 0 || !row.MatchString(stdout) {
+		t.Errorf("stdout does not match %s:\n%s", row, stdout)
 	}
 }
 

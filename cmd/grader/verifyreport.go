@@ -14,18 +14,25 @@ type verifyRun struct {
 	Challenge string
 	// Sample is the sample graded.
 	Sample challenges.Sample
-	// Result is what the engine made of it.
+	// Result is what the engine made of it (in the first run).
 	Result grader.Result
+	// Reruns are the results of the further runs of verify --runs, each
+	// compared with Result.
+	Reruns []grader.Result
 }
 
 // verifyReport is everything `challenge verify` found, as printed and as
 // written by --json.
 type verifyReport struct {
 	// Passed is false when a check failed: a reference short of full
-	// marks, or a starter or mutant with them.
+	// marks, a starter or mutant with them, or a test whose outcome
+	// differed between runs.
 	Passed bool `json:"passed"`
 	// Failed counts the failed checks.
 	Failed int `json:"failed"`
+	// Runs is how many times each sample was graded; the table and the
+	// samples' lines show the first run, and a flaky flag any difference.
+	Runs int `json:"runs"`
 	// Groups hold the samples of one challenge in one language, in the
 	// order they were graded.
 	Groups []verifyGroup `json:"groups"`
@@ -57,6 +64,8 @@ type verifySample struct {
 	Status   grader.Status `json:"status"`
 	// OK says whether the sample scored as expected.
 	OK bool `json:"ok"`
+	// Flaky says whether some test's outcome differed between runs.
+	Flaky bool `json:"flaky"`
 	// Message is the result's summary.
 	Message string `json:"message"`
 	// FailedTests are the tests the sample did not pass, in order.
@@ -119,6 +128,9 @@ type verifyFlag struct {
 	Test  string `json:"test,omitempty"`
 	// Message says what is wrong and what to do, in a sentence.
 	Message string `json:"message"`
+	// Outcomes are, for a flaky flag, what each run made of the test (or
+	// of the whole result when Test is empty).
+	Outcomes []verifyOutcome `json:"outcomes,omitempty"`
 }
 
 // analyzeVerify builds the report of verify from the graded samples:
@@ -126,18 +138,31 @@ type verifyFlag struct {
 // and the flags. It only reads runs.
 func analyzeVerify(runs []verifyRun) verifyReport {
 	rep := verifyReport{Groups: []verifyGroup{}, Flags: []verifyFlag{}, Notes: []string{}}
+	rep.Runs = 1
+	if len(runs) > 0 {
+		rep.Runs += len(runs[0].Reruns)
+	}
 	groups := groupRuns(runs)
 	for _, g := range groups {
 		group := verifyGroup{Challenge: g[0].Challenge, Language: g[0].Sample.Language, Tests: tableOf(g)}
+		var flaky []verifyFlag
 		for _, r := range g {
 			s := sampleLine(r)
 			if !s.OK {
 				rep.Failed++
 			}
+			ff := flakyFlags(r)
+			for i := range ff {
+				ff[i].Challenge, ff[i].Language = group.Challenge, group.Language
+			}
+			s.Flaky = len(ff) > 0
+			rep.Failed += len(ff)
+			flaky = append(flaky, ff...)
 			group.Samples = append(group.Samples, s)
 		}
 		rep.Groups = append(rep.Groups, group)
 		rep.Flags = append(rep.Flags, flagsOf(group, g)...)
+		rep.Flags = append(rep.Flags, flaky...)
 		if last := len(rep.Groups) - 1; last == len(groups)-1 || groups[last+1][0].Challenge != group.Challenge {
 			rep.Flags = append(rep.Flags, uselessTests(rep.Groups, groups, group.Challenge)...)
 		}

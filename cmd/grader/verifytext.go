@@ -85,6 +85,11 @@ func printSummary(w io.Writer, rep verifyReport) error {
 			if !s.OK {
 				check = "FAIL"
 			}
+			if s.Flaky && s.OK {
+				check = "FLAKY"
+			} else if s.Flaky {
+				check += ", FLAKY"
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d\t%s\t%s\n", clean(g.Challenge), g.Language, clean(s.Kind+":"+s.Name), s.Expect, s.Score, s.MaxScore, s.Status, check)
 		}
 	}
