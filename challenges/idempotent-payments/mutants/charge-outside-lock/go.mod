@@ -1,0 +1,3 @@
+module idempotent-payments
+
+go 1.26
