@@ -90,7 +90,7 @@ func (l *limiter) middleware(next http.Handler) http.Handler {
 			return
 		}
 		if client == "" {
-			writeError(w, http.StatusBadRequest, "missing_client_id", "send your client id in the X-Client-Id header", nil)
+			writeError(w, http.StatusBadRequest, "missing_client_id", "send your client id in the X-Client-Id header")
 			return
 		}
 		ok, remaining, retryAfter := l.take(client, time.Now())
@@ -98,8 +98,8 @@ func (l *limiter) middleware(next http.Handler) http.Handler {
 		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
 		if !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
-			msg := fmt.Sprintf("at most %d requests every %s per client; retry after %d s", l.limit, l.length, retryAfter)
-			writeError(w, http.StatusTooManyRequests, "rate_limited", msg, map[string]any{"retry_after": retryAfter})
+			msg := fmt.Sprintf("at most %d requests every %d s per client; retry in Retry-After seconds", l.limit, l.length/time.Second)
+			writeError(w, http.StatusTooManyRequests, "rate_limited", msg)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -113,7 +113,7 @@ func listQuotes(w http.ResponseWriter, r *http.Request) {
 func getQuote(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.Atoi(r.PathValue("id"))
 	if err != nil || id < 1 || id > len(quotes) {
-		writeError(w, http.StatusNotFound, "not_found", "no quote with this id", nil)
+		writeError(w, http.StatusNotFound, "not_found", "no quote with this id")
 		return
 	}
 	writeJSON(w, http.StatusOK, quotes[id-1])
@@ -128,13 +128,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 }
 
-// writeError sends the API's error body: {"error": {"code", "message", ...extra}}.
-func writeError(w http.ResponseWriter, status int, code, message string, extra map[string]any) {
-	body := map[string]any{"code": code, "message": message}
-	for k, v := range extra {
-		body[k] = v
-	}
-	writeJSON(w, status, map[string]any{"error": body})
+// writeError sends the API's error body: {"error": {"code": ..., "message": ...}}.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": message}})
 }
 
 // envInt reads a positive whole number from the environment, or def.

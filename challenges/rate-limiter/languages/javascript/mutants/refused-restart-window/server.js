@@ -59,9 +59,9 @@ class Limiter {
   }
 }
 
-// error sends the API's error body: {"error": {"code", "message", ...extra}}.
-function error(res, status, code, message, extra) {
-  res.status(status).json({ error: { code, message, ...extra } });
+// error sends the API's error body: {"error": {"code": ..., "message": ...}}.
+function error(res, status, code, message) {
+  res.status(status).json({ error: { code, message } });
 }
 
 const limiter = new Limiter(LIMIT, WINDOW_MS);
@@ -79,8 +79,8 @@ app.use((req, res, next) => {
   res.set('X-RateLimit-Remaining', String(remaining));
   if (!ok) {
     res.set('Retry-After', String(retryAfter));
-    const message = `at most ${LIMIT} requests every ${WINDOW_MS / 1000}s per client; retry after ${retryAfter} s`;
-    return error(res, 429, 'rate_limited', message, { retry_after: retryAfter });
+    const message = `at most ${LIMIT} requests every ${WINDOW_MS / 1000} s per client; retry in Retry-After seconds`;
+    return error(res, 429, 'rate_limited', message);
   }
   next();
 });

@@ -68,9 +68,9 @@ app = Flask(__name__)
 limiter = Limiter(LIMIT, WINDOW)
 
 
-def error(status, code, message, **extra):
-    """The API's error body: {"error": {"code": ..., "message": ..., ...}}."""
-    return jsonify({"error": {"code": code, "message": message, **extra}}), status
+def error(status, code, message):
+    """The API's error body: {"error": {"code": ..., "message": ...}}."""
+    return jsonify({"error": {"code": code, "message": message}}), status
 
 
 @app.before_request
@@ -84,8 +84,8 @@ def rate_limit():
     g.rate_headers = {"X-RateLimit-Limit": str(LIMIT), "X-RateLimit-Remaining": str(remaining)}
     if not allowed:
         g.rate_headers["Retry-After"] = str(retry_after)
-        message = "at most %d requests every %ds per client; retry after %d s" % (LIMIT, WINDOW, retry_after)
-        return error(429, "rate_limited", message, retry_after=retry_after)
+        message = "at most %d requests every %d s per client; retry in Retry-After seconds" % (LIMIT, WINDOW)
+        return error(429, "rate_limited", message)
     return None
 
 
