@@ -68,7 +68,7 @@ func envInt(name string, def int) int {
 
 func main() {
 	limit := envInt("RATE_LIMIT", 5)
-	window := time.Duration(envInt("RATE_WINDOW_SECONDS", 2)) * time.Second
+	window := time.Duration(envInt("RATE_WINDOW_SECONDS", 4)) * time.Second
 
 	api := http.NewServeMux()
 	api.HandleFunc("GET /quotes", listQuotes)

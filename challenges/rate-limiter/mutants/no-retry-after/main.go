@@ -140,7 +140,7 @@ func envInt(name string, def int) int {
 func main() {
 	l := &limiter{
 		limit:   envInt("RATE_LIMIT", 5),
-		length:  time.Duration(envInt("RATE_WINDOW_SECONDS", 2)) * time.Second,
+		length:  time.Duration(envInt("RATE_WINDOW_SECONDS", 4)) * time.Second,
 		windows: map[string]*window{},
 	}
 	api := http.NewServeMux()

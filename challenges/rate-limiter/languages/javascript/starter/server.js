@@ -21,7 +21,7 @@ function envInt(name, def) {
 }
 
 const LIMIT = envInt('RATE_LIMIT', 5);
-const WINDOW_MS = envInt('RATE_WINDOW_SECONDS', 2) * 1000;
+const WINDOW_MS = envInt('RATE_WINDOW_SECONDS', 4) * 1000;
 
 // error sends the API's error body: {"error": {"code": ..., "message": ...}}.
 function error(res, status, code, message) {

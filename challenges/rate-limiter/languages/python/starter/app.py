@@ -26,7 +26,7 @@ def env_int(name, default):
 
 
 LIMIT = env_int("RATE_LIMIT", 5)
-WINDOW = env_int("RATE_WINDOW_SECONDS", 2)
+WINDOW = env_int("RATE_WINDOW_SECONDS", 4)
 
 app = Flask(__name__)
 

@@ -18,7 +18,7 @@ function envInt(name, def) {
 }
 
 const LIMIT = envInt('RATE_LIMIT', 5);
-const WINDOW_MS = envInt('RATE_WINDOW_SECONDS', 2) * 1000;
+const WINDOW_MS = envInt('RATE_WINDOW_SECONDS', 4) * 1000;
 
 // Limiter allows each client at most `limit` requests per fixed window of
 // `windowMs`, the window opening at the client's first request.

@@ -1,8 +1,10 @@
 """A small JSON API of quotes with a per-client rate limit; README.md has
 the contract.
 
-A known-wrong solution: Retry-After rounds down.
+A known-wrong solution: every allowed request restarts the client's window,
+as when a key's expiry is renewed on every increment.
 """
+import math
 import os
 import threading
 import time
@@ -26,7 +28,7 @@ def env_int(name, default):
 
 
 LIMIT = env_int("RATE_LIMIT", 5)
-WINDOW = env_int("RATE_WINDOW_SECONDS", 2)
+WINDOW = env_int("RATE_WINDOW_SECONDS", 4)
 
 
 class Limiter:
@@ -51,7 +53,8 @@ class Limiter:
                 w = [now, 0]
                 self.windows[client] = w
             if w[1] >= self.limit:
-                return False, 0, int(w[0] + self.window - now)
+                return False, 0, max(1, math.ceil(w[0] + self.window - now))
+            w[0] = now
             w[1] += 1
             return True, self.limit - w[1], 0
 
