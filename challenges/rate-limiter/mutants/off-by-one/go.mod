@@ -1,0 +1,3 @@
+module rate-limiter
+
+go 1.26
