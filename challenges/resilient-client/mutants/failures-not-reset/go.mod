@@ -1,0 +1,3 @@
+module resilient-client
+
+go 1.26
