@@ -42,6 +42,10 @@ type Request struct {
 	// response. False by default: the step sees the redirect itself, so a
 	// test can check its status and Location.
 	FollowRedirects bool `json:"follow_redirects,omitempty"`
+	// SQL is, for a step whose Target is a postgres fixture, one read-only
+	// query (SELECT or WITH) run as the fixture's superuser. Each ${name}
+	// in it is sent as a query parameter, never spliced into the text.
+	SQL string `json:"sql,omitempty"`
 }
 
 // Expect is what an http step's response must satisfy. Zero fields check
@@ -62,6 +66,13 @@ type Expect struct {
 	// BodyMatches is a regular expression (RE2 syntax) the body must
 	// match somewhere; anchor it with ^ and $ to match all of it.
 	BodyMatches string `json:"body_matches,omitempty"`
+	// Rows are, for a query step, the rows the query must return, in
+	// order: each a JSON object of column name to value (raw JSON text of
+	// an array of objects). Nil checks nothing.
+	Rows json.RawMessage `json:"rows,omitempty"`
+	// RowCount is, for a query step, the number of rows the query must
+	// return. Nil checks nothing.
+	RowCount *int `json:"row_count,omitempty"`
 }
 
 // HeaderMatch checks one response header. A header sent several times is
