@@ -3,10 +3,12 @@
 # database is ready in a fraction of a second. The cluster is tuned for a
 # throwaway grading database (no fsync, no synchronous commit, no full
 # page writes) and holds two roles: grader, the superuser only the tester
-# may use, and app, the learner's, which owns database app. Neither has a
-# password until grader-postgres sets both from the box's environment at
-# start, copying the cluster onto the box's /tmp (the root filesystem is
-# read-only). It listens on loopback only and has no Unix socket.
+# may use, and app, the learner's, which owns database app, the only one
+# besides template1 (a smaller cluster is faster to copy). Neither role
+# has a password until grader-postgres sets both from the box's
+# environment at start, copying the cluster onto the box's /tmp (the
+# root filesystem is read-only). It listens on loopback only and has no
+# Unix socket.
 FROM grader/base:local
 ARG PACKAGES
 COPY grader-postgres.sh /usr/local/bin/grader-postgres
@@ -28,13 +30,21 @@ RUN initdb --pgdata=/opt/grader/pgdata --username=grader --auth=reject --encodin
     "shared_buffers = 32MB" \
     "max_connections = 50" \
     "max_wal_size = 64MB" \
+    "min_wal_size = 2MB" \
     "dynamic_shared_memory_type = mmap" \
     "logging_collector = off" \
     "log_min_messages = warning" \
     "password_encryption = scram-sha-256" \
     >> /opt/grader/pgdata/postgresql.conf \
  && printf 'host all all 127.0.0.1/32 scram-sha-256\n' > /opt/grader/pgdata/pg_hba.conf \
- && printf 'CREATE ROLE app LOGIN\nCREATE DATABASE app OWNER app\nREVOKE CONNECT ON DATABASE postgres FROM PUBLIC\n' \
-    | postgres --single -D /opt/grader/pgdata postgres >/dev/null
+ && printf '%s\n' \
+    "CREATE ROLE app LOGIN" \
+    "CREATE DATABASE app OWNER app" \
+    "DROP DATABASE postgres" \
+    "UPDATE pg_database SET datistemplate = false WHERE datname = 'template0'" \
+    "DROP DATABASE template0" \
+    "REVOKE CONNECT ON DATABASE template1 FROM PUBLIC" \
+    "CHECKPOINT" \
+    | postgres --single -D /opt/grader/pgdata template1 >/dev/null
 ENTRYPOINT ["/usr/local/bin/grader-postgres"]
 CMD ["5432"]

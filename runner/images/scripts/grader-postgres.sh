@@ -21,7 +21,7 @@ data=/tmp/pgdata
 cp -a /opt/grader/pgdata "$data"
 chmod 700 "$data"
 out=$(printf "ALTER ROLE grader PASSWORD '%s'\nALTER ROLE app PASSWORD '%s'\n" "$secret" "$app" |
-	postgres --single -D "$data" postgres 2>&1) || {
+	postgres --single -D "$data" template1 2>&1) || {
 	echo "grader-postgres: setting the passwords failed: $out" >&2
 	exit 1
 }
