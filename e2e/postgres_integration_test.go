@@ -107,3 +107,43 @@ func TestPostgresBrokenSeed(t *testing.T) {
 	}
 	t.Logf("broken seed: %v", err)
 }
+
+// TestPostgresFixturePython grades the same challenge with a Python
+// service (psycopg, the python image's driver) that also tries to reach
+// past its own database: as the superuser, without a password, in another
+// database, running a program or reading a file on the server, making
+// itself superuser. Every attempt must fail, and the database checks pass.
+func TestPostgresFixturePython(t *testing.T) {
+	c, err := challenges.Load("testdata/postgres-store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Languages = append(c.Languages, grader.Offering{Language: grader.LanguagePython, Image: grader.LanguagePython.DefaultImage(), Start: []string{"python3", "app.py"}})
+	denied := []grader.JSONMatch{}
+	for _, k := range []string{"grader_with_app_password", "grader_without_password", "other_database", "copy_to_program", "read_server_file", "become_superuser"} {
+		denied = append(denied, grader.JSONMatch{Path: k, Op: "equals", Value: []byte("false")})
+	}
+	const confined = "the service cannot reach past its own database"
+	c.Suites[0].Tests = append(c.Suites[0].Tests, grader.TestSpec{Name: confined, Points: 1, Visibility: grader.Hidden,
+		Steps: []grader.Step{{Request: &grader.Request{Method: "GET", Path: "/attack"}, Expect: grader.Expect{Status: 200, JSON: denied}}}})
+	eng := grader.NewEngine(grader.EngineConfig{Sandbox: docker, ToolsImage: os.Getenv("GRADER_TOOLS_IMAGE")})
+	id := "pg-python"
+	sub, err := grader.ReadDirIn(id, grader.LanguagePython, "testdata/postgres-store-python", grader.SubmissionLimits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := eng.Grade(context.Background(), c, sub, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoLeftovers(t, id)
+	t.Logf("%s %d/%d\n%s", res.Status, res.Score, res.MaxScore, describe(res))
+	for _, tr := range res.Tests {
+		if tr.Status != grader.TestPassed {
+			t.Errorf("test %q failed: %s", tr.Name, tr.Message)
+		}
+	}
+	if res.Score != res.MaxScore || len(res.Tests) != 5 {
+		t.Errorf("score %d/%d over %d tests, want full marks over 5", res.Score, res.MaxScore, len(res.Tests))
+	}
+}
