@@ -11,13 +11,14 @@
 # Unix socket.
 FROM grader/base:local
 ARG PACKAGES
-COPY grader-postgres.sh /usr/local/bin/grader-postgres
 RUN apt-get -o Acquire::Languages=none update \
  && DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Options::=--force-unsafe-io install -y --no-install-recommends $PACKAGES \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/cache/apt/*.bin \
- && chmod 755 /usr/local/bin/grader-postgres \
  && mkdir -p /opt/grader/pgdata \
  && chown 65534:65534 /opt/grader/pgdata
+# After the install, so a changed script does not fetch the packages
+# again; the build context gives it mode 0755.
+COPY grader-postgres.sh /usr/local/bin/grader-postgres
 USER 65534:65534
 ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 RUN initdb --pgdata=/opt/grader/pgdata --username=grader --auth=reject --encoding=UTF8 --no-locale --wal-segsize=1 --no-sync >/dev/null \
