@@ -78,7 +78,7 @@ func TestPostgresFixture(t *testing.T) {
 // TestPostgresBrokenSeed: a seed that fails is the challenge's fault: the
 // grading ends in an error naming the script, not in a learner's score.
 func TestPostgresBrokenSeed(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "postgres-store")
 	if err := os.CopyFS(dir, os.DirFS("testdata/postgres-store")); err != nil {
 		t.Fatal(err)
 	}
@@ -89,9 +89,11 @@ func TestPostgresBrokenSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The Python service: its start needs no build, so the run comes at once.
+	c.Languages = append(c.Languages, grader.Offering{Language: grader.LanguagePython, Image: grader.LanguagePython.DefaultImage(), Start: []string{"python3", "app.py"}})
 	eng := grader.NewEngine(grader.EngineConfig{Sandbox: docker, ToolsImage: os.Getenv("GRADER_TOOLS_IMAGE")})
 	id := "pg-broken-seed"
-	sub, err := grader.ReadDirIn(id, grader.LanguageGo, filepath.Join(c.Dir, "solution"), grader.SubmissionLimits{})
+	sub, err := grader.ReadDirIn(id, grader.LanguagePython, "testdata/postgres-store-python", grader.SubmissionLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +102,7 @@ func TestPostgresBrokenSeed(t *testing.T) {
 	if err == nil {
 		t.Fatalf("a broken seed graded as %s %d/%d, want an error", res.Status, res.Score, res.MaxScore)
 	}
-	for _, want := range []string{"seed script failed", `relation "itemz" does not exist`} {
+	for _, want := range []string{"seed script failed", `relation "itemz" does not exist (line 1)`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}

@@ -70,14 +70,34 @@ func applyScripts(ctx context.Context, conn *pgx.Conn, fx grader.TesterFixture) 
 		if strings.TrimSpace(s.sql) == "" {
 			continue
 		}
-		// The simple protocol runs a script of several statements.
-		script := "BEGIN; SET LOCAL ROLE app; " + s.sql + "\n; COMMIT;"
-		if _, err := conn.Exec(ctx, script, pgx.QueryExecModeSimpleProtocol); err != nil {
-			_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK", pgx.QueryExecModeSimpleProtocol)
-			return fmt.Errorf("the %s script failed, fix it in the challenge's tests: %s", s.name, describeDBError(err))
+		if err := applyScript(ctx, conn, s.sql); err != nil {
+			return fmt.Errorf("the %s script failed, fix it in the challenge's tests: %w", s.name, err)
 		}
 	}
 	return nil
+}
+
+// applyScript runs one script (several statements, through the simple
+// protocol) in a transaction as role app. An error names the script's
+// line where Postgres placed it.
+func applyScript(ctx context.Context, conn *pgx.Conn, sql string) error {
+	tx, err := conn.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if _, err := tx.Exec(ctx, "SET LOCAL ROLE app"); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol); err != nil {
+		msg := describeDBError(err)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Position > 0 && int(pe.Position) <= len([]rune(sql)) {
+			msg += fmt.Sprintf(" (line %d)", 1+strings.Count(string([]rune(sql)[:pe.Position-1]), "\n"))
+		}
+		return errors.New(msg)
+	}
+	return tx.Commit(ctx)
 }
 
 // dbConn returns the runner's connection to a postgres fixture, opening
@@ -238,9 +258,6 @@ func describeDBError(err error) string {
 		}
 		if pe.Hint != "" {
 			s += "; hint: " + pe.Hint
-		}
-		if pe.Position > 0 {
-			s += fmt.Sprintf(" at character %d", pe.Position)
 		}
 		return s
 	}
