@@ -17,12 +17,12 @@ func newImagesCmd(cfg *Config) *cobra.Command {
 	build := &cobra.Command{
 		Use:   "build [--force] [--base-from IMAGE]",
 		Short: "Build every image locally and offline; quick when nothing changed",
-		Long: `Build grader/base, grader/go, grader/redis, grader/python, grader/node
-and grader/tools locally.
+		Long: `Build grader/base, grader/go, grader/redis, grader/postgres, grader/python,
+grader/node and grader/tools locally.
 The base is a Debian root filesystem made with debootstrap (needs root and
 the debootstrap package) unless --base-from names an image to start from on
-a machine that can pull one (e.g. debian:bookworm-slim). The python and
-node images install Debian's packages on the base with apt-get, which needs
+a machine that can pull one (e.g. debian:bookworm-slim). The postgres,
+python and node images install Debian's packages on the base with apt-get, which needs
 Debian's mirror (as debootstrap does), never a registry. The tools image
 holds this very binary, so it must be statically linked (CGO_ENABLED=0).`,
 		Args: exactArgs(0, "no arguments"),

@@ -242,6 +242,15 @@ func printStep(w io.Writer, s grader.StepRecord, captured map[string]json.RawMes
 		}
 		return
 	}
+	if strings.HasPrefix(s.Request, "SQL ") && len(s.JSON) > 0 {
+		// A query step: its rows, as JSON (which YAML reads as is).
+		fmt.Fprintln(w, "expect:")
+		fmt.Fprintf(w, "  rows: %s\n", safeLine(string(s.JSON)))
+		if s.Failure != "" {
+			fmt.Fprintf(w, "# this step's expect fails with the reference: %s\n", oneLine(s.Failure))
+		}
+		return
+	}
 	if s.Status == 0 {
 		fmt.Fprintf(w, "# no response: %s\n", oneLine(s.Failure))
 		return

@@ -180,3 +180,14 @@ expect:
 		t.Errorf("record (-want +got):\n%s", diff)
 	}
 }
+
+// TestPrintQueryStep: a query step is printed as the rows it returned,
+// ready to paste into expect.
+func TestPrintQueryStep(t *testing.T) {
+	var b strings.Builder
+	printStep(&b, grader.StepRecord{Step: 2, Name: "the row", Request: "SQL SELECT id, name FROM items", JSON: json.RawMessage(`[{"id":1,"name":"lamp"}]`)}, nil)
+	want := "\n# step 2 \"the row\" (SQL SELECT id, name FROM items)\nexpect:\n  rows: [{\"id\":1,\"name\":\"lamp\"}]\n"
+	if b.String() != want {
+		t.Errorf("printed\n%s\nwant\n%s", b.String(), want)
+	}
+}

@@ -9,6 +9,8 @@
 //     read-only module cache holding the modules learners may use and a
 //     build cache warmed as the sandbox user;
 //   - grader/redis:local, the Redis fixture, saving nothing;
+//   - grader/postgres:local, the Postgres fixture: Debian bookworm's
+//     PostgreSQL 15 with a cluster initialised at build time;
 //   - grader/python:local, Debian bookworm's python3 (3.11) with Flask,
 //     FastAPI and uvicorn, redis-py, psycopg, requests, httpx and pytest;
 //   - grader/node:local, Debian bookworm's nodejs (18) with Express,
