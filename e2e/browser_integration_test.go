@@ -288,7 +288,7 @@ func TestBrowserInstructor(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#cohort-name"), "Spring 2026"),
 		chromedp.SendKeys(chromedp.CSS("#cohort-learners"), "alice, bob carol"),
 	)
-	for _, id := range []string{"cache-aside", "fix-ledger"} {
+	for _, id := range []string{"cache-aside", "fix-ledger", "job-queue"} {
 		b.do("leave out "+id, chromedp.Click(chromedp.CSS(`input[name="challenge"][value="`+id+`"]`)))
 	}
 	b.checkAccessible("the cohorts page")

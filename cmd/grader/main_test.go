@@ -34,7 +34,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"no challenge", []string{"grade", "."}, "--challenge is required"},
 		{"no submission", []string{"grade", "--challenge", "notes-api"}, "one folder or archive"},
 		{"bad view", []string{"grade", "--challenge", "notes-api", "--view", "boss", "."}, "use learner or instructor"},
-		{"unknown challenge", []string{"--catalog", "../../challenges", "grade", "--challenge", "nope", "."}, "known: cache-aside, fix-ledger, notes-api"},
+		{"unknown challenge", []string{"--catalog", "../../challenges", "grade", "--challenge", "nope", "."}, "known: cache-aside, fix-ledger, job-queue, notes-api"},
 		{"verify without names", []string{"challenge", "verify"}, "or pass --all"},
 		{"bad log level", []string{"--log-level", "loud", "grade", "--challenge", "../../challenges/notes-api", "."}, "--log-level"},
 	}
@@ -81,7 +81,7 @@ func TestChallengeListJSON(t *testing.T) {
 			t.Errorf("row %+v is incomplete", r)
 		}
 	}
-	if strings.Join(ids, ",") != "cache-aside,fix-ledger,notes-api" {
+	if strings.Join(ids, ",") != "cache-aside,fix-ledger,job-queue,notes-api" {
 		t.Errorf("ids %v", ids)
 	}
 	if got := rows[len(rows)-1].Languages; !cmp.Equal(got, []grader.Language{grader.LanguageGo, grader.LanguagePython, grader.LanguageJavaScript}) {
