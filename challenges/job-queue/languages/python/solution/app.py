@@ -46,8 +46,9 @@ def error(status, message):
 
 
 def is_number(v):
-    # bool is an int in Python, but true is not a JSON number.
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    # bool is an int in Python, but true is not a JSON number; 1e400 reads
+    # as inf, which is not a number either.
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= sys.float_info.max
 
 
 def whole_field(body, name, top):

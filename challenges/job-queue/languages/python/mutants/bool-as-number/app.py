@@ -46,7 +46,7 @@ def error(status, message):
 
 
 def is_number(v):
-    return isinstance(v, (int, float))
+    return isinstance(v, (int, float)) and abs(v) <= sys.float_info.max
 
 
 def whole_field(body, name, top):
