@@ -34,7 +34,7 @@ func TestLoadIndexOfSeedCatalog(t *testing.T) {
 	for _, b := range ix.Broken() {
 		t.Errorf("seed challenge %s does not load: %v", b.ID, b.Err)
 	}
-	for _, id := range []string{"notes-api", "cache-aside", "fix-ledger"} {
+	for _, id := range []string{"notes-api", "cache-aside", "fix-ledger", "job-queue"} {
 		c, err := ix.Challenge(id)
 		if err != nil {
 			t.Errorf("seed challenge %s: %v", id, err)
