@@ -21,8 +21,36 @@ type Step struct {
 	Expect Expect `json:"expect"`
 	// Capture stores values from the response for later steps: variable
 	// name to a JSON path in the response body (GJSON syntax, e.g. "id",
-	// "items.0.id", "items.#").
+	// "items.0.id", "items.#"). A step that sends its request several
+	// times captures from the last response in request order.
 	Capture map[string]string `json:"capture,omitempty"`
+	// Restart stops the learner's service gracefully (SIGTERM, then
+	// SIGKILL after ServiceStopGrace), starts it again with the same
+	// command and environment and waits until it is ready, as at the
+	// first start; then the step's request, if any, is sent. Fixtures keep
+	// running, so a test can check that data survives in them.
+	Restart bool `json:"restart,omitempty"`
+	// Parallel sends the request this many times at once (2 to
+	// MaxParallel): every request is built first and all are released
+	// together. Repeat sends it this many times one after another (2 to
+	// MaxRepeat). A step sets at most one of them; Expect then applies to
+	// every response, and Expect.Statuses and Expect.Distinct to the set.
+	Parallel int `json:"parallel,omitempty"`
+	Repeat   int `json:"repeat,omitempty"`
+}
+
+// Requests is how many times the step sends its request: Parallel or
+// Repeat when set, else 1 (0 for a step without a request).
+func (st Step) Requests() int {
+	switch {
+	case st.Request == nil:
+		return 0
+	case st.Parallel > 0:
+		return st.Parallel
+	case st.Repeat > 0:
+		return st.Repeat
+	}
+	return 1
 }
 
 // Request is an HTTP request an http step sends.
@@ -62,6 +90,20 @@ type Expect struct {
 	// BodyMatches is a regular expression (RE2 syntax) the body must
 	// match somewhere; anchor it with ^ and $ to match all of it.
 	BodyMatches string `json:"body_matches,omitempty"`
+	// MaxTime bounds each response's time as the tester measures it: from
+	// just before the request is sent (connecting included: the tester
+	// opens a connection per request) until the whole body is read. It is
+	// coarse: the boxes' CPU quotas and a busy machine add to it, so set
+	// generous limits (hundreds of milliseconds, not tens).
+	MaxTime time.Duration `json:"max_time,omitempty"`
+	// Statuses counts the responses of a step that sends its request
+	// several times by status: exactly that many must get each listed
+	// status, and the counts add up to the number of requests.
+	Statuses map[int]int `json:"statuses,omitempty"`
+	// Distinct are JSON paths (GJSON syntax) whose values must be present
+	// in every response of a step that sends its request several times
+	// and differ between all of them (e.g. each request got its own id).
+	Distinct []string `json:"distinct,omitempty"`
 }
 
 // HeaderMatch checks one response header. A header sent several times is

@@ -30,6 +30,14 @@ type StepRecord struct {
 	// response at all), in the words a learner would read; "" when it
 	// passed.
 	Failure string `json:"failure,omitempty"`
+	// Requests is how many times a step sent its request when it sent it
+	// several times (parallel or repeat), and Statuses how many responses
+	// got each status; the other fields then show the first response in
+	// request order.
+	Requests int         `json:"requests,omitempty"`
+	Statuses map[int]int `json:"statuses,omitempty"`
+	// Restarted is set when the step restarted the service first.
+	Restarted bool `json:"restarted,omitempty"`
 	// Captured are the values the step's captures took, by name, as raw
 	// JSON.
 	Captured map[string]json.RawMessage `json:"captured,omitempty"`

@@ -43,7 +43,8 @@ type TesterEvent struct {
 	// Event is "fixtures_ready" (every WaitFor address accepts
 	// connections), "ready" (the service answered its probe), "not_ready" (it
 	// never did; Message says why), "test_started", "step" (a step's
-	// response, when the plan records) or "test" (one test finished).
+	// response, when the plan records), "restart" and "service_stopped"
+	// (a step restarts the service) or "test" (one test finished).
 	Event      string     `json:"event"`
 	Name       string     `json:"name,omitempty"`
 	Status     TestStatus `json:"status,omitempty"`
@@ -61,4 +62,12 @@ const (
 	TesterTestStarted   = "test_started"
 	TesterStep          = "step"
 	TesterTest          = "test"
+	// TesterRestart asks the Engine to restart the learner's service (a
+	// step with restart: true). The Engine stops the service, waits for
+	// TesterServiceStopped, starts it again and lets the tester probe it
+	// as at the first start.
+	TesterRestart = "restart"
+	// TesterServiceStopped says the tester saw the service's port closed
+	// after a TesterRestart, so whatever answers next is the new service.
+	TesterServiceStopped = "service_stopped"
 )

@@ -80,10 +80,13 @@ func validateStep(p grader.TesterPlan, field string, st grader.Step) []error {
 	if st.Wait < 0 {
 		add("negative wait")
 	}
+	for _, pr := range grader.CheckStepSet(st) {
+		add("%s: %s", pr.Field, pr.Problem)
+	}
 	rq := st.Request
 	if rq == nil {
-		if st.Wait == 0 {
-			add("neither a request nor a wait")
+		if st.Wait == 0 && !st.Restart {
+			add("neither a request, a wait nor a restart")
 		}
 		if !isZeroExpect(st.Expect) || len(st.Capture) > 0 {
 			add("expect and capture need a request")
@@ -206,5 +209,6 @@ func opName(op string) string {
 }
 
 func isZeroExpect(e grader.Expect) bool {
-	return e.Status == 0 && len(e.Headers) == 0 && len(e.HeaderMatches) == 0 && len(e.JSON) == 0 && e.BodyContains == "" && e.BodyMatches == ""
+	return e.Status == 0 && len(e.Headers) == 0 && len(e.HeaderMatches) == 0 && len(e.JSON) == 0 && e.BodyContains == "" && e.BodyMatches == "" &&
+		e.MaxTime == 0 && len(e.Statuses) == 0 && len(e.Distinct) == 0
 }

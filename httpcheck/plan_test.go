@@ -83,7 +83,7 @@ func TestValidatePlan(t *testing.T) {
 		{"unnamed test", func(p *grader.TesterPlan) { p.Tests[0].Name = "" }, `tests[0]: missing name`},
 		{"duplicate test", func(p *grader.TesterPlan) { p.Tests = append(p.Tests, p.Tests[0]) }, `tests[1]: name "creates a note" is used twice`},
 		{"no steps", func(p *grader.TesterPlan) { p.Tests[0].Steps = nil }, `tests[0]: no steps`},
-		{"empty step", func(p *grader.TesterPlan) { p.Tests[0].Steps[1].Wait = 0 }, `tests[0].steps[1]: neither a request nor a wait`},
+		{"empty step", func(p *grader.TesterPlan) { p.Tests[0].Steps[1].Wait = 0 }, `tests[0].steps[1]: neither a request, a wait nor a restart`},
 		{"expect without request", func(p *grader.TesterPlan) { p.Tests[0].Steps[1].Expect.Status = 200 }, `tests[0].steps[1]: expect and capture need a request`},
 		{"unknown target", func(p *grader.TesterPlan) { p.Tests[0].Steps[2].Request.Target = "db" }, `target "db" is neither app nor a fixture`},
 		{"redis target", func(p *grader.TesterPlan) { p.Tests[0].Steps[2].Request.Target = "redis" }, `target "redis" is not an http fixture`},

@@ -16,9 +16,29 @@ import (
 const recordBodyBytes = 16 << 10
 
 // record reports step i of test as a "step" event: the request as sent,
-// what came back (got, nil when nothing did) and why it failed (msg).
-func (r *runner) record(test string, i int, st grader.Step, sent string, got *response, msg string, v vars) error {
-	rec := &grader.StepRecord{Step: i + 1, Name: st.Name, Request: sent, Failure: msg}
+// what came back (the responses in request order, a nil one when none
+// came; the first is shown, the statuses of all are counted) and why it
+// failed (msg).
+func (r *runner) record(test string, i int, st grader.Step, sent string, all []*response, msg string, v vars) error {
+	if sent != "" {
+		sent = stepWhat(grader.Step{Request: st.Request, Parallel: st.Parallel, Repeat: st.Repeat}, sent)
+	}
+	rec := &grader.StepRecord{Step: i + 1, Name: st.Name, Request: sent, Failure: msg, Restarted: st.Restart}
+	var got *response
+	if len(all) > 0 {
+		got = all[0]
+	}
+	if n := st.Requests(); n > 1 {
+		rec.Requests = n
+		for _, g := range all {
+			if g != nil {
+				if rec.Statuses == nil {
+					rec.Statuses = map[int]int{}
+				}
+				rec.Statuses[g.StatusCode]++
+			}
+		}
+	}
 	if got != nil {
 		rec.Status = got.StatusCode
 		rec.Headers = map[string]string{}

@@ -11,42 +11,91 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gradebox/grader/grader"
 )
 
 // steps runs a test's steps with fresh captures under the plan's
 // TestTimeout and returns "" when it passed, else why it failed: the
-// first step that failed. A plan that records runs every step (unless
-// the time limit ran out) and reports each as a "step" event; an error
-// is a failed write of one.
+// first step that failed. The time a restart takes does not count toward
+// the limit. A plan that records runs every step (unless the time limit
+// ran out or a restart failed) and reports each as a "step" event; an
+// error is a failed write of one, or ctx ending during a restart.
 func (r *runner) steps(ctx context.Context, t grader.TestSpec) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.plan.TestTimeout)
-	defer cancel()
+	deadline := time.Now().Add(r.plan.TestTimeout)
 	v := vars{}
 	failed := ""
 	for i, st := range t.Steps {
-		if st.Wait > 0 && !sleep(ctx, st.Wait) {
-			return cmp.Or(failed, fmt.Sprintf("%s: the test's time limit (%s) ran out during the %s wait", stepLabel(i, st, ""), r.plan.TestTimeout, st.Wait)), nil
-		}
-		if st.Request == nil {
-			continue
-		}
-		sent, got, msg := r.step(ctx, st, v)
-		if r.plan.Record {
-			if err := r.record(t.Name, i, st, sent, got, msg, v); err != nil {
-				return "", err
-			}
+		msg, stop, err := r.runStep(ctx, t.Name, i, st, v, &deadline)
+		if err != nil {
+			return "", err
 		}
 		if msg == "" {
 			continue
 		}
-		failed = cmp.Or(failed, stepLabel(i, st, sent)+": "+msg)
-		if !r.plan.Record || ctx.Err() != nil {
+		failed = cmp.Or(failed, msg)
+		if stop || !r.plan.Record {
 			break
 		}
 	}
 	return failed, nil
+}
+
+// runStep runs step i before the test's deadline and returns "" when it
+// passed, else its failure with the step's label. stop is set when no
+// later step can run (the time ran out, the restart failed). A restart
+// runs under ctx alone and moves deadline on by the time it took.
+func (r *runner) runStep(ctx context.Context, test string, i int, st grader.Step, v vars, deadline *time.Time) (msg string, stop bool, err error) {
+	wctx, cancel := context.WithDeadline(ctx, *deadline)
+	defer cancel()
+	if st.Wait > 0 && !sleep(wctx, st.Wait) {
+		return fmt.Sprintf("%s: the test's time limit (%s) ran out during the %s wait", stepLabel(i, st, ""), r.plan.TestTimeout, st.Wait), true, nil
+	}
+	if st.Restart {
+		start := time.Now()
+		why, err := r.restart(ctx)
+		if err != nil {
+			return "", true, err
+		}
+		*deadline = deadline.Add(time.Since(start))
+		if why != "" {
+			msg = stepLabel(i, st, "") + ": " + why
+			if r.plan.Record {
+				err = r.emit(grader.TesterEvent{Event: grader.TesterStep, Name: test, Step: &grader.StepRecord{Step: i + 1, Name: st.Name, Restarted: true, Failure: why}})
+			}
+			return msg, true, err
+		}
+	}
+	if st.Request == nil {
+		if st.Restart && r.plan.Record {
+			err = r.emit(grader.TesterEvent{Event: grader.TesterStep, Name: test, Step: &grader.StepRecord{Step: i + 1, Name: st.Name, Restarted: true}})
+		}
+		return "", false, err
+	}
+	// The step's own deadline starts after its restart.
+	sctx, cancel := context.WithDeadline(ctx, *deadline)
+	defer cancel()
+	var sent, why string
+	var got []*response
+	if st.Requests() > 1 {
+		sent, got, why = r.stepSet(sctx, st, v)
+	} else {
+		var one *response
+		sent, one, why = r.step(sctx, st, v)
+		if one != nil {
+			got = []*response{one}
+		}
+	}
+	if r.plan.Record {
+		if err := r.record(test, i, st, sent, got, why, v); err != nil {
+			return "", true, err
+		}
+	}
+	if why == "" {
+		return "", false, nil
+	}
+	return stepLabel(i, st, sent) + ": " + why, sctx.Err() != nil, nil
 }
 
 // stepLabel names a step in messages: by its name, else by its number and
@@ -56,13 +105,32 @@ func stepLabel(i int, st grader.Step, sent string) string {
 	if st.Name != "" {
 		return fmt.Sprintf("step %q", st.Name)
 	}
+	if what := stepWhat(st, sent); what != "" {
+		return fmt.Sprintf("step %d (%s)", i+1, what)
+	}
+	return fmt.Sprintf("step %d", i+1)
+}
+
+// stepWhat says what a step does: "GET /x", "GET /x ×10 in parallel",
+// "restart, then GET /x ×3 in a row", "restart".
+func stepWhat(st grader.Step, sent string) string {
 	if sent == "" && st.Request != nil {
 		sent = methodOf(st.Request) + " " + st.Request.Path
 	}
-	if sent != "" {
-		return fmt.Sprintf("step %d (%s)", i+1, sent)
+	switch {
+	case sent == "":
+	case st.Parallel > 0:
+		sent += fmt.Sprintf(" ×%d in parallel", st.Parallel)
+	case st.Repeat > 0:
+		sent += fmt.Sprintf(" ×%d in a row", st.Repeat)
 	}
-	return fmt.Sprintf("step %d", i+1)
+	switch {
+	case st.Restart && sent != "":
+		return "restart, then " + sent
+	case st.Restart:
+		return "restart"
+	}
+	return sent
 }
 
 func methodOf(rq *grader.Request) string {
@@ -82,6 +150,9 @@ type response struct {
 	// redirectedTo is where redirects led a step that follows them ("" when
 	// the first answer was the last).
 	redirectedTo string
+	// elapsed is from just before the request was sent until its body was
+	// read.
+	elapsed time.Duration
 }
 
 // step sends a step's request, checks the response and stores its
@@ -95,31 +166,43 @@ func (r *runner) step(ctx context.Context, st grader.Step, v vars) (sent string,
 		return "", nil, err.Error()
 	}
 	sent = req.Method + " " + req.URL.RequestURI()
+	got, msg = r.send(ctx, st.Request, req)
+	if got == nil {
+		return sent, nil, msg
+	}
+	msg = checkOne(st.Expect, *got, v)
+	if msg == "" || r.plan.Record {
+		msg = cmp.Or(msg, captureAll(st.Capture, *got, v))
+	}
+	return sent, got, msg
+}
+
+// send sends req, built from rq, and reads the response; it returns nil
+// and why when no complete response came.
+func (r *runner) send(ctx context.Context, rq *grader.Request, req *http.Request) (*response, string) {
 	client := r.client
-	if st.Request.FollowRedirects {
+	if rq.FollowRedirects {
 		client = r.follow
 	}
+	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return sent, nil, r.transportFailure(ctx, st.Request.Target, err, false)
+		return nil, r.transportFailure(ctx, rq.Target, err, false)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	_ = resp.Body.Close()
+	elapsed := time.Since(start)
 	if err != nil {
-		return sent, nil, r.transportFailure(ctx, st.Request.Target, err, true)
+		return nil, r.transportFailure(ctx, rq.Target, err, true)
 	}
-	got = &response{Response: resp, body: body}
+	got := &response{Response: resp, body: body, elapsed: elapsed}
 	if resp.Request != nil && resp.Request.URL.String() != req.URL.String() {
 		got.redirectedTo = resp.Request.URL.RequestURI()
 	}
 	if len(body) > maxBodyBytes {
 		got.body, got.truncated = body[:maxBodyBytes], true
 	}
-	msg = check(st.Expect, *got, v)
-	if msg == "" || r.plan.Record {
-		msg = cmp.Or(msg, captureAll(st.Capture, *got, v))
-	}
-	return sent, got, msg
+	return got, ""
 }
 
 // request builds the http.Request of rq with v substituted.
