@@ -100,6 +100,12 @@ type stepFile struct {
 	Request *requestFile      `yaml:"request"`
 	Expect  *expectFile       `yaml:"expect"`
 	Capture map[string]string `yaml:"capture"`
+	// Restart restarts the learner's service before the request.
+	Restart bool `yaml:"restart"`
+	// Parallel and Repeat send the request several times, at once or
+	// one after another.
+	Parallel int `yaml:"parallel"`
+	Repeat   int `yaml:"repeat"`
 }
 
 type requestFile struct {
@@ -122,6 +128,12 @@ type expectFile struct {
 	JSON         map[string]any `yaml:"json"`
 	BodyContains string         `yaml:"body_contains"`
 	BodyMatches  string         `yaml:"body_matches"`
+	// MaxMS bounds each response's time in milliseconds.
+	MaxMS *int `yaml:"max_ms"`
+	// Statuses counts the responses of a parallel or repeat step by
+	// status; Distinct lists JSON paths whose values differ between them.
+	Statuses map[int]int `yaml:"statuses"`
+	Distinct []string    `yaml:"distinct"`
 }
 
 // labels names the tests of an http test file for problems: tests[8] is

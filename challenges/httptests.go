@@ -104,7 +104,7 @@ func (h *httpFile) tests() []grader.TestSpec {
 // captured; the step's own captures are added after its checks, as the
 // tester does.
 func (h *httpFile) step(field string, sf stepFile, defined map[string]bool) grader.Step {
-	st := grader.Step{Name: strings.TrimSpace(sf.Name)}
+	st := grader.Step{Name: strings.TrimSpace(sf.Name), Restart: sf.Restart, Parallel: sf.Parallel, Repeat: sf.Repeat}
 	if sf.Wait != "" {
 		d, err := time.ParseDuration(sf.Wait)
 		if err != nil || d <= 0 {
@@ -115,12 +115,13 @@ func (h *httpFile) step(field string, sf stepFile, defined map[string]bool) grad
 	}
 	refs := refChecker{h: h, defined: defined}
 	if sf.Request == nil {
-		if sf.Wait == "" {
-			h.bad(field, "add a request, a wait, or both", "does nothing")
+		if sf.Wait == "" && !sf.Restart {
+			h.bad(field, "add a request, a wait or restart: true", "does nothing")
 		}
 		if sf.Expect != nil || len(sf.Capture) > 0 {
 			h.bad(field, "add a request for expect and capture to check", "has expect or capture but no request")
 		}
+		h.checkSet(field, st)
 		return st
 	}
 	st.Request = h.request(field+".request", *sf.Request, refs)
@@ -146,6 +147,7 @@ func (h *httpFile) step(field string, sf stepFile, defined map[string]bool) grad
 			defined[name] = true
 		}
 	}
+	h.checkSet(field, st)
 	return st
 }
 
@@ -211,7 +213,8 @@ func (h *httpFile) header(field, name, value string) bool {
 // expect converts a step's expectations; JSON matches are sorted by path
 // (then operator), so the order is stable whatever the map order.
 func (h *httpFile) expect(field string, ef expectFile, refs refChecker) grader.Expect {
-	exp := grader.Expect{BodyContains: ef.BodyContains, BodyMatches: ef.BodyMatches}
+	exp := grader.Expect{BodyContains: ef.BodyContains, BodyMatches: ef.BodyMatches, Statuses: ef.Statuses, Distinct: ef.Distinct}
+	exp.MaxTime = h.maxTime(field+".max_ms", ef.MaxMS)
 	if ef.Status != nil {
 		exp.Status = *ef.Status
 		if !grader.IsStatus(exp.Status) {

@@ -19,6 +19,8 @@ type fakeSandbox struct {
 	// Files are what ReadFile returns, by path.
 	Files  map[string][]byte
 	closed int
+	// stops are the boxes stopped gracefully: role and grace.
+	stops []string
 }
 
 var _ Sandbox = (*fakeSandbox)(nil)
@@ -73,6 +75,14 @@ func (b *fakeBox) Wait(ctx context.Context) (Exit, error) {
 
 func (b *fakeBox) Kill(ctx context.Context) error { return nil }
 
+// Stop records the grace a box was stopped with.
+func (b *fakeBox) Stop(ctx context.Context, grace time.Duration) error {
+	b.sb.mu.Lock()
+	b.sb.stops = append(b.sb.stops, b.spec.Role+" "+grace.String())
+	b.sb.mu.Unlock()
+	return nil
+}
+
 func (b *fakeBox) ReadFile(ctx context.Context, path string, maxBytes int64) ([]byte, error) {
 	data, ok := b.sb.Files[path]
 	if !ok {
@@ -94,6 +104,22 @@ func writeLines(w io.Writer, lines ...string) {
 		return
 	}
 	io.WriteString(w, strings.Join(lines, "\n")+"\n")
+}
+
+// awaitN blocks until n boxes with role have been started.
+func (f *fakeSandbox) awaitN(role string, n int) {
+	for i := 0; i < 200; i++ {
+		got := 0
+		for _, r := range f.roles() {
+			if r == role {
+				got++
+			}
+		}
+		if got >= n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // await blocks until a box with role has been started, as a real tester

@@ -201,16 +201,82 @@ func (j *job) runTests(ctx context.Context, boxes *serviceBoxes, netns string, s
 		<-t.done
 		return Exit{}, Exit{}, err
 	}
-	w := <-t.done
-	_ = ab.Kill(ctx)
-	aexit, err := ab.Wait(ctx)
+	var stopped []Exit // the exits of services a restart stopped
+	for {
+		select {
+		case w := <-t.done:
+			_ = ab.Kill(ctx)
+			aexit, err := ab.Wait(ctx)
+			if err != nil {
+				return Exit{}, Exit{}, fmt.Errorf("wait for service: %w", err)
+			}
+			if w.err != nil {
+				return Exit{}, Exit{}, fmt.Errorf("wait for tester: %w", w.err)
+			}
+			return mergeExits(stopped, aexit), w.exit, nil
+		case <-t.events.restarts:
+			next, exit, err := j.restartService(ctx, boxes, ab, app, t)
+			if err != nil {
+				_ = t.box.Kill(ctx)
+				<-t.done
+				return Exit{}, Exit{}, err
+			}
+			stopped = append(stopped, exit)
+			ab = next
+		}
+	}
+}
+
+// restartService stops the service box ab gracefully, waits until the
+// tester saw its port close and starts a new box from the same spec: same
+// command, environment and files, in the same namespace, beside the same
+// fixtures. It returns the new box and the old one's exit. When the tester
+// ends first, the new box is started anyway so that the caller has one to
+// stop.
+func (j *job) restartService(ctx context.Context, boxes *serviceBoxes, ab Box, app BoxSpec, t *runningTester) (Box, Exit, error) {
+	var err error
+	if st, ok := ab.(Stopper); ok {
+		err = st.Stop(ctx, ServiceStopGrace)
+	} else {
+		err = ab.Kill(ctx)
+	}
 	if err != nil {
-		return Exit{}, Exit{}, fmt.Errorf("wait for service: %w", err)
+		return nil, Exit{}, fmt.Errorf("stop service for a restart: %w", err)
 	}
-	if w.err != nil {
-		return Exit{}, Exit{}, fmt.Errorf("wait for tester: %w", w.err)
+	exit, err := ab.Wait(ctx)
+	if err != nil {
+		return nil, Exit{}, fmt.Errorf("wait for service to stop: %w", err)
 	}
-	return aexit, w.exit, nil
+	j.closeBox(ab)
+	select {
+	case <-t.events.stopped:
+	case w := <-t.done:
+		// Hand the tester's end back to the caller's loop.
+		t.done <- w
+	}
+	next, err := boxes.start(ctx, app)
+	if err != nil {
+		return nil, Exit{}, err
+	}
+	return next, exit, nil
+}
+
+// mergeExits folds the exits of services stopped by restarts into the last
+// one: the output of all of them, and any limit one of them broke.
+func mergeExits(stopped []Exit, last Exit) Exit {
+	if len(stopped) == 0 {
+		return last
+	}
+	out := Exit{Code: last.Code, TimedOut: last.TimedOut, Duration: last.Duration}
+	for _, e := range append(stopped, last) {
+		out.OOMKilled = out.OOMKilled || e.OOMKilled
+		out.OutputExceeded = out.OutputExceeded || e.OutputExceeded
+		out.Stdout.Text += e.Stdout.Text
+		out.Stdout.Truncated = out.Stdout.Truncated || e.Stdout.Truncated
+		out.Stderr.Text += e.Stderr.Text
+		out.Stderr.Truncated = out.Stderr.Truncated || e.Stderr.Truncated
+	}
+	return out
 }
 
 // judgeService turns the two exits and the tester's results into the

@@ -130,14 +130,20 @@ type testerReader struct {
 
 	fixturesReady chan struct{}
 	readyOnce     sync.Once
-	done          chan struct{}
-	results       map[string]TestResult
+	// restarts and stopped pass on the tester's "restart" and
+	// "service_stopped" events; the tester sends one of each per restart
+	// and waits for the service in between.
+	restarts chan struct{}
+	stopped  chan struct{}
+	done     chan struct{}
+	results  map[string]TestResult
 }
 
 func newTesterReader(j *job, s Suite) *testerReader {
 	pr, pw := io.Pipe()
 	r := &testerReader{j: j, s: s, specs: map[string]TestSpec{}, pw: pw,
-		fixturesReady: make(chan struct{}), done: make(chan struct{}), results: map[string]TestResult{}}
+		fixturesReady: make(chan struct{}), done: make(chan struct{}), results: map[string]TestResult{},
+		restarts: make(chan struct{}, 1), stopped: make(chan struct{}, 1)}
 	for _, t := range s.Tests {
 		r.specs[t.Name] = t
 	}
@@ -177,6 +183,10 @@ func (r *testerReader) handle(ev TesterEvent) {
 	switch ev.Event {
 	case TesterFixturesReady:
 		r.readyOnce.Do(func() { close(r.fixturesReady) })
+	case TesterRestart:
+		signal(r.restarts)
+	case TesterServiceStopped:
+		signal(r.stopped)
 	case TesterTestStarted:
 		if t, ok := r.specs[ev.Name]; ok {
 			r.j.progress.Event(Event{Type: EventTestStarted, Suite: r.s.Name, Test: &TestResult{Name: t.Name, Suite: r.s.Name, Visibility: t.Visibility, MaxPoints: t.Points}, At: now})
@@ -200,5 +210,13 @@ func (r *testerReader) handle(ev TesterEvent) {
 		}
 		r.results[t.Name] = res
 		r.j.progress.Event(Event{Type: EventTestFinished, Suite: r.s.Name, Test: &res, At: now})
+	}
+}
+
+// signal sends on c unless a signal is already waiting there.
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
 	}
 }

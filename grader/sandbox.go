@@ -45,6 +45,16 @@ type Box interface {
 	Close() error
 }
 
+// Stopper is a Box that can end its process gracefully. The Engine uses
+// it to restart a learner's service (a step with restart: true); a Box
+// without it is killed instead.
+type Stopper interface {
+	// Stop sends the process SIGTERM and kills it when it has not ended
+	// within grace (or when ctx is done first). A box already stopped is
+	// no error. Wait then returns its Exit, which is not a kill by a limit.
+	Stop(ctx context.Context, grace time.Duration) error
+}
+
 // BoxSpec describes a box. Every box runs with all capabilities dropped,
 // no new privileges, memory equal to memory plus swap, a CPU quota, a pids
 // limit and a size-limited writable /tmp (exec allowed, owned by the

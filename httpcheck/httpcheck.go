@@ -33,7 +33,9 @@ const (
 // Run probes the service until it is ready, then runs every test of plan
 // in order, writing one grader.TesterEvent line per event to out:
 // "ready" (or "not_ready" followed by every test failed with the reason),
-// then "test_started" and "test" for each test.
+// then "test_started" and "test" for each test, with "restart" and
+// "service_stopped" in between for each step that restarts the service
+// (the reader of out restarts it; see grader.TesterRestart).
 //
 // A learner's failure is an event, never an error. Run returns an error
 // only for the tester's own faults: an invalid plan (before anything is

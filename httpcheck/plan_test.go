@@ -84,6 +84,11 @@ func TestValidatePlan(t *testing.T) {
 		{"duplicate test", func(p *grader.TesterPlan) { p.Tests = append(p.Tests, p.Tests[0]) }, `tests[1]: name "creates a note" is used twice`},
 		{"no steps", func(p *grader.TesterPlan) { p.Tests[0].Steps = nil }, `tests[0]: no steps`},
 		{"empty step", func(p *grader.TesterPlan) { p.Tests[0].Steps[1].Wait = 0 }, `tests[0].steps[1]: neither a request, a wait nor a restart`},
+		{"too many at once", func(p *grader.TesterPlan) { p.Tests[0].Steps[0].Parallel = 1000 }, `tests[0].steps[0]: parallel: 1000 is more than the 50 requests a step may send at once`},
+		{"counts that do not add up", func(p *grader.TesterPlan) {
+			p.Tests[0].Steps[0].Repeat = 3
+			p.Tests[0].Steps[0].Expect = grader.Expect{Statuses: map[int]int{200: 2}}
+		}, `tests[0].steps[0]: expect.statuses: the counts add up to 2, but the step sends 3 requests`},
 		{"expect without request", func(p *grader.TesterPlan) { p.Tests[0].Steps[1].Expect.Status = 200 }, `tests[0].steps[1]: expect and capture need a request`},
 		{"unknown target", func(p *grader.TesterPlan) { p.Tests[0].Steps[2].Request.Target = "db" }, `target "db" is neither app nor a fixture`},
 		{"redis target", func(p *grader.TesterPlan) { p.Tests[0].Steps[2].Request.Target = "redis" }, `target "redis" is not an http fixture`},

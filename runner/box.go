@@ -258,6 +258,26 @@ func (b *box) Kill(ctx context.Context) error {
 	return nil
 }
 
+// Stop asks the process to end with SIGTERM and kills it when it has not
+// ended within grace; see grader.Stopper. A box already stopped or
+// removed is no error.
+func (b *box) Stop(ctx context.Context, grace time.Duration) error {
+	b.killing.Store(true)
+	_, err := b.api.ContainerKill(ctx, b.id, client.ContainerKillOptions{Signal: "SIGTERM"})
+	if err != nil && !isGone(err) {
+		return fmt.Errorf("stop container %s: %w", b.id, err)
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-b.done:
+		return nil
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return b.Kill(ctx)
+}
+
 // kill is Kill on a fresh bounded context, logging a failure.
 func (b *box) kill() {
 	ctx, cancel := context.WithTimeout(context.Background(), teardownTimeout)

@@ -99,7 +99,7 @@ func TestBoxLifecycle(t *testing.T) {
 	}
 	closeAndCheck(t, api, b)
 	// The exit is subscribed to before start, output attached before it.
-	wantCalls := []string{"create", "copy", "attach", "wait", "start", "inspect", "kill", "remove"}
+	wantCalls := []string{"create", "copy", "attach", "wait", "start", "inspect", "kill SIGKILL", "remove"}
 	if diff := cmp.Diff(wantCalls, api.callLog()); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
@@ -482,5 +482,41 @@ func TestCloseTriesARefusedRemovalAgain(t *testing.T) {
 	closeAndCheck(t, api, b)
 	if n := strings.Count(strings.Join(api.callLog(), " "), "remove"); n != 3 {
 		t.Errorf("%d removals, want 3 (two refused, then done)", n)
+	}
+}
+
+func TestStopIsGraceful(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		ignoreTERM bool
+		wantCode   int
+		wantKills  []string
+	}{
+		{"ends on SIGTERM", false, 143, []string{"kill SIGTERM"}},
+		{"killed after the grace", true, 137, []string{"kill SIGTERM", "kill SIGKILL"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			noLeaks(t)
+			api := newFakeAPI(hang)
+			api.ignoreTERM = tc.ignoreTERM
+			_, b := startFake(t, api, grader.BoxSpec{})
+			if err := b.(grader.Stopper).Stop(context.Background(), 50*time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			exit, err := b.Wait(context.Background())
+			if err != nil || exit.Code != tc.wantCode {
+				t.Errorf("Wait = %+v, %v; want exit %d and no error (a stop is not a lost box)", exit, err, tc.wantCode)
+			}
+			var kills []string
+			for _, c := range api.callLog() {
+				if strings.HasPrefix(c, "kill") {
+					kills = append(kills, c)
+				}
+			}
+			if diff := cmp.Diff(tc.wantKills, kills); diff != "" {
+				t.Errorf("signals (-want +got):\n%s", diff)
+			}
+			closeAndCheck(t, api, b)
+		})
 	}
 }

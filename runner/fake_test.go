@@ -70,9 +70,11 @@ type fakeAPI struct {
 	proc func(p fakeProc) (code int, oom bool)
 
 	createErr, copyErr, attachErr, startErr, killErr, pingErr error
-	waitErr                                                   error   // sent on the wait's error channel at exit
-	createCtxErr                                              error   // the create request's context's error when sent
-	removeErrs                                                []error // answered by the first removals, one each
+	// ignoreTERM makes containers ignore SIGTERM.
+	ignoreTERM   bool
+	waitErr      error   // sent on the wait's error channel at exit
+	createCtxErr error   // the create request's context's error when sent
+	removeErrs   []error // answered by the first removals, one each
 
 	mu         sync.Mutex
 	containers map[string]*fakeContainer
@@ -247,8 +249,8 @@ func (f *fakeAPI) exit(c *fakeContainer, code int, oom bool) {
 	c.waiters = nil
 }
 
-func (f *fakeAPI) ContainerKill(_ context.Context, id string, _ client.ContainerKillOptions) (client.ContainerKillResult, error) {
-	f.call("kill")
+func (f *fakeAPI) ContainerKill(_ context.Context, id string, opts client.ContainerKillOptions) (client.ContainerKillResult, error) {
+	f.call("kill " + opts.Signal)
 	if f.killErr != nil {
 		return client.ContainerKillResult{}, f.killErr
 	}
@@ -261,6 +263,17 @@ func (f *fakeAPI) ContainerKill(_ context.Context, id string, _ client.Container
 	if c.state != "running" {
 		f.mu.Unlock()
 		return client.ContainerKillResult{}, fmt.Errorf("container %s is not running: %w", id, cerrdefs.ErrConflict)
+	}
+	if opts.Signal == "SIGTERM" {
+		ignore := f.ignoreTERM
+		if !ignore {
+			c.kill.Do(func() { close(c.killed) })
+		}
+		f.mu.Unlock()
+		if !ignore {
+			f.exit(c, 143, false)
+		}
+		return client.ContainerKillResult{}, nil
 	}
 	c.kill.Do(func() { close(c.killed) })
 	f.mu.Unlock()

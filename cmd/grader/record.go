@@ -225,16 +225,38 @@ func printStep(w io.Writer, s grader.StepRecord, captured map[string]json.RawMes
 	if s.Name != "" {
 		label += fmt.Sprintf(" %q", s.Name)
 	}
-	if s.Request != "" {
+	switch {
+	case s.Restarted && s.Request != "":
+		label += " (restart, then " + s.Request + ")"
+	case s.Restarted:
+		label += " (restart)"
+	case s.Request != "":
 		label += " (" + s.Request + ")"
 	}
 	fmt.Fprintf(w, "\n# %s\n", clean(label))
+	if s.Restarted && s.Request == "" {
+		if s.Failure != "" {
+			fmt.Fprintf(w, "# the restart failed: %s\n", oneLine(s.Failure))
+		} else {
+			fmt.Fprintln(w, "# the service restarted and answered its ready probe")
+		}
+		return
+	}
 	if s.Status == 0 {
 		fmt.Fprintf(w, "# no response: %s\n", oneLine(s.Failure))
 		return
 	}
 	fmt.Fprintln(w, "expect:")
-	fmt.Fprintf(w, "  status: %d\n", s.Status)
+	if s.Requests > 1 {
+		var parts []string
+		for _, code := range slices.Sorted(maps.Keys(s.Statuses)) {
+			parts = append(parts, fmt.Sprintf("%d: %d", code, s.Statuses[code]))
+		}
+		fmt.Fprintf(w, "  statuses: {%s}\n", strings.Join(parts, ", "))
+		fmt.Fprintf(w, "  # below: the first of the %d responses; keep what all of them share\n", s.Requests)
+	} else {
+		fmt.Fprintf(w, "  status: %d\n", s.Status)
+	}
 	printHeaders(w, s.Headers, captured)
 	switch {
 	case len(s.JSON) > 0:

@@ -149,3 +149,34 @@ func TestRecordUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestPrintRecordSets(t *testing.T) {
+	res := grader.Result{Tests: []grader.TestResult{{Name: "pay once", Suite: "api", Status: grader.TestPassed}}}
+	steps := []grader.StepRecord{
+		{Suite: "api", Test: "pay once", Step: 1, Request: "PUT /pay/k1 ×5 in parallel", Status: 201, Requests: 5,
+			Statuses: map[int]int{200: 4, 201: 1}, JSON: json.RawMessage(`{"ok":true}`)},
+		{Suite: "api", Test: "pay once", Step: 2, Restarted: true},
+		{Suite: "api", Test: "pay once", Step: 3, Restarted: true, Request: "GET /pay/k1", Status: 200},
+	}
+	var b bytes.Buffer
+	printRecord(&b, res, steps)
+	want := `# ── suite api, test pay once
+
+# step 1 (PUT /pay/k1 ×5 in parallel)
+expect:
+  statuses: {200: 4, 201: 1}
+  # below: the first of the 5 responses; keep what all of them share
+  json:
+    ok: true
+
+# step 2 (restart)
+# the service restarted and answered its ready probe
+
+# step 3 (restart, then GET /pay/k1)
+expect:
+  status: 200
+`
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("record (-want +got):\n%s", diff)
+	}
+}
