@@ -58,6 +58,9 @@ type fixtureFile struct {
 	Kind  string `yaml:"kind"`
 	Port  *int   `yaml:"port"`
 	Delay string `yaml:"delay"`
+	// Schema and Seed are a postgres fixture's SQL files under tests/.
+	Schema string `yaml:"schema"`
+	Seed   string `yaml:"seed"`
 }
 
 type suiteFile struct {
@@ -118,6 +121,8 @@ type requestFile struct {
 	Body *string `yaml:"body"`
 	// FollowRedirects follows 3xx answers; false by default.
 	FollowRedirects bool `yaml:"follow_redirects"`
+	// SQL is a query step's query (target: a postgres fixture).
+	SQL *string `yaml:"sql"`
 }
 
 type expectFile struct {
@@ -134,6 +139,9 @@ type expectFile struct {
 	// status; Distinct lists JSON paths whose values differ between them.
 	Statuses map[int]int `yaml:"statuses"`
 	Distinct []string    `yaml:"distinct"`
+	// Rows and RowCount check a query step's rows.
+	Rows     any  `yaml:"rows"`
+	RowCount *int `yaml:"row_count"`
 }
 
 // labels names the tests of an http test file for problems: tests[8] is

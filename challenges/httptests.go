@@ -1,6 +1,7 @@
 package challenges
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -125,8 +126,14 @@ func (h *httpFile) step(field string, sf stepFile, defined map[string]bool) grad
 		return st
 	}
 	st.Request = h.request(field+".request", *sf.Request, refs)
-	if sf.Expect != nil {
+	switch {
+	case sf.Expect != nil && h.isQuery(st.Request.Target):
+		st.Expect = h.queryExpect(field+".expect", *sf.Expect, refs)
+	case sf.Expect != nil:
 		st.Expect = h.expect(field+".expect", *sf.Expect, refs)
+		if sf.Expect.Rows != nil || sf.Expect.RowCount != nil {
+			h.bad(field+".expect", "check rows and row_count in a step whose request targets a postgres fixture", "rows or row_count is set on an HTTP step")
+		}
 	}
 	if len(sf.Capture) > 0 {
 		st.Capture = make(map[string]string, len(sf.Capture))
@@ -153,13 +160,19 @@ func (h *httpFile) step(field string, sf stepFile, defined map[string]bool) grad
 
 // request converts a step's request.
 func (h *httpFile) request(field string, rf requestFile, refs refChecker) *grader.Request {
+	if h.isQuery(rf.Target) {
+		return h.queryRequest(field, rf, refs)
+	}
 	rq := &grader.Request{Target: rf.Target, Method: strings.ToUpper(rf.Method), Path: rf.Path, FollowRedirects: rf.FollowRedirects}
+	if rf.SQL != nil {
+		h.bad(field+".sql", "set target to the name of a postgres fixture to send a query, or remove sql", "is set on a request to %s", cmp.Or(rf.Target, "app"))
+	}
 	switch kind, isFixture := h.targets[rf.Target]; {
 	case rf.Target == "" || rf.Target == "app":
 	case !isFixture:
 		h.bad(field+".target", "use app (the learner's service) or the name of a fixture in challenge.yaml", "%q is neither app nor a fixture", rf.Target)
 	case kind != grader.FixtureUpstream:
-		h.bad(field+".target", "send requests to app or to an upstream fixture", "%q is a %s fixture, which does not speak HTTP", rf.Target, kind)
+		h.bad(field+".target", "send requests to app, to an upstream fixture, or sql to a postgres fixture", "%q is a %s fixture, which does not speak HTTP", rf.Target, kind)
 	}
 	if rq.Method == "" {
 		rq.Method = http.MethodGet

@@ -1,6 +1,7 @@
 package challenges
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"path"
@@ -30,13 +31,14 @@ const (
 // Default fixture settings.
 const (
 	defaultRedisPort    = 6379
+	defaultPostgresPort = 5432
 	defaultUpstreamPort = 9000
 	defaultDelay        = 200 * time.Millisecond
 )
 
 // reservedEnv are variables the grader sets itself; names starting with GO
 // (the toolchain's) and GRADER_ are reserved as well.
-var reservedEnv = map[string]bool{"HOME": true, "PATH": true, "TMPDIR": true, "PORT": true, "REDIS_ADDR": true, "UPSTREAM_URL": true}
+var reservedEnv = map[string]bool{"HOME": true, "PATH": true, "TMPDIR": true, "PORT": true, "REDIS_ADDR": true, "UPSTREAM_URL": true, "DATABASE_URL": true}
 
 // reservedHosts cannot be fixture names: "app" is how a step targets the
 // learner's service.
@@ -310,6 +312,13 @@ func (l *loader) fixtures(list []fixtureFile, svc *grader.Service) []grader.Fixt
 			if f.Delay != "" {
 				l.bad(field+".delay", "remove it; only upstream fixtures have a delay", "is set on a redis fixture")
 			}
+		case grader.FixturePostgres:
+			fx.Port = defaultPostgresPort
+			if f.Delay != "" {
+				l.bad(field+".delay", "remove it; only upstream fixtures have a delay", "is set on a postgres fixture")
+			}
+			fx.Schema = l.sqlFile(field+".schema", f.Schema)
+			fx.Seed = l.sqlFile(field+".seed", f.Seed)
 		case grader.FixtureUpstream:
 			fx.Port = defaultUpstreamPort
 			fx.Delay = defaultDelay
@@ -322,12 +331,15 @@ func (l *loader) fixtures(list []fixtureFile, svc *grader.Service) []grader.Fixt
 				}
 			}
 		case "":
-			l.bad(field+".kind", "use redis or upstream", "missing")
+			l.bad(field+".kind", "use redis, postgres or upstream", "missing")
 		default:
-			l.bad(field+".kind", "use redis or upstream", "%q is not a fixture kind", f.Kind)
+			l.bad(field+".kind", "use redis, postgres or upstream", "%q is not a fixture kind", f.Kind)
+		}
+		if fx.Kind != grader.FixturePostgres && (f.Schema != "" || f.Seed != "") {
+			l.bad(field, "remove schema and seed; only postgres fixtures run SQL", "schema or seed is set on a %s fixture", cmp.Or(f.Kind, "kindless"))
 		}
 		if other, dup := kinds[fx.Kind]; dup && fx.Kind != "" {
-			l.bad(field+".kind", "keep one fixture of each kind; the service finds it through one variable (REDIS_ADDR or UPSTREAM_URL)", "a second %s fixture (the first is %s)", fx.Kind, other)
+			l.bad(field+".kind", "keep one fixture of each kind; the service finds it through one variable (REDIS_ADDR, DATABASE_URL or UPSTREAM_URL)", "a second %s fixture (the first is %s)", fx.Kind, other)
 		}
 		kinds[fx.Kind] = f.Name
 		if f.Port != nil {

@@ -147,11 +147,16 @@ type Service struct {
 type Fixture struct {
 	Name string      `json:"name"`
 	Kind FixtureKind `json:"kind"`
-	// Port the fixture listens on (6379 for redis, 9000 for upstream by
-	// default).
+	// Port the fixture listens on (6379 for redis, 5432 for postgres,
+	// 9000 for upstream by default).
 	Port int `json:"port"`
 	// Delay is how long an upstream fixture takes to answer each call.
 	Delay time.Duration `json:"delay,omitempty"`
+	// Schema and Seed are a postgres fixture's SQL scripts (hidden test
+	// files), applied in that order as the learner's role before the
+	// service starts. Empty when not set.
+	Schema string `json:"-"`
+	Seed   string `json:"-"`
 }
 
 // Suite is one group of tests run the same way.

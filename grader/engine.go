@@ -17,6 +17,8 @@ const (
 	DefaultToolsImage = "grader/tools:local"
 	// DefaultRedisImage is the Redis fixture.
 	DefaultRedisImage = "grader/redis:local"
+	// DefaultPostgresImage is the Postgres fixture.
+	DefaultPostgresImage = "grader/postgres:local"
 )
 
 // EngineConfig configures an Engine. Zero fields take defaults.
@@ -25,10 +27,11 @@ type EngineConfig struct {
 	Sandbox Sandbox
 	// Logger receives the engine's own logs (never learner output).
 	Logger *slog.Logger
-	// ToolsImage and RedisImage default to DefaultToolsImage and
-	// DefaultRedisImage.
-	ToolsImage string
-	RedisImage string
+	// ToolsImage, RedisImage and PostgresImage default to
+	// DefaultToolsImage, DefaultRedisImage and DefaultPostgresImage.
+	ToolsImage    string
+	RedisImage    string
+	PostgresImage string
 	// Now tells the time; time.Now by default.
 	Now func() time.Time
 	// Random returns a fresh unguessable token; used for per-job secrets
@@ -52,6 +55,9 @@ func NewEngine(cfg EngineConfig) *Engine {
 	}
 	if cfg.RedisImage == "" {
 		cfg.RedisImage = DefaultRedisImage
+	}
+	if cfg.PostgresImage == "" {
+		cfg.PostgresImage = DefaultPostgresImage
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -94,8 +94,11 @@ func fixturePort(f Fixture) int {
 	if f.Port != 0 {
 		return f.Port
 	}
-	if f.Kind == FixtureRedis {
+	switch f.Kind {
+	case FixtureRedis:
 		return 6379
+	case FixturePostgres:
+		return 5432
 	}
 	return 9000
 }
@@ -110,14 +113,42 @@ func (j *job) fixtureSpec(f Fixture) (BoxSpec, TesterFixture, string) {
 		spec.Image = j.e.cfg.RedisImage
 		spec.MemoryBytes = 256 << 20
 		spec.Cmd = []string{"--protected-mode", "no", "--save", "", "--appendonly", "no", "--bind", loopback, "--port", port}
-		return spec, TesterFixture{URL: "redis://" + f.Name + ":" + port}, "REDIS_ADDR=" + f.Name + ":" + port
+		return spec, TesterFixture{Kind: f.Kind, URL: "redis://" + f.Name + ":" + port}, "REDIS_ADDR=" + f.Name + ":" + port
+	case FixturePostgres:
+		return j.postgresSpec(spec, f, port)
 	default:
 		secret := j.e.cfg.Random()
 		delay := f.Delay
 		spec.Cmd = []string{"sandbox", "upstream", "--addr", loopback + ":" + port, "--delay", delay.String()}
 		spec.Env = []string{FixtureSecretEnv + "=" + secret}
-		return spec, TesterFixture{URL: "http://" + loopback + ":" + port, Secret: secret}, "UPSTREAM_URL=http://" + f.Name + ":" + port
+		return spec, TesterFixture{Kind: f.Kind, URL: "http://" + loopback + ":" + port, Secret: secret}, "UPSTREAM_URL=http://" + f.Name + ":" + port
 	}
+}
+
+// postgresSpec completes the box of a postgres fixture. The tester's
+// superuser (grader) and the learner's role (app) get fresh passwords
+// each job: the learner's service is told app's in DATABASE_URL, and only
+// the fixture's and the tester's boxes hold grader's, as the upstream's
+// controls secret.
+func (j *job) postgresSpec(spec BoxSpec, f Fixture, port string) (BoxSpec, TesterFixture, string) {
+	secret, app := j.e.cfg.Random(), j.e.cfg.Random()
+	spec.Image = j.e.cfg.PostgresImage
+	spec.MemoryBytes = 512 << 20
+	spec.NanoCPUs = 1_000_000_000
+	spec.Pids = 128
+	// The cluster is copied onto /tmp; tables grow there too.
+	spec.TmpfsBytes = 256 << 20
+	spec.OutputBytes = 256 << 10
+	spec.Cmd = []string{port}
+	spec.Env = []string{FixtureSecretEnv + "=" + secret, "GRADER_APP_PASSWORD=" + app}
+	tf := TesterFixture{
+		Kind:   f.Kind,
+		URL:    "postgres://grader:" + secret + "@" + loopback + ":" + port + "/app?sslmode=disable",
+		Secret: secret,
+		Schema: f.Schema,
+		Seed:   f.Seed,
+	}
+	return spec, tf, "DATABASE_URL=postgres://app:" + app + "@" + f.Name + ":" + port + "/app?sslmode=disable"
 }
 
 // testerReader reads the tester's JSON lines as they come, reporting

@@ -96,4 +96,7 @@ const (
 	FixtureRedis FixtureKind = "redis"
 	// FixtureUpstream is a slow HTTP service that counts its calls.
 	FixtureUpstream FixtureKind = "upstream"
+	// FixturePostgres is a PostgreSQL 15 server on port 5432 with a fresh
+	// database per job.
+	FixturePostgres FixtureKind = "postgres"
 )

@@ -70,6 +70,10 @@ type Request struct {
 	// response. False by default: the step sees the redirect itself, so a
 	// test can check its status and Location.
 	FollowRedirects bool `json:"follow_redirects,omitempty"`
+	// SQL is, for a step whose Target is a postgres fixture, one read-only
+	// query (SELECT or WITH) run as the fixture's superuser. Each ${name}
+	// in it is sent as a query parameter, never spliced into the text.
+	SQL string `json:"sql,omitempty"`
 }
 
 // Expect is what an http step's response must satisfy. Zero fields check
@@ -104,6 +108,13 @@ type Expect struct {
 	// in every response of a step that sends its request several times
 	// and differ between all of them (e.g. each request got its own id).
 	Distinct []string `json:"distinct,omitempty"`
+	// Rows are, for a query step, the rows the query must return, in
+	// order: each a JSON object of column name to value (raw JSON text of
+	// an array of objects). Nil checks nothing.
+	Rows json.RawMessage `json:"rows,omitempty"`
+	// RowCount is, for a query step, the number of rows the query must
+	// return. Nil checks nothing.
+	RowCount *int `json:"row_count,omitempty"`
 }
 
 // HeaderMatch checks one response header. A header sent several times is

@@ -28,7 +28,18 @@ type TesterPlan struct {
 
 // TesterFixture is how the tester reaches a fixture.
 type TesterFixture struct {
+	// Kind is the fixture's kind; the tester speaks SQL to a postgres
+	// fixture and HTTP to an upstream.
+	Kind FixtureKind `json:"kind,omitempty"`
+	// URL is where the fixture listens: for a postgres fixture a
+	// connection URL as the superuser grader, with the per-job secret as
+	// password.
 	URL string `json:"url"`
+	// Schema and Seed are a postgres fixture's SQL scripts, which the
+	// tester applies as the learner's role (app) before it reports the
+	// fixtures ready.
+	Schema string `json:"schema,omitempty"`
+	Seed   string `json:"seed,omitempty"`
 	// Secret is sent as the FixtureSecretHeader so the fixture serves its
 	// controls (counters, resets); only the tester knows it.
 	Secret string `json:"secret,omitempty"`

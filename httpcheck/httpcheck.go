@@ -17,6 +17,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gradebox/grader/grader"
 )
 
@@ -56,6 +58,7 @@ func Run(ctx context.Context, plan grader.TesterPlan, out io.Writer) error {
 	r := &runner{plan: plan, enc: json.NewEncoder(out), client: newClient(false), follow: newClient(true)}
 	defer r.client.CloseIdleConnections()
 	defer r.follow.CloseIdleConnections()
+	defer r.closeDBs()
 
 	start := time.Now()
 	reason, err := r.waitReady(ctx)
@@ -83,6 +86,8 @@ type runner struct {
 	client *http.Client
 	// follow is the client of steps that follow redirects.
 	follow *http.Client
+	// dbs are the open connections to postgres fixtures, by name.
+	dbs map[string]*pgx.Conn
 }
 
 // maxRedirects is how many redirects a step that follows them takes

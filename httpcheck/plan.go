@@ -93,6 +93,12 @@ func validateStep(p grader.TesterPlan, field string, st grader.Step) []error {
 		}
 		return errs
 	}
+	if fx, ok := p.Fixtures[rq.Target]; ok && fx.Kind == grader.FixturePostgres {
+		return append(errs, validateQueryStep(field, st)...)
+	}
+	if rq.SQL != "" || len(st.Expect.Rows) > 0 || st.Expect.RowCount != nil {
+		add("sql, expect.rows and expect.row_count need a postgres fixture as target")
+	}
 	if rq.Target != "" && rq.Target != "app" {
 		fx, ok := p.Fixtures[rq.Target]
 		if !ok {
@@ -132,6 +138,43 @@ func validateStep(p grader.TesterPlan, field string, st grader.Step) []error {
 		}
 	}
 	for i, m := range st.Expect.JSON {
+		if err := validateMatch(m); err != nil {
+			add("expect.json[%d] (%q): %v", i, m.Path, err)
+		}
+	}
+	for name, path := range st.Capture {
+		if !varName.MatchString(name) || path == "" {
+			add("capture %q: want a name of letters, digits and _ mapped to a JSON path", name)
+		}
+	}
+	return errs
+}
+
+// validateQueryStep checks a step that queries a postgres fixture: SQL
+// and no HTTP request fields; only rows, row_count and json checks.
+func validateQueryStep(field string, st grader.Step) []error {
+	var errs []error
+	add := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(field+": "+format, args...))
+	}
+	rq := st.Request
+	if strings.TrimSpace(rq.SQL) == "" {
+		add("a step to a postgres fixture needs sql")
+	}
+	if rq.Method != "" || rq.Path != "" || len(rq.Headers) > 0 || len(rq.JSON) > 0 || rq.Body != "" || rq.FollowRedirects {
+		add("a step to a postgres fixture sends sql, not an HTTP request")
+	}
+	e := st.Expect
+	if e.Status != 0 || len(e.Headers) > 0 || len(e.HeaderMatches) > 0 || e.BodyContains != "" || e.BodyMatches != "" {
+		add("a query step checks rows, row_count and json only")
+	}
+	if len(e.Rows) > 0 && !json.Valid(e.Rows) {
+		add("expect.rows is not valid JSON")
+	}
+	if e.RowCount != nil && *e.RowCount < 0 {
+		add("expect.row_count must not be negative")
+	}
+	for i, m := range e.JSON {
 		if err := validateMatch(m); err != nil {
 			add("expect.json[%d] (%q): %v", i, m.Path, err)
 		}

@@ -161,6 +161,9 @@ type response struct {
 // or "" when it could not be built), the response (nil when none came)
 // and "" on success, else what went wrong.
 func (r *runner) step(ctx context.Context, st grader.Step, v vars) (sent string, got *response, msg string) {
+	if r.isQuery(st.Request) {
+		return r.query(ctx, st, v)
+	}
 	req, err := r.request(ctx, st.Request, v)
 	if err != nil {
 		return "", nil, err.Error()

@@ -8,7 +8,7 @@ CGO_ENABLED=0 go build -trimpath -o bin/grader ./cmd/grader
 go build -o bin/gradebench ./cmd/gradebench
 status=0
 echo "== grader engine vs host baselines (medians; ratios < target are better)"
-bin/gradebench -catalog challenges -grader bin/grader -only grade,lifecycle,build,memory || status=1
+bin/gradebench -catalog challenges -grader bin/grader -only grade,lifecycle,postgres,build,memory || status=1
 echo
 echo "== grading service (grader serve on its own redis-server) vs a trivial handler and grader grade"
 bin/gradebench -catalog challenges -grader bin/grader -only service || status=1

@@ -27,7 +27,7 @@ func main() {
 	catalog := flag.String("catalog", "challenges", "folder of challenges")
 	bin := flag.String("grader", "bin/grader", "the grader binary (for the memory and service measures)")
 	runs := flag.Int("runs", 3, "runs per timed measure (the median is reported)")
-	only := flag.String("only", "", "comma-separated measures to run: grade, lifecycle, build, memory, service (= service-latency, service-result, service-burst, service-cohort), capacity (= capacity-followers, capacity-uploads), languages (= languages-<challenge>-<language>, each http reference in every offered language) (default all)")
+	only := flag.String("only", "", "comma-separated measures to run: grade, lifecycle, postgres, build, memory, service (= service-latency, service-result, service-burst, service-cohort), capacity (= capacity-followers, capacity-uploads), languages (= languages-<challenge>-<language>, each http reference in every offered language) (default all)")
 	flag.Parse()
 	selected = map[string]bool{}
 	for _, m := range strings.Split(*only, ",") {
@@ -116,6 +116,7 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 		})
 	}
 	measure("lifecycle", "container lifecycle: SDK vs docker run --rm", func() (row, error) { return benchLifecycle(ctx, docker, 10) })
+	measure("postgres", "postgres fixture start-to-ready vs docker run with initdb at start", func() (row, error) { return benchPostgres(ctx, docker, 5) })
 	measure("build", "learner build: warm vs cold cache", func() (row, error) { return benchBuild(ctx, docker, catalog) })
 	measure("memory", "peak memory of `grader grade` while a submission floods its output", func() (row, error) {
 		return benchFloodMemory(ctx, bin, catalog)

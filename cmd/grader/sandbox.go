@@ -62,8 +62,9 @@ func newUpstreamCmd() *cobra.Command {
 	return cmd
 }
 
-// runTester reads the plan, waits until every fixture accepts connections,
-// says so on out, then runs the tests.
+// runTester reads the plan, waits until every fixture accepts connections
+// and every database holds its schema and seed, says so on out, then runs
+// the tests.
 func runTester(ctx context.Context, planPath string, out io.Writer) error {
 	f, err := os.Open(planPath)
 	if err != nil {
@@ -75,6 +76,9 @@ func runTester(ctx context.Context, planPath string, out io.Writer) error {
 		return err
 	}
 	if err := waitForAddrs(ctx, plan.WaitFor, plan.ReadyTimeout); err != nil {
+		return err
+	}
+	if err := httpcheck.PrepareDatabases(ctx, plan); err != nil {
 		return err
 	}
 	if err := json.NewEncoder(out).Encode(grader.TesterEvent{Event: grader.TesterFixturesReady}); err != nil {

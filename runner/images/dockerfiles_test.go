@@ -123,7 +123,7 @@ func TestWarmModules(t *testing.T) {
 	for _, w := range ws {
 		names = append(names, w.name)
 	}
-	if diff := cmp.Diff([]string{"all", "gin", "go-redis"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"all", "gin", "go-redis", "pgx"}, names); diff != "" {
 		t.Errorf("warm modules (-want +got):\n%s", diff)
 	}
 	if got := warmModules(Modules[:1]); len(got) != 1 || got[0].name != "all" {

@@ -22,6 +22,8 @@ const (
 	// (grader.ImageGo and its siblings): one spelling of each tag.
 	Go    = grader.ImageGo
 	Redis = "grader/redis:local"
+	// Postgres is the Postgres fixture (grader.DefaultPostgresImage).
+	Postgres = grader.DefaultPostgresImage
 	// Python is Debian's python3 with the libraries learners may import.
 	Python = grader.ImagePython
 	// Node is Debian's Node.js with the packages learners may require.
@@ -38,7 +40,7 @@ const (
 )
 
 // Required lists, in build order, every image the runner needs.
-var Required = []string{Base, Go, Redis, Python, Node, Tools}
+var Required = []string{Base, Go, Redis, Postgres, Python, Node, Tools}
 
 // Options configures Build. Zero fields take the defaults documented on
 // each.
@@ -95,7 +97,7 @@ func (r Report) String() string {
 }
 
 // Build makes every required image in dependency order (base, go, redis,
-// python, node, tools), skipping each whose tag already carries the digest of its
+// postgres, python, node, tools), skipping each whose tag already carries the digest of its
 // inputs. The tools image is skipped when Options.ToolsBinary is empty.
 // An image replaced by a rebuild is removed when no container or child
 // image uses it. A failed build step comes back as a *BuildError holding
@@ -113,6 +115,7 @@ func Build(ctx context.Context, opts Options) (Report, error) {
 		{Base, b.basePlan},
 		{Go, b.goPlan},
 		{Redis, b.redisPlan},
+		{Postgres, b.postgresPlan},
 		{Python, pythonRuntime.plan(b)},
 		{Node, nodeRuntime.plan(b)},
 		{Tools, b.toolsPlan},

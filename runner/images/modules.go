@@ -27,6 +27,9 @@ func (m Module) String() string { return m.Path + "@" + m.Version }
 var Modules = []Module{
 	{Path: "github.com/gin-gonic/gin", Version: "v1.12.0"},
 	{Path: "github.com/redis/go-redis/v9", Version: "v9.23.0"},
+	// pgx is the Postgres driver (DATABASE_URL of a postgres fixture);
+	// its pgxpool and stdlib packages come with the module.
+	{Path: "github.com/jackc/pgx/v5", Version: "v5.13.0"},
 }
 
 var majorSuffix = regexp.MustCompile(`^v[0-9]+$`)
