@@ -1,0 +1,3 @@
+module example.com/todopostgres
+
+go 1.26
