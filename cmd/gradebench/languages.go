@@ -79,6 +79,7 @@ func benchLanguage(ctx context.Context, eng *grader.Engine, lc langCase, runs in
 	if err != nil {
 		return nil, err
 	}
+	missing = append(missing, hostFixturesMissing(lc.c)...)
 	host := func() (hostTimes, error) { return hostHTTP(ctx, lc.c, lc.lang, sub) }
 	if len(missing) > 0 {
 		host = nil
