@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # make bench only: installs, when missing, what the benchmark's host
-# baselines run on. redis-server backs the fixtures; Debian's python3 and
+# baselines run on. redis-server and postgresql-15 (its server programs,
+# for a throwaway cluster per run) back the fixtures; Debian's python3 and
 # node-* packages (the ones the language images offer) run the Python and
 # JavaScript references directly on the host. A package that cannot be
 # installed is reported and its baselines are skipped by gradebench, which
 # names it again; the bench itself goes on.
 set -uo pipefail
 want=(redis-server python3 python3-flask python3-fastapi python3-uvicorn python3-redis python3-psycopg
-	nodejs node-express node-redis node-pg)
+	nodejs node-express node-redis node-pg postgresql-15)
 need=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || need+=("$p")

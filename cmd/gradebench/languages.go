@@ -79,6 +79,7 @@ func benchLanguage(ctx context.Context, eng *grader.Engine, lc langCase, runs in
 	if err != nil {
 		return nil, err
 	}
+	missing = append(missing, hostFixturesMissing(lc.c)...)
 	host := func() (hostTimes, error) { return hostHTTP(ctx, lc.c, lc.lang, sub) }
 	if len(missing) > 0 {
 		host = nil
@@ -134,14 +135,19 @@ func languageRows(lc langCase, grade, build, hostGrade, hostBuildTime time.Durat
 // skippedRows are the rows of a case whose host baseline cannot run: the
 // engine's times, and what to install.
 func skippedRows(lc langCase, grade, build time.Duration, missing []string) []row {
-	note := fmt.Sprintf("host baseline skipped: the host lacks %s; install with: apt-get install -y %s (make bench does, as root)",
-		strings.Join(missing, ", "), strings.Join(missing, " "))
 	return []row{
 		{measure: fmt.Sprintf("grade %s reference (%s)", lc.c.ID, lc.lang), value: secs(grade), baseline: "-",
-			target: fmt.Sprintf("<= %.1fx", languageTarget), skipped: true, note: note},
+			target: fmt.Sprintf("<= %.1fx", languageTarget), skipped: true, note: missingNote(missing)},
 		{measure: fmt.Sprintf("build step %s (%s)", lc.c.ID, lc.lang), value: secs(build), baseline: "-",
 			target: "-", skipped: true, note: buildStepNote(lc.lang)},
 	}
+}
+
+// missingNote says that a host baseline was skipped for the Debian
+// packages missing, and how to install them.
+func missingNote(missing []string) string {
+	return fmt.Sprintf("host baseline skipped: the host lacks %s; install with: apt-get install -y %s (make bench does, as root)",
+		strings.Join(missing, ", "), strings.Join(missing, " "))
 }
 
 // hostBuildName says what the host baseline does for a build step.

@@ -73,6 +73,7 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 		return err
 	}
 	defer cli.Close()
+	defer removeHostPostgres()
 	docker, err := runner.New(runner.Config{Client: cli, Worker: "gradebench", Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
