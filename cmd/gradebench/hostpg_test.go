@@ -61,7 +61,7 @@ func TestHostPostgres(t *testing.T) {
 	if _, err := pgx.Connect(ctx, one.url("app", "wrong")); err == nil {
 		t.Error("a wrong password was accepted")
 	}
-	other, err := pgx.Connect(ctx, two.url("app", tmpl.app))
+	other, err := connectWhenReady(ctx, two.url("app", tmpl.app))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,5 +74,18 @@ func TestHostPostgres(t *testing.T) {
 	one.stop()
 	if _, err := os.Stat(base); !os.IsNotExist(err) {
 		t.Errorf("the stopped instance's folder is still there: %v", err)
+	}
+}
+
+// connectWhenReady connects to a postgres that may still be starting: no
+// one waited for the second instance to accept connections.
+func connectWhenReady(ctx context.Context, url string) (*pgx.Conn, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		conn, err := pgx.Connect(ctx, url)
+		if err == nil || time.Now().After(deadline) {
+			return conn, err
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
