@@ -28,6 +28,16 @@ func (h *httpFile) isQuery(target string) bool {
 	return target != "" && h.targets[target] == grader.FixturePostgres
 }
 
+// hasPostgres tells a challenge with a postgres fixture.
+func (h *httpFile) hasPostgres() bool {
+	for _, kind := range h.targets {
+		if kind == grader.FixturePostgres {
+			return true
+		}
+	}
+	return false
+}
+
 // queryRequest converts the request of a query step: sql alone.
 func (h *httpFile) queryRequest(field string, rf requestFile, refs refChecker) *grader.Request {
 	rq := &grader.Request{Target: rf.Target}
@@ -53,8 +63,8 @@ func (h *httpFile) queryRequest(field string, rf requestFile, refs refChecker) *
 // matches over the rows as a JSON array.
 func (h *httpFile) queryExpect(field string, ef expectFile, refs refChecker) grader.Expect {
 	var exp grader.Expect
-	if ef.Status != nil || len(ef.Headers) > 0 || ef.BodyContains != "" || ef.BodyMatches != "" {
-		h.bad(field, "check rows, row_count or json; a query step has no status, headers or body", "has status, headers, body_contains or body_matches on a query step")
+	if ef.Status != nil || len(ef.Headers) > 0 || ef.BodyContains != "" || ef.BodyMatches != "" || ef.MaxQueries != nil {
+		h.bad(field, "check rows, row_count or json; a query step has no status, headers or body, and max_queries counts the service's queries", "has status, headers, body_contains, body_matches or max_queries on a query step")
 	}
 	if ef.RowCount != nil {
 		if *ef.RowCount < 0 {

@@ -95,6 +95,9 @@ func TestPostgresFixtureProblems(t *testing.T) {
 		{"row not a mapping", api("rows: [{title: milk, done: false}]", "rows: [[milk, false]]"), "tests/api.yaml", dbTest + ".expect.rows[0]", "is not a mapping"},
 		{"row_count negative", api("row_count: 1", "row_count: -1"), "tests/api.yaml", dbTest + ".expect.row_count", "is negative"},
 		{"rows on an http step", api("        expect: {status: 201}\n", "        expect: {status: 201, row_count: 1}\n"), "tests/api.yaml", `test "stored": steps[0].expect`, "rows or row_count is set on an HTTP step"},
+		{"max_queries on a query", api("          row_count: 1\n", "          row_count: 1\n          max_queries: 2\n"), "tests/api.yaml", dbTest + ".expect", "max_queries on a query step"},
+		{"max_queries negative", api("        expect: {status: 201}\n", "        expect: {status: 201, max_queries: -1}\n"), "tests/api.yaml", `test "stored": steps[0].expect.max_queries`, "-1 is negative"},
+		{"max_queries on a set", api("      - request: {method: post, path: /todos, json: {title: milk}}\n        expect: {status: 201}\n", "      - request: {method: post, path: /todos, json: {title: milk}}\n        repeat: 2\n        expect: {statuses: {201: 2}, max_queries: 3}\n"), "tests/api.yaml", `test "stored": steps[0].expect.max_queries`, "is set on a step that sends 2 requests"},
 		{"rows use uncaptured", api("rows: [{title: milk, done: false}]", `rows: [{title: "${nope}"}]`), "tests/api.yaml", dbTest + ".expect.rows", "uses ${nope}"},
 	}
 	for _, tc := range tests {
@@ -105,6 +108,25 @@ func TestPostgresFixtureProblems(t *testing.T) {
 				t.Errorf("got %d problems, want 1:%s", len(ps), problemList(ps))
 			}
 		})
+	}
+}
+
+// TestMaxQueries: max_queries reaches the plan, and is refused in a
+// challenge without a postgres fixture.
+func TestMaxQueries(t *testing.T) {
+	bound := edit{"tests/api.yaml", "        expect: {status: 201}\n        capture: {id: id}\n", "        expect: {status: 201, max_queries: 2}\n        capture: {id: id}\n"}
+	c, err := LoadFS(mapFS("demo", apply(t, demoFiles(), append(pgEdits(), bound)...)), "demo")
+	if err != nil {
+		t.Fatalf("load: %v", problemList(Problems(err)))
+	}
+	tests := c.Suites[0].Tests
+	if got := tests[len(tests)-1].Steps[0].Expect.MaxQueries; got == nil || *got != 2 {
+		t.Errorf("max_queries = %v, want 2", got)
+	}
+	noDB := apply(t, demoFiles(), edit{"tests/api.yaml", "        expect: {json: {reads: 0}}\n", "        expect: {json: {reads: 0}, max_queries: 1}\n"})
+	_, err = LoadFS(mapFS("demo", noDB), "demo")
+	if ps := Problems(err); len(ps) != 1 || !strings.Contains(ps[0].Problem, "the challenge has no postgres fixture") || !strings.Contains(ps[0].Field, "expect.max_queries") {
+		t.Errorf("problems = %s, want one about the missing postgres fixture", problemList(ps))
 	}
 }
 

@@ -135,6 +135,9 @@ type expectFile struct {
 	BodyMatches  string         `yaml:"body_matches"`
 	// MaxMS bounds each response's time in milliseconds.
 	MaxMS *int `yaml:"max_ms"`
+	// MaxQueries bounds the database statements the service runs to
+	// answer the request (needs a postgres fixture).
+	MaxQueries *int `yaml:"max_queries"`
 	// Statuses counts the responses of a parallel or repeat step by
 	// status; Distinct lists JSON paths whose values differ between them.
 	Statuses map[int]int `yaml:"statuses"`

@@ -227,6 +227,10 @@ func (h *httpFile) header(field, name, value string) bool {
 func (h *httpFile) expect(field string, ef expectFile, refs refChecker) grader.Expect {
 	exp := grader.Expect{BodyContains: ef.BodyContains, BodyMatches: ef.BodyMatches, Statuses: ef.Statuses, Distinct: ef.Distinct}
 	exp.MaxTime = h.maxTime(field+".max_ms", ef.MaxMS)
+	exp.MaxQueries = ef.MaxQueries
+	if ef.MaxQueries != nil && !h.hasPostgres() {
+		h.bad(field+".max_queries", "add a fixture of kind postgres to challenge.yaml, whose queries the step counts, or remove max_queries", "counts database queries but the challenge has no postgres fixture")
+	}
 	if ef.Status != nil {
 		exp.Status = *ef.Status
 		if !grader.IsStatus(exp.Status) {

@@ -100,6 +100,12 @@ type Expect struct {
 	// coarse: the boxes' CPU quotas and a busy machine add to it, so set
 	// generous limits (hundreds of milliseconds, not tens).
 	MaxTime time.Duration `json:"max_time,omitempty"`
+	// MaxQueries, when set, bounds the statements the learner's service
+	// runs against the challenge's postgres fixtures while it answers the
+	// step's request (counted by pg_stat_statements: each SELECT, INSERT,
+	// UPDATE, DELETE sent by the service, not BEGIN or COMMIT). One query
+	// per row listed is the N+1 pattern this catches. Nil checks nothing.
+	MaxQueries *int `json:"max_queries,omitempty"`
 	// Statuses counts the responses of a step that sends its request
 	// several times by status: exactly that many must get each listed
 	// status, and the counts add up to the number of requests.

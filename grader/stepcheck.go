@@ -105,7 +105,8 @@ const (
 )
 
 // StepProblem is a fault of a step's set fields (parallel, repeat,
-// restart, expect.statuses, expect.distinct, expect.max_ms): Field is
+// restart, expect.statuses, expect.distinct, expect.max_ms,
+// expect.max_queries): Field is
 // relative to the step and spelled as in a test file, Problem says what is
 // wrong and Fix how to mend it.
 type StepProblem struct {
@@ -140,6 +141,14 @@ func CheckStepSet(st Step) []StepProblem {
 	e := st.Expect
 	if e.MaxTime < 0 || (e.MaxTime > 0 && e.MaxTime < time.Millisecond) {
 		add("expect.max_ms", "write a whole number of milliseconds, e.g. 500", "%s is not a positive number of milliseconds", e.MaxTime)
+	}
+	if e.MaxQueries != nil {
+		switch {
+		case *e.MaxQueries < 0:
+			add("expect.max_queries", "write how many queries the request may cost, 0 or more", "%d is negative", *e.MaxQueries)
+		case n > 1:
+			add("expect.max_queries", "bound the queries of a single request: drop parallel or repeat, or move max_queries to a step of its own", "is set on a step that sends %s", countOf(n, "request"))
+		}
 	}
 	if len(e.Statuses) > 0 {
 		sum := 0

@@ -36,6 +36,9 @@ type StepRecord struct {
 	// request order.
 	Requests int         `json:"requests,omitempty"`
 	Statuses map[int]int `json:"statuses,omitempty"`
+	// Queries is how many database statements the service ran to answer
+	// the step's request, in a challenge with a postgres fixture.
+	Queries int64 `json:"queries,omitempty"`
 	// Restarted is set when the step restarted the service first.
 	Restarted bool `json:"restarted,omitempty"`
 	// Captured are the values the step's captures took, by name, as raw

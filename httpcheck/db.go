@@ -263,3 +263,59 @@ func describeDBError(err error) string {
 	}
 	return err.Error()
 }
+
+// statementCount is how the tester counts the statements the learner's
+// role (app) has run in a fixture's database: pg_stat_statements, loaded
+// by the fixture's image, adds one call per SELECT, INSERT, UPDATE or
+// DELETE a client sends, before the client gets the answer. The tester
+// reads it as the fixture's superuser, so its own reads are not counted.
+const statementCount = `SELECT coalesce(sum(calls), 0)::bigint, (SELECT dealloc FROM pg_stat_statements_info)
+FROM pg_stat_statements
+WHERE userid = 'app'::regrole AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`
+
+// queryCount is a reading of statementCount over every postgres fixture.
+type queryCount struct {
+	calls, evicted int64
+}
+
+// postgresFixtures names the plan's postgres fixtures, sorted.
+func postgresFixtures(p grader.TesterPlan) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(p.Fixtures)) {
+		if p.Fixtures[name].Kind == grader.FixturePostgres {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// countQueries reads how many statements the learner's service has run
+// in all the plan's postgres fixtures so far.
+func (r *runner) countQueries(ctx context.Context) (queryCount, error) {
+	var total queryCount
+	for _, name := range postgresFixtures(r.plan) {
+		conn, err := r.dbConn(ctx, name)
+		if err != nil {
+			return total, fmt.Errorf("could not connect to the database %q to count queries: %s", name, describeDBError(err))
+		}
+		var c queryCount
+		if err := conn.QueryRow(ctx, statementCount).Scan(&c.calls, &c.evicted); err != nil {
+			return total, fmt.Errorf("could not count the queries in the database %q: %s", name, describeDBError(err))
+		}
+		total.calls += c.calls
+		total.evicted += c.evicted
+	}
+	return total, nil
+}
+
+// checkQueries compares the queries a step's request cost with its bound.
+func checkQueries(max int, before, after queryCount) string {
+	if after.evicted != before.evicted || after.calls < before.calls {
+		return "the queries could not be counted: the service ran so many different statements that the database forgot some; build each query from a fixed text with parameters"
+	}
+	n := after.calls - before.calls
+	if n <= int64(max) {
+		return ""
+	}
+	return fmt.Sprintf("answering it took %d database queries, at most %d are allowed; one query per item listed (the N+1 pattern) costs a round trip each: load related rows for all items at once, with a JOIN or WHERE id = ANY(...)", n, max)
+}

@@ -83,3 +83,21 @@ func TestValidateQueryStep(t *testing.T) {
 		t.Errorf("sql sent to the app: got %v, want one error", errs)
 	}
 }
+
+func TestCheckQueries(t *testing.T) {
+	at := func(calls, evicted int64) queryCount { return queryCount{calls: calls, evicted: evicted} }
+	if msg := checkQueries(4, at(10, 0), at(14, 0)); msg != "" {
+		t.Errorf("4 queries within a bound of 4: %q", msg)
+	}
+	msg := checkQueries(4, at(10, 0), at(61, 0))
+	for _, want := range []string{"took 51 database queries", "at most 4 are allowed", "N+1"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("51 queries over a bound of 4: %q lacks %q", msg, want)
+		}
+	}
+	for _, after := range []queryCount{at(12, 1), at(3, 0)} {
+		if msg := checkQueries(4, at(10, 0), after); !strings.Contains(msg, "could not be counted") {
+			t.Errorf("statements forgotten (%+v): %q", after, msg)
+		}
+	}
+}

@@ -99,6 +99,9 @@ func validateStep(p grader.TesterPlan, field string, st grader.Step) []error {
 	if rq.SQL != "" || len(st.Expect.Rows) > 0 || st.Expect.RowCount != nil {
 		add("sql, expect.rows and expect.row_count need a postgres fixture as target")
 	}
+	if st.Expect.MaxQueries != nil && len(postgresFixtures(p)) == 0 {
+		add("expect.max_queries needs a postgres fixture, whose queries it counts")
+	}
 	if rq.Target != "" && rq.Target != "app" {
 		fx, ok := p.Fixtures[rq.Target]
 		if !ok {
@@ -165,7 +168,7 @@ func validateQueryStep(field string, st grader.Step) []error {
 		add("a step to a postgres fixture sends sql, not an HTTP request")
 	}
 	e := st.Expect
-	if e.Status != 0 || len(e.Headers) > 0 || len(e.HeaderMatches) > 0 || e.BodyContains != "" || e.BodyMatches != "" {
+	if e.Status != 0 || len(e.Headers) > 0 || len(e.HeaderMatches) > 0 || e.BodyContains != "" || e.BodyMatches != "" || e.MaxQueries != nil {
 		add("a query step checks rows, row_count and json only")
 	}
 	if len(e.Rows) > 0 && !json.Valid(e.Rows) {
@@ -253,5 +256,5 @@ func opName(op string) string {
 
 func isZeroExpect(e grader.Expect) bool {
 	return e.Status == 0 && len(e.Headers) == 0 && len(e.HeaderMatches) == 0 && len(e.JSON) == 0 && e.BodyContains == "" && e.BodyMatches == "" &&
-		e.MaxTime == 0 && len(e.Statuses) == 0 && len(e.Distinct) == 0
+		e.MaxTime == 0 && e.MaxQueries == nil && len(e.Statuses) == 0 && len(e.Distinct) == 0
 }

@@ -41,6 +41,7 @@ func (r *runner) record(test string, i int, st grader.Step, sent string, all []*
 	}
 	if got != nil {
 		rec.Status = got.StatusCode
+		rec.Queries = got.queries
 		rec.Headers = map[string]string{}
 		for _, k := range slices.Sorted(maps.Keys(got.Header)) {
 			rec.Headers[k] = strings.Join(got.Header[k], ", ")

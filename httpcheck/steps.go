@@ -153,6 +153,9 @@ type response struct {
 	// elapsed is from just before the request was sent until its body was
 	// read.
 	elapsed time.Duration
+	// queries is how many database statements the service ran to answer,
+	// when the step counted them.
+	queries int64
 }
 
 // step sends a step's request, checks the response and stores its
@@ -169,11 +172,30 @@ func (r *runner) step(ctx context.Context, st grader.Step, v vars) (sent string,
 		return "", nil, err.Error()
 	}
 	sent = req.Method + " " + req.URL.RequestURI()
+	// A recording counts every request's queries, so an author sees what
+	// bound to write.
+	count := st.Expect.MaxQueries != nil || (r.plan.Record && len(postgresFixtures(r.plan)) > 0)
+	var before queryCount
+	if count {
+		if before, err = r.countQueries(ctx); err != nil {
+			return sent, nil, err.Error()
+		}
+	}
 	got, msg = r.send(ctx, st.Request, req)
 	if got == nil {
 		return sent, nil, msg
 	}
 	msg = checkOne(st.Expect, *got, v)
+	if count {
+		after, err := r.countQueries(ctx)
+		if err != nil {
+			return sent, got, cmp.Or(msg, err.Error())
+		}
+		got.queries = after.calls - before.calls
+		if msg == "" && st.Expect.MaxQueries != nil {
+			msg = checkQueries(*st.Expect.MaxQueries, before, after)
+		}
+	}
 	if msg == "" || r.plan.Record {
 		msg = cmp.Or(msg, captureAll(st.Capture, *got, v))
 	}

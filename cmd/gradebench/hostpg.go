@@ -47,6 +47,9 @@ var pgSettings = []string{
 	"logging_collector = off",
 	"log_min_messages = warning",
 	"password_encryption = scram-sha-256",
+	"shared_preload_libraries = 'pg_stat_statements'",
+	"pg_stat_statements.track = top",
+	"pg_stat_statements.track_utility = off",
 }
 
 // pgUser is the user postgres runs as when the bench runs as root, which
@@ -137,6 +140,7 @@ func newPGTemplate(ctx context.Context) (*pgTemplate, error) {
 			return err
 		}
 		sql := strings.Join([]string{
+			"CREATE EXTENSION pg_stat_statements",
 			"CREATE ROLE app LOGIN",
 			"CREATE DATABASE app OWNER app",
 			"DROP DATABASE postgres",

@@ -274,6 +274,9 @@ func printStep(w io.Writer, s grader.StepRecord, captured map[string]json.RawMes
 		first, _, _ := strings.Cut(strings.TrimSpace(s.Body), "\n")
 		fmt.Fprintf(w, "  body_contains: %s\n", yamlString(trimWords(first, 60)))
 	}
+	if s.Queries > 0 {
+		fmt.Fprintf(w, "# the service ran %d database queries to answer; bound them with max_queries: %d\n", s.Queries, s.Queries)
+	}
 	if len(s.Captured) > 0 {
 		var parts []string
 		for _, name := range slices.Sorted(maps.Keys(s.Captured)) {

@@ -8,7 +8,9 @@
 # has a password until grader-postgres sets both from the box's
 # environment at start, copying the cluster onto the box's /tmp (the
 # root filesystem is read-only). It listens on loopback only and has no
-# Unix socket.
+# Unix socket. pg_stat_statements counts the statements each role runs,
+# so a test can bound the queries a request costs (expect.max_queries);
+# the extension is created in template1 before app is copied from it.
 FROM grader/base:local
 ARG PACKAGES
 RUN apt-get -o Acquire::Languages=none update \
@@ -36,9 +38,13 @@ RUN initdb --pgdata=/opt/grader/pgdata --username=grader --auth=reject --encodin
     "logging_collector = off" \
     "log_min_messages = warning" \
     "password_encryption = scram-sha-256" \
+    "shared_preload_libraries = 'pg_stat_statements'" \
+    "pg_stat_statements.track = top" \
+    "pg_stat_statements.track_utility = off" \
     >> /opt/grader/pgdata/postgresql.conf \
  && printf 'host all all 127.0.0.1/32 scram-sha-256\n' > /opt/grader/pgdata/pg_hba.conf \
  && printf '%s\n' \
+    "CREATE EXTENSION pg_stat_statements" \
     "CREATE ROLE app LOGIN" \
     "CREATE DATABASE app OWNER app" \
     "DROP DATABASE postgres" \
