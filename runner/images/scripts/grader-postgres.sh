@@ -1,6 +1,6 @@
 #!/bin/sh
 # grader-postgres PORT: start the Postgres fixture. The baked cluster is
-# copied onto /tmp (a tmpfs), the roles get this job's passwords in
+# unpacked onto /tmp (a tmpfs), the roles get this job's passwords in
 # single-user mode, then the server starts listening on 127.0.0.1:PORT.
 # GRADER_FIXTURE_SECRET is the password of grader (the tester's
 # superuser), GRADER_APP_PASSWORD the password of app (the learner's).
@@ -18,7 +18,7 @@ for v in "$secret" "$app"; do
 done
 unset GRADER_FIXTURE_SECRET GRADER_APP_PASSWORD
 data=/tmp/pgdata
-cp -a /opt/grader/pgdata "$data"
+tar -xf /opt/grader/pgdata.tar -C /tmp
 chmod 700 "$data"
 out=$(printf "ALTER ROLE grader PASSWORD '%s'\nALTER ROLE app PASSWORD '%s'\n" "$secret" "$app" |
 	postgres --single -D "$data" template1 2>&1) || {
