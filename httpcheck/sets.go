@@ -23,6 +23,11 @@ func checkOne(exp grader.Expect, resp response, v vars) string {
 	if msg := check(exp, resp, v); msg != "" {
 		return msg
 	}
+	return checkTime(exp, resp)
+}
+
+// checkTime checks a response's time against exp.MaxTime.
+func checkTime(exp grader.Expect, resp response) string {
 	if exp.MaxTime > 0 && resp.elapsed > exp.MaxTime {
 		return fmt.Sprintf("the response took %d ms, more than the %d ms allowed (measured by the tester from sending the request to reading the whole body)",
 			resp.elapsed.Milliseconds(), exp.MaxTime.Milliseconds())

@@ -185,7 +185,9 @@ func (r *runner) step(ctx context.Context, st grader.Step, v vars) (sent string,
 	if got == nil {
 		return sent, nil, msg
 	}
-	msg = checkOne(st.Expect, *got, v)
+	// The content first, then the query count (exact), then the time
+	// (coarse), so that a response that fails several says the surest.
+	msg = check(st.Expect, *got, v)
 	if count {
 		after, err := r.countQueries(ctx)
 		if err != nil {
@@ -196,6 +198,7 @@ func (r *runner) step(ctx context.Context, st grader.Step, v vars) (sent string,
 			msg = checkQueries(*st.Expect.MaxQueries, before, after)
 		}
 	}
+	msg = cmp.Or(msg, checkTime(st.Expect, *got))
 	if msg == "" || r.plan.Record {
 		msg = cmp.Or(msg, captureAll(st.Capture, *got, v))
 	}
