@@ -191,3 +191,18 @@ func TestPrintQueryStep(t *testing.T) {
 		t.Errorf("printed\n%s\nwant\n%s", b.String(), want)
 	}
 }
+
+// TestPrintQueryCount: a step of a challenge with a postgres fixture shows
+// how many queries the service ran, as the bound to write.
+func TestPrintQueryCount(t *testing.T) {
+	var b strings.Builder
+	printStep(&b, grader.StepRecord{Step: 1, Request: "GET /posts", Status: 200, JSON: json.RawMessage(`{"posts":[]}`), Queries: 3}, nil)
+	if want := "# the service ran 3 database queries to answer; bound them with max_queries: 3\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("printed\n%s\nwant a line\n%s", b.String(), want)
+	}
+	b.Reset()
+	printStep(&b, grader.StepRecord{Step: 1, Request: "GET /health", Status: 200}, nil)
+	if strings.Contains(b.String(), "database queries") {
+		t.Errorf("a step without queries printed a count:\n%s", b.String())
+	}
+}
