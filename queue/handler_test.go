@@ -466,7 +466,7 @@ func TestNewGradeTask(t *testing.T) {
 
 func TestServerConfig(t *testing.T) {
 	g := gradeConfig(ServerConfig{})
-	if g.Concurrency < 1 || g.ShutdownTimeout != 10*time.Second || g.StrictPriority || g.Logger == nil {
+	if g.Concurrency < 1 || g.ShutdownTimeout != 10*time.Second || g.StrictPriority || g.Logger == nil || g.TaskCheckInterval != DefaultPollInterval {
 		t.Errorf("grade defaults: %+v", g)
 	}
 	want := map[string]int{QueueInteractive: InteractiveWeight, QueueBatch: 1}
@@ -480,7 +480,7 @@ func TestServerConfig(t *testing.T) {
 	if diff := cmp.Diff(map[string]int{QueueWebhooks: 1}, w.Queues); diff != "" || w.Concurrency != 4 {
 		t.Errorf("webhook server: concurrency %d, queues (-want +got):\n%s", w.Concurrency, diff)
 	}
-	if c := gradeConfig(ServerConfig{Concurrency: 3, ShutdownTimeout: time.Second}); c.Concurrency != 3 || c.ShutdownTimeout != time.Second {
+	if c := gradeConfig(ServerConfig{Concurrency: 3, ShutdownTimeout: time.Second, PollInterval: time.Millisecond}); c.Concurrency != 3 || c.ShutdownTimeout != time.Second || c.TaskCheckInterval != time.Millisecond {
 		t.Errorf("explicit values: %+v", c)
 	}
 	for _, tc := range []struct {

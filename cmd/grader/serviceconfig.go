@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gradebox/grader/queue"
 )
 
 // ServiceConfig configures `grader serve` and `grader worker`, from flags
@@ -73,6 +75,10 @@ type ServiceConfig struct {
 	// and /healthz (GRADER_METRICS_LISTEN; default 127.0.0.1:9090; empty
 	// turns it off). `grader serve` serves them on Listen.
 	MetricsListen string
+	// PollInterval is how often an idle worker asks Redis for a task
+	// (GRADER_POLL_INTERVAL; default 25ms): about how long a submission
+	// waits to be picked up by an idle worker.
+	PollInterval time.Duration
 }
 
 // DefaultServiceConfig returns the defaults, overridden by environment
@@ -97,6 +103,7 @@ func DefaultServiceConfig() ServiceConfig {
 		Streams:             envInt("GRADER_STREAMS", 10000),
 		FilesTTL:            envDuration("GRADER_FILES_TTL", 24*time.Hour),
 		MetricsListen:       envOr("GRADER_METRICS_LISTEN", "127.0.0.1:9090"),
+		PollInterval:        envDuration("GRADER_POLL_INTERVAL", queue.DefaultPollInterval),
 	}
 }
 
@@ -146,6 +153,7 @@ func (c *ServiceConfig) bindFlags(cmd *cobra.Command, api, worker bool) {
 	if worker {
 		f.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "submissions graded at once (env GRADER_CONCURRENCY)")
 		f.StringVar(&c.WorkerID, "worker-id", c.WorkerID, "stable name of this worker, unique per host (env GRADER_WORKER_ID)")
+		f.DurationVar(&c.PollInterval, "poll-interval", c.PollInterval, "how often an idle worker asks Redis for a task, about how long a submission waits to be picked up (env GRADER_POLL_INTERVAL)")
 		f.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (env GRADER_WEBHOOK_ALLOW_PRIVATE)")
 	}
 	if worker && !api {
@@ -182,6 +190,9 @@ func (c *ServiceConfig) Validate(api, worker bool) error {
 	if worker {
 		if c.Concurrency < 1 || c.Concurrency > 64 {
 			return fmt.Errorf("--concurrency (GRADER_CONCURRENCY) must be a whole number from 1 to 64")
+		}
+		if c.PollInterval < time.Millisecond || c.PollInterval > 10*time.Second {
+			return fmt.Errorf("--poll-interval (GRADER_POLL_INTERVAL) must be a duration from 1ms to 10s, e.g. 25ms")
 		}
 		if !subjectPattern.MatchString(c.WorkerID) {
 			return fmt.Errorf("--worker-id %q: use 1 to 64 letters, digits, '.', '_', '@' or '-'", c.WorkerID)

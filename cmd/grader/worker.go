@@ -171,7 +171,7 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 		Engine: env.engine, Webhooks: qc, Observer: m, Logger: log,
 	})
 	w.grade = queue.NewGradeServer(rc.client, queue.ServerConfig{
-		Concurrency: sc.Concurrency, ShutdownTimeout: sc.ShutdownTimeout, Logger: log,
+		Concurrency: sc.Concurrency, ShutdownTimeout: sc.ShutdownTimeout, PollInterval: sc.PollInterval, Logger: log,
 	})
 	w.regrade = queue.NewRegradeHandler(queue.RegradeHandlerConfig{
 		Submissions: st, Challenges: catalog, Engine: env.engine, Results: st, Logger: log,
