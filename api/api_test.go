@@ -263,6 +263,19 @@ func TestCreateSubmission(t *testing.T) {
 	if rec := env.mem.records[out["id"].(string)]; rec.Learner != "bob" || rec.CallbackView != grader.ViewInstructor {
 		t.Errorf("instructor's submission stored as %+v", rec)
 	}
+	// An instructor may ask for a fresh grading, past the result cache,
+	// in JSON or a form.
+	code, out = env.do(t, postJSON(teachToken, `{"challenge":"notes-api","learner":"bob","fresh":true,"files":[{"name":"go.mod","content":"module x\n"}]}`))
+	if code != http.StatusAccepted || !env.mem.records[out["id"].(string)].Fresh {
+		t.Errorf("instructor's fresh grading: %d %v, stored %+v", code, out, env.mem.records[fmt.Sprint(out["id"])])
+	}
+	code, out = env.do(t, postForm(t, teachToken, map[string]string{"challenge": "notes-api", "learner": "bob", "fresh": "true"}, goodZip(t)))
+	if code != http.StatusAccepted || !env.mem.records[out["id"].(string)].Fresh {
+		t.Errorf("instructor's fresh grading, multipart: %d %v", code, out)
+	}
+	if code, out := env.do(t, postJSON(adaToken, goodJSON)); code != http.StatusAccepted || env.mem.records[out["id"].(string)].Fresh {
+		t.Errorf("a submission without fresh is stored fresh: %d %v", code, out)
+	}
 	// A tar.gz archive works too.
 	tgz := gzipped(t, tarOf(t, tar.Header{Name: "go.mod", Typeflag: tar.TypeReg, Linkname: "module x\n"}))
 	if code, out := env.do(t, postForm(t, bobToken, map[string]string{"challenge": "notes-api"}, tgz)); code != http.StatusAccepted {
@@ -295,6 +308,12 @@ func TestCreateSubmissionBadInput(t *testing.T) {
 			return r
 		}, 401, CodeUnauthorized},
 		{"malformed JSON", func(t *testing.T) request { return postJSON(adaToken, `{"challenge":`) }, 400, CodeInvalidRequest},
+		{"fresh by a learner", func(t *testing.T) request {
+			return postJSON(adaToken, `{"challenge":"notes-api","fresh":true,"files":[{"name":"go.mod","content":"module x\n"}]}`)
+		}, 403, CodeForbidden},
+		{"fresh not a flag", func(t *testing.T) request {
+			return postForm(t, teachToken, map[string]string{"challenge": "notes-api", "learner": "bob", "fresh": "yes"}, goodZip(t))
+		}, 400, CodeInvalidRequest},
 		{"unknown field", func(t *testing.T) request { return postJSON(adaToken, `{"challenge":"notes-api","extra":1}`) }, 400, CodeInvalidRequest},
 		{"wrong type", func(t *testing.T) request { return postJSON(adaToken, `{"challenge":["notes-api"]}`) }, 400, CodeInvalidRequest},
 		{"trailing data", func(t *testing.T) request { return postJSON(adaToken, goodJSON+`{"challenge":"x"}`) }, 400, CodeInvalidRequest},

@@ -41,7 +41,10 @@ type jsonSubmission struct {
 	CallbackURL string `json:"callback_url"`
 	// Language is one the challenge offers; empty detects it from Files.
 	Language string `json:"language"`
-	Files    []struct {
+	// Fresh grades the submission even when the result cache holds a
+	// result for identical files (instructors only).
+	Fresh bool `json:"fresh"`
+	Files []struct {
 		Name    string `json:"name"`
 		Content string `json:"content"`
 	} `json:"files"`
@@ -216,6 +219,7 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.UploadBytes)
 	id := s.cfg.NewID()
 	var challengeID, learner, callback, cohortID, language string
+	var fresh bool
 	var files []grader.File
 	var subErr error
 	if strings.HasPrefix(c.ContentType(), "multipart/") {
@@ -225,6 +229,13 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 		}
 		challengeID, learner, callback, cohortID = c.PostForm("challenge"), c.PostForm("learner"), c.PostForm("callback_url"), c.PostForm("cohort")
 		language = c.PostForm("language")
+		switch v := c.PostForm("fresh"); v {
+		case "", "false":
+		case "true":
+			fresh = true
+		default:
+			return newSubmission{}, Errorf(CodeInvalidRequest, "fresh is %.20q; send true to grade the submission even if an identical one was graded, or leave it out", v)
+		}
 		f, err := fh.Open()
 		if err != nil {
 			return newSubmission{}, Errorf(CodeInvalidRequest, "cannot read the uploaded archive: %v", err)
@@ -241,6 +252,7 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 			return newSubmission{}, uploadError(errOrTrailing(err), "send one JSON object")
 		}
 		challengeID, learner, callback, cohortID, language = body.Challenge, body.Learner, body.CallbackURL, body.Cohort, body.Language
+		fresh = body.Fresh
 		files = make([]grader.File, 0, len(body.Files))
 		for _, f := range body.Files {
 			files = append(files, grader.File{Name: f.Name, Mode: 0o644, Data: []byte(f.Content)})
@@ -295,8 +307,11 @@ func (s *Server) readSubmission(c *gin.Context, p Principal) (newSubmission, err
 	case !validLearner(learner):
 		return newSubmission{}, Errorf(CodeInvalidRequest, "learner %.80q is not a valid id: use 1 to 128 printable characters without spaces", learner)
 	}
+	if fresh && p.Role == RoleLearner {
+		return newSubmission{}, Errorf(CodeForbidden, "only instructors may ask for a fresh grading; leave fresh out (an unchanged resubmission gets the result of its first grading at once)")
+	}
 	rec := grader.Record{ID: id, Challenge: ch.ID, Language: sub.Language, Learner: learner, Queue: queue.QueueInteractive,
-		State: grader.StateQueued, CallbackURL: callback, CallbackView: viewOf(p), TokenCohort: p.Cohort}
+		State: grader.StateQueued, CallbackURL: callback, CallbackView: viewOf(p), TokenCohort: p.Cohort, Fresh: fresh}
 	if cohortID != "" {
 		if err := s.intoCohort(c, p, &rec, cohortID); err != nil {
 			return newSubmission{}, err

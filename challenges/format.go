@@ -27,6 +27,9 @@ type challengeFile struct {
 	Service   *serviceFile             `yaml:"service"`
 	Fixtures  []fixtureFile            `yaml:"fixtures"`
 	Suites    []suiteFile              `yaml:"suites"`
+	// ResultCache false grades every submission, even one identical to
+	// an earlier one; default true.
+	ResultCache *bool `yaml:"result_cache"`
 }
 
 // languageFile is one entry of languages.

@@ -59,6 +59,8 @@ func (l *loader) convert(cf challengeFile) *grader.Challenge {
 		Difficulty: cf.Difficulty,
 		Tags:       l.tags(cf.Tags),
 		Image:      cf.Image,
+		// The cache is on unless result_cache: false.
+		NoResultCache: cf.ResultCache != nil && !*cf.ResultCache,
 	}
 	l.identity(cf, c)
 	if c.Image == "" {

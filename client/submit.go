@@ -27,10 +27,10 @@ type Form struct {
 
 // formFields are the fields a submission's form may carry, in the order
 // they are written.
-var formFields = []string{"challenge", "language", "learner", "cohort", "callback_url"}
+var formFields = []string{"challenge", "language", "learner", "cohort", "callback_url", "fresh"}
 
 // NewForm encodes the fields of a submission (challenge, language,
-// learner, cohort, callback_url; empty ones left out) and its archive, sent as the file
+// learner, cohort, callback_url, fresh; empty ones left out) and its archive, sent as the file
 // archive named name.
 func NewForm(fields map[string]string, name string, archive []byte) (Form, error) {
 	for k := range fields {

@@ -34,6 +34,11 @@ type Challenge struct {
 	Env map[string]string `json:"env,omitempty"`
 	// Suites grade the submission, in order.
 	Suites []Suite `json:"suites"`
+	// NoResultCache turns the result cache off for this challenge: every
+	// submission is graded, even one identical to an earlier one (for a
+	// challenge whose outcome may differ between two gradings of the
+	// same files, such as one graded on time).
+	NoResultCache bool `json:"no_result_cache,omitempty"`
 	// Dir is the challenge's folder on disk ("" for challenges built in code).
 	Dir string `json:"-"`
 	// Statement is the Markdown learners read (README.md).

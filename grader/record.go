@@ -59,6 +59,9 @@ type Record struct {
 	Kind string `json:"kind"`
 	// RegradeOf is, for a regrade, the submission it graded again.
 	RegradeOf string `json:"regrade_of,omitempty"`
+	// Fresh asks for a grading even when the result cache holds a result
+	// for identical files: an instructor's choice at submission.
+	Fresh bool `json:"fresh,omitempty"`
 	// SupersededBy is the regrade that replaced this submission's result
 	// in standings and reports; the result itself is kept.
 	SupersededBy string `json:"superseded_by,omitempty"`

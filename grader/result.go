@@ -37,6 +37,11 @@ type Result struct {
 	Timings []PhaseTiming `json:"timings"`
 	// GradedAt is when grading finished.
 	GradedAt time.Time `json:"graded_at"`
+	// Cached is set when the result was not graded for this submission
+	// but served from the result cache: an earlier submission with the
+	// same files, challenge version, language and images was graded, and
+	// this is its result.
+	Cached *CachedFrom `json:"cached,omitempty"`
 }
 
 // TestResult is the outcome of one test.

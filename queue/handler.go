@@ -102,6 +102,9 @@ type HandlerConfig struct {
 	Logger *slog.Logger
 	// Now tells the time of the handler's own events; time.Now by default.
 	Now func() time.Time
+	// Cache serves a submission identical to an earlier one that
+	// earlier one's result; nil grades every submission.
+	Cache *ResultCache
 	// EventRetry is how long, after a progress event could not be
 	// written (Redis unreachable), further progress events are dropped
 	// without trying before one write tries again; default 1s. Grading
@@ -262,6 +265,15 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 		}
 		return grader.Result{}, fmt.Errorf("load submission %s: %w", j.id, err)
 	}
+	key := j.cacheKey(ctx, ch, rec, sub)
+	if key != "" {
+		res, ok, err := j.fromCache(ctx, key)
+		if err != nil {
+			j.log.Warn("result cache skipped", "err", err)
+		} else if ok {
+			return j.store(ctx, rec, res, "served from the result cache", time.Now(), "")
+		}
+	}
 	if err := h.cfg.Submissions.MarkStarted(ctx, j.id); err != nil {
 		return grader.Result{}, fmt.Errorf("mark %s started: %w", j.id, err)
 	}
@@ -279,6 +291,14 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 		return grader.Result{}, j.fault(ctx, rec, ch, err)
 	}
 	res.SubmissionID = j.id
+	return j.store(ctx, rec, res, "graded", start, key)
+}
+
+// store saves a result, with its done event, and queues its webhook;
+// what says how it came (for the log). A graded result (not the
+// service's fault) is filed in the result cache under key, if any.
+func (j *job) store(ctx context.Context, rec grader.Record, res grader.Result, what string, start time.Time, key string) (grader.Result, error) {
+	h := j.h
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	stored, err := h.cfg.Results.SaveResult(bctx, res)
@@ -294,7 +314,12 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 	if h.cfg.Observer != nil {
 		h.cfg.Observer.Graded(res)
 	}
-	j.log.Info("graded", "status", res.Status, "score", res.Score, "max_score", res.MaxScore, "duration", time.Since(start))
+	j.log.Info(what, "status", res.Status, "score", res.Score, "max_score", res.MaxScore, "duration", time.Since(start))
+	if key != "" && res.Status != grader.StatusError {
+		if err := h.cfg.Cache.Store.RememberResult(bctx, key, j.id); err != nil {
+			j.log.Warn("file the result in the result cache", "err", err)
+		}
+	}
 	j.webhook(bctx, rec)
 	return res, nil
 }

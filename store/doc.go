@@ -32,6 +32,7 @@
 //	grader:board:{c}                        zset     learner -> packed best score and time   kept
 //	grader:practice-board:{c}               zset     the same, practice submissions only     kept
 //	grader:idem:{subject}:{key}             string   idempotency key -> submission id        the ttl given to ClaimIdempotencyKey
+//	grader:result-cache:{sha256}            string   content address -> graded submission id ResultCacheTTL (7 days)
 //	grader:rate:{key}:{window}              string   requests counted in one fixed window    one window after its first request
 //	grader:cohort:{k}                       string   JSON Cohort                             kept
 //	grader:cohorts                          zset     every cohort id by creation time        kept

@@ -205,3 +205,35 @@ func (s *Redis) Best(ctx context.Context, challenge, learner string) (grader.Boa
 	score, at := unpackBoard(v)
 	return grader.BoardEntry{Learner: learner, Score: score, At: at}, true, nil
 }
+
+// CachedSubmission returns the submission whose result the result cache
+// holds under key (see grader.ResultCacheKey), and whether there is one.
+func (s *Redis) CachedSubmission(ctx context.Context, key string) (string, bool, error) {
+	id, err := s.rdb.Get(ctx, s.key("result-cache", key)).Result()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("read the result cache: %w", err)
+	}
+	return id, true, nil
+}
+
+// RememberResult files submission id's result in the result cache under
+// key for the store's ResultCacheTTL, unless an earlier one is filed
+// there: the first grading of some content stays its cached result.
+func (s *Redis) RememberResult(ctx context.Context, key, id string) error {
+	if err := s.rdb.SetNX(ctx, s.key("result-cache", key), id, s.cacheTTL).Err(); err != nil {
+		return fmt.Errorf("write the result cache: %w", err)
+	}
+	return nil
+}
+
+// ForgetResult takes key out of the result cache, so that the next
+// identical submission is graded.
+func (s *Redis) ForgetResult(ctx context.Context, key string) error {
+	if err := s.rdb.Del(ctx, s.key("result-cache", key)).Err(); err != nil {
+		return fmt.Errorf("write the result cache: %w", err)
+	}
+	return nil
+}

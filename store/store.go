@@ -18,6 +18,9 @@ type Config struct {
 	// FilesTTL is how long a submission's files and progress events are
 	// kept once graded; default 24h.
 	FilesTTL time.Duration
+	// ResultCacheTTL is how long the result cache keeps an entry after
+	// its grading; default 7 days. An expired entry costs one grading.
+	ResultCacheTTL time.Duration
 	// Now tells the time; time.Now by default.
 	Now func() time.Time
 }
@@ -27,12 +30,16 @@ type Redis struct {
 	rdb      redis.UniversalClient
 	p        string
 	filesTTL time.Duration
+	cacheTTL time.Duration
 	now      func() time.Time
 }
 
 // New returns a store on cfg.Client.
 func New(cfg Config) *Redis {
-	s := &Redis{rdb: cfg.Client, p: cfg.Prefix, filesTTL: cfg.FilesTTL, now: cfg.Now}
+	s := &Redis{rdb: cfg.Client, p: cfg.Prefix, filesTTL: cfg.FilesTTL, cacheTTL: cfg.ResultCacheTTL, now: cfg.Now}
+	if s.cacheTTL <= 0 {
+		s.cacheTTL = 7 * 24 * time.Hour
+	}
 	if s.p == "" {
 		s.p = "grader"
 	}

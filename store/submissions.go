@@ -117,7 +117,16 @@ func recordFields(r grader.Record) map[string]any {
 		"created_at": formatTime(r.CreatedAt), "started_at": formatTime(r.StartedAt), "graded_at": formatTime(r.GradedAt),
 		"status": string(r.Status), "score": r.Score, "max_score": r.MaxScore,
 		"cohort": r.Cohort, "token_cohort": r.TokenCohort, "kind": r.Kind, "regrade_of": r.RegradeOf, "superseded_by": r.SupersededBy,
+		"fresh": boolField(r.Fresh),
 	}
+}
+
+// boolField is a flag as a hash field: "1" or "".
+func boolField(b bool) string {
+	if b {
+		return "1"
+	}
+	return ""
 }
 
 func formatTime(t time.Time) string {
@@ -148,6 +157,7 @@ func parseRecord(m map[string]string) (grader.Record, bool) {
 		CreatedAt: parseTime(m["created_at"]), StartedAt: parseTime(m["started_at"]), GradedAt: parseTime(m["graded_at"]),
 		Status: grader.Status(m["status"]), Score: atoi("score"), MaxScore: atoi("max_score"),
 		Cohort: m["cohort"], TokenCohort: m["token_cohort"], Kind: cmp.Or(m["kind"], grader.KindSubmission), RegradeOf: m["regrade_of"], SupersededBy: m["superseded_by"],
+		Fresh: m["fresh"] == "1",
 	}, true
 }
 

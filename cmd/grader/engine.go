@@ -11,6 +11,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/queue"
 	"github.com/gradebox/grader/runner"
 	"github.com/gradebox/grader/runner/images"
 )
@@ -24,6 +25,18 @@ type engineEnv struct {
 	engine *grader.Engine
 	docker *runner.Docker
 	cli    *client.Client
+}
+
+// resultCache is the worker's result cache on st, keyed on the ids of
+// the images this worker's Docker Engine holds.
+func (e *engineEnv) resultCache(st queue.CacheStore) *queue.ResultCache {
+	return &queue.ResultCache{
+		Store:  st,
+		Images: e.engine.Images,
+		ImageIDs: func(ctx context.Context, refs []string) (map[string]string, error) {
+			return images.IDs(ctx, e.cli, refs)
+		},
+	}
 }
 
 func (e *engineEnv) Close() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/internal/termsafe"
@@ -88,6 +89,10 @@ func printResult(w io.Writer, title string, r grader.Result) {
 	}
 	fmt.Fprintf(w, "\n%s: %s\n", clean(string(r.Status)), termsafe.Text(r.Message))
 	fmt.Fprintf(w, "score: %d/%d\n", r.Score, r.MaxScore)
+	if c := r.Cached; c != nil {
+		fmt.Fprintf(w, "(from the result cache: identical files were graded as submission %s at %s; an instructor can ask for a fresh grading with --fresh)\n",
+			clean(c.SubmissionID), c.GradedAt.UTC().Format(time.RFC3339))
+	}
 }
 
 // stopped reports whether a suite's status says it stopped early (its

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gradebox/grader/grader"
 )
@@ -68,5 +69,23 @@ func TestPrintResultSuiteVerdicts(t *testing.T) {
 		if !strings.Contains(out, s) {
 			t.Errorf("report lacks %q:\n%s", s, out)
 		}
+	}
+}
+
+// TestPrintResultCached: a result from the result cache says so, naming
+// the submission it was graded as; a graded one says nothing of it.
+func TestPrintResultCached(t *testing.T) {
+	res := sampleGradeResult()
+	var b bytes.Buffer
+	printResult(&b, "Notes API", res)
+	if strings.Contains(b.String(), "result cache") {
+		t.Errorf("a graded result mentions the cache:\n%s", b.String())
+	}
+	res.Cached = &grader.CachedFrom{SubmissionID: "s-first\x1b[31m", GradedAt: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}
+	b.Reset()
+	printResult(&b, "Notes API", res)
+	want := "(from the result cache: identical files were graded as submission s-first at 2026-12-01T10:00:00Z"
+	if !strings.Contains(b.String(), want) || strings.Contains(b.String(), "\x1b") {
+		t.Errorf("cached result printed as:\n%s\nwant a line with %q and no escape", b.String(), want)
 	}
 }

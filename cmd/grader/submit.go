@@ -29,6 +29,7 @@ type submitOptions struct {
 	cohort      string
 	learner     string
 	callbackURL string
+	fresh       bool
 	wait        bool
 	asJSON      bool
 	quiet       bool
@@ -88,6 +89,7 @@ status error, or --timeout passed.`,
 	f.StringVar(&o.learner, "learner", "", "learner to submit for (instructors only; learners always submit as themselves)")
 	f.StringVar(&o.cohort, "cohort", "", "cohort to make the submission in (its reports count it)")
 	f.StringVar(&o.callbackURL, "callback-url", "", "URL the service calls with the result once graded")
+	f.BoolVar(&o.fresh, "fresh", false, "grade even if identical files were graded before, instead of taking that result from the cache (instructors only)")
 	f.BoolVarP(&o.wait, "wait", "w", false, "follow the grading and print the result")
 	f.BoolVar(&o.asJSON, "json", false, "print JSON: the result with --wait, the submission without")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "do not show progress while waiting")
@@ -131,7 +133,7 @@ func runSubmit(cmd *cobra.Command, log *slog.Logger, o submitOptions, path strin
 	if err != nil {
 		return err
 	}
-	form, err := client.NewForm(map[string]string{"challenge": o.challenge, "language": o.language, "learner": o.learner, "cohort": o.cohort, "callback_url": o.callbackURL}, up.name, up.data)
+	form, err := client.NewForm(map[string]string{"challenge": o.challenge, "language": o.language, "learner": o.learner, "cohort": o.cohort, "callback_url": o.callbackURL, "fresh": freshField(o.fresh)}, up.name, up.data)
 	if err != nil {
 		return faultErr(err)
 	}
@@ -379,3 +381,11 @@ func packDir(dir string, lang grader.Language, lim grader.SubmissionLimits) ([]b
 // clean makes text from the service or a learner's code safe to print on
 // one terminal line (see termsafe.Text), cut at 1000 bytes.
 func clean(s string) string { return termsafe.Line(s, 1000) }
+
+// freshField is --fresh as a form field: "true", or "" to leave it out.
+func freshField(fresh bool) string {
+	if fresh {
+		return "true"
+	}
+	return ""
+}

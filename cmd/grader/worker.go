@@ -169,6 +169,7 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 	w.handler = queue.NewHandler(queue.HandlerConfig{
 		Submissions: st, Results: st, Events: st, Challenges: catalog,
 		Engine: env.engine, Webhooks: qc, Observer: m, Logger: log,
+		Cache: env.resultCache(st),
 	})
 	w.grade = queue.NewGradeServer(rc.client, queue.ServerConfig{
 		Concurrency: sc.Concurrency, ShutdownTimeout: sc.ShutdownTimeout, PollInterval: sc.PollInterval, Logger: log,

@@ -149,3 +149,18 @@ func Missing(ctx context.Context, cli *client.Client) ([]string, error) {
 	}
 	return out, nil
 }
+
+// IDs returns the Docker Engine's id of each image reference: what a
+// result cache keys on, so that a rebuilt image, whatever its tag, never
+// matches a result graded with the one before.
+func IDs(ctx context.Context, cli *client.Client, refs []string) (map[string]string, error) {
+	out := make(map[string]string, len(refs))
+	for _, ref := range refs {
+		insp, err := cli.ImageInspect(ctx, ref)
+		if err != nil {
+			return nil, fmt.Errorf("inspect image %s: %w", ref, err)
+		}
+		out[ref] = insp.ID
+	}
+	return out, nil
+}

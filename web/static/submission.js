@@ -153,7 +153,8 @@
       el('div', null,
         el('p', { class: 'verdict', text: verdict }),
         res.message ? el('p', { text: res.message }) : null,
-        res.status === 'error' ? el('p', { text: 'The grader failed, not your code: this attempt does not count against you. Submit again in a moment.' }) : null));
+        res.status === 'error' ? el('p', { text: 'The grader failed, not your code: this attempt does not count against you. Submit again in a moment.' }) : null,
+        res.cached ? el('p', { class: 'cached', text: 'Identical files were graded before (submission ' + res.cached.submission_id + '), so this is that result, given at once: change a file to be graded again.' }) : null));
     $('#result-summary').replaceChildren(card);
 
     const body = [];
