@@ -87,6 +87,28 @@ func TestServiceGradesSubmissions(t *testing.T) {
 		t.Errorf("alice has %d submissions after an idempotent resubmit, want 1", alices.Total)
 	}
 
+	// Alice sends the same files again: the result cache answers with the
+	// first grading's result, without a grading (no started event).
+	code, cached, _ := submit(t, svc.url, tokenAlice, "notes-api", "../challenges/notes-api/solution", "alice-try-2")
+	if code != http.StatusAccepted || cached.ID == sub.ID {
+		t.Fatalf("unchanged resubmission answered %d %+v, want 202 and a new submission", code, cached)
+	}
+	cachedEvents := follow(t, svc.url, tokenAlice, cached.ID, "", time.Minute)
+	var types []string
+	for _, e := range cachedEvents {
+		types = append(types, e.Type)
+	}
+	if !slices.Equal(types, []string{string(grader.EventQueued), string(grader.EventDone)}) {
+		t.Errorf("events of an unchanged resubmission: %v, want queued, done", types)
+	}
+	var rec struct {
+		Result grader.Result `json:"result"`
+	}
+	getJSON(t, svc.url, tokenAlice, "/v1/submissions/"+cached.ID, &rec)
+	if c := rec.Result.Cached; c == nil || c.SubmissionID != sub.ID || rec.Result.Score != res.Score || rec.Result.SubmissionID != cached.ID {
+		t.Errorf("unchanged resubmission's result: cached %+v, score %d, id %s; want cached from %s with score %d", c, rec.Result.Score, rec.Result.SubmissionID, sub.ID, res.Score)
+	}
+
 	// The starter through the CLI client: graded, less than full marks.
 	cli := exec.Command(os.Getenv("GRADER_BIN"), "submit", "--server", svc.url, "--token", tokenBob,
 		"--challenge", "notes-api", "--wait", "../challenges/notes-api/starter")

@@ -32,6 +32,22 @@ func tarGz(dir string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// variantArchive packs dir as tarGz does, with one more file, VARIANT.txt,
+// naming n: a submission that grades like dir's but is not identical to
+// any other variant's.
+func variantArchive(dir string, n int) ([]byte, error) {
+	sub, err := grader.ReadDir("", dir, grader.SubmissionLimits{})
+	if err != nil {
+		return nil, fmt.Errorf("pack %s: %w", dir, err)
+	}
+	files := append(sub.Files, grader.File{Name: "VARIANT.txt", Mode: 0o644, Data: fmt.Appendf(nil, "gradebench variant %d\n", n)})
+	var buf bytes.Buffer
+	if err := grader.WriteArchive(&buf, files); err != nil {
+		return nil, fmt.Errorf("pack %s: %w", dir, err)
+	}
+	return buf.Bytes(), nil
+}
+
 // upload is one POST /v1/submissions body, built once and sent many
 // times.
 type upload = client.Form
