@@ -140,6 +140,7 @@ func (e *Engine) Grade(ctx context.Context, ch *Challenge, sub Submission, progr
 	for _, t := range res.Tests {
 		res.Score += t.Points
 	}
+	res.Timings = append(res.Timings, j.boxTimings()...)
 	res.Status, res.Message = finalStatus(res, suites)
 	for _, n := range notes {
 		res.Message += "; " + n
@@ -172,6 +173,9 @@ type job struct {
 	log      *slog.Logger
 	// teardown counts boxes still being removed in the background.
 	teardown sync.WaitGroup
+	// started are the boxes started so far, for their costs.
+	boxesMu sync.Mutex
+	started []startedBox
 }
 
 // suiteOutcome is what running one suite produced.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -60,6 +61,8 @@ type fakeBox struct {
 	spec BoxSpec
 	once sync.Once
 	exit Exit
+	// reads counts ReadFile calls.
+	reads atomic.Int32
 }
 
 func (b *fakeBox) ID() string { return b.id }
@@ -84,11 +87,23 @@ func (b *fakeBox) Stop(ctx context.Context, grace time.Duration) error {
 }
 
 func (b *fakeBox) ReadFile(ctx context.Context, path string, maxBytes int64) ([]byte, error) {
+	b.reads.Add(1)
 	data, ok := b.sb.Files[path]
 	if !ok {
 		return nil, fmt.Errorf("no file %s", path)
 	}
 	return data, nil
+}
+
+// Costs reports fixed costs: 30ms to acquire (5 of them copying the
+// box's files in, if any), 2ms per file read.
+func (b *fakeBox) Costs() BoxCosts {
+	c := BoxCosts{Acquire: 30 * time.Millisecond}
+	if len(b.spec.Files) > 0 {
+		c.CopyIn = 5 * time.Millisecond
+	}
+	c.CopyOut = time.Duration(b.reads.Load()) * 2 * time.Millisecond
+	return c
 }
 
 func (b *fakeBox) Close() error {

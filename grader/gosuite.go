@@ -179,7 +179,7 @@ func (j *job) buildSpec() BoxSpec {
 // learner's failure comes back as a verdict and message; err is a
 // service fault.
 func (j *job) build(ctx context.Context, spec BoxSpec, artifact, nonce string) (bin []byte, verdict Status, msg string, build Output, err error) {
-	box, err := j.e.cfg.Sandbox.Start(ctx, spec)
+	box, err := j.startBox(ctx, spec)
 	if err != nil {
 		return nil, "", "", Output{}, fmt.Errorf("start build: %w", err)
 	}
@@ -256,7 +256,7 @@ func (j *job) runGoTests(ctx context.Context, s Suite, binary []byte, nonce stri
 		"-test.v=test2json", "-test.paniconexit0", "-test.count=1",
 		"-test.timeout=" + j.limits.RunTimeout.String(),
 		"-test.run=^(" + strings.Join(pattern, "|") + ")$"}
-	box, err := j.e.cfg.Sandbox.Start(ctx, spec)
+	box, err := j.startBox(ctx, spec)
 	if err != nil {
 		return nil, "", "", "", fmt.Errorf("start tests: %w", err)
 	}

@@ -62,7 +62,7 @@ type serviceBoxes struct {
 
 // start starts a box that joins the namespace and keeps it for close.
 func (b *serviceBoxes) start(ctx context.Context, spec BoxSpec) (Box, error) {
-	box, err := b.j.e.cfg.Sandbox.Start(ctx, spec)
+	box, err := b.j.startBox(ctx, spec)
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", spec.Role, err)
 	}
@@ -86,7 +86,7 @@ func (j *job) startHolder(ctx context.Context, boxes *serviceBoxes) (string, err
 	for _, f := range j.ch.Fixtures {
 		holder.Hosts = append(holder.Hosts, f.Name+":"+loopback)
 	}
-	hb, err := j.e.cfg.Sandbox.Start(ctx, holder)
+	hb, err := j.startBox(ctx, holder)
 	if err != nil {
 		return "", fmt.Errorf("start %s: %w", holder.Role, err)
 	}

@@ -59,7 +59,7 @@ func (j *job) checkerSpec() BoxSpec {
 // failure comes back as a verdict and message; err is a service fault.
 func (j *job) check(ctx context.Context) (verdict Status, msg string, build Output, err error) {
 	spec := j.checkerSpec()
-	box, err := j.e.cfg.Sandbox.Start(ctx, spec)
+	box, err := j.startBox(ctx, spec)
 	if err != nil {
 		return "", "", Output{}, fmt.Errorf("start build: %w", err)
 	}

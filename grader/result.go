@@ -111,7 +111,9 @@ func (o Output) asLearner() Output {
 
 // PhaseTiming is how long one phase of grading took.
 type PhaseTiming struct {
-	// Phase is "prepare", "build:<suite>", "run:<suite>", ...
+	// Phase is "prepare", "build:<suite>", "run:<suite>", ..., then the
+	// sandbox's share of them, per box role: "box:acquire:<role>",
+	// "box:copy-in:<role>", "box:copy-out:<role>" (see BoxPhasePrefix).
 	Phase      string `json:"phase"`
 	DurationMS int64  `json:"duration_ms"`
 }

@@ -45,6 +45,24 @@ type Box interface {
 	Close() error
 }
 
+// BoxCosts is what one box cost its job in the sandbox's own work, for
+// the result's timings: the learner's or the grader's processes in it are
+// not counted.
+type BoxCosts struct {
+	// Acquire is getting a started box: creating and starting the
+	// container, its files copied in.
+	Acquire time.Duration
+	// CopyIn is the part of Acquire spent copying spec.Files in.
+	CopyIn time.Duration
+	// CopyOut is the time spent in ReadFile.
+	CopyOut time.Duration
+}
+
+// Coster is a Box that reports its costs so far.
+type Coster interface {
+	Costs() BoxCosts
+}
+
 // Stopper is a Box that can end its process gracefully. The Engine uses
 // it to restart a learner's service (a step with restart: true); a Box
 // without it is killed instead.

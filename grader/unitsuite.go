@@ -143,7 +143,7 @@ func (j *job) runUnitTests(ctx context.Context, s Suite, nonce string) (tests []
 	if err != nil {
 		return nil, "", "", err
 	}
-	box, err := j.e.cfg.Sandbox.Start(ctx, spec)
+	box, err := j.startBox(ctx, spec)
 	if err != nil {
 		return nil, "", "", fmt.Errorf("start tests: %w", err)
 	}

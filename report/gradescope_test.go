@@ -33,7 +33,9 @@ func sampleResult() grader.Result {
 			{Name: "TestCreate", Suite: "http", Status: grader.TestNotRun, MaxPoints: 1, Visibility: grader.Visible},
 		},
 		Build:    grader.Output{Text: "./main.go:3:2: declared and not used: x\n"},
-		Timings:  []grader.PhaseTiming{{Phase: "prepare", DurationMS: 700}, {Phase: "run:unit", DurationMS: 1900}},
+		// The box timings are part of run:unit: not added again.
+		Timings: []grader.PhaseTiming{{Phase: "prepare", DurationMS: 700}, {Phase: "run:unit", DurationMS: 1900},
+			{Phase: "box:acquire:test", DurationMS: 1400}, {Phase: "box:copy-in:test", DurationMS: 900}},
 		GradedAt: time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC),
 	}
 }

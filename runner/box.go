@@ -52,6 +52,27 @@ type box struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	costsMu sync.Mutex
+	costs   grader.BoxCosts
+}
+
+var _ grader.Coster = (*box)(nil)
+
+// Costs returns what the box cost so far; see grader.Coster.
+func (b *box) Costs() grader.BoxCosts {
+	b.costsMu.Lock()
+	defer b.costsMu.Unlock()
+	return b.costs
+}
+
+// addCosts adds to the box's costs.
+func (b *box) addCosts(c grader.BoxCosts) {
+	b.costsMu.Lock()
+	defer b.costsMu.Unlock()
+	b.costs.Acquire += c.Acquire
+	b.costs.CopyIn += c.CopyIn
+	b.costs.CopyOut += c.CopyOut
 }
 
 func newBox(d *Docker, id string, spec grader.BoxSpec, log *slog.Logger) *box {
@@ -70,9 +91,11 @@ func (b *box) ID() string { return b.id }
 // stopped; the caller removes the container.
 func (b *box) start(ctx context.Context) error {
 	if len(b.spec.Files) > 0 {
+		copyStart := time.Now()
 		if err := b.copyFiles(ctx); err != nil {
 			return err
 		}
+		b.addCosts(grader.BoxCosts{CopyIn: time.Since(copyStart)})
 	}
 	// Attach before start: nothing the process prints is missed, and the
 	// log driver can stay off.
@@ -291,6 +314,8 @@ func (b *box) kill() {
 // see grader.Box. Errors wrap ErrNotRegular, ErrTooLarge, or the daemon's
 // NotFound for a missing file.
 func (b *box) ReadFile(ctx context.Context, path string, maxBytes int64) ([]byte, error) {
+	start := time.Now()
+	defer func() { b.addCosts(grader.BoxCosts{CopyOut: time.Since(start)}) }()
 	return readFile(ctx, b.api, b.id, path, maxBytes)
 }
 

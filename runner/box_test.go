@@ -97,6 +97,11 @@ func TestBoxLifecycle(t *testing.T) {
 	if exit.Duration <= 0 || live.String() != "hello\n" {
 		t.Errorf("duration %v, live stdout %q", exit.Duration, live.String())
 	}
+	// Its costs: acquiring it includes copying its one file in; nothing
+	// was read out.
+	if c := b.(grader.Coster).Costs(); c.CopyIn <= 0 || c.Acquire < c.CopyIn || c.CopyOut != 0 {
+		t.Errorf("costs %+v: want acquire >= copy-in > 0, no copy-out", c)
+	}
 	closeAndCheck(t, api, b)
 	// The exit is subscribed to before start, output attached before it.
 	wantCalls := []string{"create", "copy", "attach", "wait", "start", "inspect", "kill SIGKILL", "remove"}
@@ -380,6 +385,9 @@ func TestReadFile(t *testing.T) {
 		} else if !tt.isErr(err) {
 			t.Errorf("ReadFile(%s, %d) error = %v, want %s", tt.path, tt.max, err, tt.errName)
 		}
+	}
+	if c := b.(grader.Coster).Costs(); c.CopyOut <= 0 || c.CopyIn != 0 {
+		t.Errorf("costs after reads of a box without files: %+v, want copy-out > 0 and no copy-in", c)
 	}
 	closeAndCheck(t, api, b)
 }

@@ -159,6 +159,7 @@ func (d *Docker) Start(ctx context.Context, spec grader.BoxSpec) (grader.Box, er
 	// creating after a dropped request makes a box nobody knows of, which
 	// a removal by name racing the create can miss. It is short; once its
 	// id is known, a cancelled ctx removes the box.
+	acquireStart := time.Now()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), teardownTimeout)
 	created, err := d.api.ContainerCreate(cctx, opts)
 	timedOut := cctx.Err() != nil
@@ -182,6 +183,7 @@ func (d *Docker) Start(ctx context.Context, spec grader.BoxSpec) (grader.Box, er
 		d.removeContainer(created.ID, log)
 		return nil, err
 	}
+	b.addCosts(grader.BoxCosts{Acquire: time.Since(acquireStart)})
 	if !d.track(b) {
 		_ = b.Close()
 		return nil, ErrClosed
