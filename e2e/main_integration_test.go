@@ -20,6 +20,8 @@ import (
 var (
 	docker *runner.Docker
 	cli    *client.Client
+	// toolchain names the Go toolchain volumes every engine of the tests mounts.
+	toolchain string
 )
 
 func TestMain(m *testing.M) {
@@ -48,6 +50,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "FAIL: images missing (%v, %v): run make images\n", missing, err)
 		os.Exit(1)
 	}
+	// As the CLI does: made once per go image, usually by make images.
+	if toolchain, err = images.EnsureGoToolchain(context.Background(), cli); err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: the Go toolchain volume: %v\n", err)
+		os.Exit(1)
+	}
 	// The worker id is this process's own: the reap below removes
 	// everything labelled with it, and other test processes may be
 	// grading on the same daemon at the same time.
@@ -72,7 +79,8 @@ func TestMain(m *testing.M) {
 // copy), as the CLI does.
 func newEngine() *grader.Engine {
 	return grader.NewEngine(grader.EngineConfig{Sandbox: docker, ToolsImage: os.Getenv("GRADER_TOOLS_IMAGE"),
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		GoToolchain: images.GoToolchainMounts(toolchain),
+		Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 }
 
 // assertNoLeftovers checks that nothing of job remains: no container,

@@ -32,6 +32,12 @@ type EngineConfig struct {
 	ToolsImage    string
 	RedisImage    string
 	PostgresImage string
+	// GoToolchain, when set, is mounted read-only into every Go build
+	// box over the image's toolchain and module cache: the same files,
+	// read from volumes instead of through the image's overlay, which
+	// makes a build about 0.8s quicker (see package runner/images,
+	// EnsureGoToolchain). Empty: the image's own.
+	GoToolchain []VolumeMount
 	// Now tells the time; time.Now by default.
 	Now func() time.Time
 	// Random returns a fresh unguessable token; used for per-job secrets

@@ -172,6 +172,10 @@ func (j *job) buildSpec() BoxSpec {
 	spec.Timeout = j.limits.BuildTimeout
 	spec.MemoryBytes = max(spec.MemoryBytes, minBuildMemory)
 	spec.NanoCPUs = max(spec.NanoCPUs, minBuildNanoCPUs)
+	if j.offer.Image == ImageGo {
+		// The toolchain volume copies the default Go image only.
+		spec.ReadOnly = append([]VolumeMount(nil), j.e.cfg.GoToolchain...)
+	}
 	return spec
 }
 

@@ -103,6 +103,10 @@ type BoxSpec struct {
 	// whose build cache must be writable.
 	WritableRoot bool
 
+	// ReadOnly are volumes mounted read-only into the box, shared by
+	// boxes of every job (a toolchain, never learner data).
+	ReadOnly []VolumeMount
+
 	// Network is "" for a box with no network but loopback, or the ID of
 	// a box whose network namespace this box joins.
 	Network string
@@ -124,6 +128,14 @@ type BoxSpec struct {
 	// Stdout, when set, receives the box's stdout as it is written (up to
 	// OutputBytes), besides Exit.Stdout.
 	Stdout io.Writer
+}
+
+// VolumeMount mounts a Docker volume into a box.
+type VolumeMount struct {
+	// Volume names the volume.
+	Volume string
+	// Target is where it appears in the box.
+	Target string
 }
 
 // File is a file or folder copied into a box.

@@ -169,6 +169,15 @@ func createOptions(spec grader.BoxSpec, worker, runtime string) client.Container
 			VolumeOptions: &mount.VolumeOptions{Labels: l, NoCopy: true},
 		}}
 	}
+	for _, v := range spec.ReadOnly {
+		host.Mounts = append(host.Mounts, mount.Mount{
+			Type:          mount.TypeVolume,
+			Source:        v.Volume,
+			Target:        v.Target,
+			ReadOnly:      true,
+			VolumeOptions: &mount.VolumeOptions{NoCopy: true},
+		})
+	}
 	cfg := &container.Config{
 		Image:        spec.Image,
 		Cmd:          append([]string(nil), spec.Cmd...),

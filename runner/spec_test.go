@@ -93,6 +93,15 @@ func TestCreateOptionsFollowTheSpec(t *testing.T) {
 			want: []string{"/src", "/src"},
 		},
 		{
+			name: "shared volumes are mounted read-only, after the files' own",
+			spec: grader.BoxSpec{Files: []grader.File{{Name: "a"}}, ReadOnly: []grader.VolumeMount{{Volume: "tc-goroot", Target: "/usr/local/go"}}},
+			check: func(o *client.ContainerCreateOptions) any {
+				m := o.HostConfig.Mounts
+				return []any{len(m), m[1].Source, m[1].Target, m[1].ReadOnly, m[1].Type}
+			},
+			want: []any{2, "tc-goroot", "/usr/local/go", true, mount.TypeVolume},
+		},
+		{
 			name:  "explicit work dir",
 			spec:  grader.BoxSpec{WorkDir: "/opt/warm"},
 			check: func(o *client.ContainerCreateOptions) any { return o.Config.WorkingDir },

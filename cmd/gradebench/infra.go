@@ -49,14 +49,21 @@ func benchLifecycle(ctx context.Context, d *runner.Docker, n int) (row, error) {
 		target: "<= 0.5x", met: ratio <= 0.5, note: missedBy(ratio, 0.5)}, nil
 }
 
-// benchBuild compiles the notes-api reference in a build box with the
-// image's warm cache, then with an empty one.
-func benchBuild(ctx context.Context, d *runner.Docker, catalog string) (row, error) {
-	sub, err := grader.ReadDir("bench", filepath.Join(catalog, "notes-api", "solution"), grader.SubmissionLimits{})
+// benchBuild compiles the notes-api reference as the engine builds a
+// learner's Go service: in a build box with the image's warm cache and
+// the toolchain volumes mounted (the
+// box's start and the copy of the files in included), against the same
+// `go build` on the host with the host's warm cache, the two interleaved
+// after a warm-up round. The box's build with an empty cache is in the
+// note.
+func benchBuild(ctx context.Context, d *runner.Docker, catalog string, toolchain []grader.VolumeMount) (row, error) {
+	src := filepath.Join(catalog, "notes-api", "solution")
+	sub, err := grader.ReadDir("bench", src, grader.SubmissionLimits{})
 	if err != nil {
 		return row{}, err
 	}
-	build := func(memory int64, env ...string) (time.Duration, error) {
+	args := append(append([]string{"go", "build"}, grader.GoServiceBuildFlags...), "-o", "/tmp/service", ".")
+	inBox := func(memory int64, env ...string) (time.Duration, error) {
 		var files []grader.File
 		for _, f := range sub.Files {
 			f.Writable = true
@@ -64,7 +71,7 @@ func benchBuild(ctx context.Context, d *runner.Docker, catalog string) (row, err
 		}
 		files = append(files, grader.File{Name: ".", Mode: os.ModeDir | 0o755, Writable: true})
 		spec := grader.BoxSpec{Job: "bench", Role: "build", Image: "grader/go:local", WritableRoot: true, Files: files,
-			Cmd: []string{"go", "build", "-o", "/tmp/service", "."}, Env: append([]string{"HOME=/tmp"}, env...),
+			Cmd: args, Env: append([]string{"HOME=/tmp"}, env...), ReadOnly: toolchain,
 			MemoryBytes: memory, NanoCPUs: 2e9, Pids: 512, TmpfsBytes: memory / 2, Timeout: 5 * time.Minute}
 		start := time.Now()
 		b, err := d.Start(ctx, spec)
@@ -81,22 +88,48 @@ func benchBuild(ctx context.Context, d *runner.Docker, catalog string) (row, err
 		}
 		return time.Since(start), nil
 	}
-	var warm []time.Duration
-	for i := 0; i < 3; i++ {
-		w, err := build(1 << 30)
-		if err != nil {
-			return row{}, err
-		}
-		warm = append(warm, w)
-	}
-	// The cold cache lives in /tmp, a tmpfs counted as memory: give it room.
-	cold, err := build(6<<30, "GOCACHE=/tmp/coldcache")
+	dir, err := writeTree(sub)
 	if err != nil {
 		return row{}, err
 	}
-	w := median(warm)
-	return row{measure: "learner build, warm cache (notes-api, gin)", value: secs(w), baseline: secs(cold) + " (cold cache)",
-		ratio: w.Seconds() / cold.Seconds(), target: "<= 2s", met: w <= 2*time.Second, note: missedBy(w.Seconds(), 2)}, nil
+	defer os.RemoveAll(dir)
+	onHost := func() (time.Duration, error) {
+		// A fresh output each time: the link is part of the build.
+		os.Remove(filepath.Join(dir, "service"))
+		start := time.Now()
+		hostArgs := append(append([]string{"build"}, grader.GoServiceBuildFlags...), "-o", "service", ".")
+		if err := goCmd(ctx, dir, []string{"CGO_ENABLED=0"}, hostArgs...); err != nil {
+			return 0, err
+		}
+		return time.Since(start), nil
+	}
+	var box, host []time.Duration
+	for i := 0; i <= 5; i++ {
+		b, err := inBox(1 << 30)
+		if err != nil {
+			return row{}, err
+		}
+		h, err := onHost()
+		if err != nil {
+			return row{}, fmt.Errorf("the same build on the host: %w", err)
+		}
+		if i > 0 { // the first round warms both caches
+			box, host = append(box, b), append(host, h)
+		}
+	}
+	// The cold cache lives in /tmp, a tmpfs counted as memory: give it room.
+	cold, err := inBox(6<<30, "GOCACHE=/tmp/coldcache")
+	if err != nil {
+		return row{}, err
+	}
+	b, h := median(box), median(host)
+	ratio := b.Seconds() / h.Seconds()
+	note := fmt.Sprintf("cold cache in a box: %s", secs(cold))
+	if m := missedBy(ratio, 1.3); m != "" {
+		note = m + "; " + note
+	}
+	return row{measure: "learner build in a box, warm cache (notes-api, gin; start and copy-in included)", value: secs(b),
+		baseline: secs(h) + " (the same go build on the host, warm cache)", ratio: ratio, target: "<= 1.3x", met: ratio <= 1.3, note: note}, nil
 }
 
 // benchFloodMemory grades a fix-ledger solution that prints without end

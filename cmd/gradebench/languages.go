@@ -217,7 +217,8 @@ func hostBuild(ctx context.Context, c *grader.Challenge, lang grader.Language, d
 		}
 		return nil
 	}
-	return goCmd(ctx, dir, []string{"CGO_ENABLED=0"}, "build", "-o", "service", "./"+c.Service.Main)
+	args := append(append([]string{"build"}, grader.GoServiceBuildFlags...), "-o", "service", "./"+c.Service.Main)
+	return goCmd(ctx, dir, []string{"CGO_ENABLED=0"}, args...)
 }
 
 // hostEnv is what the service's environment needs on the host in l, as

@@ -21,6 +21,7 @@ import (
 	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/grader"
 	"github.com/gradebox/grader/runner"
+	"github.com/gradebox/grader/runner/images"
 )
 
 func main() {
@@ -118,7 +119,13 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 	}
 	measure("lifecycle", "container lifecycle: SDK vs docker run --rm", func() (row, error) { return benchLifecycle(ctx, docker, 10) })
 	measure("postgres", "postgres fixture start-to-ready vs docker run with initdb at start", func() (row, error) { return benchPostgres(ctx, docker, 5) })
-	measure("build", "learner build: warm vs cold cache", func() (row, error) { return benchBuild(ctx, docker, catalog) })
+	measure("build", "learner build in a box vs the same build on the host, warm caches", func() (row, error) {
+		toolchain, err := images.EnsureGoToolchain(ctx, cli)
+		if err != nil {
+			return row{}, err
+		}
+		return benchBuild(ctx, docker, catalog, images.GoToolchainMounts(toolchain))
+	})
 	measure("memory", "peak memory of `grader grade` while a submission floods its output", func() (row, error) {
 		return benchFloodMemory(ctx, bin, catalog)
 	})

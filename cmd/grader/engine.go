@@ -103,7 +103,19 @@ func openEngine(ctx context.Context, cfg *Config, workerID string, held func(con
 	} else if n > 0 {
 		log.Info("removed leftover sandboxes", "count", n)
 	}
-	env.engine = grader.NewEngine(grader.EngineConfig{Sandbox: d, Logger: log, ToolsImage: cfg.ToolsImage})
+	// Made by `grader images build`; made here, once per go image, when
+	// an engine starts before that.
+	vol, err := images.GoToolchainVolume(ctx, cli)
+	if err == nil && vol == "" {
+		log.Info("preparing the Go toolchain volume, once per go image (10 to 30 seconds)")
+		vol, err = images.EnsureGoToolchain(ctx, cli)
+	}
+	if err != nil {
+		env.Close()
+		return nil, faultErr(fmt.Errorf("the Go toolchain volume: %w; `grader images build` makes it", err))
+	}
+	env.engine = grader.NewEngine(grader.EngineConfig{Sandbox: d, Logger: log, ToolsImage: cfg.ToolsImage,
+		GoToolchain: images.GoToolchainMounts(vol)})
 	return env, nil
 }
 

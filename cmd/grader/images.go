@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
@@ -49,6 +50,12 @@ holds this very binary, so it must be statically linked (CGO_ENABLED=0).`,
 				return faultErr(err)
 			}
 			fmt.Fprint(cmd.OutOrStdout(), rep)
+			start := time.Now()
+			vol, err := images.EnsureGoToolchain(cmd.Context(), cli)
+			if err != nil {
+				return faultErr(fmt.Errorf("the Go toolchain volume: %w", err))
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%-20s %-10s %7.1fs\n", "volume "+vol[:min(len(vol), 28)], "ready", time.Since(start).Seconds())
 			return nil
 		},
 	}

@@ -23,6 +23,7 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/client"
 
 	"github.com/gradebox/grader/runner/images"
@@ -161,6 +162,7 @@ type box struct {
 	readOnly   bool
 	network    string // "" means none
 	timeout    time.Duration
+	mounts     []mount.Mount
 }
 
 // run runs b to its end and removes it.
@@ -215,6 +217,7 @@ func start(t *testing.T, cli *client.Client, b box) string {
 			Resources: container.Resources{
 				Memory: 2 << 30, MemorySwap: 2 << 30, NanoCPUs: 2_000_000_000, PidsLimit: &pids,
 			},
+			Mounts: b.mounts,
 		},
 	})
 	if err != nil {
@@ -507,6 +510,56 @@ func assertUntouched(t *testing.T, changes []string) {
 // TestRedisImage starts the Redis fixture on a read-only root without a
 // writable folder at all, and pings it from a second container in its
 // network namespace.
+// TestGoToolchainVolume: the toolchain volumes copy the go image's GOROOT
+// and module cache, a box mounts them read-only and builds with them, and
+// a fill that did not finish is not taken for a complete one.
+func TestGoToolchainVolume(t *testing.T) {
+	cli := dockerClient(t)
+	requireImages(t, cli, images.Go)
+	ctx := t.Context()
+	name, err := images.EnsureGoToolchain(ctx, cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := images.GoToolchainVolume(ctx, cli); err != nil || got != name {
+		t.Fatalf("GoToolchainVolume = %q, %v; want %q", got, err, name)
+	}
+	var mounts []mount.Mount
+	for _, m := range images.GoToolchainMounts(name) {
+		v, err := cli.VolumeInspect(ctx, m.Volume, client.VolumeInspectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Volume.Labels[images.LabelToolchain] == "" || v.Volume.Labels[images.LabelManaged] != "" {
+			t.Errorf("volume %s labels %v: want %s and not %s (the reaper removes managed volumes)", m.Volume, v.Volume.Labels, images.LabelToolchain, images.LabelManaged)
+		}
+		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: m.Volume, Target: m.Target, ReadOnly: true,
+			VolumeOptions: &mount.VolumeOptions{NoCopy: true}})
+	}
+	res := run(t, cli, box{image: images.Go, timeout: 3 * time.Minute, mounts: mounts,
+		files: map[string]string{"main.go": ginMain},
+		cmd: []string{"bash", "-c", "cp /opt/warm/gin/go.mod /opt/warm/gin/go.sum . && go build -o /tmp/app . && " +
+			"for p in /usr/local/go /opt/gomodcache; do touch $p/x 2>&1 | grep -q 'Read-only file system' && echo read-only: $p; done; /tmp/app"}})
+	for _, want := range []string{`200 {"message":"pong"}`, "read-only: /usr/local/go", "read-only: /opt/gomodcache"} {
+		if res.exit != 0 || !strings.Contains(res.output, want) {
+			t.Errorf("exit %d, output lacks %q:\n%s", res.exit, want, res.output)
+		}
+	}
+	// A fill container left behind means the fill did not finish.
+	fill, err := cli.ContainerCreate(ctx, client.ContainerCreateOptions{Name: name + "-fill",
+		Config: &container.Config{Image: images.Go, Cmd: []string{"true"}}, HostConfig: &container.HostConfig{NetworkMode: "none"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := images.GoToolchainVolume(ctx, cli)
+	if _, rerr := cli.ContainerRemove(context.WithoutCancel(ctx), fill.ID, client.ContainerRemoveOptions{Force: true}); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err != nil || got != "" {
+		t.Errorf("with a fill container left: GoToolchainVolume = %q, %v; want none", got, err)
+	}
+}
+
 func TestRedisImage(t *testing.T) {
 	cli := dockerClient(t)
 	requireImages(t, cli, images.Redis)
