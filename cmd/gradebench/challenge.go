@@ -35,7 +35,7 @@ func benchChallenge(ctx context.Context, eng *grader.Engine, c *grader.Challenge
 	target := 1.5
 	what := "go test on the host"
 	if c.HasSuite(grader.SuiteHTTP) {
-		host, target, what = hostHTTPSuite, 2.0, "build, start and requests on the host"
+		host, target, what = hostHTTPSuite, 1.5, "build, start and requests on the host"
 	}
 	missing := hostFixturesMissing(c)
 	if len(missing) > 0 {

@@ -117,7 +117,7 @@ func benchLanguage(ctx context.Context, eng *grader.Engine, lc langCase, runs in
 // languageTarget is the most grading an http reference through the engine
 // may take, as a multiple of its host baseline (as for the Go rows of the
 // grade section).
-const languageTarget = 2.0
+const languageTarget = 1.5
 
 // languageRows are the two rows of a measured case.
 func languageRows(lc langCase, grade, build, hostGrade, hostBuildTime time.Duration) []row {

@@ -79,7 +79,12 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 	if err != nil {
 		return err
 	}
-	eng := grader.NewEngine(grader.EngineConfig{Sandbox: docker})
+	// As the CLI and the service do: Go builds mount the toolchain volumes.
+	toolchain, err := images.EnsureGoToolchain(ctx, cli)
+	if err != nil {
+		return fmt.Errorf("the Go toolchain volume: %w", err)
+	}
+	eng := grader.NewEngine(grader.EngineConfig{Sandbox: docker, GoToolchain: images.GoToolchainMounts(toolchain)})
 	all, err := challenges.LoadAll(catalog)
 	if err != nil {
 		return err
@@ -117,13 +122,9 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 			return benchChallenge(ctx, eng, c, runs)
 		})
 	}
-	measure("lifecycle", "container lifecycle: SDK vs docker run --rm", func() (row, error) { return benchLifecycle(ctx, docker, 10) })
+	measureRows("lifecycle", "container lifecycle and acquisition: SDK vs docker run --rm", func() ([]row, error) { return benchLifecycle(ctx, docker, 10) })
 	measure("postgres", "postgres fixture start-to-ready vs docker run with initdb at start", func() (row, error) { return benchPostgres(ctx, docker, 5) })
 	measure("build", "learner build in a box vs the same build on the host, warm caches", func() (row, error) {
-		toolchain, err := images.EnsureGoToolchain(ctx, cli)
-		if err != nil {
-			return row{}, err
-		}
 		return benchBuild(ctx, docker, catalog, images.GoToolchainMounts(toolchain))
 	})
 	measure("memory", "peak memory of `grader grade` while a submission floods its output", func() (row, error) {
