@@ -130,7 +130,12 @@ func (a apiClient) record(ctx context.Context, token, id string) (wire.Submissio
 
 // waitDone follows a submission's event stream until its done event.
 func (a apiClient) waitDone(ctx context.Context, token, id string) error {
-	_, err := a.c.WithToken(token).Follow(ctx, id, nil)
+	return a.waitDoneWith(ctx, token, id, nil)
+}
+
+// waitDoneWith is waitDone that hands each event to onEvent as it comes.
+func (a apiClient) waitDoneWith(ctx context.Context, token, id string, onEvent func(grader.Event)) error {
+	_, err := a.c.WithToken(token).Follow(ctx, id, onEvent)
 	if errors.Is(err, client.ErrStreamEnded) {
 		return fmt.Errorf("follow %s: the event stream ended without done", id)
 	}
