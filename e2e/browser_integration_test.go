@@ -35,6 +35,20 @@ func startDevService(t *testing.T, workerID string) *proc {
 }
 
 // writeArchive packs a folder as a tar.gz a learner would upload.
+// changedCopy copies dir with one more file, NOTES.txt: the same program,
+// but not identical files, so the result cache does not answer it.
+func changedCopy(t *testing.T, dir string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), filepath.Base(dir))
+	if err := os.CopyFS(out, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "NOTES.txt"), []byte("submitted from a phone\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func writeArchive(t *testing.T, dir string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), filepath.Base(dir)+".tar.gz")
@@ -188,7 +202,19 @@ func TestBrowserLearner(t *testing.T) {
 	b.open("/challenges/notes-api", "#submit-tools")
 	b.waitFor("the attempts", `!document.querySelector('#attempts-panel').hidden`, 10*time.Second)
 	b.shot(phone, "04-challenge")
-	b.do("choose the reference archive", chromedp.SetUploadFiles(chromedp.CSS("#pick-archive"), []string{writeArchive(t, "../challenges/notes-api/solution")}))
+	// The reference again, unchanged: the result cache answers at once,
+	// and the page says so.
+	b.do("choose the reference archive again", chromedp.SetUploadFiles(chromedp.CSS("#pick-archive"), []string{writeArchive(t, "../challenges/notes-api/solution")}))
+	b.waitFor("the submit button", `!document.querySelector('#submit-button').disabled`, 5*time.Second)
+	b.do("submit it", chromedp.Click(chromedp.CSS("#submit-button")))
+	b.waitFor("the cached result", `location.pathname.startsWith('/submissions/sub_') && !!document.querySelector('#score-card .cached')`, time.Minute)
+	if got := b.text("#score-card .cached"); !strings.Contains(got, "Identical files were graded before") {
+		t.Errorf("the cached result's note reads %q", got)
+	}
+	b.shot(phone, "04b-result-cached")
+	// The reference with one more file: graded, and watched.
+	b.open("/challenges/notes-api", "#submit-tools")
+	b.do("choose the changed reference archive", chromedp.SetUploadFiles(chromedp.CSS("#pick-archive"), []string{writeArchive(t, changedCopy(t, "../challenges/notes-api/solution"))}))
 	b.waitFor("the submit button", `!document.querySelector('#submit-button').disabled`, 5*time.Second)
 	b.do("submit", chromedp.Click(chromedp.CSS("#submit-button")))
 	b.waitFor("grading progress", `location.pathname.startsWith('/submissions/sub_') && document.querySelectorAll('#progress-log li').length >= 3`, 60*time.Second)
