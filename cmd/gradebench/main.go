@@ -28,7 +28,7 @@ func main() {
 	catalog := flag.String("catalog", "challenges", "folder of challenges")
 	bin := flag.String("grader", "bin/grader", "the grader binary (for the memory and service measures)")
 	runs := flag.Int("runs", 3, "runs per timed measure (the median is reported)")
-	only := flag.String("only", "", "comma-separated measures to run: grade, lifecycle, postgres, build, memory, service (= service-latency, service-result, service-burst, service-cohort), capacity (= capacity-followers, capacity-uploads), languages (= languages-<challenge>-<language>, each http reference in every offered language) (default all)")
+	only := flag.String("only", "", "comma-separated measures to run: grade (= grade-<challenge>), lifecycle, postgres, build, memory, service (= service-latency, service-result, service-burst, service-cohort), capacity (= capacity-followers, capacity-uploads), languages (= languages-<challenge>-<language>, each http reference in every offered language) (default all)")
 	flag.Parse()
 	selected = map[string]bool{}
 	for _, m := range strings.Split(*only, ",") {
@@ -118,7 +118,7 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 		})
 	}
 	for _, c := range all {
-		measure("grade", fmt.Sprintf("grade %s reference (%d runs) and its host baseline", c.ID, runs), func() (row, error) {
+		measure("grade-"+c.ID, fmt.Sprintf("grade %s reference (%d runs) and its host baseline", c.ID, runs), func() (row, error) {
 			return benchChallenge(ctx, eng, c, runs)
 		})
 	}
