@@ -283,25 +283,20 @@ func submitAndWaitTimed(ctx context.Context, api apiClient, token string, up upl
 		return 0, wire.Submission{}, err
 	}
 	accepted := time.Since(start)
-	var queued, started, done time.Time
-	var doneSeen time.Time
+	var queued, started time.Time
 	onEvent := func(ev grader.Event) {
 		switch ev.Type {
 		case grader.EventQueued:
 			queued = ev.At
 		case grader.EventStarted:
 			started = ev.At
-		case grader.EventDone:
-			done, doneSeen = ev.At, time.Now()
 		}
 	}
 	if err := api.waitDoneWith(ctx, token, id, onEvent); err != nil {
 		return 0, wire.Submission{}, err
 	}
 	took := time.Since(start)
-	if tl != nil {
-		*tl = timeline{accept: accepted, pickUp: started.Sub(queued), grading: done.Sub(started), deliver: doneSeen.Sub(done)}
-	}
+	doneSeen := time.Now()
 	rec, err := api.record(ctx, token, id)
 	if err != nil {
 		return 0, wire.Submission{}, err
@@ -311,6 +306,11 @@ func submitAndWaitTimed(ctx context.Context, api apiClient, token string, up upl
 	}
 	if rec.Status != "passed" {
 		return 0, rec, fmt.Errorf("submission %s: the reference was graded %s (%d/%d)", id, rec.Status, rec.Score, rec.MaxScore)
+	}
+	if tl != nil {
+		// The done event's time is the result's graded_at.
+		done := rec.Result.GradedAt
+		*tl = timeline{accept: accepted, pickUp: started.Sub(queued), grading: done.Sub(started), deliver: doneSeen.Sub(done)}
 	}
 	return took, rec, nil
 }
