@@ -12,8 +12,10 @@ import (
 // of every grading having the ids in imageIDs.
 func (e *env) withCache(imageIDs map[string]string) {
 	e.h.cfg.Cache = &ResultCache{
-		Store:  e.st,
-		Images: func(*grader.Challenge, grader.Language) []string { return []string{"grader/go:local", "grader/tools:local"} },
+		Store: e.st,
+		Images: func(*grader.Challenge, grader.Language) []string {
+			return []string{"grader/go:local", "grader/tools:local"}
+		},
 		ImageIDs: func(_ context.Context, refs []string) (map[string]string, error) {
 			out := map[string]string{}
 			for _, r := range refs {

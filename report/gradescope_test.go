@@ -32,7 +32,7 @@ func sampleResult() grader.Result {
 				Message: "GET /notes/1: status 404, want 200", Output: "body: {}", OutputTruncated: true},
 			{Name: "TestCreate", Suite: "http", Status: grader.TestNotRun, MaxPoints: 1, Visibility: grader.Visible},
 		},
-		Build:    grader.Output{Text: "./main.go:3:2: declared and not used: x\n"},
+		Build: grader.Output{Text: "./main.go:3:2: declared and not used: x\n"},
 		// The box timings are part of run:unit: not added again.
 		Timings: []grader.PhaseTiming{{Phase: "prepare", DurationMS: 700}, {Phase: "run:unit", DurationMS: 1900},
 			{Phase: "box:acquire:test", DurationMS: 1400}, {Phase: "box:copy-in:test", DurationMS: 900}},
