@@ -102,6 +102,8 @@ func TestBrowserLearner(t *testing.T) {
 	// Sign in as alice with one click: the catalog.
 	b.do("sign in as alice", chromedp.Click(chromedp.CSS(`[data-dev-token="dev-learner-alice-0001"]`)))
 	b.waitFor("the catalog", `location.pathname === '/challenges' && !!document.querySelector('.card')`, 15*time.Second)
+	// The header is filled from /v1/me, which may answer after the catalog.
+	b.waitFor("the header", `document.querySelector('#who').innerText.trim() !== ''`, 10*time.Second)
 	if who := b.text("#who"); who != "alice (learner)" {
 		t.Errorf("header shows %q, want alice (learner)", who)
 	}
