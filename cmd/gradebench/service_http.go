@@ -20,29 +20,23 @@ import (
 
 // tarGz packs a folder as `grader submit` sends one: read with the
 // service's rules, written by grader.WriteArchive.
-func tarGz(dir string) ([]byte, error) {
-	sub, err := grader.ReadDir("", dir, grader.SubmissionLimits{})
-	if err != nil {
-		return nil, fmt.Errorf("pack %s: %w", dir, err)
-	}
-	var buf bytes.Buffer
-	if err := grader.WriteArchive(&buf, sub.Files); err != nil {
-		return nil, fmt.Errorf("pack %s: %w", dir, err)
-	}
-	return buf.Bytes(), nil
-}
+func tarGz(dir string) ([]byte, error) { return packDir(dir) }
 
 // variantArchive packs dir as tarGz does, with one more file, VARIANT.txt,
 // naming n: a submission that grades like dir's but is not identical to
 // any other variant's.
 func variantArchive(dir string, n int) ([]byte, error) {
+	return packDir(dir, grader.File{Name: "VARIANT.txt", Mode: 0o644, Data: fmt.Appendf(nil, "gradebench variant %d\n", n)})
+}
+
+// packDir packs dir's files and extra ones.
+func packDir(dir string, extra ...grader.File) ([]byte, error) {
 	sub, err := grader.ReadDir("", dir, grader.SubmissionLimits{})
 	if err != nil {
 		return nil, fmt.Errorf("pack %s: %w", dir, err)
 	}
-	files := append(sub.Files, grader.File{Name: "VARIANT.txt", Mode: 0o644, Data: fmt.Appendf(nil, "gradebench variant %d\n", n)})
 	var buf bytes.Buffer
-	if err := grader.WriteArchive(&buf, files); err != nil {
+	if err := grader.WriteArchive(&buf, append(sub.Files, extra...)); err != nil {
 		return nil, fmt.Errorf("pack %s: %w", dir, err)
 	}
 	return buf.Bytes(), nil

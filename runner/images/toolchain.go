@@ -2,7 +2,6 @@ package images
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -71,16 +70,23 @@ func toolchainVolumeName(imageID string) string {
 // the current go image, or "" when there is none yet (EnsureGoToolchain
 // makes it; `grader images build` does).
 func GoToolchainVolume(ctx context.Context, cli *client.Client) (string, error) {
-	img, err := cli.ImageInspect(ctx, Go)
-	if err != nil {
-		return "", fmt.Errorf("inspect image %s: %w", Go, err)
-	}
-	name := toolchainVolumeName(img.ID)
-	complete, err := toolchainComplete(ctx, cli, name)
+	name, _, complete, err := currentToolchain(ctx, cli)
 	if err != nil || !complete {
 		return "", err
 	}
 	return name, nil
+}
+
+// currentToolchain names the toolchain volumes of the current go image,
+// whose id it returns too, and says whether they are complete.
+func currentToolchain(ctx context.Context, cli *client.Client) (name, imageID string, complete bool, err error) {
+	img, err := cli.ImageInspect(ctx, Go)
+	if err != nil {
+		return "", "", false, fmt.Errorf("inspect image %s: %w", Go, err)
+	}
+	name = toolchainVolumeName(img.ID)
+	complete, err = toolchainComplete(ctx, cli, name)
+	return name, img.ID, complete, err
 }
 
 // toolchainComplete reports whether the volumes called name exist and
@@ -111,17 +117,12 @@ func toolchainComplete(ctx context.Context, cli *client.Client, name string) (bo
 // earlier go images that no container uses, and returns its name. Filling
 // copies about 1.5 GB once per go image (10 to 30 seconds).
 func EnsureGoToolchain(ctx context.Context, cli *client.Client) (string, error) {
-	img, err := cli.ImageInspect(ctx, Go)
-	if err != nil {
-		return "", fmt.Errorf("inspect image %s: %w", Go, err)
-	}
-	name := toolchainVolumeName(img.ID)
-	complete, err := toolchainComplete(ctx, cli, name)
+	name, imageID, complete, err := currentToolchain(ctx, cli)
 	if err != nil {
 		return "", err
 	}
 	if !complete {
-		if err := fillToolchain(ctx, cli, name, img.ID); err != nil {
+		if err := fillToolchain(ctx, cli, name, imageID); err != nil {
 			return "", err
 		}
 	}
@@ -201,8 +202,7 @@ func removeOldToolchains(ctx context.Context, cli *client.Client, keep string) {
 		if strings.HasPrefix(v.Name, keep+"-") || !strings.HasPrefix(v.Name, toolchainPrefix) {
 			continue
 		}
-		if _, err := cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{}); err != nil && !errors.Is(err, context.Canceled) {
-			continue
-		}
+		// In use (a box still mounts it) or gone: left as it is.
+		_, _ = cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{})
 	}
 }
