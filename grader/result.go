@@ -42,6 +42,41 @@ type Result struct {
 	// same files, challenge version, language and images was graded, and
 	// this is its result.
 	Cached *CachedFrom `json:"cached,omitempty"`
+	// Provenance says what was graded, where and when; the worker that
+	// graded it sets it. Results stored before it existed have none.
+	Provenance *Provenance `json:"provenance,omitempty"`
+	// Signature is the service's signature over this document (every
+	// field but the signature itself), added when the document is served
+	// in a view: a view of it is another document. See package signing.
+	Signature *Signature `json:"signature,omitempty"`
+}
+
+// Provenance is what a result was graded from, by whom and when.
+type Provenance struct {
+	// SubmissionDigest identifies the files graded (SubmissionDigest).
+	SubmissionDigest string `json:"submission_digest"`
+	Challenge        string `json:"challenge"`
+	ChallengeVersion string `json:"challenge_version"`
+	// Language is the language the files were graded in.
+	Language Language `json:"language"`
+	// Images maps each image reference the grading used to the Docker
+	// Engine's id of that image.
+	Images map[string]string `json:"images"`
+	// Worker identifies the worker that graded it.
+	Worker string `json:"worker"`
+	// GradedAt is when that grading finished (for a result served from
+	// the cache, the original grading).
+	GradedAt time.Time `json:"graded_at"`
+}
+
+// Signature is a detached signature carried inside the document it signs.
+type Signature struct {
+	// Algorithm is "Ed25519".
+	Algorithm string `json:"alg"`
+	// KeyID names the public key that checks it (GET /v1/keys).
+	KeyID string `json:"kid"`
+	// Value is the signature, in standard base64.
+	Value string `json:"value"`
 }
 
 // TestResult is the outcome of one test.
@@ -126,6 +161,8 @@ type PhaseTiming struct {
 func (r Result) As(v View) Result {
 	out := r
 	out.View = v
+	// A signature covers one view's document, never another's.
+	out.Signature = nil
 	out.Suites = append([]SuiteResult(nil), r.Suites...)
 	if v != ViewLearner {
 		out.Tests = append([]TestResult(nil), r.Tests...)

@@ -38,7 +38,38 @@ func ResultCacheKey(ch *Challenge, sub Submission, imageIDs map[string]string) s
 	writeField(h, ch.ID)
 	writeField(h, ch.Version)
 	writeField(h, string(lang))
-	files := slices.Clone(sub.Files)
+	writeFiles(h, sub.Files)
+	refs := make([]string, 0, len(imageIDs))
+	for ref := range imageIDs {
+		refs = append(refs, ref)
+	}
+	slices.Sort(refs)
+	writeNumber(h, uint64(len(refs)))
+	for _, ref := range refs {
+		writeField(h, ref)
+		writeField(h, imageIDs[ref])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// submissionDigestFormat changes when what SubmissionDigest covers
+// changes.
+const submissionDigestFormat = "submission/1"
+
+// SubmissionDigest identifies a submission's files: "sha256:" and the hex
+// SHA-256 of every file's name, mode, ownership flag and content, in
+// name order. A signed result's provenance carries it, so whoever holds
+// the files can check they are the ones graded.
+func SubmissionDigest(sub Submission) string {
+	h := sha256.New()
+	writeField(h, submissionDigestFormat)
+	writeFiles(h, sub.Files)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// writeFiles writes files in name order, each field length-prefixed.
+func writeFiles(h hash.Hash, files []File) {
+	files = slices.Clone(files)
 	slices.SortFunc(files, func(a, b File) int {
 		switch {
 		case a.Name < b.Name:
@@ -59,17 +90,6 @@ func ResultCacheKey(ch *Challenge, sub Submission, imageIDs map[string]string) s
 		}
 		writeField(h, string(f.Data))
 	}
-	refs := make([]string, 0, len(imageIDs))
-	for ref := range imageIDs {
-		refs = append(refs, ref)
-	}
-	slices.Sort(refs)
-	writeNumber(h, uint64(len(refs)))
-	for _, ref := range refs {
-		writeField(h, ref)
-		writeField(h, imageIDs[ref])
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // writeField writes s with its length first, so that no two different
