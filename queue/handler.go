@@ -103,8 +103,14 @@ type HandlerConfig struct {
 	// Now tells the time of the handler's own events; time.Now by default.
 	Now func() time.Time
 	// Cache serves a submission identical to an earlier one that
-	// earlier one's result; nil grades every submission.
+	// earlier one's result; nil grades every submission. It needs Images.
 	Cache *ResultCache
+	// Images identifies the images of a grading, for the cache's keys and
+	// each result's provenance; nil leaves the provenance without image
+	// ids and turns the cache off.
+	Images *Images
+	// Worker names this worker in each result's provenance.
+	Worker string
 	// EventRetry is how long, after a progress event could not be
 	// written (Redis unreachable), further progress events are dropped
 	// without trying before one write tries again; default 1s. Grading
@@ -265,7 +271,8 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 		}
 		return grader.Result{}, fmt.Errorf("load submission %s: %w", j.id, err)
 	}
-	key := j.cacheKey(ctx, ch, rec, sub)
+	ids := j.imageIDs(ctx, ch, sub.Language)
+	key := j.cacheKey(ch, rec, sub, ids)
 	if key != "" {
 		res, ok, err := j.fromCache(ctx, key)
 		if err != nil {
@@ -291,6 +298,10 @@ func (j *job) run(ctx context.Context, p GradePayload) (grader.Result, error) {
 		return grader.Result{}, j.fault(ctx, rec, ch, err)
 	}
 	res.SubmissionID = j.id
+	if res.GradedAt.IsZero() {
+		res.GradedAt = h.cfg.Now().UTC()
+	}
+	res.Provenance = newProvenance(ch, sub, ids, h.cfg.Worker, res.GradedAt)
 	return j.store(ctx, rec, res, "graded", start, key)
 }
 

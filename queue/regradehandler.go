@@ -27,8 +27,12 @@ type RegradeHandlerConfig struct {
 	Challenges  Challenges
 	Engine      Engine
 	Results     RegradeResults
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Images and Worker go into each new result's provenance, as in
+	// HandlerConfig; nil Images leaves the image ids out.
+	Images *Images
+	Worker string
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // RegradeHandler grades the submissions of regrade tasks: the stored
@@ -98,6 +102,10 @@ func (h *RegradeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return f.err("regrade", p.SubmissionID, err)
 	}
 	res.SubmissionID = p.SubmissionID
+	if res.GradedAt.IsZero() {
+		res.GradedAt = h.cfg.Now().UTC()
+	}
+	res.Provenance = newProvenance(ch, sub, knownImages(ctx, log, h.cfg.Images, ch, sub.Language), h.cfg.Worker, res.GradedAt)
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	if err := h.cfg.Results.SaveRegradeResult(bctx, p.RegradeID, res); err != nil {

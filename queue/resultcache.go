@@ -3,6 +3,8 @@ package queue
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/gradebox/grader/grader"
 )
@@ -21,31 +23,71 @@ type CacheStore interface {
 
 // ResultCache serves a submission the result of an earlier one with the
 // same files, challenge version, language and images, instead of grading
-// it again.
+// it again. It needs HandlerConfig.Images.
 type ResultCache struct {
 	Store CacheStore
-	// Images lists the image references a grading of ch in lang uses
+}
+
+// Images identifies the images a grading uses, for the result cache's
+// keys and results' provenance.
+type Images struct {
+	// Refs lists the image references a grading of ch in lang uses
 	// (grader.Engine.Images).
-	Images func(ch *grader.Challenge, lang grader.Language) []string
-	// ImageIDs returns the Docker Engine's id of each reference.
-	ImageIDs func(ctx context.Context, refs []string) (map[string]string, error)
+	Refs func(ch *grader.Challenge, lang grader.Language) []string
+	// IDs returns the Docker Engine's id of each reference.
+	IDs func(ctx context.Context, refs []string) (map[string]string, error)
+}
+
+// imageIDs returns the id of every image a grading of sub uses, or nil
+// when they are unknown: no Images configured, or an image that cannot
+// be inspected (logged).
+func (j *job) imageIDs(ctx context.Context, ch *grader.Challenge, lang grader.Language) map[string]string {
+	return knownImages(ctx, j.log, j.h.cfg.Images, ch, lang)
+}
+
+// knownImages is imageIDs for any handler.
+func knownImages(ctx context.Context, log *slog.Logger, im *Images, ch *grader.Challenge, lang grader.Language) map[string]string {
+	if im == nil {
+		return nil
+	}
+	ids, err := im.IDs(ctx, im.Refs(ch, lang))
+	if err != nil {
+		log.Warn("cannot identify the images: no result cache, no image ids in the provenance", "err", err)
+		return nil
+	}
+	return ids
 }
 
 // cacheKey returns the submission's content address, or "" when the
 // cache does not apply: no cache, a challenge that opts out, an
-// instructor's request for a fresh grading, or an image that cannot be
-// inspected (logged; the submission is then graded).
-func (j *job) cacheKey(ctx context.Context, ch *grader.Challenge, rec grader.Record, sub grader.Submission) string {
-	c := j.h.cfg.Cache
-	if c == nil || ch.NoResultCache || rec.Fresh {
-		return ""
-	}
-	ids, err := c.ImageIDs(ctx, c.Images(ch, sub.Language))
-	if err != nil {
-		j.log.Warn("result cache skipped: cannot identify the images", "err", err)
+// instructor's request for a fresh grading, or images unknown (ids nil;
+// the submission is then graded).
+func (j *job) cacheKey(ch *grader.Challenge, rec grader.Record, sub grader.Submission, ids map[string]string) string {
+	if j.h.cfg.Cache == nil || ch.NoResultCache || rec.Fresh || ids == nil {
 		return ""
 	}
 	return grader.ResultCacheKey(ch, sub, ids)
+}
+
+// newProvenance says what a grading of sub with images ids by worker,
+// finished at, graded.
+func newProvenance(ch *grader.Challenge, sub grader.Submission, ids map[string]string, worker string, at time.Time) *grader.Provenance {
+	lang := sub.Language
+	if lang == "" {
+		lang = grader.LanguageGo
+	}
+	if ids == nil {
+		ids = map[string]string{}
+	}
+	return &grader.Provenance{
+		SubmissionDigest: grader.SubmissionDigest(sub),
+		Challenge:        ch.ID,
+		ChallengeVersion: ch.Version,
+		Language:         lang,
+		Images:           ids,
+		Worker:           worker,
+		GradedAt:         at,
+	}
 }
 
 // fromCache returns the cached result for key, made this submission's,

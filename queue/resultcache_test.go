@@ -11,12 +11,12 @@ import (
 // withCache gives e's handler a result cache on its store, the images
 // of every grading having the ids in imageIDs.
 func (e *env) withCache(imageIDs map[string]string) {
-	e.h.cfg.Cache = &ResultCache{
-		Store: e.st,
-		Images: func(*grader.Challenge, grader.Language) []string {
+	e.h.cfg.Cache = &ResultCache{Store: e.st}
+	e.h.cfg.Images = &Images{
+		Refs: func(*grader.Challenge, grader.Language) []string {
 			return []string{"grader/go:local", "grader/tools:local"}
 		},
-		ImageIDs: func(_ context.Context, refs []string) (map[string]string, error) {
+		IDs: func(_ context.Context, refs []string) (map[string]string, error) {
 			out := map[string]string{}
 			for _, r := range refs {
 				out[r] = imageIDs[r]
@@ -125,7 +125,7 @@ func TestResultCacheSkipsFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := e.h.cfg.Cache.key(t, sub)
+	key := e.h.cfg.Images.key(t, sub)
 	// An entry naming a submission with a StatusError result.
 	if _, err := e.st.CreateSubmission(ctx, grader.Record{ID: "bad", Challenge: "notes-api", Learner: "ada"}, []grader.File{goMod}); err != nil {
 		t.Fatal(err)
@@ -149,11 +149,44 @@ func TestResultCacheSkipsFaults(t *testing.T) {
 }
 
 // key is the cache key of sub for notes-api, as the handler makes it.
-func (c *ResultCache) key(t *testing.T, sub grader.Submission) string {
+func (im *Images) key(t *testing.T, sub grader.Submission) string {
 	t.Helper()
-	ids, err := c.ImageIDs(context.Background(), c.Images(notesAPI, sub.Language))
+	ids, err := im.IDs(context.Background(), im.Refs(notesAPI, sub.Language))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return grader.ResultCacheKey(notesAPI, sub, ids)
+}
+
+// TestProvenance checks a graded result says what was graded, with which
+// images and by whom, and that a result served from the cache keeps the
+// provenance of the grading that made it.
+func TestProvenance(t *testing.T) {
+	e := newEnv(t)
+	ids := map[string]string{"grader/go:local": "sha256:go1", "grader/tools:local": "sha256:tools1"}
+	e.withCache(ids)
+	e.h.cfg.Worker = "worker-7"
+	goMod := grader.File{Name: "go.mod", Mode: 0o644, Data: []byte("module x\n")}
+	res := e.submit(t, grader.Record{ID: "s1"}, goMod)
+	p := res.Provenance
+	if p == nil {
+		t.Fatal("a graded result has no provenance")
+	}
+	want := grader.SubmissionDigest(grader.Submission{Files: []grader.File{goMod}})
+	if p.SubmissionDigest != want || p.Challenge != "notes-api" || p.ChallengeVersion != notesAPI.Version ||
+		p.Language != grader.LanguageGo || p.Worker != "worker-7" || !p.GradedAt.Equal(res.GradedAt) {
+		t.Fatalf("provenance %+v; want digest %s, notes-api %s, go, worker-7, graded at %s", p, want, notesAPI.Version, res.GradedAt)
+	}
+	if len(p.Images) != 2 || p.Images["grader/go:local"] != "sha256:go1" || p.Images["grader/tools:local"] != "sha256:tools1" {
+		t.Fatalf("provenance images %v, want %v", p.Images, ids)
+	}
+	e.h.cfg.Worker = "worker-8"
+	again := e.submit(t, grader.Record{ID: "s2"}, goMod)
+	if again.Cached == nil || again.Provenance == nil || again.Provenance.Worker != "worker-7" {
+		t.Fatalf("a cached result's provenance %+v, want the original grading's (worker-7)", again.Provenance)
+	}
+	other := e.submit(t, grader.Record{ID: "s3"}, grader.File{Name: "go.mod", Mode: 0o644, Data: []byte("module y\n")})
+	if other.Provenance.SubmissionDigest == p.SubmissionDigest {
+		t.Fatal("other files, same submission digest")
+	}
 }

@@ -44,6 +44,9 @@
 //	grader:regrade:{r}:items                hash     submission -> JSON RegradeItem          kept
 //	grader:regrade:{r}:results              hash     submission -> JSON new grader.Result    kept
 //	grader:regrades:cohort:{k}              zset     a cohort's regrade ids by creation time kept
+//	grader:signing-key                      string   the shared result-signing key (PEM;      kept
+//	                                                 secret), when no key file is configured
+//	grader:signing-keys                     hash     key id -> JSON public key (GET /v1/keys) kept
 //
 // Record, Cohort, TokenGrant, Regrade and RegradeItem are the domain's
 // types (package grader); the store keeps them and owns none of them.

@@ -72,6 +72,7 @@ func exerciseStore(t *testing.T, rdb redis.UniversalClient) {
 		"RegradeOfPractice": testRegradeOfPractice,
 		"Regrades":          testRegrades,
 		"BatchReads":        testBatchReads,
+		"SigningKeys":       testSigningKeys,
 	} {
 		t.Run(name, func(t *testing.T) { fn(t, rdb) })
 	}

@@ -27,13 +27,12 @@ type engineEnv struct {
 	cli    *client.Client
 }
 
-// resultCache is the worker's result cache on st, keyed on the ids of
-// the images this worker's Docker Engine holds.
-func (e *engineEnv) resultCache(st queue.CacheStore) *queue.ResultCache {
-	return &queue.ResultCache{
-		Store:  st,
-		Images: e.engine.Images,
-		ImageIDs: func(ctx context.Context, refs []string) (map[string]string, error) {
+// images identifies the images of a grading on this worker's Docker
+// Engine, for the result cache and results' provenance.
+func (e *engineEnv) images() *queue.Images {
+	return &queue.Images{
+		Refs: e.engine.Images,
+		IDs: func(ctx context.Context, refs []string) (map[string]string, error) {
 			return images.IDs(ctx, e.cli, refs)
 		},
 	}

@@ -169,13 +169,14 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 	w.handler = queue.NewHandler(queue.HandlerConfig{
 		Submissions: st, Results: st, Events: st, Challenges: catalog,
 		Engine: env.engine, Webhooks: qc, Observer: m, Logger: log,
-		Cache: env.resultCache(st),
+		Cache: &queue.ResultCache{Store: st}, Images: env.images(), Worker: sc.WorkerID,
 	})
 	w.grade = queue.NewGradeServer(rc.client, queue.ServerConfig{
 		Concurrency: sc.Concurrency, ShutdownTimeout: sc.ShutdownTimeout, PollInterval: sc.PollInterval, Logger: log,
 	})
 	w.regrade = queue.NewRegradeHandler(queue.RegradeHandlerConfig{
 		Submissions: st, Challenges: catalog, Engine: env.engine, Results: st, Logger: log,
+		Images: env.images(), Worker: sc.WorkerID,
 	})
 	mux := asynq.NewServeMux()
 	mux.Handle(queue.TypeGrade, w.handler)
