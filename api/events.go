@@ -168,8 +168,7 @@ func (s *Server) sendDone(ctx context.Context, st *sseStream, id string, ev grad
 		s.log.Error("read result for done event", "submission_id", id, "err", err)
 	}
 	if ok {
-		v := res.As(st.view)
-		data.Result = &v
+		data.Result = s.resultIn(res, st.view)
 	}
 	_ = st.event(ev.ID, data)
 }

@@ -180,6 +180,12 @@ type Config struct {
 	// Retry-After, to be retried, instead of 500); the service sets the
 	// Redis store's. Nil treats every such error as internal.
 	Unavailable func(err error) bool
+	// Signer, when set, signs every result the API answers, in the view
+	// it answers it in (a submission's document, the done event).
+	Signer ResultSigner
+	// Keys, when set, answers GET /v1/keys with the public keys that
+	// check those signatures; without it that route answers 404.
+	Keys KeySource
 	// NewID makes submission ids; random by default.
 	NewID func() string
 	// Now tells the time; time.Now by default.
@@ -304,6 +310,7 @@ func (s *Server) routes() *gin.Engine {
 		r.GET("/metrics", gin.WrapH(s.cfg.Metrics.Handler()))
 	}
 	r.GET("/v1/openapi.json", serveOpenAPI)
+	r.GET("/v1/keys", s.keys)
 
 	v1 := r.Group("/v1", s.authenticate)
 	v1.GET("/me", s.me)

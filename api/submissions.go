@@ -56,8 +56,7 @@ func (s *Server) getSubmission(c *gin.Context) {
 		s.abort(c, fmt.Errorf("read result of %s: %w", rec.ID, err))
 		return
 	} else if ok {
-		v := res.As(viewOf(p))
-		view.Result = &v
+		view.Result = s.resultIn(res, viewOf(p))
 	}
 	c.JSON(http.StatusOK, view)
 }

@@ -307,7 +307,9 @@ func (c *Client) newRequest(ctx context.Context, method, u string, body io.Reade
 	if err != nil {
 		return nil, fmt.Errorf("new request: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
+	if c.cfg.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
+	}
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	return req, nil
 }

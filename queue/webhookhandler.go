@@ -35,7 +35,15 @@ var _ Deliverer = (*webhook.Deliverer)(nil)
 type WebhookHandlerConfig struct {
 	Records   WebhookRecords
 	Deliverer Deliverer
-	Logger    *slog.Logger
+	// Signer, when set, signs the body's result (in the view it carries),
+	// as the API signs the results it answers.
+	Signer ResultSigner
+	Logger *slog.Logger
+}
+
+// ResultSigner signs a result document; signing.Key implements it.
+type ResultSigner interface {
+	Sign(r grader.Result) (grader.Result, error)
 }
 
 // WebhookHandler delivers results of webhook tasks.
@@ -87,8 +95,14 @@ func (h *WebhookHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if rec.CallbackView == grader.ViewInstructor {
 		view = grader.ViewInstructor
 	}
+	out := res.As(view)
+	if h.cfg.Signer != nil {
+		if out, err = h.cfg.Signer.Sign(out); err != nil {
+			return fmt.Errorf("webhook: sign the result of %s: %w", p.SubmissionID, err)
+		}
+	}
 	body, err := json.Marshal(webhook.Body{SubmissionID: rec.ID, Challenge: rec.Challenge, Learner: rec.Learner,
-		Attempt: rec.Attempt, Result: res.As(view)})
+		Attempt: rec.Attempt, Result: out})
 	if err != nil {
 		return fmt.Errorf("webhook: encode body of %s: %v: %w", p.SubmissionID, err, asynq.SkipRetry)
 	}

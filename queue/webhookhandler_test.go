@@ -15,6 +15,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/gradebox/grader/grader"
+	"github.com/gradebox/grader/signing"
 	"github.com/gradebox/grader/webhook"
 )
 
@@ -28,6 +29,7 @@ type hookReceiver struct {
 	statuses []int
 	hits     int
 	bodies   []webhook.Body
+	raws     [][]byte
 }
 
 func newHookReceiver(t *testing.T, statuses ...int) *hookReceiver {
@@ -48,6 +50,7 @@ func newHookReceiver(t *testing.T, statuses ...int) *hookReceiver {
 			t.Errorf("receiver: %v", err)
 		}
 		r.bodies = append(r.bodies, body)
+		r.raws = append(r.raws, b)
 		w.WriteHeader(status)
 	}))
 	t.Cleanup(r.srv.Close)
@@ -136,6 +139,39 @@ func TestWebhookHandler(t *testing.T) {
 	}
 	if instructor.Result.View != grader.ViewInstructor || len(instructor.Result.Tests) != 2 || instructor.Attempt != 2 {
 		t.Errorf("instructor-view body %+v", instructor)
+	}
+}
+
+// TestWebhookResultSigned checks a webhook body's result carries the
+// service's signature over the view it carries.
+func TestWebhookResultSigned(t *testing.T) {
+	key, err := signing.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := newHookReceiver(t, http.StatusOK)
+	e := newEnv(t)
+	e.graded(t, "learner-view", ok.srv.URL, "")
+	h := NewWebhookHandler(WebhookHandlerConfig{Records: e.st, Signer: key,
+		Deliverer: webhook.NewDeliverer(webhook.Config{Secret: hookSecret, AllowPrivate: true})})
+	if err := h.ProcessTask(context.Background(), webhookTask("learner-view")); err != nil {
+		t.Fatal(err)
+	}
+	ok.mu.Lock()
+	defer ok.mu.Unlock()
+	if len(ok.raws) != 1 {
+		t.Fatalf("%d deliveries", len(ok.raws))
+	}
+	doc, err := signing.FindResult(ok.raws[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := signing.Verify(doc, signing.KeySet{Keys: []signing.PublicKey{key.Public(time.Now())}})
+	if err != nil {
+		t.Fatalf("the webhook's result: %v\n%s", err, doc)
+	}
+	if v.Result.View != grader.ViewLearner || v.Result.Score != 1 {
+		t.Fatalf("verified %+v", v.Result)
 	}
 }
 

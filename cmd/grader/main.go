@@ -106,6 +106,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newCleanupCmd(&cfg),
 		newSandboxCmd(),
 		newSubmitCmd(&cfg),
+		newResultCmd(&cfg),
 		newCohortCmd(&cfg),
 		newTokensCmd(),
 		newServeCmd(&cfg),

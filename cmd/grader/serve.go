@@ -20,6 +20,7 @@ import (
 	"github.com/gradebox/grader/internal/eventhub"
 	"github.com/gradebox/grader/metrics"
 	"github.com/gradebox/grader/queue"
+	"github.com/gradebox/grader/signing"
 	"github.com/gradebox/grader/store"
 	"github.com/gradebox/grader/web"
 )
@@ -108,10 +109,14 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 	defer aclient.Close()
 	qc := queue.NewClient(aclient)
 
+	key, err := signingKey(ctx, sc, st, log)
+	if err != nil {
+		return faultErr(err)
+	}
 	checks := []api.Check{{Name: "redis", Probe: st.Ping}}
 	var w *worker
 	if withWorker {
-		w, err = startWorker(ctx, cfg, sc, rc, st, qc, catalog, m, log)
+		w, err = startWorker(ctx, cfg, sc, rc, st, qc, catalog, m, key, log)
 		if err != nil {
 			return err
 		}
@@ -150,6 +155,7 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow, Web: pages,
 			Cohorts: st, RegradeQueue: qc, CohortQuota: sc.CohortQuota, UploadSlots: sc.UploadSlots,
 			Events: hub, StreamsPerSubject: sc.StreamsPerSubject, Streams: sc.Streams,
+			Signer: key, Keys: signing.PublishedKeys{Store: st},
 		}).HTTPServer(sc.Listen)
 		// Requests (Server-Sent Events above all) end when shutdown
 		// starts, rather than holding it up to its deadline.

@@ -45,6 +45,10 @@ type ServiceConfig struct {
 	// addresses (GRADER_WEBHOOK_ALLOW_PRIVATE=true; default false, so a
 	// callback URL cannot probe the service's own network).
 	WebhookAllowPrivate bool
+	// SigningKeyFile is the PEM Ed25519 private key that signs results
+	// (GRADER_SIGNING_KEY_FILE), made there on first start when missing.
+	// Empty: the key shared in Redis, made by the first process to start.
+	SigningKeyFile string
 	// ShutdownTimeout bounds a graceful stop: the API drains its requests
 	// and the worker finishes its gradings or hands them back to the queue
 	// (GRADER_SHUTDOWN_TIMEOUT; default 20s).
@@ -94,6 +98,7 @@ func DefaultServiceConfig() ServiceConfig {
 		Tokens:              os.Getenv("GRADER_TOKENS"),
 		WebhookSecret:       os.Getenv("GRADER_WEBHOOK_SECRET"),
 		WebhookAllowPrivate: os.Getenv("GRADER_WEBHOOK_ALLOW_PRIVATE") == "true",
+		SigningKeyFile:      os.Getenv("GRADER_SIGNING_KEY_FILE"),
 		ShutdownTimeout:     envDuration("GRADER_SHUTDOWN_TIMEOUT", 20*time.Second),
 		SubmitLimit:         envInt("GRADER_SUBMIT_LIMIT", 30),
 		CohortQuota:         envInt("GRADER_COHORT_QUOTA", 1000),
@@ -160,6 +165,7 @@ func (c *ServiceConfig) bindFlags(cmd *cobra.Command, api, worker bool) {
 		f.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address of the worker's /metrics and /healthz; empty: none (env GRADER_METRICS_LISTEN)")
 	}
 	f.DurationVar(&c.FilesTTL, "files-ttl", c.FilesTTL, "how long graded submissions' files and events are kept (env GRADER_FILES_TTL)")
+	f.StringVar(&c.SigningKeyFile, "signing-key", c.SigningKeyFile, "PEM Ed25519 private key that signs results, made there if missing; empty: a key shared in Redis (env GRADER_SIGNING_KEY_FILE)")
 }
 
 // Validate names the first field that cannot work.

@@ -14,6 +14,7 @@ import (
 	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/metrics"
 	"github.com/gradebox/grader/queue"
+	"github.com/gradebox/grader/signing"
 	"github.com/gradebox/grader/store"
 	"github.com/gradebox/grader/webhook"
 )
@@ -150,7 +151,7 @@ const unfinishedAge = time.Minute
 // process with this id left behind, re-enqueues submissions a crash left
 // unqueued and starts grading.
 func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisConn, st *store.Redis, qc *queue.Client,
-	catalog *challenges.Index, m *metrics.Metrics, log *slog.Logger) (*worker, error) {
+	catalog *challenges.Index, m *metrics.Metrics, key signing.Key, log *slog.Logger) (*worker, error) {
 	lease, err := acquireLease(ctx, rc.client, sc.WorkerID, leaseTTL+2*time.Second, log)
 	if err != nil {
 		if errors.Is(err, errLeaseHeld) {
@@ -189,7 +190,7 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 		deliverer := webhook.NewDeliverer(webhook.Config{Secret: []byte(sc.WebhookSecret), AllowPrivate: sc.WebhookAllowPrivate})
 		w.hooks = queue.NewWebhookServer(rc.client, queue.ServerConfig{ShutdownTimeout: sc.ShutdownTimeout, Logger: log})
 		hmux := asynq.NewServeMux()
-		hmux.Handle(queue.TypeWebhook, queue.NewWebhookHandler(queue.WebhookHandlerConfig{Records: st, Deliverer: deliverer, Logger: log}))
+		hmux.Handle(queue.TypeWebhook, queue.NewWebhookHandler(queue.WebhookHandlerConfig{Records: st, Deliverer: deliverer, Signer: key, Logger: log}))
 		if err := w.hooks.Start(hmux); err != nil {
 			w.stop(log)
 			return nil, faultErr(fmt.Errorf("start webhooks: %w", err))
