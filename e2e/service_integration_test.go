@@ -5,11 +5,14 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -108,6 +111,8 @@ func TestServiceGradesSubmissions(t *testing.T) {
 	if c := rec.Result.Cached; c == nil || c.SubmissionID != sub.ID || rec.Result.Score != res.Score || rec.Result.SubmissionID != cached.ID {
 		t.Errorf("unchanged resubmission's result: cached %+v, score %d, id %s; want cached from %s with score %d", c, rec.Result.Score, rec.Result.SubmissionID, sub.ID, res.Score)
 	}
+
+	checkSignedResult(t, svc.url, sub.ID, instructorBody)
 
 	// The starter through the CLI client: graded, less than full marks.
 	cli := exec.Command(os.Getenv("GRADER_BIN"), "submit", "--server", svc.url, "--token", tokenBob,
@@ -295,5 +300,71 @@ func waitGrading(t *testing.T, p *proc, base, id, workerID string) {
 			t.Fatalf("the worker never started grading (state %q):\n%s", rec.State, p.log())
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// checkSignedResult checks a graded submission's result is signed and
+// carries its provenance: `grader result verify` accepts it read from the
+// service by URL and saved to a file (instructor view, doc), and refuses
+// the file with one byte of its score, a test or its provenance changed.
+func checkSignedResult(t *testing.T, base, id string, doc []byte) {
+	t.Helper()
+	var sub struct {
+		Result grader.Result `json:"result"`
+	}
+	if err := json.Unmarshal(doc, &sub); err != nil {
+		t.Fatal(err)
+	}
+	p := sub.Result.Provenance
+	if sub.Result.Signature == nil || p == nil || p.Worker != "e2e-serve" || !strings.HasPrefix(p.SubmissionDigest, "sha256:") ||
+		p.Challenge != "notes-api" || p.Language != grader.LanguageGo || p.Images["grader/go:local"] == "" || p.Images["grader/tools:local"] == "" {
+		t.Fatalf("result's signature %+v and provenance %+v: want both, graded by e2e-serve with the go and tools images", sub.Result.Signature, p)
+	}
+	verify := func(args ...string) (int, string) {
+		cmd := exec.Command(os.Getenv("GRADER_BIN"), append([]string{"result", "verify"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	if code, out := verify("--token", tokenAlice, base+"/v1/submissions/"+id); code != 0 || !strings.Contains(out, "valid: ") || !strings.Contains(out, "learner view") {
+		t.Errorf("grader result verify of the learner's result by URL: exit %d\n%s", code, out)
+	}
+	// The result alone, as a CI job keeps it.
+	var raw struct {
+		Result json.RawMessage `json:"result"`
+	}
+	if err := json.Unmarshal(doc, &raw); err != nil {
+		t.Fatal(err)
+	}
+	doc = raw.Result
+	dir := t.TempDir()
+	file := filepath.Join(dir, "result.json")
+	if err := os.WriteFile(file, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := verify("--server", base, file); code != 0 || !strings.Contains(out, "instructor view") {
+		t.Fatalf("grader result verify of the saved instructor view: exit %d\n%s", code, out)
+	}
+	name := sub.Result.Tests[0].Name
+	for what, change := range map[string][2]string{
+		"score":      {fmt.Sprintf(`"score":%d,"max_score"`, sub.Result.Score), fmt.Sprintf(`"score":%d,"max_score"`, sub.Result.Score-1)},
+		"a test":     {`"name":"` + name + `"`, `"name":"` + name + `x"`},
+		"provenance": {`"worker":"e2e-serve"`, `"worker":"e2e-servf"`},
+	} {
+		if !bytes.Contains(doc, []byte(change[0])) {
+			t.Errorf("%s: %s is not in the result", what, change[0])
+			continue
+		}
+		forged := filepath.Join(dir, "forged.json")
+		if err := os.WriteFile(forged, bytes.Replace(doc, []byte(change[0]), []byte(change[1]), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, out := verify("--server", base, forged); code != 1 || !strings.Contains(out, "INVALID") {
+			t.Errorf("grader result verify with %s changed: exit %d, want 1\n%s", what, code, out)
+		}
 	}
 }
