@@ -72,8 +72,9 @@ type Standing struct {
 	// grader.Record.Counts) made by the due date, ties to the earliest
 	// graded; nil when there is none.
 	Best *grader.Record
-	// Attempts counts the learner's own submissions made by the due date
-	// (regrades are not attempts).
+	// Attempts counts the learner's attempts (grader.Cohort.CountsAsAttempt:
+	// their own submissions made by the due date, regrades and the
+	// service's failures left out), as attempt limits count them.
 	Attempts int
 	// Last is the learner's latest submission made by the due date, in
 	// whatever state; nil when none.
@@ -89,11 +90,11 @@ func StandingOf(c grader.Cohort, recs []grader.Record) Standing {
 		if !c.Counts(r.CreatedAt) {
 			continue
 		}
-		if r.Kind != grader.KindRegrade {
+		if c.CountsAsAttempt(*r) {
 			st.Attempts++
-			if st.Last == nil || r.CreatedAt.After(st.Last.CreatedAt) {
-				st.Last = r
-			}
+		}
+		if r.Kind != grader.KindRegrade && (st.Last == nil || r.CreatedAt.After(st.Last.CreatedAt)) {
+			st.Last = r
 		}
 		if !r.Counts() {
 			continue

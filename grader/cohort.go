@@ -14,9 +14,12 @@ type Cohort struct {
 	Challenges []string `json:"challenges"`
 	// DueAt, when set, is the deadline: submissions made after it do not
 	// count in the cohort's reports and standings.
-	DueAt     time.Time `json:"due_at,omitzero"`
-	CreatedAt time.Time `json:"created_at"`
-	CreatedBy string    `json:"created_by"`
+	DueAt time.Time `json:"due_at,omitzero"`
+	// Policies are the feedback policies of its challenges, by challenge
+	// id; a challenge without one has the defaults.
+	Policies  map[string]FeedbackPolicy `json:"policies,omitempty"`
+	CreatedAt time.Time                 `json:"created_at"`
+	CreatedBy string                    `json:"created_by"`
 	// Lane numbers the batch queue lane the cohort's bulk submissions go
 	// to, assigned round-robin at creation so that cohorts graded at the
 	// same time share the workers.

@@ -42,6 +42,9 @@ type Result struct {
 	// same files, challenge version, language and images was graded, and
 	// this is its result.
 	Cached *CachedFrom `json:"cached,omitempty"`
+	// Feedback, in a learner's result of a cohort with a feedback policy,
+	// says what was held back and until when.
+	Feedback *FeedbackNote `json:"feedback,omitempty"`
 	// Provenance says what was graded, where and when; the worker that
 	// graded it sets it. Results stored before it existed have none.
 	Provenance *Provenance `json:"provenance,omitempty"`
