@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,7 +58,7 @@ type cohortJSON = wire.Cohort
 // cohortFor shows c to p: a learner sees only themselves among the
 // learners.
 func cohortFor(c grader.Cohort, p Principal) cohortJSON {
-	out := cohortJSON{ID: c.ID, Name: c.Name, Learners: c.Learners, Challenges: c.Challenges, DueAt: c.DueAt,
+	out := cohortJSON{ID: c.ID, Name: c.Name, Learners: c.Learners, Challenges: c.Challenges, DueAt: c.DueAt, Policies: c.Policies,
 		CreatedAt: c.CreatedAt, CreatedBy: c.CreatedBy, Queue: queue.CohortQueue(c.Lane)}
 	if p.Role == RoleLearner {
 		out.Learners = []string{p.Subject}
@@ -150,7 +151,53 @@ func (s *Server) decodeCohort(c *gin.Context, id string) (grader.Cohort, error) 
 		}
 		co.DueAt = t.UTC()
 	}
+	policies, err := checkPolicies(b.Policies, co.Challenges)
+	if err != nil {
+		return grader.Cohort{}, err
+	}
+	co.Policies = policies
 	return co, nil
+}
+
+// Bounds of a feedback policy.
+const (
+	maxPolicyAttempts = 1000
+	maxCooldown       = 7 * 24 * time.Hour
+)
+
+// checkPolicies checks the feedback policies of a cohort body: each
+// names one of the cohort's challenges and holds sane values. Policies
+// equal to the defaults are dropped.
+func checkPolicies(in map[string]grader.FeedbackPolicy, challenges []string) (map[string]grader.FeedbackPolicy, error) {
+	out := map[string]grader.FeedbackPolicy{}
+	for ch, p := range in {
+		if !slices.Contains(challenges, ch) {
+			return nil, Errorf(CodeInvalidRequest, "policies names %.80q, which is not one of the cohort's challenges (%s)", ch, strings.Join(challenges, ", "))
+		}
+		for _, f := range []struct {
+			name string
+			v    *grader.Feedback
+		}{{"before_due", &p.BeforeDue}, {"after_due", &p.AfterDue}} {
+			v, err := grader.ParseFeedback(string(*f.v))
+			if err != nil {
+				return nil, Errorf(CodeInvalidRequest, "policies[%s].%s: %v (score: the score only; visible: visible tests in full; all: hidden tests' names and messages too)", ch, f.name, err)
+			}
+			*f.v = v
+		}
+		if p.MaxAttempts < 0 || p.MaxAttempts > maxPolicyAttempts {
+			return nil, Errorf(CodeInvalidRequest, "policies[%s].max_attempts is %d: use 0 (no cap) to %d", ch, p.MaxAttempts, maxPolicyAttempts)
+		}
+		if p.CooldownSeconds < 0 || p.Cooldown() > maxCooldown {
+			return nil, Errorf(CodeInvalidRequest, "policies[%s].cooldown_seconds is %d: use 0 (none) to %d (a week)", ch, p.CooldownSeconds, int(maxCooldown/time.Second))
+		}
+		if p != (grader.FeedbackPolicy{BeforeDue: grader.FeedbackVisible, AfterDue: grader.FeedbackVisible}) {
+			out[ch] = p
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func (s *Server) createCohort(c *gin.Context) {

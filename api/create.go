@@ -117,6 +117,14 @@ func (s *Server) createSubmission(c *gin.Context) {
 			return
 		}
 	}
+	if !s.checkAttempt(c, p, ns.rec) {
+		if key != "" {
+			if err := s.cfg.Store.ReleaseIdempotencyKey(context.WithoutCancel(ctx), p.Subject, key, ns.rec.ID); err != nil {
+				s.log.Warn("release idempotency key", "err", err)
+			}
+		}
+		return
+	}
 	// Past this point the work is done even if the client goes away.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
 	defer cancel()

@@ -168,7 +168,14 @@ func (s *Server) sendDone(ctx context.Context, st *sseStream, id string, ev grad
 		s.log.Error("read result for done event", "submission_id", id, "err", err)
 	}
 	if ok {
-		data.Result = s.resultIn(res, st.view)
+		rec, rerr := s.cfg.Store.Record(ctx, id)
+		if rerr == nil {
+			data.Result, rerr = s.resultFor(ctx, rec, res, st.view)
+		}
+		if rerr != nil {
+			// The client still learns it is done and can read the result.
+			s.log.Error("read result for done event", "submission_id", id, "err", rerr)
+		}
 	}
 	_ = st.event(ev.ID, data)
 }

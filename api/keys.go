@@ -37,18 +37,27 @@ func (s *Server) keys(c *gin.Context) {
 	c.JSON(http.StatusOK, set)
 }
 
-// resultIn returns res in view v, signed when the service signs results.
-// A signing failure is logged and the result answered unsigned: a reader
-// who needs a signature then refuses it, and nobody loses the result.
-func (s *Server) resultIn(res grader.Result, v grader.View) *grader.Result {
+// resultFor returns res, the result of rec, in view v, signed when the
+// service signs results. A learner's view follows the feedback policy of
+// the submission's cohort. A signing failure is logged and the result
+// answered unsigned: a reader who needs a signature then refuses it, and
+// nobody loses the result.
+func (s *Server) resultFor(ctx context.Context, rec grader.Record, res grader.Result, v grader.View) (*grader.Result, error) {
 	out := res.As(v)
+	if v == grader.ViewLearner {
+		f, note, err := s.feedbackFor(ctx, rec)
+		if err != nil {
+			return nil, err
+		}
+		out = res.ForLearner(f, note)
+	}
 	if s.cfg.Signer == nil {
-		return &out
+		return &out, nil
 	}
 	signed, err := s.cfg.Signer.Sign(out)
 	if err != nil {
 		s.log.Error("sign a result", "submission_id", res.SubmissionID, "err", err)
-		return &out
+		return &out, nil
 	}
-	return &signed
+	return &signed, nil
 }

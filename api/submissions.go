@@ -56,7 +56,10 @@ func (s *Server) getSubmission(c *gin.Context) {
 		s.abort(c, fmt.Errorf("read result of %s: %w", rec.ID, err))
 		return
 	} else if ok {
-		view.Result = s.resultIn(res, viewOf(p))
+		if view.Result, err = s.resultFor(c.Request.Context(), rec, res, viewOf(p)); err != nil {
+			s.abort(c, err)
+			return
+		}
 	}
 	c.JSON(http.StatusOK, view)
 }

@@ -76,6 +76,25 @@ func (c Cohort) FeedbackAt(challenge string, now time.Time) Feedback {
 	return f
 }
 
+// LearnerFeedback returns what a learner of c sees of a result of
+// challenge at now, with the note that says so on the result: nil when
+// the learner sees the usual learner view and nothing more is released
+// later.
+func (c Cohort) LearnerFeedback(challenge string, now time.Time) (Feedback, *FeedbackNote) {
+	f := c.FeedbackAt(challenge, now)
+	var note *FeedbackNote
+	if f != FeedbackVisible {
+		note = &FeedbackNote{Level: f}
+	}
+	if !c.DueAt.IsZero() && !now.After(c.DueAt) && c.FeedbackAt(challenge, c.DueAt.Add(time.Second)) != f {
+		if note == nil {
+			note = &FeedbackNote{Level: f}
+		}
+		note.MoreAt = c.DueAt
+	}
+	return f, note
+}
+
 // FeedbackNote tells a learner's result what was held back and until
 // when, so that pages and the CLI can say so.
 type FeedbackNote struct {

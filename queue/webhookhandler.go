@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -38,7 +39,19 @@ type WebhookHandlerConfig struct {
 	// Signer, when set, signs the body's result (in the view it carries),
 	// as the API signs the results it answers.
 	Signer ResultSigner
+	// Cohorts, when set, gives a learner's body the feedback policy of
+	// the submission's cohort, as the API does; nil sends the learner
+	// view as it is.
+	Cohorts CohortReader
+	// Now tells the time for those policies; time.Now by default.
+	Now    func() time.Time
 	Logger *slog.Logger
+}
+
+// CohortReader reads a cohort; *store.Redis implements it.
+type CohortReader interface {
+	// Cohort returns a cohort, or an error wrapping grader.ErrNotFound.
+	Cohort(ctx context.Context, id string) (grader.Cohort, error)
 }
 
 // ResultSigner signs a result document; signing.Key implements it.
@@ -56,6 +69,9 @@ type WebhookHandler struct {
 func NewWebhookHandler(cfg WebhookHandlerConfig) *WebhookHandler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &WebhookHandler{cfg: cfg, log: cfg.Logger}
 }
@@ -96,6 +112,13 @@ func (h *WebhookHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		view = grader.ViewInstructor
 	}
 	out := res.As(view)
+	if view == grader.ViewLearner {
+		f, note, err := h.learnerFeedback(ctx, rec)
+		if err != nil {
+			return fmt.Errorf("webhook: %w", err)
+		}
+		out = res.ForLearner(f, note)
+	}
 	if h.cfg.Signer != nil {
 		if out, err = h.cfg.Signer.Sign(out); err != nil {
 			return fmt.Errorf("webhook: sign the result of %s: %w", p.SubmissionID, err)
@@ -121,4 +144,22 @@ func (h *WebhookHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	log.Info("webhook delivered")
 	return nil
+}
+
+// learnerFeedback is what the learner of rec sees of its result now,
+// under the feedback policy of the submission's cohort (or its token's).
+func (h *WebhookHandler) learnerFeedback(ctx context.Context, rec grader.Record) (grader.Feedback, *grader.FeedbackNote, error) {
+	id := rec.Scope()
+	if id == "" || h.cfg.Cohorts == nil {
+		return grader.FeedbackVisible, nil, nil
+	}
+	co, err := h.cfg.Cohorts.Cohort(ctx, id)
+	if errors.Is(err, grader.ErrNotFound) {
+		return grader.FeedbackVisible, nil, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("read cohort %s: %w", id, err)
+	}
+	f, note := co.LearnerFeedback(rec.Challenge, h.cfg.Now())
+	return f, note, nil
 }

@@ -112,6 +112,9 @@ type CohortRequest struct {
 	Challenges []string `json:"challenges"`
 	// DueAt is RFC 3339, or empty for none.
 	DueAt string `json:"due_at"`
+	// Policies are the feedback policies of its challenges, by challenge
+	// id; a challenge left out has the defaults.
+	Policies map[string]grader.FeedbackPolicy `json:"policies,omitempty"`
 }
 
 // Cohort is a cohort as the API shows it.
@@ -121,9 +124,12 @@ type Cohort struct {
 	Learners   []string  `json:"learners"`
 	Challenges []string  `json:"challenges"`
 	DueAt      time.Time `json:"due_at,omitzero"`
-	CreatedAt  time.Time `json:"created_at"`
-	CreatedBy  string    `json:"created_by"`
-	Queue      string    `json:"queue"`
+	// Policies are the feedback policies of its challenges that differ
+	// from the defaults.
+	Policies  map[string]grader.FeedbackPolicy `json:"policies,omitempty"`
+	CreatedAt time.Time                        `json:"created_at"`
+	CreatedBy string                           `json:"created_by"`
+	Queue     string                           `json:"queue"`
 }
 
 // CohortList is GET /v1/cohorts.

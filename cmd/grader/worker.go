@@ -190,7 +190,7 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 		deliverer := webhook.NewDeliverer(webhook.Config{Secret: []byte(sc.WebhookSecret), AllowPrivate: sc.WebhookAllowPrivate})
 		w.hooks = queue.NewWebhookServer(rc.client, queue.ServerConfig{ShutdownTimeout: sc.ShutdownTimeout, Logger: log})
 		hmux := asynq.NewServeMux()
-		hmux.Handle(queue.TypeWebhook, queue.NewWebhookHandler(queue.WebhookHandlerConfig{Records: st, Deliverer: deliverer, Signer: key, Logger: log}))
+		hmux.Handle(queue.TypeWebhook, queue.NewWebhookHandler(queue.WebhookHandlerConfig{Records: st, Deliverer: deliverer, Signer: key, Cohorts: st, Logger: log}))
 		if err := w.hooks.Start(hmux); err != nil {
 			w.stop(log)
 			return nil, faultErr(fmt.Errorf("start webhooks: %w", err))
