@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -72,17 +73,32 @@ the service refused (4xx); 3 the service failed.`,
 func newCohortCreateCmd(cfg *Config) *cobra.Command {
 	var f cohortFlags
 	var id, name, learners, roster, challenges, due string
+	var policies []string
 	var update bool
 	cmd := &cobra.Command{
-		Use:   "create --id C --challenges X[,Y] (--learners a,b | --roster roster.csv) [--name N] [--due RFC3339] [--update]",
+		Use:   "create --id C --challenges X[,Y] (--learners a,b | --roster roster.csv) [--name N] [--due RFC3339] [--policy X:key=value,...] [--update]",
 		Short: "Create a cohort (with --update: replace it)",
-		Args:  exactArgs(0, "no arguments"),
+		Long: `Create a cohort of learners and challenges (with --update: replace it).
+
+--policy sets a challenge's feedback policy, once per challenge:
+
+  --policy notes-api:before_due=score,after_due=all,max_attempts=3,cooldown=10m
+
+before_due and after_due say what learners see of their results before and
+after --due: score (the score only, no test names), visible (the default:
+visible tests in full, hidden ones summed up) or all (hidden tests' names
+and messages too). max_attempts caps graded attempts by the due date;
+cooldown is the least time between two of a learner's submissions.`,
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := f.client(cmd, cfg, false)
 			if err != nil {
 				return err
 			}
 			body := wire.CohortRequest{ID: id, Name: name, Challenges: splitList(challenges), Learners: splitList(learners), DueAt: due}
+			if body.Policies, err = parsePolicies(policies); err != nil {
+				return err
+			}
 			if roster != "" {
 				entries, err := readRoster(roster)
 				if err != nil {
@@ -114,8 +130,54 @@ func newCohortCreateCmd(cfg *Config) *cobra.Command {
 	fl.StringVar(&roster, "roster", "", "CSV roster whose first column is the learner id (as for cohort grade)")
 	fl.StringVar(&challenges, "challenges", "", "challenge ids, comma-separated")
 	fl.StringVar(&due, "due", "", "due date, e.g. 2026-12-31T23:59:00Z: later submissions do not count")
+	fl.StringArrayVar(&policies, "policy", nil, "a challenge's feedback policy, CHALLENGE:before_due=score|visible|all,after_due=...,max_attempts=N,cooldown=DURATION (repeat per challenge)")
 	fl.BoolVar(&update, "update", false, "replace an existing cohort instead")
 	return cmd
+}
+
+// parsePolicies reads --policy values into feedback policies by
+// challenge; the service checks the values themselves.
+func parsePolicies(flags []string) (map[string]grader.FeedbackPolicy, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	out := map[string]grader.FeedbackPolicy{}
+	const example = "e.g. --policy notes-api:before_due=score,after_due=all,max_attempts=3,cooldown=10m"
+	for _, f := range flags {
+		ch, settings, ok := strings.Cut(f, ":")
+		if !ok || ch == "" {
+			return nil, usageErr("--policy %q: start with the challenge's id and a colon, %s", f, example)
+		}
+		if _, dup := out[ch]; dup {
+			return nil, usageErr("--policy: %s is given twice; put all its settings in one --policy", ch)
+		}
+		var p grader.FeedbackPolicy
+		for _, kv := range splitList(settings) {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "before_due":
+				p.BeforeDue = grader.Feedback(v)
+			case "after_due":
+				p.AfterDue = grader.Feedback(v)
+			case "max_attempts":
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return nil, usageErr("--policy %s: max_attempts=%q is not a whole number", ch, v)
+				}
+				p.MaxAttempts = n
+			case "cooldown":
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 0 || d%time.Second != 0 {
+					return nil, usageErr("--policy %s: cooldown=%q: use whole seconds, e.g. 90s, 10m or 1h", ch, v)
+				}
+				p.CooldownSeconds = int(d / time.Second)
+			default:
+				return nil, usageErr("--policy %s: unknown setting %q: use before_due, after_due, max_attempts or cooldown (%s)", ch, k, example)
+			}
+		}
+		out[ch] = p
+	}
+	return out, nil
 }
 
 func splitList(s string) []string {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gradebox/grader/api/wire"
+	"github.com/gradebox/grader/grader"
 )
 
 func TestReadSubmissionsFolder(t *testing.T) {
@@ -276,5 +278,25 @@ func TestCohortRateLimitedExitsTwo(t *testing.T) {
 	code, _, errOut := runCLI(t, "cohort", "list", "--server", srv.URL, "--token", "teach")
 	if code != exitUsage || !strings.Contains(errOut, "429 rate_limited") || !strings.Contains(errOut, "try again in 30s") {
 		t.Errorf("exit %d %q, want %d naming the 429", code, errOut, exitUsage)
+	}
+}
+
+func TestParsePolicies(t *testing.T) {
+	got, err := parsePolicies([]string{"notes-api:before_due=score,after_due=all,max_attempts=3,cooldown=10m", "fix-ledger:cooldown=90s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]grader.FeedbackPolicy{
+		"notes-api":  {BeforeDue: grader.FeedbackScore, AfterDue: grader.FeedbackAll, MaxAttempts: 3, CooldownSeconds: 600},
+		"fix-ledger": {CooldownSeconds: 90},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	for _, bad := range [][]string{{"before_due=score"}, {"notes-api:max_attempts=three"}, {"notes-api:cooldown=1.5s"}, {"notes-api:colour=red"},
+		{"notes-api:cooldown=1m", "notes-api:max_attempts=2"}} {
+		if _, err := parsePolicies(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }

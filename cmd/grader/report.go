@@ -89,6 +89,9 @@ func printResult(w io.Writer, title string, r grader.Result) {
 	}
 	fmt.Fprintf(w, "\n%s: %s\n", clean(string(r.Status)), termsafe.Text(r.Message))
 	fmt.Fprintf(w, "score: %d/%d\n", r.Score, r.MaxScore)
+	if f := r.Feedback; f != nil && feedbackLine(*f) != "" {
+		fmt.Fprintln(w, feedbackLine(*f))
+	}
 	if c := r.Cached; c != nil {
 		fmt.Fprintf(w, "(from the result cache: identical files were graded as submission %s at %s; an instructor can ask for a fresh grading with --fresh)\n",
 			clean(c.SubmissionID), c.GradedAt.UTC().Format(time.RFC3339))
@@ -143,4 +146,24 @@ func indent(s, prefix string) string {
 		lines[i] = prefix + l
 	}
 	return strings.Join(lines, "\n")
+}
+
+// feedbackLine says what a cohort's feedback policy held back of a
+// learner's result, and when more is shown.
+func feedbackLine(f grader.FeedbackNote) string {
+	when := ""
+	if !f.MoreAt.IsZero() {
+		when = f.MoreAt.UTC().Format(time.RFC3339)
+	}
+	switch {
+	case f.Level == grader.FeedbackScore && when != "":
+		return "(your course shows only the score until the due date, " + when + ": the tests' names and messages appear then)"
+	case f.Level == grader.FeedbackScore:
+		return "(your course shows only the score: the tests' names and messages are held back)"
+	case f.Level == grader.FeedbackAll:
+		return "(the due date has passed: every test is shown, hidden ones included)"
+	case when != "":
+		return "(more of this result is shown after the due date, " + when + ")"
+	}
+	return ""
 }

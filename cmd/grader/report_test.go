@@ -89,3 +89,17 @@ func TestPrintResultCached(t *testing.T) {
 		t.Errorf("cached result printed as:\n%s\nwant a line with %q and no escape", b.String(), want)
 	}
 }
+
+func TestPrintResultFeedbackNote(t *testing.T) {
+	res := sampleGradeResult().ForLearner(grader.FeedbackScore, &grader.FeedbackNote{Level: grader.FeedbackScore, MoreAt: time.Date(2026, 12, 20, 12, 0, 0, 0, time.UTC)})
+	var b bytes.Buffer
+	printResult(&b, "Notes API", res)
+	if !strings.Contains(b.String(), "only the score until the due date, 2026-12-20T12:00:00Z") {
+		t.Errorf("a score-only result printed as:\n%s", b.String())
+	}
+	for _, tr := range sampleGradeResult().Tests {
+		if strings.Contains(b.String(), tr.Name) {
+			t.Errorf("a score-only result names test %s:\n%s", tr.Name, b.String())
+		}
+	}
+}

@@ -142,6 +142,21 @@
     }
   }
 
+  // feedbackWords says what a cohort's feedback policy held back of a
+  // learner's result, and when more is shown.
+  function feedbackWords(f) {
+    const when = f.more_at ? new Date(f.more_at).toLocaleString() : '';
+    switch (f.level) {
+      case 'score':
+        return 'Your course shows only the score until ' + (when ? 'the due date, ' + when : 'further notice') +
+          (when ? ': the tests\' names and messages appear then.' : '.');
+      case 'all':
+        return 'The due date has passed: every test is shown, hidden ones included.' + (when ? ' More is shown after ' + when + '.' : '');
+      default:
+        return when ? 'More of this result is shown after the due date, ' + when + '.' : '';
+    }
+  }
+
   function renderResult(res) {
     showLanguage(languageOf(rec) || res.language);
     const section = $('#result');
@@ -154,7 +169,8 @@
         el('p', { class: 'verdict', text: verdict }),
         res.message ? el('p', { text: res.message }) : null,
         res.status === 'error' ? el('p', { text: 'The grader failed, not your code: this attempt does not count against you. Submit again in a moment.' }) : null,
-        res.cached ? el('p', { class: 'cached', text: 'Identical files were graded before (submission ' + res.cached.submission_id + '), so this is that result, given at once: change a file to be graded again.' }) : null));
+        res.cached ? el('p', { class: 'cached', text: 'Identical files were graded before (submission ' + res.cached.submission_id + '), so this is that result, given at once: change a file to be graded again.' }) : null,
+        res.feedback ? el('p', { class: 'feedback-note', id: 'feedback-note', text: feedbackWords(res.feedback) }) : null));
     $('#result-summary').replaceChildren(card);
 
     const body = [];
@@ -170,7 +186,8 @@
     const suites = new Set(tests.map(t => t.suite));
     const withDetails = tests.some(t => t.message || t.output || (t.subtests && t.subtests.length));
     if (tests.length) {
-      body.push(el('h3', { text: res.view === 'learner' ? 'Visible tests' : 'Tests' }));
+      const released = res.feedback && res.feedback.level === 'all';
+      body.push(el('h3', { text: res.view === 'learner' && !released ? 'Visible tests' : 'Tests' }));
       body.push(el('div', { class: 'table-wrap' }, el('table', { class: 'data tests', id: 'tests' },
         el('thead', null, el('tr', null,
           el('th', { scope: 'col', text: 'Test' }),
@@ -179,7 +196,15 @@
           withDetails ? el('th', { scope: 'col', text: 'Details' }) : null)),
         el('tbody', null, tests.map(t => testRow(t, suites.size > 1, withDetails))))));
     }
-    if (res.hidden) {
+    if (res.hidden && res.feedback && res.feedback.level === 'score') {
+      // A cohort's policy shows only the score: every test is summed up.
+      const h = res.hidden;
+      body.push(el('h3', { text: 'Tests' }));
+      body.push(el('p', { id: 'hidden-summary' },
+        h.passed + ' of ' + h.total + ' test' + (h.total === 1 ? '' : 's') + ' passed, ' +
+        h.points + ' of ' + h.max_points + ' points. Their names and messages are held back by your course' +
+        (res.feedback.more_at ? ' until the due date.' : '.')));
+    } else if (res.hidden) {
       const h = res.hidden;
       body.push(el('h3', { text: 'Hidden tests' }));
       body.push(el('p', { id: 'hidden-summary' },
