@@ -1,7 +1,8 @@
 // Package metrics is the grading service's Prometheus instrumentation:
 // HTTP request durations, grading durations and verdicts, service faults
-// and the depth of the Asynq queues. It keeps its own registry, so tests
-// and several services in one process never collide on the global one.
+// and the depth and oldest waiting age of the Asynq queues. It keeps its
+// own registry, so tests and several services in one process never
+// collide on the global one.
 package metrics
 
 import (
@@ -64,9 +65,14 @@ func New() *Metrics {
 			Name: "grader_service_faults_total",
 			Help: "Gradings that failed for the service's own fault (Docker, Redis, a broken challenge) and go back to the queue.",
 		}),
-		queueInfo: &queueCollector{desc: prometheus.NewDesc("grader_queue_tasks",
-			"Tasks in an Asynq queue, by queue and state (pending, active, scheduled, retry, archived), read at scrape time.",
-			[]string{"queue", "state"}, nil)},
+		queueInfo: &queueCollector{
+			desc: prometheus.NewDesc("grader_queue_tasks",
+				"Tasks in an Asynq queue, by queue and state (pending, active, scheduled, retry, archived), read at scrape time.",
+				[]string{"queue", "state"}, nil),
+			oldest: prometheus.NewDesc("grader_queue_oldest_pending_seconds",
+				"How long the oldest pending task of an Asynq queue has waited, in seconds (0 when none waits), read at scrape time.",
+				[]string{"queue"}, nil),
+		},
 	}
 	m.reg.MustRegister(m.http, m.phase, m.grading, m.results, m.faults, m.queueInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -144,9 +150,10 @@ type QueueInspector interface {
 
 var _ QueueInspector = (*asynq.Inspector)(nil)
 
-// WatchQueues reports grader_queue_tasks{queue,state} for queues, read
-// from insp at every scrape. A queue Asynq does not know yet (nothing was
-// ever enqueued on it) reports zeros. Calling it again replaces the
+// WatchQueues reports grader_queue_tasks{queue,state} and
+// grader_queue_oldest_pending_seconds{queue} for queues, read from insp
+// at every scrape. A queue Asynq does not know yet (nothing was ever
+// enqueued on it) reports zeros. Calling it again replaces the
 // inspector and the queues.
 func (m *Metrics) WatchQueues(insp *asynq.Inspector, queues []string) {
 	m.watch(insp, queues)
@@ -159,9 +166,11 @@ func (m *Metrics) watch(insp QueueInspector, queues []string) {
 	m.queueInfo.queues = append([]string(nil), queues...)
 }
 
-// queueCollector reads queue depths from Asynq at scrape time.
+// queueCollector reads queue depths and the oldest pending task's age
+// from Asynq at scrape time.
 type queueCollector struct {
 	desc   *prometheus.Desc
+	oldest *prometheus.Desc
 	mu     sync.Mutex
 	insp   QueueInspector
 	queues []string
@@ -170,7 +179,10 @@ type queueCollector struct {
 // queueStates are the task states reported, in order.
 var queueStates = []string{"pending", "active", "scheduled", "retry", "archived"}
 
-func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.desc
+	ch <- c.oldest
+}
 
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	c.mu.Lock()
@@ -193,6 +205,7 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, q := range queues {
 		counts := make([]int, len(queueStates))
+		var oldest time.Duration
 		if known[q] {
 			info, err := insp.GetQueueInfo(q)
 			if err != nil {
@@ -200,9 +213,13 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 				continue
 			}
 			counts = []int{info.Pending, info.Active, info.Scheduled, info.Retry, info.Archived}
+			// Asynq's Latency is the age of the oldest pending task,
+			// zero for an empty queue.
+			oldest = info.Latency
 		}
 		for i, state := range queueStates {
 			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[i]), q, state)
 		}
+		ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, oldest.Seconds(), q)
 	}
 }

@@ -210,6 +210,29 @@ func TestQueueOutageKeepsOtherMetrics(t *testing.T) {
 	}
 }
 
+// TestOldestPending reports Asynq's latency (the oldest pending task's
+// age) per queue, in seconds, and zero for a queue Asynq never saw.
+func TestOldestPending(t *testing.T) {
+	m := New()
+	m.watch(&fakeInspector{
+		QueuesFn: func() ([]string, error) { return []string{"interactive", "cohort-0"}, nil },
+		GetQueueInfoFn: func(q string) (*asynq.QueueInfo, error) {
+			latency := map[string]time.Duration{"interactive": 1500 * time.Millisecond, "cohort-0": 0}[q]
+			return &asynq.QueueInfo{Queue: q, Pending: 2, Latency: latency}, nil
+		},
+	}, []string{"interactive", "cohort-0", "batch"})
+	want := `
+# HELP grader_queue_oldest_pending_seconds How long the oldest pending task of an Asynq queue has waited, in seconds (0 when none waits), read at scrape time.
+# TYPE grader_queue_oldest_pending_seconds gauge
+grader_queue_oldest_pending_seconds{queue="batch"} 0
+grader_queue_oldest_pending_seconds{queue="cohort-0"} 0
+grader_queue_oldest_pending_seconds{queue="interactive"} 1.5
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "grader_queue_oldest_pending_seconds"); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestHandlerServesRuntimeMetrics(t *testing.T) {
 	body := scrape(t, New())
 	for _, want := range []string{"go_goroutines", "grader_service_faults_total 0"} {
