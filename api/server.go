@@ -84,13 +84,10 @@ type Catalog interface {
 	Challenges() []*grader.Challenge
 }
 
-// Metrics records requests and serves the metrics page; *metrics.Metrics
-// implements it.
+// Metrics records requests; *metrics.Metrics implements it.
 type Metrics interface {
 	// ObserveHTTP records one answered request by route template.
 	ObserveHTTP(route, method string, status int, d time.Duration)
-	// Handler serves the metrics in the Prometheus text format.
-	Handler() http.Handler
 }
 
 // Check is one readiness probe of GET /readyz.
@@ -114,8 +111,13 @@ type Config struct {
 	Tokens []Token
 	// Logger receives 5xx failures; discarded if nil.
 	Logger *slog.Logger
-	// Metrics, when set, times every request and serves GET /metrics.
+	// Metrics, when set, times every request.
 	Metrics Metrics
+	// MetricsPage, when set, serves GET /metrics (the Prometheus page,
+	// guarded by a token or not, as the caller built it). Nil leaves the
+	// route out: the process serves its metrics on another address, or
+	// has none.
+	MetricsPage http.Handler
 	// Ready are the probes of GET /readyz, run in parallel; none means
 	// always ready.
 	Ready []Check
@@ -306,8 +308,8 @@ func (s *Server) routes() *gin.Engine {
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
-	if s.cfg.Metrics != nil {
-		r.GET("/metrics", gin.WrapH(s.cfg.Metrics.Handler()))
+	if s.cfg.MetricsPage != nil {
+		r.GET("/metrics", gin.WrapH(s.cfg.MetricsPage))
 	}
 	r.GET("/v1/openapi.json", serveOpenAPI)
 	r.GET("/v1/keys", s.keys)

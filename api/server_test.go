@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -61,7 +62,7 @@ func TestReadyz(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	m := metrics.New()
-	env := newEnv(t, func(c *Config) { c.Metrics = m })
+	env := newEnv(t, func(c *Config) { c.Metrics, c.MetricsPage = m, m.Handler() })
 	gradedFixture(env)
 	env.serve(get("/v1/submissions/s1", adaToken))
 	env.serve(get("/v1/submissions/other", adaToken))
@@ -80,9 +81,28 @@ func TestMetrics(t *testing.T) {
 	if w.Code != 200 || strings.Contains(body, "s1") {
 		t.Errorf("%d; raw paths must not become labels:\n%s", w.Code, body)
 	}
-	// Without Metrics there is no /metrics route.
-	if w := newEnv(t).serve(get("/metrics", "")); w.Code != 404 {
-		t.Errorf("/metrics without Metrics: %d", w.Code)
+	// Without a page there is no /metrics route (the process serves it
+	// elsewhere), and requests are still timed.
+	elsewhere := metrics.New()
+	env = newEnv(t, func(c *Config) { c.Metrics = elsewhere })
+	if w := env.serve(get("/metrics", "")); w.Code != 404 {
+		t.Errorf("/metrics without MetricsPage: %d", w.Code)
+	}
+	page := httptest.NewRecorder()
+	elsewhere.Handler().ServeHTTP(page, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if !strings.Contains(page.Body.String(), `route="unmatched"} 1`) {
+		t.Errorf("a request to a process without the page is not timed:\n%s", page.Body.String())
+	}
+	// A guarded page answers 401 without its token, whatever API token
+	// is sent.
+	env = newEnv(t, func(c *Config) {
+		c.Metrics, c.MetricsPage = m, metrics.RequireToken("metrics-token-0123456789", m.Handler())
+	})
+	if w := env.serve(get("/metrics", adaToken)); w.Code != 401 {
+		t.Errorf("/metrics with an API token instead of the metrics token: %d", w.Code)
+	}
+	if w := env.serve(get("/metrics", "metrics-token-0123456789")); w.Code != 200 {
+		t.Errorf("/metrics with its token: %d %s", w.Code, w.Body.String())
 	}
 }
 
@@ -115,7 +135,7 @@ func TestErrorTable(t *testing.T) {
 // TestOpenAPI: the document is valid OpenAPI 3, every route of the router
 // is documented and every documented operation is routed.
 func TestOpenAPI(t *testing.T) {
-	env := newEnv(t, func(c *Config) { c.Metrics = metrics.New() })
+	env := newEnv(t, func(c *Config) { m := metrics.New(); c.Metrics, c.MetricsPage = m, m.Handler() })
 	w := env.serve(get("/v1/openapi.json", ""))
 	if w.Code != 200 || w.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("%d %v", w.Code, w.Header())

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/spf13/cobra"
@@ -27,6 +26,8 @@ import (
 
 func newServeCmd(cfg *Config) *cobra.Command {
 	sc := DefaultServiceConfig()
+	// The API serves its metrics on its own address unless told where else.
+	sc.MetricsListen = os.Getenv("GRADER_METRICS_LISTEN")
 	var noWorker bool
 	cmd := &cobra.Command{
 		Use:   "serve [--listen ADDR] [--redis-url URL] [--no-worker]",
@@ -69,6 +70,9 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 	log, err := serviceLogger(cmd, cfg)
 	if err != nil {
 		return err
+	}
+	if err := sc.loadMetricsToken(); err != nil {
+		return usageErr("%v", err)
 	}
 	if err := sc.Validate(withAPI, withWorker); err != nil {
 		return usageErr("%v", err)
@@ -125,63 +129,48 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 		checks = append(checks, api.Check{Name: "workers", Probe: workersAlive(inspector)})
 	}
 
-	// The process serves the API, or for a worker alone its metrics.
-	var hs *http.Server
-	var hub *eventhub.Hub
-	hubDone := make(chan error, 1)
-	switch {
-	case withAPI:
-		// One subscription and one batched read per change serve every
-		// event stream of this process; it stops after the API has.
-		hub = eventhub.New(eventhub.Config{Source: st, Logger: log})
-		hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
-		limitDone := make(chan struct{})
-		defer func() {
-			stopHub()
-			if err := <-hubDone; err != nil {
-				log.Warn("event hub", "err", err)
-			}
-			<-limitDone
-		}()
-		go func() { hubDone <- hub.Run(hubCtx) }()
-		go func() {
-			defer close(limitDone)
-			followMemoryLimit(hubCtx, hub.Followers)
-		}()
-		pages := web.New(web.Config{Catalog: catalog, DevTokens: devTokens(tokens), Logger: log})
-		hs = api.New(api.Config{
-			Store: st, Queue: qc, Catalog: catalog, Tokens: tokens, Logger: log, Unavailable: store.Unavailable,
-			Ready: checks, Metrics: m, WebhooksOff: sc.WebhookSecret == "",
-			SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow, Web: pages,
-			Cohorts: st, RegradeQueue: qc, CohortQuota: sc.CohortQuota, UploadSlots: sc.UploadSlots,
-			Events: hub, StreamsPerSubject: sc.StreamsPerSubject, Streams: sc.Streams,
-			Signer: key, Keys: signing.PublishedKeys{Store: st},
-		}).HTTPServer(sc.Listen)
-		// Requests (Server-Sent Events above all) end when shutdown
-		// starts, rather than holding it up to its deadline.
-		reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
-		hs.BaseContext = func(net.Listener) context.Context { return reqCtx }
-		hs.RegisterOnShutdown(cancelRequests)
-	case sc.MetricsListen != "":
-		mux := http.NewServeMux()
-		mux.Handle("/metrics", m.Handler())
-		mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, `{"status":"ok"}`) })
-		hs = &http.Server{Addr: sc.MetricsListen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// The process serves the API, its metrics, or both on two addresses.
+	page := metricsPage(m, sc.MetricsToken)
+	var hs, ms *http.Server
+	if sc.MetricsListen != "" {
+		ms = metricsServer(sc.MetricsListen, page)
+		page = nil
 	}
-	errc := make(chan error, 1)
-	if hs != nil {
-		ln, err := net.Listen("tcp", hs.Addr)
-		if err != nil {
-			w.stop(log)
-			return faultErr(fmt.Errorf("listen on %s: %w", hs.Addr, err))
+	if withAPI {
+		var stopHub func()
+		hs, stopHub = apiServer(ctx, sc, apiParts{
+			store: st, queue: qc, catalog: catalog, tokens: tokens, checks: checks, metrics: m, page: page, key: key, log: log,
+		})
+		defer stopHub()
+	}
+	// Both addresses are taken before either is served, so a busy one
+	// stops the process with nothing half started.
+	var servers []*http.Server
+	var listeners []net.Listener
+	for _, srv := range []*http.Server{hs, ms} {
+		if srv == nil {
+			continue
 		}
-		if withAPI {
+		ln, err := net.Listen("tcp", srv.Addr)
+		if err != nil {
+			for _, l := range listeners {
+				l.Close()
+			}
+			w.stop(log)
+			return faultErr(fmt.Errorf("listen on %s: %w", srv.Addr, err))
+		}
+		servers, listeners = append(servers, srv), append(listeners, ln)
+	}
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		ln := listeners[i]
+		if srv == hs {
 			log.Info("serving the API", "url", "http://"+ln.Addr().String(), "worker", withWorker)
 			fmt.Fprintf(cmd.ErrOrStderr(), "grader: serving on http://%s (open it in a browser to sign in and submit)\n", ln.Addr())
 		} else {
-			log.Info("serving worker metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+			log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics", "token", sc.MetricsToken != "")
 		}
-		go func() { errc <- serveHTTP(hs, ln) }()
+		go func() { errc <- serveHTTP(srv, ln) }()
 	}
 
 	stopReloads := reloadOnHangup(catalog, log)
@@ -199,9 +188,9 @@ func runService(cmd *cobra.Command, cfg *Config, sc ServiceConfig, withAPI, with
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sc.ShutdownTimeout)
 	defer cancel()
-	if hs != nil {
-		if err := hs.Shutdown(sctx); err != nil {
-			log.Warn("requests did not drain in time", "err", err)
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Warn("requests did not drain in time", "addr", srv.Addr, "err", err)
 		}
 	}
 	w.stop(log)
@@ -282,4 +271,58 @@ func workersAlive(insp *asynq.Inspector) func(context.Context) error {
 		}
 		return nil
 	}
+}
+
+// apiParts are what the API server is built from.
+type apiParts struct {
+	store   *store.Redis
+	queue   *queue.Client
+	catalog *challenges.Index
+	tokens  []api.Token
+	checks  []api.Check
+	metrics *metrics.Metrics
+	// page serves /metrics on the API's address; nil when they are
+	// served elsewhere.
+	page http.Handler
+	// key signs the results the API answers.
+	key signing.Key
+	log *slog.Logger
+}
+
+// apiServer builds the API's server and starts the event hub its event
+// streams follow; stop ends the hub once the server has shut down.
+func apiServer(ctx context.Context, sc ServiceConfig, p apiParts) (hs *http.Server, stop func()) {
+	// One subscription and one batched read per change serve every
+	// event stream of this process; it stops after the API has.
+	hub := eventhub.New(eventhub.Config{Source: p.store, Logger: p.log})
+	hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
+	hubDone := make(chan error, 1)
+	limitDone := make(chan struct{})
+	go func() { hubDone <- hub.Run(hubCtx) }()
+	go func() {
+		defer close(limitDone)
+		followMemoryLimit(hubCtx, hub.Followers)
+	}()
+	stop = func() {
+		stopHub()
+		if err := <-hubDone; err != nil {
+			p.log.Warn("event hub", "err", err)
+		}
+		<-limitDone
+	}
+	pages := web.New(web.Config{Catalog: p.catalog, DevTokens: devTokens(p.tokens), Logger: p.log})
+	hs = api.New(api.Config{
+		Store: p.store, Queue: p.queue, Catalog: p.catalog, Tokens: p.tokens, Logger: p.log, Unavailable: store.Unavailable,
+		Ready: p.checks, Metrics: p.metrics, MetricsPage: p.page, WebhooksOff: sc.WebhookSecret == "",
+		SubmitLimit: sc.SubmitLimit, SubmitWindow: sc.SubmitWindow, Web: pages,
+		Cohorts: p.store, RegradeQueue: p.queue, CohortQuota: sc.CohortQuota, UploadSlots: sc.UploadSlots,
+		Events: hub, StreamsPerSubject: sc.StreamsPerSubject, Streams: sc.Streams,
+		Signer: p.key, Keys: signing.PublishedKeys{Store: p.store},
+	}).HTTPServer(sc.Listen)
+	// Requests (Server-Sent Events above all) end when shutdown
+	// starts, rather than holding it up to its deadline.
+	reqCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+	hs.BaseContext = func(net.Listener) context.Context { return reqCtx }
+	hs.RegisterOnShutdown(cancelRequests)
+	return hs, stop
 }

@@ -75,18 +75,34 @@ type ServiceConfig struct {
 	// FilesTTL is how long a graded submission's files and events are kept
 	// (GRADER_FILES_TTL; default 24h).
 	FilesTTL time.Duration
-	// MetricsListen is where a separate `grader worker` serves /metrics
-	// and /healthz (GRADER_METRICS_LISTEN; default 127.0.0.1:9090; empty
-	// turns it off). `grader serve` serves them on Listen.
+	// MetricsListen is a separate address serving /metrics and /healthz
+	// (GRADER_METRICS_LISTEN). For `grader worker` it defaults to
+	// 127.0.0.1:9090, and empty turns metrics off. For `grader serve` it
+	// defaults to empty: /metrics is served on Listen with the API; an
+	// address moves it there, off the API's address (which then answers
+	// /metrics with 404), e.g. to keep it on a private interface.
 	MetricsListen string
+	// MetricsToken, when set, is the bearer token /metrics asks for
+	// wherever it is served: without it, 401 (GRADER_METRICS_TOKEN, or
+	// the first line of the file GRADER_METRICS_TOKEN_FILE names, which
+	// keeps it out of the environment; default empty: no token). At least
+	// 16 characters. It is not one of the API's tokens.
+	MetricsToken string
+	// MetricsTokenFile is --metrics-token-file (GRADER_METRICS_TOKEN_FILE);
+	// loadMetricsToken reads it into MetricsToken.
+	MetricsTokenFile string
 	// PollInterval is how often an idle worker asks Redis for a task
 	// (GRADER_POLL_INTERVAL; default 25ms): about how long a submission
 	// waits to be picked up by an idle worker.
 	PollInterval time.Duration
 }
 
+// defaultWorkerMetrics is where a lone worker serves its metrics.
+const defaultWorkerMetrics = "127.0.0.1:9090"
+
 // DefaultServiceConfig returns the defaults, overridden by environment
-// variables.
+// variables. MetricsListen is the worker's default; newServeCmd clears it
+// unless GRADER_METRICS_LISTEN is set.
 func DefaultServiceConfig() ServiceConfig {
 	host, _ := os.Hostname()
 	return ServiceConfig{
@@ -107,7 +123,9 @@ func DefaultServiceConfig() ServiceConfig {
 		StreamsPerSubject:   envInt("GRADER_STREAMS_PER_SUBJECT", 16),
 		Streams:             envInt("GRADER_STREAMS", 10000),
 		FilesTTL:            envDuration("GRADER_FILES_TTL", 24*time.Hour),
-		MetricsListen:       envOr("GRADER_METRICS_LISTEN", "127.0.0.1:9090"),
+		MetricsListen:       envOr("GRADER_METRICS_LISTEN", defaultWorkerMetrics),
+		MetricsToken:        os.Getenv("GRADER_METRICS_TOKEN"),
+		MetricsTokenFile:    os.Getenv("GRADER_METRICS_TOKEN_FILE"),
 		PollInterval:        envDuration("GRADER_POLL_INTERVAL", queue.DefaultPollInterval),
 	}
 }
@@ -161,9 +179,12 @@ func (c *ServiceConfig) bindFlags(cmd *cobra.Command, api, worker bool) {
 		f.DurationVar(&c.PollInterval, "poll-interval", c.PollInterval, "how often an idle worker asks Redis for a task, about how long a submission waits to be picked up (env GRADER_POLL_INTERVAL)")
 		f.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (env GRADER_WEBHOOK_ALLOW_PRIVATE)")
 	}
-	if worker && !api {
+	if api {
+		f.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "serve /metrics and /healthz on this address instead of the API's; empty: on the API's (env GRADER_METRICS_LISTEN)")
+	} else {
 		f.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "address of the worker's /metrics and /healthz; empty: none (env GRADER_METRICS_LISTEN)")
 	}
+	f.StringVar(&c.MetricsTokenFile, "metrics-token-file", c.MetricsTokenFile, "file whose first line is the bearer token /metrics asks for; empty: GRADER_METRICS_TOKEN, or no token (env GRADER_METRICS_TOKEN_FILE)")
 	f.DurationVar(&c.FilesTTL, "files-ttl", c.FilesTTL, "how long graded submissions' files and events are kept (env GRADER_FILES_TTL)")
 	f.StringVar(&c.SigningKeyFile, "signing-key", c.SigningKeyFile, "PEM Ed25519 private key that signs results, made there if missing; empty: a key shared in Redis (env GRADER_SIGNING_KEY_FILE)")
 }
@@ -203,6 +224,18 @@ func (c *ServiceConfig) Validate(api, worker bool) error {
 		if !subjectPattern.MatchString(c.WorkerID) {
 			return fmt.Errorf("--worker-id %q: use 1 to 64 letters, digits, '.', '_', '@' or '-'", c.WorkerID)
 		}
+	}
+	if c.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			return fmt.Errorf("--metrics-listen %q (GRADER_METRICS_LISTEN): want host:port, e.g. 127.0.0.1:9090", c.MetricsListen)
+		}
+		// Port 0 (any free port) twice is two addresses.
+		if _, port, _ := net.SplitHostPort(c.MetricsListen); api && c.MetricsListen == c.Listen && port != "0" {
+			return fmt.Errorf("--metrics-listen %q is the API's --listen: leave it empty to serve /metrics with the API", c.MetricsListen)
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < minSecretLen {
+		return fmt.Errorf("the metrics token (GRADER_METRICS_TOKEN or --metrics-token-file) must be at least %d characters, e.g. from `openssl rand -hex 24`", minSecretLen)
 	}
 	if c.ShutdownTimeout < time.Second {
 		return fmt.Errorf("--shutdown-timeout (GRADER_SHUTDOWN_TIMEOUT) must be a duration of at least 1s")
