@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -13,7 +16,9 @@ import (
 // workerLease makes sure only one live process uses a worker id, since a
 // worker removes every sandbox labelled with its id when it starts.
 //
-// The lease is a key holding a random token, with a TTL renewed by
+// The lease is a key holding a token (the process's host and pid, as
+// Asynq reports its servers, so `grader status` can name the worker, and
+// a random part), with a TTL renewed by
 // compare-and-renew: only while it still holds this process's token. A key
 // lost meanwhile (a Redis outage longer than the TTL, a Redis restarted
 // without it) is taken again at once; a key another process took means
@@ -40,6 +45,42 @@ var leaseRenewEvery = leaseTTL / 3
 // lease is renewed or taken again before another process can take it.
 var leaseRetry = 250 * time.Millisecond
 
+// leasePrefix starts every worker lease's key; the worker id follows.
+const leasePrefix = "grader:worker:"
+
+// leaseToken is a new lease token: "host/pid/secret", host and pid as
+// Asynq's servers report them.
+func leaseToken() string {
+	return fmt.Sprintf("%s/%d/%s", leaseHost(), os.Getpid(), newSecret())
+}
+
+// leaseHost is the host name as Asynq's heartbeat reads it.
+func leaseHost() string {
+	host, err := os.Hostname()
+	if err != nil {
+		return "unknown-host"
+	}
+	return host
+}
+
+// leaseHolder reads the host and pid of a lease token; ok is false for a
+// token of another form.
+func leaseHolder(token string) (host string, pid int, ok bool) {
+	host, rest, ok := strings.Cut(token, "/")
+	if !ok {
+		return "", 0, false
+	}
+	pidText, _, ok := strings.Cut(rest, "/")
+	if !ok {
+		return "", 0, false
+	}
+	pid, err := strconv.Atoi(pidText)
+	if err != nil {
+		return "", 0, false
+	}
+	return host, pid, true
+}
+
 // errLeaseHeld means another live worker uses the id.
 var errLeaseHeld = errors.New("worker id in use")
 
@@ -49,7 +90,7 @@ var errLeaseLost = errors.New("worker lease lost")
 // acquireLease takes the lease on id, waiting up to wait for a dead
 // holder's lease to run out, and renews it until Release.
 func acquireLease(ctx context.Context, rdb *redis.Client, id string, wait time.Duration, log *slog.Logger) (*workerLease, error) {
-	l := &workerLease{rdb: rdb, key: "grader:worker:" + id, own: newSecret(), log: log.With("worker", id),
+	l := &workerLease{rdb: rdb, key: leasePrefix + id, own: leaseToken(), log: log.With("worker", id),
 		stop: make(chan struct{}), done: make(chan struct{}), lost: make(chan struct{})}
 	deadline := time.Now().Add(wait)
 	logged := false

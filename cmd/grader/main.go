@@ -1,6 +1,7 @@
 // Command grader grades learners' solutions to backend challenges in
 // isolated Docker containers: locally (grade), for instructors (challenge
-// verify|list), and for operators (images build, cleanup).
+// verify|list), and for operators (serve, worker, status, images build,
+// cleanup).
 package main
 
 import (
@@ -111,6 +112,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newTokensCmd(),
 		newServeCmd(&cfg),
 		newWorkerCmd(&cfg),
+		newStatusCmd(),
 	)
 	return root
 }
