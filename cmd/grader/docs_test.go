@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // gradeInDocs matches a `grader grade` command in the docs, up to the end
@@ -50,5 +52,31 @@ func TestDocsUseCurrentGradeFlags(t *testing.T) {
 	}
 	if seen == 0 {
 		t.Fatal("found no grade flags in the docs; the pattern no longer matches them")
+	}
+}
+
+// envInUsage finds the variable a flag's help names: "(env NAME)".
+var envInUsage = regexp.MustCompile(`\(env ([A-Z_]+)\)`)
+
+// TestServiceSettingsAreDocumented: every environment variable a flag of
+// serve, worker or status names is in docs/service.md, so the table of
+// settings there stays whole.
+func TestServiceSettingsAreDocumented(t *testing.T) {
+	text, err := os.ReadFile("../../docs/service.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	seen := 0
+	for _, cmd := range []*cobra.Command{newServeCmd(&cfg), newWorkerCmd(&cfg), newStatusCmd()} {
+		for _, m := range envInUsage.FindAllStringSubmatch(cmd.Flags().FlagUsages(), -1) {
+			seen++
+			if !strings.Contains(string(text), "`"+m[1]+"`") {
+				t.Errorf("%s: docs/service.md does not document %s", cmd.Name(), m[1])
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("found no (env NAME) in the flags' help; the pattern no longer matches them")
 	}
 }

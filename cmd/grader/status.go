@@ -112,8 +112,8 @@ type workerStatus struct {
 	PID  int    `json:"pid"`
 	// Started is when its first server started.
 	Started time.Time `json:"started"`
-	// Concurrency is how many tasks it may run at once, all its servers
-	// together.
+	// Concurrency is how many submissions it may grade at once: its
+	// servers on the grading queues (not its webhook deliveries).
 	Concurrency int `json:"concurrency"`
 	// Queues are the queues it takes tasks from.
 	Queues []string `json:"queues"`
@@ -218,11 +218,15 @@ func groupWorkers(servers []*asynq.ServerInfo, ids map[holder]string) []workerSt
 		if s.Started.Before(w.Started) {
 			w.Started = s.Started
 		}
-		w.Concurrency += s.Concurrency
+		grading := false
 		for q := range s.Queues {
 			if !slices.Contains(w.Queues, q) {
 				w.Queues = append(w.Queues, q)
 			}
+			grading = grading || slices.Contains(queue.GradeQueues(), q)
+		}
+		if grading {
+			w.Concurrency += s.Concurrency
 		}
 		for _, a := range s.ActiveWorkers {
 			w.Tasks = append(w.Tasks, taskStatus{ID: a.TaskID, Type: a.TaskType, Queue: a.Queue, Started: a.Started})

@@ -89,7 +89,7 @@ webhooks           0        0       0          0      0         -
 zz-other (paused)  0        0       0          0      0         -
 
 WORKER    HOST    PID  UP      CONCURRENCY  BUSY
-host-a-1  host-a  42   3h0m0s  8            2
+host-a-1  host-a  42   3h0m0s  4            2
 host-b:7  host-b  7    1h0m0s  2            0
 
 RUNNING    TYPE              QUEUE        WORKER    FOR
