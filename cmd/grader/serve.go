@@ -35,7 +35,12 @@ func newServeCmd(cfg *Config) *cobra.Command {
 		Long: `Run the grading service. Without --redis-url (REDIS_URL) it starts an
 embedded Redis: fine for trying it out, but nothing survives a restart.
 With a real Redis, run any number of API processes (serve --no-worker)
-and workers (grader worker) on any number of hosts against it.
+and workers (grader worker) on any number of hosts against it; grader
+status shows the queues, the workers and what each is grading.
+
+Prometheus metrics are served at /metrics on the API's address, or only
+on --metrics-listen when it is set; --metrics-token-file (or
+GRADER_METRICS_TOKEN) makes /metrics ask for that bearer token.
 
 SIGINT or SIGTERM stops it gracefully: the API stops accepting and drains,
 the worker finishes its gradings or hands them back to the queue within
