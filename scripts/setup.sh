@@ -9,6 +9,8 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
 # The pages' script tests (web TestStaticScripts) run under node.
 command -v node >/dev/null || need+=(nodejs)
+# The deployment test (e2e TestComposeDeployment) runs Debian's client.
+command -v docker-compose >/dev/null || need+=(docker-compose)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
 	echo "missing packages: ${need[*]}; install them with: sudo apt-get install -y ${need[*]}" >&2
