@@ -1,12 +1,14 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
 )
 
@@ -79,4 +81,72 @@ func TestServiceSettingsAreDocumented(t *testing.T) {
 	if seen == 0 {
 		t.Fatal("found no (env NAME) in the flags' help; the pattern no longer matches them")
 	}
+}
+
+// TestDocsYAMLParses checks every YAML example of the docs parses, and
+// that an example of a Kubernetes object (apiVersion and kind) names it
+// and has a spec: they are validated here rather than left as prose.
+func TestDocsYAMLParses(t *testing.T) {
+	files, err := filepath.Glob("../../docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, "../../deploy/README.md", "../../README.md")
+	blocks := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, block := range yamlBlocks(string(data)) {
+			blocks++
+			var docs []map[string]any
+			dec := yaml.NewDecoder(strings.NewReader(block))
+			for {
+				var v any
+				if err := dec.Decode(&v); err == io.EOF {
+					break
+				} else if err != nil {
+					t.Errorf("%s: YAML example %d does not parse: %v\n%s", f, i+1, err, block)
+					break
+				}
+				if m, ok := v.(map[string]any); ok {
+					docs = append(docs, m)
+				}
+			}
+			for _, d := range docs {
+				if d["apiVersion"] == nil || d["kind"] == nil {
+					continue
+				}
+				meta, _ := d["metadata"].(map[string]any)
+				if meta == nil || meta["name"] == nil || d["spec"] == nil {
+					t.Errorf("%s: the %v example has no metadata.name or no spec", f, d["kind"])
+				}
+			}
+		}
+	}
+	if blocks == 0 {
+		t.Fatal("found no YAML example in the docs")
+	}
+}
+
+// yamlBlocks returns the fenced ```yaml blocks of a Markdown text,
+// their common indentation removed.
+func yamlBlocks(md string) []string {
+	var out []string
+	var cur []string
+	in, indent := false, ""
+	for _, line := range strings.Split(md, "\n") {
+		trimmed := strings.TrimLeft(line, " ")
+		switch {
+		case !in && strings.HasPrefix(trimmed, "```yaml"):
+			in, indent, cur = true, line[:len(line)-len(trimmed)], nil
+		case in && strings.HasPrefix(trimmed, "```"):
+			in = false
+			out = append(out, strings.Join(cur, "\n"))
+		case in:
+			cur = append(cur, strings.TrimPrefix(line, indent))
+		}
+	}
+	return out
 }
