@@ -117,14 +117,7 @@ func (r Result) ForLearner(f Feedback, note *FeedbackNote) Result {
 		out.Service = Output{}
 		hidden := HiddenSummary{}
 		for _, t := range r.Tests {
-			hidden.Total++
-			hidden.Points += t.Points
-			hidden.MaxPoints += t.MaxPoints
-			if t.Status == TestPassed {
-				hidden.Passed++
-			} else {
-				hidden.Failed++
-			}
+			hidden.add(t)
 		}
 		out.Hidden = nil
 		if hidden.Total > 0 {

@@ -179,14 +179,7 @@ func (r Result) As(v View) Result {
 			out.Tests = append(out.Tests, t.asLearner())
 			continue
 		}
-		hidden.Total++
-		hidden.Points += t.Points
-		hidden.MaxPoints += t.MaxPoints
-		if t.Status == TestPassed {
-			hidden.Passed++
-		} else {
-			hidden.Failed++
-		}
+		hidden.add(t)
 	}
 	if out.Tests == nil {
 		out.Tests = []TestResult{}
@@ -195,6 +188,18 @@ func (r Result) As(v View) Result {
 		out.Hidden = &hidden
 	}
 	return out
+}
+
+// add counts test t in the summary.
+func (h *HiddenSummary) add(t TestResult) {
+	h.Total++
+	h.Points += t.Points
+	h.MaxPoints += t.MaxPoints
+	if t.Status == TestPassed {
+		h.Passed++
+	} else {
+		h.Failed++
+	}
 }
 
 // Passed reports whether the result has full marks.
