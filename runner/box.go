@@ -131,6 +131,51 @@ func (b *box) start(ctx context.Context) error {
 	return nil
 }
 
+// startWarm hands a warm box of the pool to this box's job: it copies
+// the files in, attaches to the waiting shell's input and output,
+// subscribes to the exit, and sends the shell the job's environment and
+// command, which replaces it. On error the goroutines it began have
+// stopped; the caller removes the container.
+func (b *box) startWarm(ctx context.Context) error {
+	if len(b.spec.Files) > 0 {
+		copyStart := time.Now()
+		if err := b.copyFiles(ctx); err != nil {
+			return err
+		}
+		b.addCosts(grader.BoxCosts{CopyIn: time.Since(copyStart)})
+	}
+	att, err := b.api.ContainerAttach(ctx, b.id, client.ContainerAttachOptions{Stream: true, Stdin: true, Stdout: true, Stderr: true})
+	if err != nil {
+		return fmt.Errorf("attach to warm container %s: %w", b.id, err)
+	}
+	b.attach = att.HijackedResponse
+	go b.drain()
+	waitCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	b.stopWait = stop
+	wait := b.api.ContainerWait(waitCtx, b.id, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
+	_, err = b.attach.Conn.Write(handOverScript(b.spec))
+	if err == nil {
+		err = b.attach.CloseWrite()
+	}
+	if err != nil {
+		stop()
+		select {
+		case <-wait.Result:
+		case <-wait.Error:
+		}
+		b.attach.Close()
+		<-b.drained
+		return fmt.Errorf("hand the job to warm container %s: %w", b.id, err)
+	}
+	b.started = time.Now()
+	var timer *time.Timer
+	if b.spec.Timeout > 0 {
+		timer = time.NewTimer(b.spec.Timeout)
+	}
+	go b.monitor(wait, timer)
+	return nil
+}
+
 // copyFiles streams spec.Files as a tar into FilesDir, so large files
 // are not held twice. Ownership comes from the tar headers: the daemon
 // keeps them without CopyUIDGID, which would instead chown everything to

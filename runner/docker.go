@@ -36,6 +36,7 @@ type dockerAPI interface {
 	VolumeRemove(ctx context.Context, id string, opts client.VolumeRemoveOptions) (client.VolumeRemoveResult, error)
 	NetworkList(ctx context.Context, opts client.NetworkListOptions) (client.NetworkListResult, error)
 	NetworkRemove(ctx context.Context, id string, opts client.NetworkRemoveOptions) (client.NetworkRemoveResult, error)
+	ImageInspect(ctx context.Context, image string, opts ...client.ImageInspectOption) (client.ImageInspectResult, error)
 	Close() error
 }
 
@@ -57,6 +58,8 @@ type Config struct {
 	// (gVisor) registered in the daemon's configuration. Default: the
 	// engine's (runc).
 	Runtime string
+	// Pool keeps boxes warm ahead of need; see PoolConfig. Default: none.
+	Pool PoolConfig
 }
 
 // Docker is a grader.Sandbox whose boxes are hardened Docker containers.
@@ -67,6 +70,8 @@ type Docker struct {
 	log       *slog.Logger
 	worker    string
 	runtime   string
+
+	pool *pool // nil: every box starts cold
 
 	mu     sync.Mutex
 	boxes  map[*box]struct{} // started and not yet closed
@@ -98,7 +103,19 @@ func newDocker(api dockerAPI, own bool, cfg Config) *Docker {
 		host, _ := os.Hostname()
 		d.worker = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
+	if cfg.Pool.Size > 0 {
+		d.pool = newPool(d, cfg.Pool)
+	}
 	return d
+}
+
+// PoolStats returns what the pool of warm boxes holds and did; zero
+// without a pool.
+func (d *Docker) PoolStats() PoolStats {
+	if d.pool == nil {
+		return PoolStats{}
+	}
+	return d.pool.Stats()
 }
 
 // Worker returns the grader.worker label value of this sandbox's boxes.
@@ -112,8 +129,9 @@ func (d *Docker) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close removes every box started and not yet closed (in parallel, each
-// on its own bounded context), then closes the client if New made it.
+// Close drains the pool of warm boxes and removes every box started and
+// not yet closed (in parallel, each on its own bounded context), then
+// closes the client if New made it.
 // Start fails with ErrClosed afterwards. Calling Close again does nothing.
 func (d *Docker) Close() error {
 	d.mu.Lock()
@@ -128,6 +146,9 @@ func (d *Docker) Close() error {
 	}
 	d.mu.Unlock()
 
+	if d.pool != nil {
+		d.pool.close()
+	}
 	errs := make([]error, len(open))
 	var wg sync.WaitGroup
 	for i, b := range open {
@@ -153,8 +174,22 @@ func (d *Docker) Start(ctx context.Context, spec grader.BoxSpec) (grader.Box, er
 		return nil, fmt.Errorf("box %s/%s: %w", spec.Job, spec.Role, err)
 	}
 	spec = withDefaults(spec)
-	opts := createOptions(spec, d.worker, d.runtime)
 	log := d.log.With("job", spec.Job, "role", spec.Role)
+	if d.pool != nil {
+		acquireStart := time.Now()
+		if id, ok := d.pool.take(ctx, spec); ok {
+			b, err := d.handOver(ctx, id, spec, log)
+			if err == nil {
+				b.addCosts(grader.BoxCosts{Acquire: time.Since(acquireStart)})
+				return b, nil
+			}
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			log.Warn("a warm box could not take its job; starting one cold", "container_id", id, "err", err)
+		}
+	}
+	opts := createOptions(spec, d.worker, d.runtime)
 	// The create request is not cancelled with ctx: a daemon that goes on
 	// creating after a dropped request makes a box nobody knows of, which
 	// a removal by name racing the create can miss. It is short; once its
@@ -184,6 +219,21 @@ func (d *Docker) Start(ctx context.Context, spec grader.BoxSpec) (grader.Box, er
 		return nil, err
 	}
 	b.addCosts(grader.BoxCosts{Acquire: time.Since(acquireStart)})
+	if !d.track(b) {
+		_ = b.Close()
+		return nil, ErrClosed
+	}
+	return b, nil
+}
+
+// handOver gives warm box id to spec's job. On error nothing of the box
+// is left.
+func (d *Docker) handOver(ctx context.Context, id string, spec grader.BoxSpec, log *slog.Logger) (*box, error) {
+	b := newBox(d, id, spec, log)
+	if err := b.startWarm(ctx); err != nil {
+		d.removeContainer(id, log)
+		return nil, err
+	}
 	if !d.track(b) {
 		_ = b.Close()
 		return nil, ErrClosed

@@ -141,13 +141,19 @@ func inUseOrGone(err error) bool {
 	return cerrdefs.IsNotFound(err) || cerrdefs.IsConflict(err) || cerrdefs.IsPermissionDenied(err)
 }
 
-// openIDs returns the IDs of the boxes this sandbox has open.
+// openIDs returns the IDs of the boxes this sandbox has open, warm boxes
+// of its pool included.
 func (d *Docker) openIDs() map[string]bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	ids := make(map[string]bool, len(d.boxes))
 	for b := range d.boxes {
 		ids[b.id] = true
+	}
+	if d.pool != nil {
+		for _, id := range d.pool.ids() {
+			ids[id] = true
+		}
 	}
 	return ids
 }

@@ -52,7 +52,7 @@ func (e *engineEnv) Close() {
 // Every failure is a service fault.
 func newEngine(ctx context.Context, cfg *Config, log *slog.Logger) (*engineEnv, error) {
 	host, _ := os.Hostname()
-	return openEngine(ctx, cfg, fmt.Sprintf("%s-%d", host, os.Getpid()), nil, log)
+	return openEngine(ctx, cfg, fmt.Sprintf("%s-%d", host, os.Getpid()), nil, runner.PoolConfig{}, log)
 }
 
 // newWorkerEngine is newEngine for a service worker with a stable id: it
@@ -60,13 +60,13 @@ func newEngine(ctx context.Context, cfg *Config, log *slog.Logger) (*engineEnv, 
 // new (the worker's lease guarantees no live process still owns them):
 // held is asked right before each removal, so nothing is removed once
 // the lease is lost.
-func newWorkerEngine(ctx context.Context, cfg *Config, workerID string, held func(context.Context) error, log *slog.Logger) (*engineEnv, error) {
-	return openEngine(ctx, cfg, workerID, held, log)
+func newWorkerEngine(ctx context.Context, cfg *Config, workerID string, held func(context.Context) error, pool runner.PoolConfig, log *slog.Logger) (*engineEnv, error) {
+	return openEngine(ctx, cfg, workerID, held, pool, log)
 }
 
 // openEngine is newEngine; a non-nil held also reaps every sandbox of
 // workerID while held returns nil.
-func openEngine(ctx context.Context, cfg *Config, workerID string, held func(context.Context) error, log *slog.Logger) (*engineEnv, error) {
+func openEngine(ctx context.Context, cfg *Config, workerID string, held func(context.Context) error, pool runner.PoolConfig, log *slog.Logger) (*engineEnv, error) {
 	cli, err := client.New(client.FromEnv)
 	if err != nil {
 		return nil, faultErr(fmt.Errorf("docker client: %w", err))
@@ -87,21 +87,29 @@ func openEngine(ctx context.Context, cfg *Config, workerID string, held func(con
 		env.Close()
 		return nil, faultErr(fmt.Errorf("images missing: %s; build them with `make images` or `grader images build`", strings.Join(missing, ", ")))
 	}
-	d, err := newDocker(cli, cfg, workerID, log)
+	// The reap runs on a sandbox without a pool, before the pool starts:
+	// it removes the warm boxes a crashed process of this worker left.
+	reaper, err := newDocker(cli, cfg, workerID, runner.PoolConfig{}, log)
+	if err != nil {
+		env.Close()
+		return nil, faultErr(err)
+	}
+	opts := reapOptions(leftoverAge)
+	if held != nil {
+		opts.Worker, opts.Held = workerID, held
+	}
+	if n, err := reaper.Reap(ctx, opts); err != nil {
+		log.Warn("remove leftover sandboxes", "err", err)
+	} else if n > 0 {
+		log.Info("removed leftover sandboxes", "count", n)
+	}
+	_ = reaper.Close()
+	d, err := newDocker(cli, cfg, workerID, pool, log)
 	if err != nil {
 		env.Close()
 		return nil, faultErr(err)
 	}
 	env.docker = d
-	opts := reapOptions(leftoverAge)
-	if held != nil {
-		opts.Worker, opts.Held = workerID, held
-	}
-	if n, err := d.Reap(ctx, opts); err != nil {
-		log.Warn("remove leftover sandboxes", "err", err)
-	} else if n > 0 {
-		log.Info("removed leftover sandboxes", "count", n)
-	}
 	// Made by `grader images build`; made here, once per go image, when
 	// an engine starts before that.
 	vol, err := images.GoToolchainVolume(ctx, cli)
@@ -119,8 +127,8 @@ func openEngine(ctx context.Context, cfg *Config, workerID string, held func(con
 }
 
 // newDocker returns the Docker sandbox, its boxes labelled with workerID.
-func newDocker(cli *client.Client, cfg *Config, workerID string, log *slog.Logger) (*runner.Docker, error) {
-	d, err := runner.New(runner.Config{Client: cli, Logger: log, Worker: workerID, Runtime: cfg.Runtime})
+func newDocker(cli *client.Client, cfg *Config, workerID string, pool runner.PoolConfig, log *slog.Logger) (*runner.Docker, error) {
+	d, err := runner.New(runner.Config{Client: cli, Logger: log, Worker: workerID, Runtime: cfg.Runtime, Pool: pool})
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 
+	"github.com/gradebox/grader/runner"
 	"github.com/gradebox/grader/runner/images"
 )
 
@@ -86,7 +87,7 @@ gradings in progress are safe; --all removes every sandbox now.`,
 			}
 			defer cli.Close()
 			host, _ := os.Hostname()
-			d, err := newDocker(cli, cfg, fmt.Sprintf("%s-%d", host, os.Getpid()), log)
+			d, err := newDocker(cli, cfg, fmt.Sprintf("%s-%d", host, os.Getpid()), runner.PoolConfig{}, log)
 			if err != nil {
 				return faultErr(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gradebox/grader/queue"
+	"github.com/gradebox/grader/runner"
 )
 
 // ServiceConfig configures `grader serve` and `grader worker`, from flags
@@ -32,6 +33,12 @@ type ServiceConfig struct {
 	// workers on one host need different ids; a second worker with a live
 	// id refuses to start.
 	WorkerID string
+	// PoolSize is how many warm boxes a worker keeps started ahead of need
+	// (GRADER_POOL_SIZE; default 4; 0 turns the pool off). PoolIdle is how
+	// long a kind of box nobody asked for stays warm (GRADER_POOL_IDLE;
+	// default 10m).
+	PoolSize int
+	PoolIdle time.Duration
 	// TokensFile is the JSON file of bearer tokens (GRADER_TOKENS_FILE;
 	// see `grader tokens new`). Tokens may also come from GRADER_TOKENS
 	// ("role:subject:token,...").
@@ -110,6 +117,8 @@ func DefaultServiceConfig() ServiceConfig {
 		RedisURL:            os.Getenv("REDIS_URL"),
 		Concurrency:         envInt("GRADER_CONCURRENCY", runtime.NumCPU()),
 		WorkerID:            envOr("GRADER_WORKER_ID", host),
+		PoolSize:            envInt("GRADER_POOL_SIZE", runner.DefaultPoolSize),
+		PoolIdle:            envDuration("GRADER_POOL_IDLE", runner.DefaultPoolIdle),
 		TokensFile:          os.Getenv("GRADER_TOKENS_FILE"),
 		Tokens:              os.Getenv("GRADER_TOKENS"),
 		WebhookSecret:       os.Getenv("GRADER_WEBHOOK_SECRET"),
@@ -176,6 +185,8 @@ func (c *ServiceConfig) bindFlags(cmd *cobra.Command, api, worker bool) {
 	if worker {
 		f.IntVar(&c.Concurrency, "concurrency", c.Concurrency, "submissions graded at once (env GRADER_CONCURRENCY)")
 		f.StringVar(&c.WorkerID, "worker-id", c.WorkerID, "stable name of this worker, unique per host (env GRADER_WORKER_ID)")
+		f.IntVar(&c.PoolSize, "pool-size", c.PoolSize, "warm sandboxes kept started ahead of need; 0 turns the pool off (env GRADER_POOL_SIZE)")
+		f.DurationVar(&c.PoolIdle, "pool-idle", c.PoolIdle, "how long a kind of sandbox nobody asked for stays warm (env GRADER_POOL_IDLE)")
 		f.DurationVar(&c.PollInterval, "poll-interval", c.PollInterval, "how often an idle worker asks Redis for a task, about how long a submission waits to be picked up (env GRADER_POLL_INTERVAL)")
 		f.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "let webhooks reach loopback and private addresses (env GRADER_WEBHOOK_ALLOW_PRIVATE)")
 	}
@@ -220,6 +231,12 @@ func (c *ServiceConfig) Validate(api, worker bool) error {
 		}
 		if c.PollInterval < time.Millisecond || c.PollInterval > 10*time.Second {
 			return fmt.Errorf("--poll-interval (GRADER_POLL_INTERVAL) must be a duration from 1ms to 10s, e.g. 25ms")
+		}
+		if c.PoolSize < 0 || c.PoolSize > 64 {
+			return fmt.Errorf("--pool-size (GRADER_POOL_SIZE) must be a whole number from 0 (no pool) to 64")
+		}
+		if c.PoolIdle < time.Second {
+			return fmt.Errorf("--pool-idle (GRADER_POOL_IDLE) must be a duration of at least 1s, e.g. 10m")
 		}
 		if !subjectPattern.MatchString(c.WorkerID) {
 			return fmt.Errorf("--worker-id %q: use 1 to 64 letters, digits, '.', '_', '@' or '-'", c.WorkerID)

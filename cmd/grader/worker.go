@@ -14,6 +14,7 @@ import (
 	"github.com/gradebox/grader/challenges"
 	"github.com/gradebox/grader/metrics"
 	"github.com/gradebox/grader/queue"
+	"github.com/gradebox/grader/runner"
 	"github.com/gradebox/grader/signing"
 	"github.com/gradebox/grader/store"
 	"github.com/gradebox/grader/webhook"
@@ -159,7 +160,7 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 		}
 		return nil, faultErr(err)
 	}
-	env, err := newWorkerEngine(ctx, cfg, sc.WorkerID, lease.Held, log)
+	env, err := newWorkerEngine(ctx, cfg, sc.WorkerID, lease.Held, runner.PoolConfig{Size: sc.PoolSize, Idle: sc.PoolIdle}, log)
 	if err != nil {
 		lease.Release()
 		return nil, err

@@ -1,0 +1,444 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/gradebox/grader/grader"
+)
+
+// Pool defaults; see PoolConfig.
+const (
+	DefaultPoolSize     = 4
+	DefaultPoolIdle     = 10 * time.Minute
+	DefaultPoolMaxAge   = 30 * time.Minute
+	defaultPoolPerShape = 2
+)
+
+// LabelPool marks a box made ahead of need by a worker's pool. It stays
+// on the box after hand-over (labels cannot change), so a box of a job
+// that came from the pool carries it too.
+const LabelPool = "grader.pool"
+
+// poolJob and poolRole are the job and role labels of a pooled box.
+const (
+	poolJob  = "pool"
+	poolRole = "warm"
+)
+
+// PoolConfig sizes a sandbox's pool of warm boxes: containers created and
+// started ahead of need, each waiting, with no job and no learner data, to
+// be handed to exactly one box request of its shape (image, user, limits,
+// mounts, hosts), then destroyed with that box like any other.
+//
+// The pool learns its shapes from demand: a box request the pool could not
+// serve makes its shape wanted, and the pool keeps up to two boxes of each
+// shape wanted within Idle, at most Size in all. Only boxes that own their
+// network namespace, of images with no entry point and with /bin/sh, and
+// with a command, are served from the pool; the rest start cold.
+type PoolConfig struct {
+	// Size is how many warm boxes the pool holds at most. Zero or less: no
+	// pool, every box starts cold.
+	Size int
+	// Idle is how long a shape nobody asked for stays warm. Default
+	// DefaultPoolIdle.
+	Idle time.Duration
+	// MaxAge is how long a warm box may wait before it is replaced, so no
+	// pooled box grows older than the span Reap spares other processes'
+	// boxes for. Default DefaultPoolMaxAge.
+	MaxAge time.Duration
+}
+
+func (c PoolConfig) withDefaults() PoolConfig {
+	if c.Idle <= 0 {
+		c.Idle = DefaultPoolIdle
+	}
+	if c.MaxAge <= 0 {
+		c.MaxAge = DefaultPoolMaxAge
+	}
+	return c
+}
+
+// PoolStats counts what the pool did.
+type PoolStats struct {
+	// Ready is how many warm boxes wait now.
+	Ready int
+	// Hits and Misses count box requests served warm and started cold
+	// although their shape could be pooled.
+	Hits, Misses int
+}
+
+// shape is what a warm box is made for: every setting fixed when a
+// container is created. Two specs of one shape get identical containers.
+type shape struct {
+	image, user, filesDir, workDir string
+	memory, nanoCPUs, pids, tmpfs  int64
+	writableRoot, hasFiles         bool
+	hosts, readOnly                string
+}
+
+// shapeOf returns spec's shape (spec has its defaults filled).
+func shapeOf(spec grader.BoxSpec) shape {
+	ro := make([]string, 0, len(spec.ReadOnly))
+	for _, v := range spec.ReadOnly {
+		ro = append(ro, v.Volume+":"+v.Target)
+	}
+	return shape{
+		image: spec.Image, user: spec.User, filesDir: spec.FilesDir, workDir: spec.WorkDir,
+		memory: spec.MemoryBytes, nanoCPUs: spec.NanoCPUs, pids: spec.Pids, tmpfs: spec.TmpfsBytes,
+		writableRoot: spec.WritableRoot, hasFiles: len(spec.Files) > 0,
+		hosts: strings.Join(spec.Hosts, "\n"), readOnly: strings.Join(ro, "\n"),
+	}
+}
+
+// envName matches the variable names a shell can export.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// poolable reports whether a box of spec may come from the pool, judging
+// by the spec alone.
+func poolable(spec grader.BoxSpec) bool {
+	if spec.Network != "" || len(spec.Cmd) == 0 {
+		return false
+	}
+	for _, e := range spec.Env {
+		name, _, ok := strings.Cut(e, "=")
+		if !ok || !envName.MatchString(name) {
+			return false
+		}
+	}
+	return true
+}
+
+// warmBox is a started container of the pool, waiting for its job.
+type warmBox struct {
+	id   string
+	made time.Time
+}
+
+// wanted is a shape the pool keeps warm: the spec it was first asked
+// with (its job, role, command, files and environment are not used) and
+// when it was last asked for.
+type wanted struct {
+	spec     grader.BoxSpec
+	lastUsed time.Time
+}
+
+// pool holds a sandbox's warm boxes. Its methods are safe for
+// concurrent use.
+type pool struct {
+	d   *Docker
+	cfg PoolConfig
+	log *slog.Logger
+
+	ctx    context.Context // ends when the pool closes
+	cancel context.CancelFunc
+	fills  sync.WaitGroup
+
+	mu      sync.Mutex
+	ready   map[shape][]warmBox
+	filling map[shape]int
+	wanted  map[shape]*wanted
+	images  map[string]bool // image → may be pooled (no entry point, has /bin/sh)
+	stats   PoolStats
+	closed  bool
+	wake    chan struct{}
+}
+
+func newPool(d *Docker, cfg PoolConfig) *pool {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &pool{
+		d: d, cfg: cfg.withDefaults(), log: d.log.With("pool", d.worker),
+		ctx: ctx, cancel: cancel,
+		ready: map[shape][]warmBox{}, filling: map[shape]int{}, wanted: map[shape]*wanted{},
+		images: map[string]bool{}, wake: make(chan struct{}, 1),
+	}
+	p.fills.Go(p.tend)
+	return p
+}
+
+// take returns a warm box for spec, or false when the pool has none of its
+// shape (then the caller starts one cold). Either way it marks the shape
+// wanted, so the pool makes boxes of it for the next requests.
+func (p *pool) take(ctx context.Context, spec grader.BoxSpec) (string, bool) {
+	if !poolable(spec) || !p.imagePoolable(ctx, spec.Image) {
+		return "", false
+	}
+	k := shapeOf(spec)
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return "", false
+	}
+	if w := p.wanted[k]; w != nil {
+		w.lastUsed = now
+	} else {
+		p.wanted[k] = &wanted{spec: spec, lastUsed: now}
+	}
+	p.poke()
+	for boxes := p.ready[k]; len(boxes) > 0; boxes = p.ready[k] {
+		wb := boxes[len(boxes)-1]
+		p.ready[k] = boxes[:len(boxes)-1]
+		if now.Sub(wb.made) >= p.cfg.MaxAge {
+			p.fills.Go(func() { p.discard(wb.id) })
+			continue
+		}
+		p.stats.Hits++
+		return wb.id, true
+	}
+	p.stats.Misses++
+	return "", false
+}
+
+// imagePoolable reports whether boxes of image may be pooled: an image
+// with an entry point would run the waiting shell as its argument, and
+// one setting PWD would lose it. An
+// image the daemon cannot inspect is not pooled; the cold start reports
+// why.
+func (p *pool) imagePoolable(ctx context.Context, image string) bool {
+	p.mu.Lock()
+	ok, known := p.images[image]
+	p.mu.Unlock()
+	if known {
+		return ok
+	}
+	insp, err := p.d.api.ImageInspect(ctx, image)
+	if err != nil {
+		return false
+	}
+	// The waiting shell exports PWD; the hand-over unsets it, which is
+	// right unless the image sets it itself.
+	ok = insp.Config == nil || len(insp.Config.Entrypoint) == 0 && !slices.ContainsFunc(insp.Config.Env, func(e string) bool { return strings.HasPrefix(e, "PWD=") })
+	p.mu.Lock()
+	p.images[image] = ok
+	p.mu.Unlock()
+	return ok
+}
+
+// refuseImage stops pooling image (its shell would not start).
+func (p *pool) refuseImage(image string, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.images[image] {
+		p.log.Info("boxes of this image start cold: the pool's waiting shell does not run in it", "image", image, "err", err)
+	}
+	p.images[image] = false
+	for k := range p.wanted {
+		if k.image == image {
+			delete(p.wanted, k)
+		}
+	}
+}
+
+// poke asks the tending loop to look again; p.mu is held.
+func (p *pool) poke() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// tend keeps the pool filled and trimmed until it closes: on every take
+// and at least once a minute.
+func (p *pool) tend() {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		p.fill()
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-p.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// fill forgets shapes idle past cfg.Idle (removing their boxes), replaces
+// boxes older than cfg.MaxAge, and starts making boxes for the wanted
+// shapes, most recently used first, up to the pool's size.
+func (p *pool) fill() {
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	var stale []string
+	for k, w := range p.wanted {
+		if now.Sub(w.lastUsed) > p.cfg.Idle {
+			delete(p.wanted, k)
+		}
+	}
+	held := 0
+	for k, boxes := range p.ready {
+		keep := boxes[:0]
+		for _, wb := range boxes {
+			if p.wanted[k] == nil || now.Sub(wb.made) >= p.cfg.MaxAge {
+				stale = append(stale, wb.id)
+				continue
+			}
+			keep = append(keep, wb)
+		}
+		p.ready[k] = keep
+		held += len(keep) + p.filling[k]
+	}
+	for _, id := range stale {
+		p.fills.Go(func() { p.discard(id) })
+	}
+	order := make([]shape, 0, len(p.wanted))
+	for k := range p.wanted {
+		order = append(order, k)
+	}
+	slices.SortFunc(order, func(a, b shape) int { return p.wanted[b].lastUsed.Compare(p.wanted[a].lastUsed) })
+	for _, k := range order {
+		for len(p.ready[k])+p.filling[k] < defaultPoolPerShape && held < p.cfg.Size {
+			p.filling[k]++
+			held++
+			spec := p.wanted[k].spec
+			p.fills.Go(func() { p.make(k, spec) })
+		}
+	}
+}
+
+// make creates and starts one warm box of shape k and adds it to the pool.
+func (p *pool) make(k shape, spec grader.BoxSpec) {
+	id, err := p.create(spec)
+	p.mu.Lock()
+	p.filling[k]--
+	closed := p.closed
+	if err == nil && !closed {
+		p.ready[k] = append(p.ready[k], warmBox{id: id, made: time.Now()})
+	}
+	p.mu.Unlock()
+	switch {
+	case err != nil && p.ctx.Err() == nil:
+		p.log.Warn("make a warm box", "image", spec.Image, "err", err)
+		p.refuseImage(spec.Image, err)
+	case err == nil && closed:
+		p.d.removeContainer(id, p.log)
+	}
+}
+
+// create makes and starts a warm box for spec's shape: a shell reading its
+// job from standard input, which stays open until hand-over.
+func (p *pool) create(spec grader.BoxSpec) (string, error) {
+	opts := warmOptions(spec, p.d.worker, p.d.runtime)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), teardownTimeout)
+	defer cancel()
+	created, err := p.d.api.ContainerCreate(ctx, opts)
+	if err != nil {
+		if ctx.Err() != nil {
+			p.d.removeContainer(opts.Name, p.log)
+		}
+		return "", fmt.Errorf("create warm box: %w", err)
+	}
+	if _, err := p.d.api.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+		p.d.removeContainer(created.ID, p.log)
+		return "", fmt.Errorf("start warm box: %w", err)
+	}
+	return created.ID, nil
+}
+
+// warmOptions are spec's create options for a warm box: the same hardened
+// settings, with the pool's labels and a waiting shell as its process.
+func warmOptions(spec grader.BoxSpec, worker, runtime string) client.ContainerCreateOptions {
+	spec.Job, spec.Role, spec.Env = poolJob, poolRole, nil
+	spec.Cmd = []string{"/bin/sh", "-s"}
+	opts := createOptions(spec, worker, runtime)
+	opts.Config.Labels[LabelPool] = "true"
+	for i := range opts.HostConfig.Mounts {
+		if v := opts.HostConfig.Mounts[i].VolumeOptions; v != nil && v.Labels != nil {
+			v.Labels[LabelPool] = "true"
+		}
+	}
+	// The job arrives on standard input at hand-over; StdinOnce closes it
+	// when that attach ends, and the job itself reads /dev/null.
+	opts.Config.OpenStdin = true
+	opts.Config.StdinOnce = true
+	opts.Config.AttachStdin = true
+	return opts
+}
+
+// discard removes a warm box nobody will use.
+func (p *pool) discard(id string) {
+	p.d.removeContainer(id, p.log)
+}
+
+// ids returns the warm boxes' container IDs.
+func (p *pool) ids() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var ids []string
+	for _, boxes := range p.ready {
+		for _, wb := range boxes {
+			ids = append(ids, wb.id)
+		}
+	}
+	return ids
+}
+
+// Stats returns the pool's counts.
+func (p *pool) Stats() PoolStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.stats
+	for _, boxes := range p.ready {
+		s.Ready += len(boxes)
+	}
+	return s
+}
+
+// close stops making boxes, waits for the ones being made, and removes
+// every warm box, in parallel.
+func (p *pool) close() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	p.mu.Unlock()
+	p.cancel()
+	p.fills.Wait()
+	ids := p.ids()
+	p.mu.Lock()
+	p.ready = map[shape][]warmBox{}
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Go(func() { p.discard(id) })
+	}
+	wg.Wait()
+}
+
+// handOverScript is what a warm box's shell runs: the job's environment
+// on top of the image's (without the PWD the shell exported), then the
+// job's command in its place (so the command is the box's first process,
+// as in a cold box), reading nothing.
+func handOverScript(spec grader.BoxSpec) []byte {
+	var b strings.Builder
+	b.WriteString("unset PWD\n")
+	for _, e := range spec.Env {
+		b.WriteString("export " + shellQuote(e) + "\n")
+	}
+	b.WriteString("exec")
+	for _, a := range spec.Cmd {
+		b.WriteString(" " + shellQuote(a))
+	}
+	b.WriteString(" </dev/null\n")
+	return []byte(b.String())
+}
+
+// shellQuote quotes s as one word of a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,103 @@
+package runner
+
+import (
+	"bytes"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gradebox/grader/grader"
+)
+
+// TestHandOverScriptKeepsArgumentsAndEnvironment runs the script a warm
+// box's shell gets through the host's /bin/sh: every argument and value
+// arrives byte for byte, however it is quoted, and the command reads
+// nothing of the shell's input.
+func TestHandOverScriptKeepsArgumentsAndEnvironment(t *testing.T) {
+	args := []string{"it's", `"double" $HOME \n`, "two\nlines", "", "`date`", "*", "--"}
+	spec := grader.BoxSpec{
+		Cmd: append([]string{"sh", "-c", `for a in "$@"; do printf '[%s]' "$a"; done; printf '\n%s|%s|' "$V1" "$V2"; cat`, "prog"}, args...),
+		Env: []string{"V1=a 'b' $c", "V2=x\ny"},
+	}
+	sh := exec.Command("/bin/sh", "-s")
+	// What follows the script on standard input must not reach the command.
+	sh.Stdin = bytes.NewReader(append(handOverScript(spec), "not for the job\n"...))
+	out, err := sh.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	var want strings.Builder
+	for _, a := range args {
+		want.WriteString("[" + a + "]")
+	}
+	want.WriteString("\na 'b' $c|x\ny|")
+	if string(out) != want.String() {
+		t.Errorf("got\n%q\nwant\n%q", out, want.String())
+	}
+}
+
+// TestHandOverScriptLeavesNoPWD: the waiting shell exports PWD, which a
+// cold box's command does not get.
+func TestHandOverScriptLeavesNoPWD(t *testing.T) {
+	sh := exec.Command("/bin/sh", "-s")
+	sh.Dir = t.TempDir()
+	sh.Env = []string{"PATH=/usr/bin:/bin"}
+	sh.Stdin = bytes.NewReader(handOverScript(grader.BoxSpec{Cmd: []string{"env"}, Env: []string{"A=1"}}))
+	out, err := sh.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if got := strings.Fields(string(out)); !slices.Equal(got, []string{"A=1", "PATH=/usr/bin:/bin"}) && !slices.Equal(got, []string{"PATH=/usr/bin:/bin", "A=1"}) {
+		t.Errorf("environment %q, want PATH and A only", out)
+	}
+}
+
+func TestPoolable(t *testing.T) {
+	base := grader.BoxSpec{Image: "i", Cmd: []string{"true"}, Env: []string{"HOME=/tmp", "A_1=x"}}
+	if !poolable(base) {
+		t.Errorf("a plain box is not poolable")
+	}
+	for name, change := range map[string]func(*grader.BoxSpec){
+		"joins a namespace": func(s *grader.BoxSpec) { s.Network = "c1" },
+		"no command":        func(s *grader.BoxSpec) { s.Cmd = nil },
+		"odd variable name": func(s *grader.BoxSpec) { s.Env = []string{"A.B=1"} },
+		"no equals sign":    func(s *grader.BoxSpec) { s.Env = []string{"A"} },
+	} {
+		s := base
+		change(&s)
+		if poolable(s) {
+			t.Errorf("%s: poolable", name)
+		}
+	}
+}
+
+// TestShapeIgnoresTheJob: what differs between two jobs of one shape
+// (command, environment, file contents, timeout) does not change it;
+// every create-time setting does.
+func TestShapeIgnoresTheJob(t *testing.T) {
+	a := withDefaults(grader.BoxSpec{Job: "j1", Role: "build", Image: "i", Cmd: []string{"a"}, Env: []string{"A=1"}, Files: []grader.File{{Name: "x"}}})
+	b := withDefaults(grader.BoxSpec{Job: "j2", Role: "run", Image: "i", Cmd: []string{"b"}, Files: []grader.File{{Name: "y"}}, Timeout: 5})
+	if shapeOf(a) != shapeOf(b) {
+		t.Errorf("shapes differ: %+v %+v", shapeOf(a), shapeOf(b))
+	}
+	for name, change := range map[string]func(*grader.BoxSpec){
+		"image":    func(s *grader.BoxSpec) { s.Image = "j" },
+		"user":     func(s *grader.BoxSpec) { s.User = "0:0" },
+		"memory":   func(s *grader.BoxSpec) { s.MemoryBytes++ },
+		"cpus":     func(s *grader.BoxSpec) { s.NanoCPUs++ },
+		"pids":     func(s *grader.BoxSpec) { s.Pids++ },
+		"tmpfs":    func(s *grader.BoxSpec) { s.TmpfsBytes++ },
+		"root":     func(s *grader.BoxSpec) { s.WritableRoot = true },
+		"no files": func(s *grader.BoxSpec) { s.Files = nil },
+		"workdir":  func(s *grader.BoxSpec) { s.WorkDir = "/elsewhere" },
+		"hosts":    func(s *grader.BoxSpec) { s.Hosts = []string{"db:127.0.0.1"} },
+		"mounts":   func(s *grader.BoxSpec) { s.ReadOnly = []grader.VolumeMount{{Volume: "v", Target: "/t"}} },
+	} {
+		s := a
+		change(&s)
+		if shapeOf(s) == shapeOf(a) {
+			t.Errorf("%s: same shape", name)
+		}
+	}
+}
