@@ -84,8 +84,18 @@ func TestHostileGoSubmissions(t *testing.T) {
 		{"exitinit", []grader.Status{grader.StatusFailed}},
 		{"privilege", []grader.Status{grader.StatusFailed}},
 		{"embed", []grader.Status{grader.StatusBuildFailed}},
+		// The first plants files, a process and a variable in its box;
+		// the second, graded next in a box of the same shape (a warm one
+		// from the pool), fails if it finds any of them.
+		{"leavebehind", []grader.Status{grader.StatusPassed}},
+		{"findleftover", []grader.Status{grader.StatusPassed}},
 	}
+	hits := docker.PoolStats().Hits
 	runHostile(t, ch, "testdata/hostile", cases)
+	// The suite ran with the pool on, as a worker grades.
+	if got := docker.PoolStats().Hits; got == hits {
+		t.Errorf("no box of the hostile gradings came from the pool (%+v)", docker.PoolStats())
+	}
 }
 
 // hostileHTTPVerdicts are the verdicts of each hostile service, whatever

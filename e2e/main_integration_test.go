@@ -63,12 +63,16 @@ func TestMain(m *testing.M) {
 	// Teardown failures are logged, not returned: show them, so a box
 	// left behind is explained in the test's output.
 	logs := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	docker, err = runner.New(runner.Config{Client: cli, Worker: worker, Logger: logs})
+	// With a pool of warm boxes, as a service worker grades.
+	docker, err = runner.New(runner.Config{Client: cli, Worker: worker, Logger: logs, Pool: runner.PoolConfig{Size: runner.DefaultPoolSize}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
+	if err := docker.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "close the sandbox:", err)
+	}
 	if _, err := docker.Reap(context.Background(), runner.ReapOptions{Worker: worker, OlderThan: 24 * time.Hour}); err != nil {
 		fmt.Fprintln(os.Stderr, "reap:", err)
 	}

@@ -75,10 +75,19 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 	}
 	defer cli.Close()
 	defer removeHostPostgres()
-	docker, err := runner.New(runner.Config{Client: cli, Worker: "gradebench", Logger: slog.New(slog.DiscardHandler)})
+	// The engine grades with a pool of warm boxes, as a service worker
+	// does; cold starts every box as `grader grade` does.
+	docker, err := runner.New(runner.Config{Client: cli, Worker: "gradebench", Logger: slog.New(slog.DiscardHandler),
+		Pool: runner.PoolConfig{Size: runner.DefaultPoolSize}})
 	if err != nil {
 		return err
 	}
+	defer docker.Close()
+	cold, err := runner.New(runner.Config{Client: cli, Worker: "gradebench-cold", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	defer cold.Close()
 	// As the CLI and the service do: Go builds mount the toolchain volumes.
 	toolchain, err := images.EnsureGoToolchain(ctx, cli)
 	if err != nil {
@@ -122,7 +131,7 @@ func run(ctx context.Context, catalog, bin string, runs int) error {
 			return benchChallenge(ctx, eng, c, runs)
 		})
 	}
-	measureRows("lifecycle", "container lifecycle and acquisition: SDK vs docker run --rm", func() ([]row, error) { return benchLifecycle(ctx, docker, 10) })
+	measureRows("lifecycle", "container lifecycle and acquisition: SDK vs docker run --rm", func() ([]row, error) { return benchLifecycle(ctx, cold, docker, 10) })
 	measure("postgres", "postgres fixture start-to-ready vs docker run with initdb at start", func() (row, error) { return benchPostgres(ctx, docker, 5) })
 	measure("build", "learner build in a box vs the same build on the host, warm caches", func() (row, error) {
 		return benchBuild(ctx, docker, catalog, images.GoToolchainMounts(toolchain))
