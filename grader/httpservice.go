@@ -83,6 +83,9 @@ func (b *serviceBoxes) close() {
 func (j *job) startHolder(ctx context.Context, boxes *serviceBoxes) (string, error) {
 	holder := j.toolSpec("net")
 	holder.Cmd = []string{"sandbox", "hold"}
+	// It only sleeps, with nothing of the job: a worker's pool keeps
+	// holders started.
+	holder.Prestart = true
 	for _, f := range j.ch.Fixtures {
 		holder.Hosts = append(holder.Hosts, f.Name+":"+loopback)
 	}

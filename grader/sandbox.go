@@ -128,6 +128,12 @@ type BoxSpec struct {
 	// Stdout, when set, receives the box's stdout as it is written (up to
 	// OutputBytes), besides Exit.Stdout.
 	Stdout io.Writer
+	// Prestart says the box's process takes nothing of the job (no Files,
+	// a fixed Cmd and Env, no output anyone reads before Start returns):
+	// a sandbox may run it ahead of need and hand the running box over,
+	// as the network holder of an http suite. Its Timeout counts from the
+	// hand-over.
+	Prestart bool
 }
 
 // VolumeMount mounts a Docker volume into a box.

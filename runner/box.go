@@ -134,9 +134,19 @@ func (b *box) start(ctx context.Context) error {
 // startWarm hands a warm box of the pool to this box's job: it copies
 // the files in, attaches to the waiting shell's input and output,
 // subscribes to the exit, and sends the shell the job's environment and
-// command, which replaces it. On error the goroutines it began have
+// command, which replaces it. A Prestart box's process runs already: it
+// is attached to and watched. On error the goroutines it began have
 // stopped; the caller removes the container.
 func (b *box) startWarm(ctx context.Context) error {
+	// A warm box whose process ended (killed from outside, or crashed)
+	// would never exit again: a wait for its next exit would hang.
+	insp, err := b.api.ContainerInspect(ctx, b.id, client.ContainerInspectOptions{})
+	if err != nil {
+		return fmt.Errorf("inspect warm container %s: %w", b.id, err)
+	}
+	if st := insp.Container.State; st == nil || !st.Running {
+		return fmt.Errorf("warm container %s is no longer running", b.id)
+	}
 	if len(b.spec.Files) > 0 {
 		copyStart := time.Now()
 		if err := b.copyFiles(ctx); err != nil {
@@ -144,7 +154,9 @@ func (b *box) startWarm(ctx context.Context) error {
 		}
 		b.addCosts(grader.BoxCosts{CopyIn: time.Since(copyStart)})
 	}
-	att, err := b.api.ContainerAttach(ctx, b.id, client.ContainerAttachOptions{Stream: true, Stdin: true, Stdout: true, Stderr: true})
+	// A Prestart box runs its own process already: it gets no input.
+	stdin := !b.spec.Prestart
+	att, err := b.api.ContainerAttach(ctx, b.id, client.ContainerAttachOptions{Stream: true, Stdin: stdin, Stdout: true, Stderr: true})
 	if err != nil {
 		return fmt.Errorf("attach to warm container %s: %w", b.id, err)
 	}
@@ -153,9 +165,11 @@ func (b *box) startWarm(ctx context.Context) error {
 	waitCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	b.stopWait = stop
 	wait := b.api.ContainerWait(waitCtx, b.id, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
-	_, err = b.attach.Conn.Write(handOverScript(b.spec))
-	if err == nil {
-		err = b.attach.CloseWrite()
+	if stdin {
+		_, err = b.attach.Conn.Write(handOverScript(b.spec))
+		if err == nil {
+			err = b.attach.CloseWrite()
+		}
 	}
 	if err != nil {
 		stop()

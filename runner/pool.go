@@ -83,6 +83,10 @@ type shape struct {
 	memory, nanoCPUs, pids, tmpfs  int64
 	writableRoot, hasFiles         bool
 	hosts, readOnly                string
+	// prestart boxes run their own command ahead of need: it is part of
+	// the shape.
+	prestart bool
+	cmd, env string
 }
 
 // shapeOf returns spec's shape (spec has its defaults filled).
@@ -91,12 +95,16 @@ func shapeOf(spec grader.BoxSpec) shape {
 	for _, v := range spec.ReadOnly {
 		ro = append(ro, v.Volume+":"+v.Target)
 	}
-	return shape{
+	k := shape{
 		image: spec.Image, user: spec.User, filesDir: spec.FilesDir, workDir: spec.WorkDir,
 		memory: spec.MemoryBytes, nanoCPUs: spec.NanoCPUs, pids: spec.Pids, tmpfs: spec.TmpfsBytes,
 		writableRoot: spec.WritableRoot, hasFiles: len(spec.Files) > 0,
 		hosts: strings.Join(spec.Hosts, "\n"), readOnly: strings.Join(ro, "\n"),
 	}
+	if spec.Prestart {
+		k.prestart, k.cmd, k.env = true, strings.Join(spec.Cmd, "\x00"), strings.Join(spec.Env, "\x00")
+	}
+	return k
 }
 
 // envName matches the variable names a shell can export.
@@ -105,7 +113,13 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // poolable reports whether a box of spec may come from the pool, judging
 // by the spec alone.
 func poolable(spec grader.BoxSpec) bool {
-	if spec.Network != "" || len(spec.Cmd) == 0 {
+	if spec.Network != "" {
+		return false
+	}
+	if spec.Prestart {
+		return len(spec.Files) == 0
+	}
+	if len(spec.Cmd) == 0 {
 		return false
 	}
 	for _, e := range spec.Env {
@@ -168,7 +182,7 @@ func newPool(d *Docker, cfg PoolConfig) *pool {
 // shape (then the caller starts one cold). Either way it marks the shape
 // wanted, so the pool makes boxes of it for the next requests.
 func (p *pool) take(ctx context.Context, spec grader.BoxSpec) (string, bool) {
-	if !poolable(spec) || !p.imagePoolable(ctx, spec.Image) {
+	if !poolable(spec) || !spec.Prestart && !p.imagePoolable(ctx, spec.Image) {
 		return "", false
 	}
 	k := shapeOf(spec)
@@ -236,6 +250,13 @@ func (p *pool) refuseImage(image string, err error) {
 			delete(p.wanted, k)
 		}
 	}
+}
+
+// forget stops keeping shape k warm until it is asked for again.
+func (p *pool) forget(k shape) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.wanted, k)
 }
 
 // poke asks the tending loop to look again; p.mu is held.
@@ -320,6 +341,9 @@ func (p *pool) make(k shape, spec grader.BoxSpec) {
 	}
 	p.mu.Unlock()
 	switch {
+	case err != nil && p.ctx.Err() == nil && spec.Prestart:
+		p.log.Warn("make a warm box", "image", spec.Image, "err", err)
+		p.forget(k)
 	case err != nil && p.ctx.Err() == nil:
 		p.log.Warn("make a warm box", "image", spec.Image, "err", err)
 		p.refuseImage(spec.Image, err)
@@ -349,16 +373,23 @@ func (p *pool) create(spec grader.BoxSpec) (string, error) {
 }
 
 // warmOptions are spec's create options for a warm box: the same hardened
-// settings, with the pool's labels and a waiting shell as its process.
+// settings, with the pool's labels and a waiting shell as its process, or
+// spec's own process for a Prestart spec.
 func warmOptions(spec grader.BoxSpec, worker, runtime string) client.ContainerCreateOptions {
-	spec.Job, spec.Role, spec.Env = poolJob, poolRole, nil
-	spec.Cmd = []string{"/bin/sh", "-s"}
+	spec.Job, spec.Role = poolJob, poolRole
+	if !spec.Prestart {
+		spec.Env = nil
+		spec.Cmd = []string{"/bin/sh", "-s"}
+	}
 	opts := createOptions(spec, worker, runtime)
 	opts.Config.Labels[LabelPool] = "true"
 	for i := range opts.HostConfig.Mounts {
 		if v := opts.HostConfig.Mounts[i].VolumeOptions; v != nil && v.Labels != nil {
 			v.Labels[LabelPool] = "true"
 		}
+	}
+	if spec.Prestart {
+		return opts
 	}
 	// The job arrives on standard input at hand-over; StdinOnce closes it
 	// when that attach ends, and the job itself reads /dev/null.

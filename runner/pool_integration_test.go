@@ -324,3 +324,65 @@ func TestReapSparesWarmBoxes(t *testing.T) {
 	// A job still runs in a warm box after the reaps.
 	runWarm(t, d, poolSpec(job, "true"))
 }
+
+// TestPrestartBoxesComeRunning: a Prestart box (a network holder) comes
+// from the pool already running its own command, even in an image with
+// an entry point and no shell; boxes join its namespace and see its
+// hosts; its timeout counts from the hand-over; a warm box that stopped
+// is not handed over.
+func TestPrestartBoxesComeRunning(t *testing.T) {
+	d, job := newPoolDocker(t)
+	holder := grader.BoxSpec{Job: job, Role: "net", Image: testImage, Cmd: []string{"sleep"}, Prestart: true, Hosts: []string{"fixture:127.0.0.1"}}
+	first := startBox(t, d, holder)
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitWarm(t, d)
+	hits := d.PoolStats().Hits
+	h := startBox(t, d, holder)
+	if d.PoolStats().Hits != hits+1 {
+		t.Fatalf("the holder started cold: %+v", d.PoolStats())
+	}
+	joined := runBox(t, d, grader.BoxSpec{Job: job, Role: "joined", Image: testImage, Network: h.ID(), Cmd: []string{"hosts"}})
+	mustContain(t, joined.Stdout.Text, "127.0.0.1\tfixture")
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	timed := holder
+	timed.Timeout = time.Second
+	waitWarm(t, d)
+	exit, _ := runWarm(t, d, timed)
+	if !exit.TimedOut || exit.Duration < 900*time.Millisecond || exit.Duration > 10*time.Second {
+		t.Errorf("a warm holder with a 1s timeout: %+v", exit)
+	}
+
+	// Every warm box stopped from outside: the next box starts cold.
+	waitWarm(t, d)
+	ctx := context.Background()
+	f := make(client.Filters).Add("label", LabelWorker+"="+d.Worker()).Add("label", LabelPool+"=true")
+	list, err := testCli.ContainerList(ctx, client.ContainerListOptions{Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range list.Items {
+		if _, err := testCli.ContainerKill(ctx, c.ID, client.ContainerKillOptions{Signal: "SIGKILL"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	timed.Timeout = 2 * time.Second
+	b := startBox(t, d, timed)
+	done := make(chan grader.Exit, 1)
+	go func() {
+		e, _ := b.Wait(context.Background())
+		done <- e
+	}()
+	select {
+	case e := <-done:
+		if !e.TimedOut {
+			t.Errorf("the box after stopped warm boxes: %+v, want it running until its timeout", e)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the box handed over after its warm box stopped never ended")
+	}
+}

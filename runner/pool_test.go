@@ -101,3 +101,24 @@ func TestShapeIgnoresTheJob(t *testing.T) {
 		}
 	}
 }
+
+// TestPrestartShapeHoldsTheCommand: a Prestart box runs its own command
+// ahead of need, so the command and environment are part of its shape,
+// and one with files is never pooled.
+func TestPrestartShapeHoldsTheCommand(t *testing.T) {
+	a := withDefaults(grader.BoxSpec{Image: "tools", Cmd: []string{"sandbox", "hold"}, Prestart: true})
+	b := a
+	b.Cmd = []string{"sandbox", "other"}
+	c := a
+	c.Env = []string{"A=1"}
+	if shapeOf(a) == shapeOf(b) || shapeOf(a) == shapeOf(c) {
+		t.Errorf("Prestart boxes of other commands or environments share a shape")
+	}
+	if !poolable(a) {
+		t.Errorf("a holder is not poolable")
+	}
+	a.Files = []grader.File{{Name: "x"}}
+	if poolable(a) {
+		t.Errorf("a Prestart box with files is poolable")
+	}
+}
