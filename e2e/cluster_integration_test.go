@@ -158,6 +158,14 @@ func TestClusterSurvivesCrashes(t *testing.T) {
 		}
 	}
 	clusterCheckResults(t, st, ids, workerIDs)
+	// Stopped as an orchestrator stops them, the workers remove their
+	// warm boxes; the killed one's were removed by its successor's start.
+	for i, w := range workers {
+		grace := 30 * time.Second
+		if err := w.Stop(ctx, &grace); err != nil {
+			t.Errorf("stop worker %d: %v", i+1, err)
+		}
+	}
 	clusterCheckNoLeftovers(t, workerIDs)
 }
 

@@ -191,7 +191,7 @@ func TestWorkerKilledMidGradeLosesNothing(t *testing.T) {
 		t.Log("the killed worker left no container behind (it was between boxes)")
 	}
 
-	startGrader(t, env, "worker", "--redis-url", rs.URL(), "--worker-id", workerID, "--metrics-listen", "")
+	second := startGrader(t, env, "worker", "--redis-url", rs.URL(), "--worker-id", workerID, "--metrics-listen", "")
 	events := follow(t, apiProc.url, tokenAlice, sub.ID, "", 6*time.Minute)
 	res := doneResult(t, events[len(events)-1])
 	if !res.Passed() {
@@ -213,9 +213,10 @@ func TestWorkerKilledMidGradeLosesNothing(t *testing.T) {
 	if list.Total != 1 {
 		t.Errorf("%d submissions recorded, want 1", list.Total)
 	}
-	// The killed worker's boxes were removed when its successor started;
-	// the successor's own go once grading is done (teardown runs in the
-	// background, so give it a moment).
+	// The killed worker's boxes, warm ones included, were removed when its
+	// successor started; the successor's own go once grading is done, and
+	// its warm boxes when it stops.
+	second.stop(t, syscall.SIGTERM)
 	deadline := time.Now().Add(time.Minute)
 	for len(workerContainers(t, workerID)) > 0 {
 		if time.Now().After(deadline) {
