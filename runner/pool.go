@@ -17,7 +17,7 @@ import (
 
 // Pool defaults; see PoolConfig.
 const (
-	DefaultPoolSize     = 4
+	DefaultPoolSize     = 6
 	DefaultPoolIdle     = 10 * time.Minute
 	DefaultPoolMaxAge   = 30 * time.Minute
 	defaultPoolPerShape = 2
@@ -40,8 +40,9 @@ const (
 // mounts, hosts), then destroyed with that box like any other.
 //
 // The pool learns its shapes from demand: a box request the pool could not
-// serve makes its shape wanted, and the pool keeps up to two boxes of each
-// shape wanted within Idle, at most Size in all. Only boxes that own their
+// serve makes its shape wanted, and the pool keeps one box, then a second,
+// of each shape wanted within Idle (the most recently wanted first), at
+// most Size in all. Only boxes that own their
 // network namespace, of images with no entry point and with /bin/sh, and
 // with a command, are served from the pool; the rest start cold.
 type PoolConfig struct {
@@ -320,8 +321,13 @@ func (p *pool) fill() {
 		order = append(order, k)
 	}
 	slices.SortFunc(order, func(a, b shape) int { return p.wanted[b].lastUsed.Compare(p.wanted[a].lastUsed) })
-	for _, k := range order {
-		for len(p.ready[k])+p.filling[k] < defaultPoolPerShape && held < p.cfg.Size {
+	// One box of every wanted shape first, then a second: a grading asks
+	// for several shapes in turn (build, holder, service).
+	for round := 1; round <= defaultPoolPerShape; round++ {
+		for _, k := range order {
+			if len(p.ready[k])+p.filling[k] >= round || held >= p.cfg.Size {
+				continue
+			}
 			p.filling[k]++
 			held++
 			spec := p.wanted[k].spec

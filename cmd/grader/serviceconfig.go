@@ -34,7 +34,7 @@ type ServiceConfig struct {
 	// id refuses to start.
 	WorkerID string
 	// PoolSize is how many warm boxes a worker keeps started ahead of need
-	// (GRADER_POOL_SIZE; default 4; 0 turns the pool off). PoolIdle is how
+	// (GRADER_POOL_SIZE; default 6; 0 turns the pool off). PoolIdle is how
 	// long a kind of box nobody asked for stays warm (GRADER_POOL_IDLE;
 	// default 10m).
 	PoolSize int
