@@ -223,3 +223,32 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, oldest.Seconds(), q)
 	}
 }
+
+// PoolCounts is what a worker's pool of warm boxes holds and did.
+type PoolCounts struct {
+	// Ready is how many warm boxes wait now.
+	Ready int
+	// Hits and Misses count boxes handed over warm and boxes started cold
+	// although they could have come from the pool.
+	Hits, Misses int
+}
+
+// WatchPool serves a worker's pool of warm boxes, read from counts at
+// scrape time: grader_pool_boxes_ready, grader_pool_hits_total and
+// grader_pool_misses_total. Call it once per registry.
+func (m *Metrics) WatchPool(counts func() PoolCounts) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "grader_pool_boxes_ready",
+			Help: "Warm boxes started ahead of need and waiting for a job, read at scrape time.",
+		}, func() float64 { return float64(counts().Ready) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "grader_pool_hits_total",
+			Help: "Boxes handed to a job warm from the pool.",
+		}, func() float64 { return float64(counts().Hits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "grader_pool_misses_total",
+			Help: "Boxes started cold that the pool could have served had it held one of their shape.",
+		}, func() float64 { return float64(counts().Misses) }),
+	)
+}

@@ -266,3 +266,19 @@ func histogram(t *testing.T, o any) (uint64, float64) {
 }
 
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+
+func TestWatchPool(t *testing.T) {
+	m := New()
+	counts := PoolCounts{Ready: 3, Hits: 10, Misses: 2}
+	m.WatchPool(func() PoolCounts { return counts })
+	body := scrape(t, m)
+	for _, want := range []string{"grader_pool_boxes_ready 3", "grader_pool_hits_total 10", "grader_pool_misses_total 2"} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("missing %q in\n%s", want, body)
+		}
+	}
+	counts = PoolCounts{Ready: 1, Hits: 11, Misses: 2}
+	if body := scrape(t, m); !strings.Contains(body, "grader_pool_boxes_ready 1\n") || !strings.Contains(body, "grader_pool_hits_total 11\n") {
+		t.Errorf("the counts are not read at scrape time:\n%s", body)
+	}
+}

@@ -166,6 +166,12 @@ func startWorker(ctx context.Context, cfg *Config, sc ServiceConfig, rc *redisCo
 		return nil, err
 	}
 	w := &worker{env: env, lease: lease, sweepStop: make(chan struct{}), sweepDone: make(chan struct{}), watchDone: make(chan struct{})}
+	if m != nil {
+		m.WatchPool(func() metrics.PoolCounts {
+			s := env.docker.PoolStats()
+			return metrics.PoolCounts{Ready: s.Ready, Hits: s.Hits, Misses: s.Misses}
+		})
+	}
 	requeueUnfinished(ctx, st, qc, catalog, log)
 	go w.sweep(st, qc, catalog, log)
 	w.handler = queue.NewHandler(queue.HandlerConfig{
