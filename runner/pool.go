@@ -324,9 +324,17 @@ func (p *pool) fill() {
 	// One box of every wanted shape first, then a second: a grading asks
 	// for several shapes in turn (build, holder, service).
 	for round := 1; round <= defaultPoolPerShape; round++ {
-		for _, k := range order {
-			if len(p.ready[k])+p.filling[k] >= round || held >= p.cfg.Size {
+		for i, k := range order {
+			if len(p.ready[k])+p.filling[k] >= round {
 				continue
+			}
+			// A full pool makes room for a shape's first box by removing
+			// a box of a shape wanted less recently.
+			if held >= p.cfg.Size {
+				if round > 1 || !p.evictFor(order[i+1:]) {
+					continue
+				}
+				held--
 			}
 			p.filling[k]++
 			held++
@@ -334,6 +342,24 @@ func (p *pool) fill() {
 			p.fills.Go(func() { p.make(k, spec) })
 		}
 	}
+}
+
+// evictFor removes one warm box of the least recently wanted of older
+// (ordered most recent first), a shape's second box before any shape's
+// only one, and reports whether it removed one. p.mu is held.
+func (p *pool) evictFor(older []shape) bool {
+	for _, least := range []int{2, 1} {
+		for i := len(older) - 1; i >= 0; i-- {
+			v := older[i]
+			if boxes := p.ready[v]; len(boxes) >= least {
+				wb := boxes[0]
+				p.ready[v] = boxes[1:]
+				p.fills.Go(func() { p.discard(wb.id) })
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // make creates and starts one warm box of shape k and adds it to the pool.

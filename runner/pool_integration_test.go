@@ -26,6 +26,11 @@ const poolImage = "grader/base:local"
 // sandbox and fails the test if any container or volume of the worker,
 // warm or not, is left.
 func newPoolDocker(t *testing.T) (*Docker, string) {
+	return newPoolDockerSized(t, 4)
+}
+
+// newPoolDockerSized is newPoolDocker with a pool of size boxes.
+func newPoolDockerSized(t *testing.T, size int) (*Docker, string) {
 	t.Helper()
 	if _, err := testCli.ImageInspect(context.Background(), poolImage); err != nil {
 		if os.Getenv("CI") != "" {
@@ -35,7 +40,7 @@ func newPoolDocker(t *testing.T) (*Docker, string) {
 	}
 	_, job := newTestDocker(t) // only for its job label and leftover check
 	worker := "pool-" + job
-	d, err := New(Config{Client: testCli, Worker: worker, Pool: PoolConfig{Size: 4}})
+	d, err := New(Config{Client: testCli, Worker: worker, Pool: PoolConfig{Size: size}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,4 +390,32 @@ func TestPrestartBoxesComeRunning(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the box handed over after its warm box stopped never ended")
 	}
+}
+
+// TestPoolMakesRoomForANewShape: a full pool removes a box of a shape
+// wanted less recently to keep the newest shape warm.
+func TestPoolMakesRoomForANewShape(t *testing.T) {
+	d, job := newPoolDockerSized(t, 2)
+	sized := func(memory int64) grader.BoxSpec {
+		s := poolSpec(job, "true")
+		s.MemoryBytes = memory
+		return s
+	}
+	waitReady := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for d.PoolStats().Ready != n {
+			if time.Now().After(deadline) {
+				t.Fatalf("the pool holds %+v, want %d ready", d.PoolStats(), n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	runBox(t, d, sized(64<<20))
+	runBox(t, d, sized(96<<20))
+	waitReady(2) // one of each
+	runBox(t, d, sized(128<<20))
+	time.Sleep(500 * time.Millisecond)
+	waitReady(2)
+	runWarm(t, d, sized(128<<20))
 }
