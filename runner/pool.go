@@ -138,12 +138,31 @@ type warmBox struct {
 	made time.Time
 }
 
-// wanted is a shape the pool keeps warm: the spec it was first asked
-// with (its job, role, command, files and environment are not used) and
-// when it was last asked for.
+// wanted is a shape the pool keeps warm: the template of the spec it was
+// first asked with, and when it was last asked for.
 type wanted struct {
 	spec     grader.BoxSpec
 	lastUsed time.Time
+}
+
+// template is spec without anything of its job: no files (one empty
+// entry stands for "has files", which decides the files volume), no
+// output writer, no timeout; no command or environment unless it is
+// Prestart. The pool keeps it to make boxes of spec's shape, so it never
+// holds learner data.
+func template(spec grader.BoxSpec) grader.BoxSpec {
+	t := spec
+	t.Job, t.Role, t.Stdout, t.Timeout = poolJob, poolRole, nil, 0
+	t.Files = nil
+	if len(spec.Files) > 0 {
+		t.Files = []grader.File{{Name: "."}}
+	}
+	if !spec.Prestart {
+		t.Cmd, t.Env = nil, nil
+	}
+	t.Hosts = slices.Clone(spec.Hosts)
+	t.ReadOnly = slices.Clone(spec.ReadOnly)
+	return t
 }
 
 // pool holds a sandbox's warm boxes. Its methods are safe for
@@ -196,7 +215,7 @@ func (p *pool) take(ctx context.Context, spec grader.BoxSpec) (string, bool) {
 	if w := p.wanted[k]; w != nil {
 		w.lastUsed = now
 	} else {
-		p.wanted[k] = &wanted{spec: spec, lastUsed: now}
+		p.wanted[k] = &wanted{spec: template(spec), lastUsed: now}
 	}
 	p.poke()
 	for boxes := p.ready[k]; len(boxes) > 0; boxes = p.ready[k] {

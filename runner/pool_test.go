@@ -122,3 +122,23 @@ func TestPrestartShapeHoldsTheCommand(t *testing.T) {
 		t.Errorf("a Prestart box with files is poolable")
 	}
 }
+
+// TestTemplateHoldsNoLearnerData: what the pool keeps of a spec has no
+// files, output writer, command or environment of the job, and the same
+// shape.
+func TestTemplateHoldsNoLearnerData(t *testing.T) {
+	spec := withDefaults(grader.BoxSpec{Job: "j", Role: "build", Image: "i", Cmd: []string{"go", "build"}, Env: []string{"SECRET=x"},
+		Files: []grader.File{{Name: "main.go", Data: []byte("package main // the learner's code")}}, Stdout: &bytes.Buffer{}, Timeout: 5})
+	tm := template(spec)
+	if tm.Stdout != nil || tm.Timeout != 0 || tm.Cmd != nil || tm.Env != nil || tm.Job == "j" {
+		t.Errorf("template keeps the job's settings: %+v", tm)
+	}
+	for _, f := range tm.Files {
+		if len(f.Data) > 0 || f.Name == "main.go" {
+			t.Errorf("template keeps a learner file: %+v", f)
+		}
+	}
+	if shapeOf(tm) != shapeOf(spec) {
+		t.Errorf("template changes the shape: %+v vs %+v", shapeOf(tm), shapeOf(spec))
+	}
+}
