@@ -181,9 +181,11 @@ type pool struct {
 	filling map[shape]int
 	wanted  map[shape]*wanted
 	images  map[string]bool // image → may be pooled (no entry point, has /bin/sh)
-	stats   PoolStats
-	closed  bool
-	wake    chan struct{}
+	// failures counts warm boxes of an image that failed to start in a row.
+	failures map[string]int
+	stats    PoolStats
+	closed   bool
+	wake     chan struct{}
 }
 
 func newPool(d *Docker, cfg PoolConfig) *pool {
@@ -192,7 +194,7 @@ func newPool(d *Docker, cfg PoolConfig) *pool {
 		d: d, cfg: cfg.withDefaults(), log: d.log.With("pool", d.worker),
 		ctx: ctx, cancel: cancel,
 		ready: map[shape][]warmBox{}, filling: map[shape]int{}, wanted: map[shape]*wanted{},
-		images: map[string]bool{}, wake: make(chan struct{}, 1),
+		images: map[string]bool{}, failures: map[string]int{}, wake: make(chan struct{}, 1),
 	}
 	p.fills.Go(p.tend)
 	return p
@@ -257,7 +259,7 @@ func (p *pool) imagePoolable(ctx context.Context, image string) bool {
 	return ok
 }
 
-// refuseImage stops pooling image (its shell would not start).
+// refuseImage stops pooling image (its shell does not start).
 func (p *pool) refuseImage(image string, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -392,14 +394,34 @@ func (p *pool) make(k shape, spec grader.BoxSpec) {
 	}
 	p.mu.Unlock()
 	switch {
-	case err != nil && p.ctx.Err() == nil && spec.Prestart:
-		p.log.Warn("make a warm box", "image", spec.Image, "err", err)
-		p.forget(k)
 	case err != nil && p.ctx.Err() == nil:
 		p.log.Warn("make a warm box", "image", spec.Image, "err", err)
-		p.refuseImage(spec.Image, err)
+		p.failed(k, spec, err)
 	case err == nil && closed:
 		p.d.removeContainer(id, p.log)
+	case err == nil:
+		p.mu.Lock()
+		delete(p.failures, spec.Image)
+		p.mu.Unlock()
+	}
+}
+
+// maxWarmFailures is how many warm boxes of an image in a row may fail to
+// start before the pool stops making them: a daemon's passing refusal
+// is tried again, an image whose shell does not run is not.
+const maxWarmFailures = 3
+
+// failed records a warm box of shape k that could not be made: the shape
+// is no longer kept warm until asked for again, and an image whose boxes
+// failed maxWarmFailures times in a row is no longer pooled.
+func (p *pool) failed(k shape, spec grader.BoxSpec, err error) {
+	p.forget(k)
+	p.mu.Lock()
+	p.failures[spec.Image]++
+	n := p.failures[spec.Image]
+	p.mu.Unlock()
+	if n >= maxWarmFailures && !spec.Prestart {
+		p.refuseImage(spec.Image, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"errors"
 	"os/exec"
 	"slices"
 	"strings"
@@ -140,5 +141,39 @@ func TestTemplateHoldsNoLearnerData(t *testing.T) {
 	}
 	if shapeOf(tm) != shapeOf(spec) {
 		t.Errorf("template changes the shape: %+v vs %+v", shapeOf(tm), shapeOf(spec))
+	}
+}
+
+// TestPoolGivesUpOnAnImageOnlyAfterFailuresInARow: a warm box that fails
+// to start is tried again when its shape is next asked for; an image
+// whose boxes fail maxWarmFailures times in a row is no longer pooled.
+func TestPoolGivesUpOnAnImageOnlyAfterFailuresInARow(t *testing.T) {
+	api := newFakeAPI(func(fakeProc) (int, bool) { return 0, false })
+	d := newDocker(api, false, Config{Worker: "w", Pool: PoolConfig{Size: 2}})
+	defer d.Close()
+	ctx := t.Context()
+	spec := withDefaults(grader.BoxSpec{Image: "img", Cmd: []string{"true"}})
+	k := shapeOf(spec)
+	makeOne := func(err error) {
+		api.startErr = err
+		d.pool.mu.Lock()
+		d.pool.filling[k]++
+		d.pool.mu.Unlock()
+		d.pool.make(k, template(spec))
+	}
+	broken := errors.New(`exec: "/bin/sh": stat /bin/sh: no such file or directory`)
+	for range maxWarmFailures - 1 {
+		makeOne(broken)
+	}
+	makeOne(nil) // a success ends the run of failures
+	for range maxWarmFailures - 1 {
+		makeOne(broken)
+	}
+	if !d.pool.imagePoolable(ctx, "img") {
+		t.Fatalf("the image was refused without %d failures in a row", maxWarmFailures)
+	}
+	makeOne(broken)
+	if d.pool.imagePoolable(ctx, "img") {
+		t.Errorf("the image is still pooled after %d failures in a row", maxWarmFailures)
 	}
 }
