@@ -90,45 +90,17 @@ func (b *box) ID() string { return b.id }
 // exit and starts the process. On error the goroutines it began have
 // stopped; the caller removes the container.
 func (b *box) start(ctx context.Context) error {
-	if len(b.spec.Files) > 0 {
-		copyStart := time.Now()
-		if err := b.copyFiles(ctx); err != nil {
-			return err
-		}
-		b.addCosts(grader.BoxCosts{CopyIn: time.Since(copyStart)})
+	if err := b.copyIn(ctx); err != nil {
+		return err
 	}
 	// Attach before start: nothing the process prints is missed, and the
 	// log driver can stay off.
-	att, err := b.api.ContainerAttach(ctx, b.id, client.ContainerAttachOptions{Stream: true, Stdout: true, Stderr: true})
-	if err != nil {
-		return fmt.Errorf("attach to container %s: %w", b.id, err)
-	}
-	b.attach = att.HijackedResponse
-	go b.drain()
-	// Subscribe before start so even an instant exit is seen. The wait
-	// outlives the caller's context: Wait handles that one itself, and
-	// Close cancels this one.
-	waitCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	b.stopWait = stop
-	wait := b.api.ContainerWait(waitCtx, b.id, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
-	if _, err := b.api.ContainerStart(ctx, b.id, client.ContainerStartOptions{}); err != nil {
-		stop()
-		// The client's wait goroutine sends exactly one of the two.
-		select {
-		case <-wait.Result:
-		case <-wait.Error:
+	return b.run(ctx, false, func() error {
+		if _, err := b.api.ContainerStart(ctx, b.id, client.ContainerStartOptions{}); err != nil {
+			return fmt.Errorf("start container %s: %w", b.id, err)
 		}
-		b.attach.Close()
-		<-b.drained
-		return fmt.Errorf("start container %s: %w", b.id, err)
-	}
-	b.started = time.Now()
-	var timer *time.Timer
-	if b.spec.Timeout > 0 {
-		timer = time.NewTimer(b.spec.Timeout)
-	}
-	go b.monitor(wait, timer)
-	return nil
+		return nil
+	})
 }
 
 // startWarm hands a warm box of the pool to this box's job: it copies
@@ -147,39 +119,66 @@ func (b *box) startWarm(ctx context.Context) error {
 	if st := insp.Container.State; st == nil || !st.Running {
 		return fmt.Errorf("warm container %s is no longer running", b.id)
 	}
-	if len(b.spec.Files) > 0 {
-		copyStart := time.Now()
-		if err := b.copyFiles(ctx); err != nil {
-			return err
-		}
-		b.addCosts(grader.BoxCosts{CopyIn: time.Since(copyStart)})
+	if err := b.copyIn(ctx); err != nil {
+		return err
 	}
 	// A Prestart box runs its own process already: it gets no input.
-	stdin := !b.spec.Prestart
-	att, err := b.api.ContainerAttach(ctx, b.id, client.ContainerAttachOptions{Stream: true, Stdin: stdin, Stdout: true, Stderr: true})
-	if err != nil {
-		return fmt.Errorf("attach to warm container %s: %w", b.id, err)
+	if b.spec.Prestart {
+		return b.run(ctx, false, func() error { return nil })
 	}
-	b.attach = att.HijackedResponse
-	go b.drain()
-	waitCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	b.stopWait = stop
-	wait := b.api.ContainerWait(waitCtx, b.id, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
-	if stdin {
-		_, err = b.attach.Conn.Write(handOverScript(b.spec))
+	return b.run(ctx, true, func() error {
+		_, err := b.attach.Conn.Write(handOverScript(b.spec))
 		if err == nil {
 			err = b.attach.CloseWrite()
 		}
+		if err != nil {
+			return fmt.Errorf("hand the job to warm container %s: %w", b.id, err)
+		}
+		return nil
+	})
+}
+
+// copyIn copies spec.Files in, if any, and counts the time it took.
+func (b *box) copyIn(ctx context.Context) error {
+	if len(b.spec.Files) == 0 {
+		return nil
 	}
+	copyStart := time.Now()
+	if err := b.copyFiles(ctx); err != nil {
+		return err
+	}
+	b.addCosts(grader.BoxCosts{CopyIn: time.Since(copyStart)})
+	return nil
+}
+
+// run attaches to the box's output (and input, when stdin is set),
+// subscribes to its next exit, calls launch to set its process going,
+// then starts the timeout and the goroutine that records the Exit. When
+// launch fails, the goroutines it began have stopped and its error is
+// returned.
+func (b *box) run(ctx context.Context, stdin bool, launch func() error) error {
+	att, err := b.api.ContainerAttach(ctx, b.id, client.ContainerAttachOptions{Stream: true, Stdin: stdin, Stdout: true, Stderr: true})
 	if err != nil {
+		return fmt.Errorf("attach to container %s: %w", b.id, err)
+	}
+	b.attach = att.HijackedResponse
+	go b.drain()
+	// Subscribe before launch so even an instant exit is seen. The wait
+	// outlives the caller's context: Wait handles that one itself, and
+	// Close cancels this one.
+	waitCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	b.stopWait = stop
+	wait := b.api.ContainerWait(waitCtx, b.id, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
+	if err := launch(); err != nil {
 		stop()
+		// The client's wait goroutine sends exactly one of the two.
 		select {
 		case <-wait.Result:
 		case <-wait.Error:
 		}
 		b.attach.Close()
 		<-b.drained
-		return fmt.Errorf("hand the job to warm container %s: %w", b.id, err)
+		return err
 	}
 	b.started = time.Now()
 	var timer *time.Timer
